@@ -1,0 +1,111 @@
+/**
+ * Contracts between the sandbox harness (server.ts, process.ts) and the two emulators
+ * (okta/ and aws/, the latter also serving the Identity Center SCIM endpoint).
+ *
+ * The harness owns sockets, the request log, fault injection, persistence and the admin endpoint
+ * (`/__sandbox/...`); an emulator only turns a request into a response and owns its own state.
+ */
+
+export type ServiceName = 'okta' | 'aws' | 'scim';
+
+export interface SandboxRequest {
+  method: string;
+  /** Path without the query string, e.g. "/api/v1/apps". */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface SandboxResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** What an emulator reports about a request, for the request log. */
+export interface HandledResponse extends SandboxResponse {
+  service: ServiceName;
+  /** e.g. "POST /api/v1/apps" (Okta operationId when known), "SWBExternalService.CreatePermissionSet", "SCIM POST /Users" */
+  operation: string;
+  mutating: boolean;
+}
+
+export interface FaultSpec {
+  /** Added to every answer, in ms. */
+  latencyMs?: number;
+  /** Fraction 0..1 of requests answered with a 5xx. */
+  errorRate?: number;
+  /** Fraction 0..1 of requests answered with the service's throttling answer. */
+  throttleRate?: number;
+  /** Fraction 0..1 of requests whose connection is dropped without an answer. */
+  dropRate?: number;
+}
+
+export interface OktaEmulatorOptions {
+  /**
+   * What POST /api/v1/apps/{id}/connections/default does for amazon_aws_sso:
+   * 'unknown' (default, as the reference notes predict): 200 with status/authScheme UNKNOWN;
+   * 'supported': the connection is stored and becomes ENABLED.
+   */
+  provisioningApi?: 'unknown' | 'supported';
+  /** Requests per minute per endpoint bucket before 429 (default 600). */
+  rateLimitPerMinute?: number;
+}
+
+export interface AwsEmulatorOptions {
+  /** Home region of the Identity Center instance (default us-east-2). */
+  region?: string;
+  /** Number of member accounts besides the management account (default 6, one of them suspended). */
+  memberAccounts?: number;
+  /** Delay before an account assignment creation leaves IN_PROGRESS, in ms (default 300). */
+  assignmentDelayMs?: number;
+  /** Account IDs whose assignment creation ends FAILED (besides suspended ones). */
+  failingAccounts?: string[];
+  /** Requests per second before ThrottlingException (default 20). */
+  requestsPerSecond?: number;
+  /** Outstanding CreateAccountAssignment requests before ThrottlingException (default 10). */
+  maxOutstandingAssignments?: number;
+}
+
+export interface SandboxOptions {
+  okta?: OktaEmulatorOptions;
+  aws?: AwsEmulatorOptions;
+  faults?: Partial<Record<ServiceName, FaultSpec>>;
+}
+
+/**
+ * What a console action performed by the sandbox hands back to the wizard: answers and secrets
+ * a person would have copied, and files a person would have downloaded (name -> content).
+ */
+export interface ConsoleActionResult {
+  answers?: Record<string, string>;
+  secrets?: Record<string, string>;
+  files?: Record<string, string>;
+  message?: string;
+}
+
+export interface Emulator {
+  handle(req: SandboxRequest): Promise<HandledResponse>;
+  /** The service's own throttling / server-error answer, used by fault injection. */
+  faultResponse(kind: 'throttle' | 'error', req: SandboxRequest): HandledResponse;
+  /** JSON-serialisable state, persisted by the harness after mutating requests. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+}
+
+/** Everything `okta-aws-sso sandbox start` prints and `--sandbox` runs use. */
+export interface SandboxInfo {
+  pid: number;
+  dir: string;
+  startedAt: string;
+  oktaUrl: string;
+  awsUrl: string;
+  adminUrl: string;
+  region: string;
+  /** SSWS token of the sandbox org (a sandbox secret, kept in the sandbox folder, mode 0600). */
+  oktaApiToken: string;
+  oauth: { clientId: string; keyId: string; privateKeyPath: string; scopes: string[] };
+  aws: { accessKeyId: string; secretAccessKey: string };
+}
