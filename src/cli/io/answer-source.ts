@@ -1,0 +1,192 @@
+/**
+ * Where answers come from, first match wins: flag > environment > --config file > sandbox >
+ * earlier run (state file) . Secrets: environment, or the file named by their file flag; never a
+ * flag value, never the state file.
+ */
+import { readFileSync } from 'node:fs';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import { UsageError } from '../../errors.js';
+
+export type AnswerValue = string | string[] | boolean | number;
+export type AnswerOrigin = 'flag' | 'env' | 'config' | 'sandbox' | 'state';
+
+export interface ResolvedAnswer {
+  value: AnswerValue;
+  origin: AnswerOrigin;
+  /** "--okta-org-url", "OKTA_ORG_URL", "config file", ... */
+  source: string;
+}
+
+export interface AnswerSourceInit {
+  /** Parsed command-line values by answer key (commander's camelCase already mapped back to keys). */
+  flags?: Partial<Record<AnswerKey, AnswerValue>>;
+  /** File paths given with the secrets' file flags, by secret key. */
+  secretFiles?: Partial<Record<SecretKey, string>>;
+  env?: NodeJS.ProcessEnv;
+  /** Answers from --config (same names as the answer keys or their flags without "--"). */
+  config?: Record<string, unknown>;
+  /** Non-secret answers saved by an earlier run. */
+  saved?: Record<string, unknown>;
+}
+
+function normalise(spec: AnswerSpec, raw: unknown, where: string): AnswerValue {
+  switch (spec.kind) {
+    case 'list': {
+      if (Array.isArray(raw)) return raw.map(String).map((s) => s.trim()).filter(Boolean);
+      return String(raw)
+        .split(/[,\s]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on', ''].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new UsageError(`${where} must be true or false, not "${String(raw)}".`, { hint: 'Use true/false, yes/no or 1/0.' });
+    }
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isFinite(n)) throw new UsageError(`${where} must be a number, not "${String(raw)}".`, { hint: 'Give a whole number.' });
+      return n;
+    }
+    default:
+      return typeof raw === 'string' ? raw.trim() : String(raw);
+  }
+}
+
+export class AnswerSource {
+  private readonly flags: Partial<Record<AnswerKey, AnswerValue>>;
+  private readonly secretFiles: Partial<Record<SecretKey, string>>;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly config: Record<string, unknown>;
+  private readonly saved: Record<string, unknown>;
+  private readonly injected = new Map<AnswerKey, AnswerValue>();
+  private readonly injectedSecrets = new Map<SecretKey, string>();
+  /** Non-secret answers used in this run, to save in the state file. */
+  private readonly used = new Map<AnswerKey, AnswerValue>();
+
+  constructor(init: AnswerSourceInit = {}) {
+    this.flags = init.flags ?? {};
+    this.secretFiles = init.secretFiles ?? {};
+    this.env = init.env ?? {};
+    this.config = init.config ?? {};
+    this.saved = init.saved ?? {};
+    for (const key of Object.keys(this.config)) {
+      const k = key.replace(/^--/, '');
+      const known = (Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]).some(([a, s]) => a === k || s.flag === `--${k}` || s.fileFlag === `--${k}`);
+      if (!known) {
+        throw new UsageError(`The config file has an unknown answer "${key}".`, {
+          code: 'CONFIG_UNKNOWN_KEY',
+          hint: 'Use the names of the command-line flags without "--" (see okta-aws-sso init --help).',
+        });
+      }
+      const spec = (Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]).find(([a, s]) => a === k || s.flag === `--${k}`);
+      if (spec && spec[1].kind === 'secret') {
+        throw new UsageError(`The config file holds the secret "${key}"; secrets never go in config files.`, {
+          code: 'CONFIG_SECRET',
+          hint: `Remove it and supply it through ${spec[1].env?.[0] ?? 'its environment variable'} or ${spec[1].fileFlag ?? 'a hidden prompt'}.`,
+        });
+      }
+    }
+  }
+
+  private fromConfig(key: AnswerKey): unknown {
+    const spec: AnswerSpec = ANSWERS[key];
+    if (key in this.config) return this.config[key];
+    const flagName = spec.flag?.replace(/^--/, '');
+    if (flagName && flagName in this.config) return this.config[flagName];
+    const fileName = spec.fileFlag?.replace(/^--/, '');
+    if (fileName && fileName in this.config) return this.config[fileName];
+    return undefined;
+  }
+
+  get(key: AnswerKey): ResolvedAnswer | undefined {
+    const spec: AnswerSpec = ANSWERS[key];
+    if (spec.kind === 'secret') return undefined;
+    const found = this.lookup(key, spec);
+    if (found) this.used.set(key, found.value);
+    return found;
+  }
+
+  private lookup(key: AnswerKey, spec: AnswerSpec): ResolvedAnswer | undefined {
+    const flagVal = this.flags[key];
+    if (flagVal !== undefined) return { value: normalise(spec, flagVal, spec.flag ?? key), origin: 'flag', source: spec.flag ?? key };
+    for (const name of spec.env ?? []) {
+      const v = this.env[name];
+      if (v !== undefined && v !== '') return { value: normalise(spec, v, name), origin: 'env', source: name };
+    }
+    const c = this.fromConfig(key);
+    if (c !== undefined && c !== null) return { value: normalise(spec, c, `"${key}" in the config file`), origin: 'config', source: 'config file' };
+    const inj = this.injected.get(key);
+    if (inj !== undefined) return { value: inj, origin: 'sandbox', source: 'sandbox' };
+    const s = this.saved[key];
+    if (s !== undefined && s !== null) return { value: normalise(spec, s, `"${key}" in the state file`), origin: 'state', source: 'state file (earlier run)' };
+    return undefined;
+  }
+
+  /** A secret from its environment variable or its file flag (read now), or a sandbox injection. */
+  getSecret(key: SecretKey): { value: string; source: string } | undefined {
+    const spec: AnswerSpec = ANSWERS[key];
+    for (const name of spec.env ?? []) {
+      const v = this.env[name];
+      if (v !== undefined && v.trim() !== '') return { value: v.trim(), source: name };
+    }
+    const file = this.secretFiles[key] ?? (this.fromConfig(key) as string | undefined);
+    if (file !== undefined) {
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        throw new UsageError(`Cannot read ${spec.fileFlag} file "${file}" (${code}).`, {
+          code: 'SECRET_FILE_UNREADABLE',
+          hint: `Check the path and its permissions, or supply the value through ${spec.env?.[0] ?? 'a hidden prompt'}.`,
+        });
+      }
+      const value = content.trim();
+      if (value === '') {
+        throw new UsageError(`The ${spec.fileFlag} file "${file}" is empty.`, { code: 'SECRET_FILE_EMPTY', hint: 'Put the value in the file, on one line.' });
+      }
+      return { value, source: spec.fileFlag ?? 'file' };
+    }
+    const inj = this.injectedSecrets.get(key);
+    if (inj !== undefined) return { value: inj, source: 'sandbox' };
+    return undefined;
+  }
+
+  has(key: AnswerKey): boolean {
+    const spec: AnswerSpec = ANSWERS[key];
+    if (spec.kind === 'secret') return this.getSecretQuiet(key as SecretKey);
+    return this.lookup(key, spec) !== undefined;
+  }
+
+  private getSecretQuiet(key: SecretKey): boolean {
+    try {
+      return this.getSecret(key) !== undefined;
+    } catch {
+      return true; // a file flag was given: reading it will report the problem
+    }
+  }
+
+  /** Answers a person copied from a console, performed by the sandbox. */
+  inject(key: AnswerKey, value: AnswerValue): void {
+    this.injected.set(key, value);
+  }
+
+  injectSecret(key: SecretKey, value: string): void {
+    this.injectedSecrets.set(key, value);
+  }
+
+  /** Record an answer given at a prompt so the state file keeps it for the next run. */
+  remember(key: AnswerKey, value: AnswerValue): void {
+    if (ANSWERS[key].kind !== 'secret') this.used.set(key, value);
+  }
+
+  /** Non-secret answers to save in the state file (never a secret: those are never remembered). */
+  toSaved(): Record<string, AnswerValue> {
+    const out: Record<string, AnswerValue> = {};
+    for (const [k, v] of this.used) if (ANSWERS[k].kind !== 'secret') out[k] = v;
+    return out;
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The one place that decides how a question is answered (the model is the AWS CDK CLI's I/O host):
+ * an answer from flags/env/--config/sandbox/state wins; otherwise an interactive run prompts
+ * through a Prompter; a non-interactive run takes the step's default or fails with exit 2 naming
+ * the flag and environment variable. `--yes` approves confirmations and never invents a value.
+ *
+ * Every line of output passes through redact(): a secret the run has seen is never printed.
+ */
+import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import type {
+  AskOptions,
+  ConfirmOptions,
+  ConsoleAction,
+  Io,
+  Progress,
+  SecretOptions,
+  SelectOptions,
+} from '../../steps/contract.js';
+import { MissingAnswerError, UsageError, WaitingForConsoleError } from '../../errors.js';
+import type { AnswerSource, AnswerValue } from './answer-source.js';
+
+/** How a terminal (or a test driving the real prompts) asks questions. */
+export interface Prompter {
+  input(opts: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string>;
+  select<T extends string>(opts: { message: string; choices: readonly { value: T; name: string; description?: string }[]; default?: T }): Promise<T>;
+  confirm(opts: { message: string; default: boolean }): Promise<boolean>;
+  password(opts: { message: string; validate?: (v: string) => true | string }): Promise<string>;
+}
+
+/** Where human-readable output goes (terminal renderer, JSON mode's stderr, a test capture). */
+export interface OutputSink {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** Shown to the person only, never logged or put in --json output. */
+  secretOnce(label: string, value: string): void;
+  progress(text: string): Progress;
+  consoleAction(action: ConsoleAction): void;
+}
+
+/** --sandbox: performs a console action the way a person would, returning what they would copy. */
+export type ConsolePerformer = (action: ConsoleAction) => Promise<{ answers?: Record<string, string>; secrets?: Record<string, string>; message?: string }>;
+
+export interface BaseIoOptions {
+  answers: AnswerSource;
+  output: OutputSink;
+  /** Present in interactive runs only. */
+  prompter?: Prompter;
+  yes?: boolean;
+  consolePerformer?: ConsolePerformer;
+}
+
+export class BaseIo implements Io {
+  readonly interactive: boolean;
+  private readonly secretsSeen = new Set<string>();
+  private readonly answers: AnswerSource;
+  private readonly output: OutputSink;
+  private readonly prompter: Prompter | undefined;
+  private readonly yes: boolean;
+  private readonly performer: ConsolePerformer | undefined;
+
+  constructor(opts: BaseIoOptions) {
+    this.answers = opts.answers;
+    this.output = opts.output;
+    this.prompter = opts.prompter;
+    this.interactive = opts.prompter !== undefined;
+    this.yes = opts.yes ?? false;
+    this.performer = opts.consolePerformer;
+  }
+
+  // -------------------------------------------------------------------------------- questions
+
+  async ask(opts: AskOptions): Promise<string> {
+    const given = this.answers.get(opts.key);
+    if (given) {
+      const value = Array.isArray(given.value) ? given.value.join(',') : String(given.value);
+      this.validateGiven(opts.key, value, given.source, opts.validate);
+      return value;
+    }
+    if (this.prompter) {
+      const value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: opts.validate })).trim();
+      this.answers.remember(opts.key, value);
+      return value;
+    }
+    if (opts.default !== undefined) {
+      this.validateGiven(opts.key, opts.default, 'the default', opts.validate);
+      this.output.debug(`${opts.message}: using the default "${opts.default}" (${howToAnswer(opts.key)} to change it)`);
+      this.answers.remember(opts.key, opts.default);
+      return opts.default;
+    }
+    throw this.missing(opts.key, opts.message);
+  }
+
+  async select<T extends string>(opts: SelectOptions<T>): Promise<T> {
+    const given = this.answers.get(opts.key);
+    if (given) {
+      const value = String(given.value);
+      const match = opts.choices.find((c) => c.value === value);
+      if (!match) {
+        throw new UsageError(`${given.source} is "${value}", which is not one of: ${opts.choices.map((c) => c.value).join(', ')}.`, {
+          code: 'INVALID_ANSWER',
+          hint: `Give ${(ANSWERS[opts.key] as AnswerSpec).flag ?? opts.key} one of those values.`,
+        });
+      }
+      return match.value;
+    }
+    if (this.prompter) {
+      const value = await this.prompter.select({ message: opts.message, choices: opts.choices, default: opts.default });
+      this.answers.remember(opts.key, value);
+      return value;
+    }
+    if (opts.default !== undefined) {
+      this.output.debug(`${opts.message}: using the default "${opts.default}"`);
+      this.answers.remember(opts.key, opts.default);
+      return opts.default;
+    }
+    throw this.missing(opts.key, opts.message, `one of: ${opts.choices.map((c) => c.value).join(', ')}`);
+  }
+
+  async confirm(opts: ConfirmOptions): Promise<boolean> {
+    if (opts.key) {
+      const given = this.answers.get(opts.key);
+      if (given) return given.value === true || given.value === 'true';
+      if (this.prompter) {
+        const value = await this.prompter.confirm({ message: opts.message, default: opts.default });
+        this.answers.remember(opts.key, value);
+        return value;
+      }
+      return opts.default;
+    }
+    // An approval.
+    if (this.yes) {
+      this.output.debug(`${opts.message} yes (--yes)`);
+      return true;
+    }
+    if (this.prompter) return this.prompter.confirm({ message: opts.message, default: opts.default });
+    throw new UsageError(`This run needs your approval: ${opts.message}`, {
+      code: 'APPROVAL_NEEDED',
+      hint: 'Run it again with --yes to approve, or run it in a terminal to answer the question.',
+    });
+  }
+
+  async secret(opts: SecretOptions): Promise<string | undefined> {
+    const given = this.answers.getSecret(opts.key);
+    if (given) {
+      this.registerSecret(given.value);
+      if (opts.validate) {
+        const ok = opts.validate(given.value);
+        if (ok !== true) throw new UsageError(`The value from ${given.source} is not valid: ${ok}`, { code: 'INVALID_SECRET', hint: `Fix the value in ${given.source}.` });
+      }
+      return given.value;
+    }
+    if (opts.optional) return undefined;
+    if (this.prompter) {
+      const value = (await this.prompter.password({ message: opts.message, validate: opts.validate })).trim();
+      this.registerSecret(value);
+      return value;
+    }
+    throw this.missing(opts.key, opts.message);
+  }
+
+  hasAnswer(key: AnswerKey): boolean {
+    return this.answers.has(key);
+  }
+
+  private validateGiven(key: AnswerKey, value: string, source: string, validate?: (v: string) => true | string): void {
+    if (!validate) return;
+    const ok = validate(value);
+    if (ok !== true) {
+      throw new UsageError(`The value "${this.redact(value)}" from ${source} is not valid: ${ok}`, {
+        code: 'INVALID_ANSWER',
+        hint: `Correct ${source === 'the default' ? howToAnswer(key) : source} and run again; nothing done so far is lost.`,
+      });
+    }
+  }
+
+  private missing(key: AnswerKey, message: string, extra?: string): MissingAnswerError {
+    return new MissingAnswerError(
+      key,
+      `Missing answer in a non-interactive run: ${message}${extra ? ` (${extra})` : ''}.`,
+      `Supply it with ${howToAnswer(key)}.`,
+    );
+  }
+
+  // -------------------------------------------------------------------------------- console actions
+
+  async consoleAction(action: ConsoleAction): Promise<void> {
+    const done = this.answers.get('console-done');
+    const doneIds = Array.isArray(done?.value) ? done.value : [];
+    if (doneIds.includes(action.id)) {
+      this.output.debug(`Console action "${action.id}" marked done by ${done?.source}.`);
+      return;
+    }
+    if (action.evidence && action.evidence.length > 0 && action.evidence.every((k) => this.answers.has(k))) {
+      this.output.debug(`Console action "${action.id}" already done: ${action.evidence.join(', ')} answered.`);
+      return;
+    }
+    this.output.consoleAction(action);
+    if (this.performer) {
+      const result = await this.performer(action);
+      for (const [k, v] of Object.entries(result.secrets ?? {})) {
+        this.registerSecret(v);
+        this.answers.injectSecret(k as SecretKey, v);
+      }
+      for (const [k, v] of Object.entries(result.answers ?? {})) this.answers.inject(k as AnswerKey, v as AnswerValue);
+      this.output.info(`Sandbox: performed "${action.title}"${result.message ? `: ${this.redact(result.message)}` : ''}.`);
+      return;
+    }
+    if (this.prompter) {
+      const ok = await this.prompter.confirm({ message: `Done with "${action.title}"?`, default: true });
+      if (ok) return;
+      if (action.optional) return;
+      throw new WaitingForConsoleError(
+        action.id,
+        `Stopped before "${action.title}" was done.`,
+        'Run `okta-aws-sso resume` when it is done; every step so far is saved.',
+      );
+    }
+    throw new WaitingForConsoleError(
+      action.id,
+      `Waiting for a console action only a person can do: ${action.title}.`,
+      `Do it as shown above, then run again with --console-done ${action.id}` +
+        (action.evidence && action.evidence.length > 0 ? ` (or supply ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
+        '.',
+    );
+  }
+
+  // -------------------------------------------------------------------------------- output
+
+  info(message: string): void {
+    this.output.info(this.redact(message));
+  }
+
+  warn(message: string): void {
+    this.output.warn(this.redact(message));
+  }
+
+  debug(message: string): void {
+    this.output.debug(this.redact(message));
+  }
+
+  progress(text: string): Progress {
+    const p = this.output.progress(this.redact(text));
+    return {
+      update: (t) => p.update(this.redact(t)),
+      succeed: (t) => p.succeed(t === undefined ? undefined : this.redact(t)),
+      fail: (t) => p.fail(t === undefined ? undefined : this.redact(t)),
+      stop: () => p.stop(),
+    };
+  }
+
+  showSecretOnce(label: string, value: string): void {
+    this.registerSecret(value);
+    this.output.secretOnce(label, value);
+  }
+
+  registerSecret(value: string): void {
+    if (value && value.length >= 4) this.secretsSeen.add(value);
+  }
+
+  /** Replace every secret seen in this run with a mask. */
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secretsSeen) if (out.includes(s)) out = out.split(s).join('****');
+    return out;
+  }
+
+  /** Non-secret answers used in this run, for the state file. */
+  savedAnswers(): Record<string, AnswerValue> {
+    return this.answers.toSaved();
+  }
+}
