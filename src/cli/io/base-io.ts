@@ -2,7 +2,8 @@
  * The one place that decides how a question is answered (the model is the AWS CDK CLI's I/O host):
  * an answer from flags/env/--config/sandbox/state wins; otherwise an interactive run prompts
  * through a Prompter; a non-interactive run takes the step's default or fails with exit 2 naming
- * the flag and environment variable. `--yes` approves confirmations and never invents a value.
+ * the flag and environment variable. `--yes` approves confirmations and takes the step's proposed
+ * default instead of prompting; it never invents a value where no default exists.
  *
  * Every line of output passes through redact(): a secret the run has seen is never printed.
  */
@@ -77,7 +78,7 @@ export class BaseIo implements Io {
       this.validateGiven(opts.key, value, given.source, opts.validate);
       return value;
     }
-    if (this.prompter) {
+    if (this.prompter && !(this.yes && opts.default !== undefined)) {
       const value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: opts.validate })).trim();
       this.answers.remember(opts.key, value);
       return value;
@@ -104,7 +105,7 @@ export class BaseIo implements Io {
       }
       return match.value;
     }
-    if (this.prompter) {
+    if (this.prompter && !(this.yes && opts.default !== undefined)) {
       const value = await this.prompter.select({ message: opts.message, choices: opts.choices, default: opts.default });
       this.answers.remember(opts.key, value);
       return value;
