@@ -1,7 +1,477 @@
 /**
- * Thin Okta client over @okta/okta-sdk-nodejs (owned by the Okta issue: raw HTTP helpers for the
- * app, retries for 429/5xx/dropped connections, typed errors).
+ * Thin Okta client over @okta/okta-sdk-nodejs: raw JSON/XML helpers over the SDK's `client.http`
+ * (the typed SDK models drop `settings.app` of SAML apps, reference okta-api.md §0), our own retries
+ * (429 after X-Rate-Limit-Reset, 5xx and dropped connections with jittered backoff: the SDK retries
+ * only 429), Okta errors mapped to WizardError subclasses, and typed helpers the steps need.
+ *
+ * Nothing here ever puts a credential in a message: errors carry Okta's errorCode/errorSummary/causes,
+ * the method and the path only.
  */
-export interface OktaClient {
+import type { PreflightOutput } from '../steps/outputs.js';
+import { AuthError, WizardError } from '../errors.js';
+
+// ------------------------------------------------------------------------------------------------
+// Okta objects (only the members the wizard reads; the raw object is kept whole for PUTs)
+// ------------------------------------------------------------------------------------------------
+
+export interface OktaApp {
+  id: string;
+  name: string;
+  label: string;
+  status: string;
+  signOnMode?: string;
+  settings?: { app?: Record<string, unknown>; [k: string]: unknown };
+  credentials?: { signing?: { kid?: string; [k: string]: unknown }; [k: string]: unknown };
+  visibility?: { hide?: { iOS?: boolean; web?: boolean }; [k: string]: unknown };
+  features?: string[];
+  [k: string]: unknown;
+}
+
+export interface OktaGroup {
+  id: string;
+  type?: string;
+  profile: { name: string; description?: string | null };
+}
+
+export interface OktaUser {
+  id: string;
+  status: string;
+  profile: { firstName?: string; lastName?: string; email?: string; login: string; displayName?: string | null; [k: string]: unknown };
+}
+
+export interface OktaAppUser {
+  id: string;
+  status?: string;
+  syncState?: string;
+  scope?: string;
+  lastSync?: string;
+  _embedded?: unknown;
+  [k: string]: unknown;
+}
+
+export interface PushMapping {
+  id: string;
+  sourceGroupId: string;
+  targetGroupId?: string;
+  status: string;
+  errorSummary?: string | null;
+  lastPush?: string | null;
+}
+
+export interface ProvisioningConnection {
+  authScheme?: string;
+  status?: string;
+  baseUrl?: string;
+  profile?: { authScheme?: string; [k: string]: unknown };
+}
+
+export interface CapabilityStatus {
+  status?: string;
+}
+
+export interface UserProvisioningCapabilities {
+  create?: { lifecycleCreate?: CapabilityStatus };
+  update?: {
+    profile?: CapabilityStatus;
+    lifecycleDeactivate?: CapabilityStatus;
+    password?: { status?: string; seed?: string; change?: string };
+  };
+}
+
+export interface AppFeature {
+  name: string;
+  status?: string;
+  capabilities?: UserProvisioningCapabilities;
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+// ------------------------------------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------------------------------------
+
+export interface OktaErrorDetails {
+  status: number;
+  method: string;
+  path: string;
+  errorCode?: string;
+  errorSummary?: string;
+  causes: string[];
+}
+
+/** The scopes the wizard requests and the admin role it needs (for 403 hints and the docs). */
+export const OKTA_SCOPES = [
+  'okta.apps.manage',
+  'okta.apps.read',
+  'okta.groups.manage',
+  'okta.groups.read',
+  'okta.users.manage',
+  'okta.users.read',
+] as const;
+
+export const OKTA_PERMISSION_HINT =
+  `Give the credentials these scopes (service app > Okta API Scopes > Grant): ${OKTA_SCOPES.join(', ')}; ` +
+  'and an admin role that covers apps, groups and users (Super Administrator, or Application Administrator plus Group ' +
+  'Administrator plus Help Desk/Org Administrator). An SSWS token has the rights of the admin who created it.';
+
+function describeOkta(d: OktaErrorDetails): string {
+  const head = `Okta answered ${d.status}${d.errorCode ? ` ${d.errorCode}` : ''} to ${d.method} ${d.path}`;
+  const summary = d.errorSummary ? `: ${d.errorSummary}` : '';
+  const causes = d.causes.length > 0 ? ` (${d.causes.join('; ')})` : '';
+  return `${head}${summary}${causes}`;
+}
+
+/** A non-2xx Okta answer (after retries). `status`/`errorCode` let callers branch (404, E0000001...). */
+export class OktaRequestError extends WizardError {
+  readonly details: OktaErrorDetails;
+  constructor(d: OktaErrorDetails, hint?: string) {
+    super(describeOkta(d) + '.', { code: d.status === 429 ? 'OKTA_RATE_LIMITED' : d.status === 404 ? 'OKTA_NOT_FOUND' : 'OKTA_API_ERROR', hint });
+    this.details = d;
+  }
+  get status(): number {
+    return this.details.status;
+  }
+}
+
+/** 401/403 from Okta: exit 4. */
+export class OktaAuthError extends AuthError {
+  readonly details: OktaErrorDetails;
+  constructor(d: OktaErrorDetails, hint: string) {
+    super(describeOkta(d) + '.', { code: d.status === 401 ? 'OKTA_UNAUTHORIZED' : 'OKTA_FORBIDDEN', hint });
+    this.details = d;
+  }
+  get status(): number {
+    return this.details.status;
+  }
+}
+
+export function oktaStatus(e: unknown): number | undefined {
+  if (e instanceof OktaRequestError || e instanceof OktaAuthError) return e.status;
+  return undefined;
+}
+
+function hintFor(status: number, errorCode: string | undefined): string | undefined {
+  if (status === 429) return 'Okta kept rate-limiting the requests; wait a minute and run again (nothing done so far is lost).';
+  if (status >= 500) return 'Okta had a server problem; run again in a few minutes (the run resumes where it stopped).';
+  if (errorCode === 'E0000001') return 'Okta refused the values; the causes above name the field. Fix the value and run again.';
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Transport: the subset of the SDK's Http the client uses (so tests and the SDK plug in the same way)
+// ------------------------------------------------------------------------------------------------
+
+export interface RawResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** One HTTP exchange, already authenticated (SDK `client.http.http`) and already retried. */
+export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<RawResponse>;
+
+export interface OktaClientInit {
+  orgUrl: string;
+  transport: Transport;
+  describe: PreflightOutput['okta'];
+}
+
+function parseLinkNext(link: string | null): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function errorDetails(status: number, method: string, path: string, body: string): OktaErrorDetails {
+  let errorCode: string | undefined;
+  let errorSummary: string | undefined;
+  const causes: string[] = [];
+  try {
+    const j = JSON.parse(body) as Record<string, unknown>;
+    if (typeof j.errorCode === 'string') errorCode = j.errorCode;
+    if (typeof j.errorSummary === 'string') errorSummary = j.errorSummary;
+    if (typeof j.error === 'string') {
+      errorCode ??= j.error;
+      if (typeof j.error_description === 'string') errorSummary ??= j.error_description;
+    }
+    if (Array.isArray(j.errorCauses)) {
+      for (const c of j.errorCauses) if (c && typeof (c as { errorSummary?: unknown }).errorSummary === 'string') causes.push((c as { errorSummary: string }).errorSummary);
+    }
+  } catch {
+    const t = body.trim();
+    if (t) errorSummary = t.length > 200 ? `${t.slice(0, 200)}...` : t;
+  }
+  return { status, method, path, errorCode, errorSummary, causes };
+}
+
+export class OktaClient {
   readonly orgUrl: string;
+  private readonly transport: Transport;
+  private readonly info: PreflightOutput['okta'];
+
+  constructor(init: OktaClientInit) {
+    this.orgUrl = init.orgUrl.replace(/\/+$/, '');
+    this.transport = init.transport;
+    this.info = init.describe;
+  }
+
+  describe(): PreflightOutput['okta'] {
+    return structuredClone(this.info);
+  }
+
+  get authMode(): 'ssws' | 'oauth' {
+    return this.info.authMode;
+  }
+
+  // ---------------------------------------------------------------------------------- raw helpers
+
+  url(path: string, query?: Query): string {
+    const u = new URL(path.startsWith('http') ? path : `${this.orgUrl}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  private async exchange(method: string, url: string, accept: string, body?: unknown): Promise<{ res: RawResponse; text: string }> {
+    const headers: Record<string, string> = { Accept: accept };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await this.transport(url, { method, headers, body: payload });
+    const text = await res.text();
+    if (res.status < 200 || res.status >= 300) {
+      const path = new URL(url).pathname;
+      const d = errorDetails(res.status, method, path, text);
+      if (res.status === 401) {
+        throw new OktaAuthError(
+          d,
+          this.info.authMode === 'ssws'
+            ? 'The API token is wrong, revoked or expired (tokens expire after 30 days unused), or belongs to another org. Create one in the Admin Console (Security > API > Tokens) and check --okta-org-url.'
+            : 'The service app credentials were refused: check --okta-client-id, --okta-key-id and that the public key of --okta-private-key-file is registered on the app (General > Public keys), and --okta-org-url.',
+        );
+      }
+      if (res.status === 403) throw new OktaAuthError(d, OKTA_PERMISSION_HINT);
+      throw new OktaRequestError(d, hintFor(res.status, d.errorCode));
+    }
+    return { res, text };
+  }
+
+  private async json<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    const { text } = await this.exchange(method, this.url(path, query), 'application/json', body);
+    if (text.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new WizardError(`Okta answered ${method} ${path} with something that is not JSON.`, {
+        code: 'OKTA_BAD_RESPONSE',
+        hint: 'Check that --okta-org-url is your Okta org (https://<org>.okta.com), not a proxy or a login page.',
+      });
+    }
+  }
+
+  getJson<T>(path: string, query?: Query): Promise<T> {
+    return this.json<T>('GET', path, query);
+  }
+  postJson<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.json<T>('POST', path, query, body);
+  }
+  putJson<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.json<T>('PUT', path, query, body);
+  }
+  patchJson<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.json<T>('PATCH', path, query, body);
+  }
+  async delete(path: string, query?: Query): Promise<void> {
+    await this.exchange('DELETE', this.url(path, query), 'application/json');
+  }
+
+  /** Every page of a list, following Link rel="next". */
+  async listAll<T>(path: string, query?: Query, maxPages = 100): Promise<T[]> {
+    const out: T[] = [];
+    let url: string | undefined = this.url(path, query);
+    for (let page = 0; url && page < maxPages; page++) {
+      const { res, text } = await this.exchange('GET', url, 'application/json');
+      const items = text.trim() === '' ? [] : (JSON.parse(text) as T[]);
+      if (!Array.isArray(items)) break;
+      out.push(...items);
+      const next = parseLinkNext(res.headers.get('link'));
+      url = next && next !== url ? next : undefined;
+    }
+    return out;
+  }
+
+  /** XML with `Accept: application/xml` (the SDK's typed call cannot read that answer). */
+  async getXml(path: string, query?: Query): Promise<string> {
+    const { text } = await this.exchange('GET', this.url(path, query), 'application/xml');
+    return text;
+  }
+
+  // ---------------------------------------------------------------------------------- apps
+
+  async findAppsByName(name: string): Promise<OktaApp[]> {
+    const apps = await this.listAll<OktaApp>('/api/v1/apps', { filter: `name eq "${name}"`, limit: 200 });
+    return apps.filter((a) => a.name === name);
+  }
+
+  async getApp(appId: string): Promise<OktaApp | undefined> {
+    try {
+      return await this.getJson<OktaApp>(`/api/v1/apps/${encodeURIComponent(appId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  createApp(body: Record<string, unknown>): Promise<OktaApp> {
+    return this.postJson<OktaApp>('/api/v1/apps', body, { activate: true });
+  }
+
+  /** PUT of the whole object (GET-modify-PUT: never a partial body, which could blank settings). */
+  replaceApp(app: OktaApp): Promise<OktaApp> {
+    return this.putJson<OktaApp>(`/api/v1/apps/${encodeURIComponent(app.id)}`, app);
+  }
+
+  getSamlMetadata(appId: string, kid: string): Promise<string> {
+    return this.getXml(`/api/v1/apps/${encodeURIComponent(appId)}/sso/saml/metadata`, { kid });
+  }
+
+  listAppGroups(appId: string): Promise<{ id: string }[]> {
+    return this.listAll<{ id: string }>(`/api/v1/apps/${encodeURIComponent(appId)}/groups`, { limit: 200 });
+  }
+
+  async assignGroupToApp(appId: string, groupId: string): Promise<void> {
+    await this.putJson(`/api/v1/apps/${encodeURIComponent(appId)}/groups/${encodeURIComponent(groupId)}`, {});
+  }
+
+  async getAppUser(appId: string, userId: string): Promise<OktaAppUser | undefined> {
+    try {
+      return await this.getJson<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(userId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- provisioning
+
+  getConnection(appId: string): Promise<ProvisioningConnection> {
+    return this.getJson<ProvisioningConnection>(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default`);
+  }
+
+  /** POST a TOKEN connection and activate it. The token goes in the body only, never in a message. */
+  setTokenConnection(appId: string, baseUrl: string, token: string): Promise<ProvisioningConnection> {
+    return this.postJson<ProvisioningConnection>(
+      `/api/v1/apps/${encodeURIComponent(appId)}/connections/default`,
+      { baseUrl, profile: { authScheme: 'TOKEN', token } },
+      { activate: true },
+    );
+  }
+
+  async activateConnection(appId: string): Promise<void> {
+    await this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/activate`, undefined);
+  }
+
+  async getUserProvisioning(appId: string): Promise<AppFeature | undefined> {
+    try {
+      return await this.getJson<AppFeature>(`/api/v1/apps/${encodeURIComponent(appId)}/features/USER_PROVISIONING`);
+    } catch (e) {
+      const s = oktaStatus(e);
+      if (s === 404 || s === 400) return undefined;
+      throw e;
+    }
+  }
+
+  updateUserProvisioning(appId: string, caps: UserProvisioningCapabilities): Promise<AppFeature> {
+    return this.putJson<AppFeature>(`/api/v1/apps/${encodeURIComponent(appId)}/features/USER_PROVISIONING`, caps);
+  }
+
+  // ---------------------------------------------------------------------------------- groups
+
+  /** Exact (case-sensitive) name match among OKTA_GROUP groups. */
+  async findGroupByName(name: string): Promise<OktaGroup | undefined> {
+    const found = await this.listAll<OktaGroup>('/api/v1/groups', { search: `profile.name eq "${name.replace(/"/g, '\\"')}"`, limit: 200 });
+    return found.find((g) => g.profile.name === name);
+  }
+
+  async findGroupsByPrefix(prefix: string): Promise<OktaGroup[]> {
+    const found = await this.listAll<OktaGroup>('/api/v1/groups', { search: `profile.name sw "${prefix.replace(/"/g, '\\"')}"`, limit: 200 });
+    return found.filter((g) => g.profile.name.startsWith(prefix));
+  }
+
+  async getGroup(groupId: string): Promise<OktaGroup | undefined> {
+    try {
+      return await this.getJson<OktaGroup>(`/api/v1/groups/${encodeURIComponent(groupId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  createGroup(name: string, description: string): Promise<OktaGroup> {
+    return this.postJson<OktaGroup>('/api/v1/groups', { profile: { name, description } });
+  }
+
+  async addUserToGroup(groupId: string, userId: string): Promise<void> {
+    await this.putJson(`/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`, undefined);
+  }
+
+  listUserGroups(userId: string): Promise<OktaGroup[]> {
+    return this.listAll<OktaGroup>(`/api/v1/users/${encodeURIComponent(userId)}/groups`);
+  }
+
+  // ---------------------------------------------------------------------------------- users
+
+  async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
+    try {
+      return await this.getJson<OktaUser>(`/api/v1/users/${encodeURIComponent(idOrLogin)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  createUser(p: { profile: OktaUser['profile']; password: string; groupIds: string[]; nextLoginChangePassword: boolean }): Promise<OktaUser> {
+    return this.postJson<OktaUser>(
+      '/api/v1/users',
+      { profile: p.profile, credentials: { password: { value: p.password } }, groupIds: p.groupIds },
+      { activate: true, nextLogin: p.nextLoginChangePassword ? 'changePassword' : undefined },
+    );
+  }
+
+  // ---------------------------------------------------------------------------------- group push
+
+  listPushMappings(appId: string, sourceGroupId?: string): Promise<PushMapping[]> {
+    return this.listAll<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`, { sourceGroupId, limit: 100 });
+  }
+
+  createPushMapping(appId: string, sourceGroupId: string, targetGroupName: string): Promise<PushMapping> {
+    return this.postJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`, { sourceGroupId, targetGroupName, status: 'ACTIVE' });
+  }
+
+  async getPushMapping(appId: string, mappingId: string): Promise<PushMapping | undefined> {
+    try {
+      return await this.getJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
+    return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status: 'ACTIVE' });
+  }
+}
+
+/** The likely cause of a push mapping in ERROR, from its message (reference okta-api.md §8). */
+export function likelyPushErrorCause(summary: string | null | undefined): string {
+  const s = (summary ?? '').toLowerCase();
+  if (s.includes('duplicate')) return 'a group with this name already exists in Identity Center (created by hand or by another IdP): delete or rename it there, then retry the push';
+  if (s.includes('unauthorized') || s.includes('401')) return 'the SCIM access token is invalid or expired: generate a new one in Identity Center (Settings > Automatic provisioning) and update the provisioning connection';
+  if (s.includes('unparsable') || s.includes('schema')) return 'a member lacks firstName, lastName, displayName or email, or has one of < > ; : % in a synced attribute';
+  if (s.includes('not assigned') || s.includes('assign')) return 'members of the pushed group must also be assigned to the app (through the assignment group)';
+  return 'check the app\'s Push Groups tab in the Okta Admin Console for details, fix the cause, then push again';
 }

@@ -41,7 +41,7 @@ export const ANSWERS = {
     description: 'Okta org URL, e.g. https://example.okta.com',
   },
   'okta-auth': {
-    kind: 'text', flag: '--okta-auth', env: ['OKTA_AUTH_MODE'], step: 'preflight', defaultText: 'ssws when a token is given, else oauth',
+    kind: 'text', flag: '--okta-auth', env: ['OKTA_AUTH_MODE', 'OKTA_CLIENT_AUTHORIZATIONMODE'], step: 'preflight', defaultText: 'ssws when a token is given, else oauth',
     description: 'How to authenticate to Okta: ssws (API token) or oauth (service app with a private key)',
   },
   'okta-api-token': {
