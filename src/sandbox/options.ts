@@ -1,0 +1,79 @@
+/**
+ * Checks SandboxOptions given on the command line (--options JSON) or to POST /__sandbox/options,
+ * so a typo is refused with a message naming the fix instead of being silently ignored.
+ */
+import { parseFaults, SandboxInputError } from './faults.js';
+import type { AwsEmulatorOptions, FaultSpec, OktaEmulatorOptions, SandboxOptions, ServiceName } from './types.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(where: string, v: unknown, min: number, max: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new SandboxInputError(`${where} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`);
+  }
+  return v;
+}
+
+function known(where: string, obj: Record<string, unknown>, keys: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!keys.includes(k)) throw new SandboxInputError(`${where}.${k} is not a sandbox option; known: ${keys.join(', ')}.`);
+  }
+}
+
+export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
+  if (!isRecord(raw)) throw new SandboxInputError('options.okta must be an object, e.g. {"provisioningApi": "supported"}.');
+  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute']);
+  const out: OktaEmulatorOptions = {};
+  if (raw.provisioningApi !== undefined) {
+    if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
+      throw new SandboxInputError('options.okta.provisioningApi must be "unknown" or "supported".');
+    }
+    out.provisioningApi = raw.provisioningApi;
+  }
+  if (raw.rateLimitPerMinute !== undefined) out.rateLimitPerMinute = num('options.okta.rateLimitPerMinute', raw.rateLimitPerMinute, 1, 1_000_000, true);
+  return out;
+}
+
+export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
+  if (!isRecord(raw)) throw new SandboxInputError('options.aws must be an object, e.g. {"memberAccounts": 20}.');
+  known('options.aws', raw, ['region', 'memberAccounts', 'assignmentDelayMs', 'failingAccounts', 'requestsPerSecond', 'maxOutstandingAssignments']);
+  const out: AwsEmulatorOptions = {};
+  if (raw.region !== undefined) {
+    if (typeof raw.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(raw.region)) {
+      throw new SandboxInputError('options.aws.region must be an AWS region name such as "us-east-2".');
+    }
+    out.region = raw.region;
+  }
+  if (raw.memberAccounts !== undefined) out.memberAccounts = num('options.aws.memberAccounts', raw.memberAccounts, 0, 100_000, true);
+  if (raw.assignmentDelayMs !== undefined) out.assignmentDelayMs = num('options.aws.assignmentDelayMs', raw.assignmentDelayMs, 0, 600_000);
+  if (raw.failingAccounts !== undefined) {
+    if (!Array.isArray(raw.failingAccounts) || !raw.failingAccounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a))) {
+      throw new SandboxInputError('options.aws.failingAccounts must be a list of 12-digit account IDs.');
+    }
+    out.failingAccounts = raw.failingAccounts as string[];
+  }
+  if (raw.requestsPerSecond !== undefined) out.requestsPerSecond = num('options.aws.requestsPerSecond', raw.requestsPerSecond, 1, 1_000_000);
+  if (raw.maxOutstandingAssignments !== undefined) {
+    out.maxOutstandingAssignments = num('options.aws.maxOutstandingAssignments', raw.maxOutstandingAssignments, 1, 1_000_000, true);
+  }
+  return out;
+}
+
+/** The whole SandboxOptions object (okta, aws, faults). */
+export function parseSandboxOptions(raw: unknown): SandboxOptions {
+  if (raw === undefined || raw === null) return {};
+  if (!isRecord(raw)) throw new SandboxInputError('The sandbox options must be a JSON object with okta, aws and/or faults.');
+  known('options', raw, ['okta', 'aws', 'faults']);
+  const out: SandboxOptions = {};
+  if (raw.okta !== undefined) out.okta = parseOktaOptions(raw.okta);
+  if (raw.aws !== undefined) out.aws = parseAwsOptions(raw.aws);
+  if (raw.faults !== undefined) {
+    const f = parseFaults(raw.faults);
+    const faults: Partial<Record<ServiceName, FaultSpec>> = {};
+    for (const [k, v] of Object.entries(f) as [ServiceName, FaultSpec | null][]) if (v) faults[k] = v;
+    out.faults = faults;
+  }
+  return out;
+}
