@@ -1,0 +1,302 @@
+/**
+ * The sandbox's AWS emulator: IAM Identity Center (sso-admin), Identity Store, Organizations and
+ * STS GetCallerIdentity over their real wire protocols, every request validated against the
+ * service models (data/aws-models), plus the Identity Center SCIM endpoint and the console actions
+ * that have no API. See docs/sandbox-aws.md for what is emulated and where it deviates.
+ */
+import crypto from 'node:crypto';
+import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
+import { AwsError } from './errors.js';
+import type { OpContext, ResolvedAwsOptions } from './context.js';
+import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
+import { identityStore } from './identitystore.js';
+import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
+import { organizations } from './organizations.js';
+import { ScimServer, scimErrorBody } from './scim/server.js';
+import { settle, ssoAdmin } from './sso-admin.js';
+import { createInitialState, type AwsState } from './state.js';
+
+export interface AwsEmulator extends Emulator {
+  setBaseUrl(url: string): void;
+  setOptions(o: AwsEmulatorOptions): void;
+  console: {
+    /** "Download metadata file": SP metadata XML with entityID = issuer and one ACS per region variant. */
+    downloadSpMetadata(): ConsoleActionResult;
+    /** "Change identity source > External identity provider": validate IdP metadata XML (entityID, SSO URL, signing cert), store it. */
+    uploadIdpMetadata(p: { xml: string }): ConsoleActionResult;
+    /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
+    enableAutomaticProvisioning(): ConsoleActionResult;
+  };
+  info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
+}
+
+const TARGETS: Record<string, AwsServiceId> = {
+  SWBExternalService: 'sso-admin',
+  AWSIdentityStore: 'identitystore',
+  AWSOrganizationsV20161128: 'organizations',
+};
+const STS_TARGET = 'AWSSecurityTokenServiceV20110615';
+const JSON_TYPE = 'application/x-amz-json-1.1';
+/** How long a permission-set write holds the set's lock (an overlapping write gets ConflictException). */
+const WRITE_LOCK_MS = 15;
+
+export const DEFAULT_AWS_OPTIONS: ResolvedAwsOptions = {
+  region: 'us-east-2',
+  memberAccounts: 6,
+  assignmentDelayMs: 300,
+  failingAccounts: [],
+  requestsPerSecond: 20,
+  maxOutstandingAssignments: 10,
+};
+
+function resolve(o: AwsEmulatorOptions | undefined, base: ResolvedAwsOptions = DEFAULT_AWS_OPTIONS): ResolvedAwsOptions {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** Region and signing service from a SigV4 Authorization header's credential scope. */
+export function credentialScope(auth: string | undefined): { accessKeyId: string; region: string; service: string } | undefined {
+  const m = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/.exec(auth ?? '');
+  return m ? { accessKeyId: m[1]!, region: m[2]!, service: m[3]! } : undefined;
+}
+
+class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(private rate: number) {
+    this.tokens = rate;
+    this.last = Date.now();
+  }
+  setRate(rate: number): void {
+    this.rate = rate;
+    this.tokens = Math.min(this.tokens, rate);
+  }
+  take(now: number): boolean {
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const MUTATING = /^(Create|Update|Delete|Attach|Detach|Provision|Put|Tag|Untag)/;
+
+export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: string } = {}): AwsEmulator {
+  let opts = resolve(cfg.options);
+  const seed = cfg.seed ?? 'okta-aws-sso-sandbox';
+  let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
+  let baseUrl = 'http://127.0.0.1';
+  const bucket = new TokenBucket(opts.requestsPerSecond);
+  const locks = new Set<string>();
+  const scim = new ScimServer(
+    () => state,
+    () => baseUrl,
+  );
+  const scimEndpoint = () => `${baseUrl}/${state.scim.tenantId}/scim/v2`;
+
+  function jsonError(model: ServiceModel | undefined, e: AwsError, operation: string): HandledResponse {
+    const ns = model ? errorNamespace(model) : 'com.amazonaws.sandbox';
+    return {
+      status: e.status,
+      headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': crypto.randomUUID(), 'x-amzn-errortype': e.code },
+      body: JSON.stringify({ __type: `${ns}#${e.code}`, message: e.message, Message: e.message, ...e.extra }),
+      service: 'aws',
+      operation,
+      mutating: false,
+    };
+  }
+
+  function stsXml(status: number, body: string, operation: string): HandledResponse {
+    return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() }, body, service: 'aws', operation, mutating: false };
+  }
+
+  function stsError(code: string, message: string, status: number): HandledResponse {
+    const type = status >= 500 ? 'Receiver' : 'Sender';
+    return stsXml(
+      status,
+      `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`,
+      'STS.GetCallerIdentity',
+    );
+  }
+
+  function callerIdentity(req: SandboxRequest): { Account: string; Arn: string; UserId: string } {
+    const akid = credentialScope(req.headers.authorization)?.accessKeyId ?? 'sandbox';
+    const uid = `AIDA${crypto.createHash('sha256').update(akid).digest('hex').slice(0, 17).toUpperCase()}`;
+    return { Account: state.org.managementAccountId, Arn: `arn:aws:iam::${state.org.managementAccountId}:user/sandbox-admin`, UserId: uid };
+  }
+
+  function kindOf(req: SandboxRequest): { kind: 'scim'; rest: string; tenantOk: boolean } | { kind: 'json'; target: string } | { kind: 'sts' } | { kind: 'other' } {
+    const m = /^\/([^/]+)\/scim\/v2(\/.*)?$/.exec(req.path);
+    if (m) return { kind: 'scim', rest: m[2] ?? '', tenantOk: m[1] === state.scim.tenantId };
+    const target = req.headers['x-amz-target'];
+    if (req.method === 'POST' && target) return { kind: 'json', target };
+    if (req.method === 'POST' && /(^|&)Action=GetCallerIdentity(&|$)/.test(req.body.toString('utf8'))) return { kind: 'sts' };
+    return { kind: 'other' };
+  }
+
+  async function handleJson(req: SandboxRequest, target: string): Promise<HandledResponse> {
+    const [prefix, op = ''] = target.split('.');
+    if (prefix === STS_TARGET && op === 'GetCallerIdentity') {
+      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(callerIdentity(req)), service: 'aws', operation: 'STS.GetCallerIdentity', mutating: false };
+    }
+    const svc = prefix ? TARGETS[prefix] : undefined;
+    const operation = target;
+    if (!svc) return jsonError(undefined, new AwsError(400, 'UnknownOperationException', `Unknown service target ${target}.`), operation);
+    const model = loadModel(svc);
+    if (!model.operations[op]) return jsonError(model, new AwsError(400, 'UnknownOperationException', `Operation ${op} is not served by the sandbox.`), operation);
+    const now = Date.now();
+    if (svc === 'sso-admin' && !bucket.take(now)) return jsonError(model, new AwsError(400, 'ThrottlingException', 'Rate exceeded'), operation);
+    let input: Record<string, unknown>;
+    try {
+      const text = req.body.toString('utf8').trim();
+      const parsed: unknown = text === '' ? {} : JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      input = parsed as Record<string, unknown>;
+    } catch {
+      return jsonError(model, new AwsError(400, 'SerializationException', 'The request body is not a JSON object.'), operation);
+    }
+    const invalid = validateInput(model, op, input);
+    const validationCode = svc === 'organizations' ? 'InvalidInputException' : 'ValidationException';
+    if (invalid) return jsonError(model, new AwsError(400, validationCode, invalid), operation);
+    settle(state, now);
+    const ctx: OpContext = {
+      state,
+      opts,
+      now,
+      region: credentialScope(req.headers.authorization)?.region ?? state.region,
+      locks,
+      writeLockMs: WRITE_LOCK_MS,
+    };
+    try {
+      const out = svc === 'sso-admin' ? await ssoAdmin(op, input, ctx) : svc === 'identitystore' ? identityStore(op, input, ctx) : organizations(op, input, ctx);
+      return {
+        status: 200,
+        headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': crypto.randomUUID() },
+        body: JSON.stringify(out),
+        service: 'aws',
+        operation,
+        mutating: MUTATING.test(op),
+      };
+    } catch (e) {
+      if (e instanceof AwsError) return jsonError(model, e, operation);
+      throw e;
+    }
+  }
+
+  const emulator: AwsEmulator = {
+    async handle(req) {
+      const k = kindOf(req);
+      if (k.kind === 'scim') {
+        if (!k.tenantOk) {
+          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: false };
+        }
+        settle(state, Date.now());
+        const r = scim.handle(req, k.rest, Date.now());
+        return {
+          status: r.status,
+          headers: r.body === undefined ? {} : { 'content-type': 'application/scim+json' },
+          body: r.body === undefined ? '' : JSON.stringify(r.body),
+          service: 'scim',
+          operation: r.operation,
+          mutating: r.mutating,
+        };
+      }
+      if (k.kind === 'json') return handleJson(req, k.target);
+      if (k.kind === 'sts') {
+        const c = callerIdentity(req);
+        return stsXml(
+          200,
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${c.Arn}</Arn><UserId>${c.UserId}</UserId><Account>${c.Account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          'STS.GetCallerIdentity',
+        );
+      }
+      return {
+        status: 404,
+        headers: { 'content-type': JSON_TYPE },
+        body: JSON.stringify({ __type: 'UnknownOperationException', message: `The sandbox's AWS endpoint serves POST / with X-Amz-Target, STS GetCallerIdentity and the SCIM endpoint; not ${req.method} ${req.path}.` }),
+        service: 'aws',
+        operation: `${req.method} ${req.path}`,
+        mutating: false,
+      };
+    },
+
+    faultResponse(kind, req) {
+      const k = kindOf(req);
+      if (k.kind === 'scim') {
+        const status = kind === 'throttle' ? 429 : 500;
+        return {
+          status,
+          headers: { 'content-type': 'application/scim+json' },
+          body: JSON.stringify(scimErrorBody(status, kind === 'throttle' ? 'Too many requests.' : 'An internal error occurred.')),
+          service: 'scim',
+          operation: `SCIM ${req.method} ${k.rest || '/'}`,
+          mutating: false,
+        };
+      }
+      if (k.kind === 'sts') return kind === 'throttle' ? stsError('Throttling', 'Rate exceeded', 400) : stsError('InternalFailure', 'An internal error occurred.', 500);
+      const target = k.kind === 'json' ? k.target : 'unknown';
+      const svc = TARGETS[target.split('.')[0] ?? ''];
+      const model = svc ? loadModel(svc) : undefined;
+      const err =
+        kind === 'throttle'
+          ? new AwsError(400, svc === 'organizations' ? 'TooManyRequestsException' : 'ThrottlingException', 'Rate exceeded')
+          : new AwsError(500, svc === 'organizations' ? 'ServiceException' : 'InternalServerException', 'An internal error occurred. Retry the request.');
+      return jsonError(model, err, target);
+    },
+
+    snapshot() {
+      return structuredClone(state);
+    },
+
+    restore(snap) {
+      const s = snap as Partial<AwsState> | null;
+      if (!s || typeof s !== 'object' || s.version !== 1 || !s.instance || !Array.isArray(s.accounts) || !s.scim) {
+        throw new Error('AWS emulator snapshot is not a version-1 state; delete the sandbox folder to start fresh.');
+      }
+      state = structuredClone(s as AwsState);
+      locks.clear();
+    },
+
+    setBaseUrl(url) {
+      baseUrl = url.replace(/\/+$/, '');
+    },
+
+    setOptions(o) {
+      const next = resolve(o, opts);
+      const pristine = state.permissionSets.length === 0 && state.users.length === 0 && state.groups.length === 0 && !state.scim.enabled;
+      if (pristine && (next.region !== opts.region || next.memberAccounts !== opts.memberAccounts)) {
+        state = createInitialState({ seed, region: next.region, memberAccounts: next.memberAccounts, now: Date.now() });
+      } else if (next.region !== state.region) {
+        state.region = next.region;
+      }
+      opts = next;
+      bucket.setRate(opts.requestsPerSecond);
+    },
+
+    console: {
+      downloadSpMetadata() {
+        return { files: { 'sp-metadata.xml': spMetadataXml(state) }, answers: { 'sp-metadata': 'sp-metadata.xml' }, message: `Service provider metadata for ${issuerUrl(state)} (ACS ${acsUrls(state)[0]}).` };
+      },
+      uploadIdpMetadata(p) {
+        return uploadIdpMetadata(state, p.xml, Date.now());
+      },
+      enableAutomaticProvisioning() {
+        return enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+      },
+    },
+
+    info() {
+      return {
+        region: state.region,
+        instanceArn: state.instance.arn,
+        identityStoreId: state.instance.identityStoreId,
+        managementAccountId: state.org.managementAccountId,
+        scimEndpoint: scimEndpoint(),
+        portalUrl: `https://${state.instance.identityStoreId}.awsapps.com/start`,
+      };
+    },
+  };
+  return emulator;
+}

@@ -1,0 +1,340 @@
+/** SWBExternalService (sso-admin): instance, permission sets, provisioning, account assignments. */
+import { conflict, notFound, throttled, validation } from './errors.js';
+import { epoch, sleep, type Input, type OpContext, type Output } from './context.js';
+import { page } from './paging.js';
+import { nextHex, nextUuid, type AssignmentOpRec, type AssignmentRec, type AwsState, type PermissionSetRec, type ProvisioningRec } from './state.js';
+
+const MAX = 100;
+
+/** Applies every asynchronous operation whose delay has passed. Called before each request. */
+export function settle(s: AwsState, now: number): void {
+  for (const op of s.assignmentOps) {
+    if (op.applied || op.readyAt > now) continue;
+    op.applied = true;
+    if (op.result !== 'SUCCEEDED') continue;
+    const same = (a: AssignmentRec) =>
+      a.accountId === op.accountId && a.permissionSetArn === op.permissionSetArn && a.principalType === op.principalType && a.principalId === op.principalId;
+    if (op.kind === 'create') {
+      if (!s.assignments.some(same)) s.assignments.push({ accountId: op.accountId, permissionSetArn: op.permissionSetArn, principalType: op.principalType, principalId: op.principalId });
+      const ps = s.permissionSets.find((p) => p.arn === op.permissionSetArn);
+      if (ps) ps.provisioned[op.accountId] = 'LATEST';
+    } else {
+      s.assignments = s.assignments.filter((a) => !same(a));
+    }
+  }
+  for (const pr of s.provisioning) {
+    if (pr.applied || pr.readyAt > now) continue;
+    pr.applied = true;
+    const ps = s.permissionSets.find((p) => p.arn === pr.permissionSetArn);
+    if (ps) for (const a of pr.accounts) ps.provisioned[a] = 'LATEST';
+  }
+}
+
+function requireInstance(ctx: OpContext, input: Input): void {
+  if (ctx.region !== ctx.state.region || input.InstanceArn !== ctx.state.instance.arn) {
+    throw validation(`The instance ${String(input.InstanceArn)} does not exist in ${ctx.region}.`);
+  }
+}
+
+function permissionSet(ctx: OpContext, arn: unknown): PermissionSetRec {
+  const ps = ctx.state.permissionSets.find((p) => p.arn === arn);
+  if (!ps) throw notFound(`Could not find PermissionSet with arn ${String(arn)}.`);
+  return ps;
+}
+
+function psOut(ps: PermissionSetRec): Output {
+  return {
+    Name: ps.name,
+    PermissionSetArn: ps.arn,
+    Description: ps.description,
+    CreatedDate: ps.createdDate,
+    SessionDuration: ps.sessionDuration,
+    RelayState: ps.relayState,
+  };
+}
+
+function opStatus(op: AssignmentOpRec, now: number): Output {
+  const status = op.readyAt > now ? 'IN_PROGRESS' : op.result;
+  return {
+    Status: status,
+    RequestId: op.requestId,
+    FailureReason: status === 'FAILED' ? op.failureReason : undefined,
+    TargetId: op.accountId,
+    TargetType: 'AWS_ACCOUNT',
+    PermissionSetArn: op.permissionSetArn,
+    PrincipalType: op.principalType,
+    PrincipalId: op.principalId,
+    CreatedDate: epoch(op.createdAt),
+  };
+}
+
+function provStatus(pr: ProvisioningRec, now: number): Output {
+  return {
+    Status: pr.readyAt > now ? 'IN_PROGRESS' : 'SUCCEEDED',
+    RequestId: pr.requestId,
+    AccountId: pr.accounts.length === 1 ? pr.accounts[0] : undefined,
+    PermissionSetArn: pr.permissionSetArn,
+    CreatedDate: epoch(pr.createdAt),
+  };
+}
+
+/** A write on one permission set holds its lock while it runs; an overlapping write gets ConflictException. */
+async function withPsLock<T>(ctx: OpContext, arn: string, fn: () => T): Promise<T> {
+  if (ctx.locks.has(arn)) {
+    throw conflict(`Another operation is in progress on PermissionSet ${arn}. Retry the request after it completes.`);
+  }
+  if (ctx.state.provisioning.some((p) => p.permissionSetArn === arn && p.readyAt > ctx.now)) {
+    throw conflict(`PermissionSet ${arn} is being provisioned. Retry the request after the provisioning completes.`);
+  }
+  ctx.locks.add(arn);
+  try {
+    await sleep(ctx.writeLockMs);
+    return fn();
+  } finally {
+    ctx.locks.delete(arn);
+  }
+}
+
+function principalExists(s: AwsState, type: unknown, id: unknown): boolean {
+  return type === 'USER' ? s.users.some((u) => u.id === id) : s.groups.some((g) => g.id === id);
+}
+
+export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promise<Output> {
+  const s = ctx.state;
+  const now = ctx.now;
+  const pg = (items: unknown[]) => page(items, input, { operation: op, max: MAX });
+  if (op === 'ListInstances') {
+    const instances =
+      ctx.region === s.region
+        ? [
+            {
+              InstanceArn: s.instance.arn,
+              IdentityStoreId: s.instance.identityStoreId,
+              OwnerAccountId: s.org.managementAccountId,
+              Name: s.instance.name,
+              CreatedDate: s.instance.createdDate,
+              Status: 'ACTIVE',
+              PrimaryRegion: s.region,
+              Regions: [{ RegionName: s.region, Status: 'ACTIVE', AddedDate: s.instance.createdDate, IsPrimaryRegion: true }],
+            },
+          ]
+        : [];
+    const p = pg(instances);
+    return { Instances: p.items, NextToken: p.nextToken };
+  }
+  requireInstance(ctx, input);
+  switch (op) {
+    case 'DescribeInstance':
+      return {
+        InstanceArn: s.instance.arn,
+        IdentityStoreId: s.instance.identityStoreId,
+        OwnerAccountId: s.org.managementAccountId,
+        Name: s.instance.name,
+        CreatedDate: s.instance.createdDate,
+        Status: 'ACTIVE',
+        PermissionSetsEnabled: true,
+        EncryptionConfigurationDetails: { KeyType: 'AWS_OWNED_KMS_KEY', EncryptionStatus: 'ENABLED' },
+      };
+    case 'ListPermissionSets': {
+      const p = pg(s.permissionSets.map((x) => x.arn));
+      return { PermissionSets: p.items, NextToken: p.nextToken };
+    }
+    case 'DescribePermissionSet':
+      return { PermissionSet: psOut(permissionSet(ctx, input.PermissionSetArn)) };
+    case 'CreatePermissionSet': {
+      const name = String(input.Name);
+      if (s.permissionSets.some((p) => p.name === name)) throw conflict(`PermissionSet with name ${name} already exists.`);
+      const ps: PermissionSetRec = {
+        arn: `arn:aws:sso:::permissionSet/${s.instance.id}/ps-${nextHex(s, 16)}`,
+        name,
+        description: input.Description as string | undefined,
+        sessionDuration: (input.SessionDuration as string | undefined) ?? 'PT1H',
+        relayState: input.RelayState as string | undefined,
+        createdDate: epoch(now),
+        managedPolicies: [],
+        provisioned: {},
+        tags: (input.Tags as { Key: string; Value: string }[] | undefined) ?? [],
+      };
+      s.permissionSets.push(ps);
+      return { PermissionSet: psOut(ps) };
+    }
+    case 'UpdatePermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      return withPsLock(ctx, ps.arn, () => {
+        if (input.Description !== undefined) ps.description = input.Description as string;
+        if (input.SessionDuration !== undefined) ps.sessionDuration = input.SessionDuration as string;
+        if (input.RelayState !== undefined) ps.relayState = input.RelayState as string;
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'AttachManagedPolicyToPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const arn = String(input.ManagedPolicyArn);
+      const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+      if (!m) throw validation(`The ManagedPolicyArn ${arn} is not an AWS managed policy ARN.`);
+      return withPsLock(ctx, ps.arn, () => {
+        if (ps.managedPolicies.some((p) => p.Arn === arn)) throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
+        if (ps.managedPolicies.length >= 20) throw validation('A permission set can have at most 20 managed policies attached.');
+        ps.managedPolicies.push({ Name: m[1]!, Arn: arn });
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'DetachManagedPolicyFromPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      return withPsLock(ctx, ps.arn, () => {
+        const before = ps.managedPolicies.length;
+        ps.managedPolicies = ps.managedPolicies.filter((p) => p.Arn !== input.ManagedPolicyArn);
+        if (ps.managedPolicies.length === before) throw notFound(`Managed policy ${String(input.ManagedPolicyArn)} is not attached to the permission set.`);
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'ListManagedPoliciesInPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const p = pg(ps.managedPolicies);
+      return { AttachedManagedPolicies: p.items, NextToken: p.nextToken };
+    }
+    case 'ProvisionPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      let accounts: string[];
+      if (input.TargetType === 'AWS_ACCOUNT') {
+        if (typeof input.TargetId !== 'string') throw validation('TargetId is required when TargetType is AWS_ACCOUNT.');
+        accounts = [input.TargetId];
+      } else {
+        accounts = Object.keys(ps.provisioned);
+      }
+      return withPsLock(ctx, ps.arn, () => {
+        const pr: ProvisioningRec = { requestId: nextUuid(s), permissionSetArn: ps.arn, accounts, createdAt: now, readyAt: now + ctx.opts.assignmentDelayMs, applied: false };
+        s.provisioning.push(pr);
+        return { PermissionSetProvisioningStatus: provStatus(pr, now) };
+      });
+    }
+    case 'DescribePermissionSetProvisioningStatus': {
+      const pr = s.provisioning.find((p) => p.requestId === input.ProvisionPermissionSetRequestId);
+      if (!pr) throw notFound(`Could not find the provisioning request ${String(input.ProvisionPermissionSetRequestId)}.`);
+      return { PermissionSetProvisioningStatus: provStatus(pr, now) };
+    }
+    case 'ListPermissionSetProvisioningStatus': {
+      const f = (input.Filter as { Status?: string } | undefined)?.Status;
+      const all = s.provisioning.map((p) => provStatus(p, now)).filter((x) => !f || x.Status === f);
+      const p = pg(all.map((x) => ({ Status: x.Status, RequestId: x.RequestId, CreatedDate: x.CreatedDate })));
+      return { PermissionSetsProvisioningStatus: p.items, NextToken: p.nextToken };
+    }
+    case 'ListAccountsForProvisionedPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const want = input.ProvisioningStatus;
+      const ids = Object.entries(ps.provisioned)
+        .filter(([, v]) => !want || (want === 'LATEST_PERMISSION_SET_PROVISIONED' ? v === 'LATEST' : v === 'OUTDATED'))
+        .map(([k]) => k);
+      const p = pg(ids);
+      return { AccountIds: p.items, NextToken: p.nextToken };
+    }
+    case 'ListPermissionSetsProvisionedToAccount': {
+      const want = input.ProvisioningStatus;
+      const arns = s.permissionSets
+        .filter((ps) => {
+          const v = ps.provisioned[String(input.AccountId)];
+          if (!v) return false;
+          return !want || (want === 'LATEST_PERMISSION_SET_PROVISIONED' ? v === 'LATEST' : v === 'OUTDATED');
+        })
+        .map((ps) => ps.arn);
+      const p = pg(arns);
+      return { PermissionSets: p.items, NextToken: p.nextToken };
+    }
+    case 'CreateAccountAssignment':
+    case 'DeleteAccountAssignment': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      if (!principalExists(s, input.PrincipalType, input.PrincipalId)) {
+        throw notFound(`${input.PrincipalType === 'USER' ? 'User' : 'Group'} ${String(input.PrincipalId)} does not exist in identity store ${s.instance.identityStoreId}.`);
+      }
+      const kind = op === 'CreateAccountAssignment' ? 'create' : 'delete';
+      const tuple: AssignmentRec = {
+        accountId: String(input.TargetId),
+        permissionSetArn: ps.arn,
+        principalType: input.PrincipalType as 'USER' | 'GROUP',
+        principalId: String(input.PrincipalId),
+      };
+      const pending = s.assignmentOps.filter((o) => o.readyAt > now);
+      if (
+        pending.some(
+          (o) => o.accountId === tuple.accountId && o.permissionSetArn === tuple.permissionSetArn && o.principalType === tuple.principalType && o.principalId === tuple.principalId,
+        )
+      ) {
+        throw conflict('An account assignment operation for the same account, permission set and principal is already in progress.');
+      }
+      if (pending.filter((o) => o.kind === kind).length >= ctx.opts.maxOutstandingAssignments) {
+        throw throttled(`Too many account assignment ${kind === 'create' ? 'creation' : 'deletion'} requests are in progress (${ctx.opts.maxOutstandingAssignments} at most). Retry after some complete.`);
+      }
+      const account = s.accounts.find((a) => a.id === tuple.accountId);
+      let failureReason: string | undefined;
+      if (kind === 'create') {
+        if (!account) failureReason = `Request failed: account ${tuple.accountId} is not a member of organization ${s.org.id}.`;
+        else if (account.state !== 'ACTIVE') failureReason = `Request failed because account ${tuple.accountId} is ${account.state}. Assignments can only be made to ACTIVE accounts.`;
+        else if (ctx.opts.failingAccounts.includes(tuple.accountId)) failureReason = `Received a 409 status error: Unable to provision the permission set in account ${tuple.accountId} (sandbox failingAccounts).`;
+      } else if (!s.assignments.some((a) => a.accountId === tuple.accountId && a.permissionSetArn === tuple.permissionSetArn && a.principalId === tuple.principalId)) {
+        failureReason = 'The account assignment does not exist.';
+      }
+      const rec: AssignmentOpRec = {
+        ...tuple,
+        kind,
+        requestId: nextUuid(s),
+        createdAt: now,
+        readyAt: now + ctx.opts.assignmentDelayMs,
+        result: failureReason ? 'FAILED' : 'SUCCEEDED',
+        failureReason,
+        applied: false,
+      };
+      if (failureReason === undefined) delete rec.failureReason;
+      s.assignmentOps.push(rec);
+      const status = { ...opStatus(rec, now), Status: 'IN_PROGRESS', FailureReason: undefined };
+      return kind === 'create' ? { AccountAssignmentCreationStatus: status } : { AccountAssignmentDeletionStatus: status };
+    }
+    case 'DescribeAccountAssignmentCreationStatus':
+    case 'DescribeAccountAssignmentDeletionStatus': {
+      const kind = op === 'DescribeAccountAssignmentCreationStatus' ? 'create' : 'delete';
+      const id = kind === 'create' ? input.AccountAssignmentCreationRequestId : input.AccountAssignmentDeletionRequestId;
+      const rec = s.assignmentOps.find((o) => o.kind === kind && o.requestId === id);
+      if (!rec) throw notFound(`Could not find the account assignment request ${String(id)}.`);
+      return kind === 'create' ? { AccountAssignmentCreationStatus: opStatus(rec, now) } : { AccountAssignmentDeletionStatus: opStatus(rec, now) };
+    }
+    case 'ListAccountAssignmentCreationStatus':
+    case 'ListAccountAssignmentDeletionStatus': {
+      const kind = op === 'ListAccountAssignmentCreationStatus' ? 'create' : 'delete';
+      const f = (input.Filter as { Status?: string } | undefined)?.Status;
+      const all = s.assignmentOps
+        .filter((o) => o.kind === kind)
+        .map((o) => opStatus(o, now))
+        .filter((x) => !f || x.Status === f)
+        .map((x) => ({ Status: x.Status, RequestId: x.RequestId, CreatedDate: x.CreatedDate }));
+      const p = pg(all);
+      return kind === 'create'
+        ? { AccountAssignmentsCreationStatus: p.items, NextToken: p.nextToken }
+        : { AccountAssignmentsDeletionStatus: p.items, NextToken: p.nextToken };
+    }
+    case 'ListAccountAssignments': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const list = s.assignments
+        .filter((a) => a.accountId === input.AccountId && a.permissionSetArn === ps.arn)
+        .map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId }));
+      const p = pg(list);
+      return { AccountAssignments: p.items, NextToken: p.nextToken };
+    }
+    case 'ListAccountAssignmentsForPrincipal': {
+      const acct = (input.Filter as { AccountId?: string } | undefined)?.AccountId;
+      const list = s.assignments
+        .filter((a) => a.principalId === input.PrincipalId && a.principalType === input.PrincipalType && (!acct || a.accountId === acct))
+        .map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId }));
+      const p = pg(list);
+      return { AccountAssignments: p.items, NextToken: p.nextToken };
+    }
+    default:
+      throw validation(`Operation ${op} is not supported by the sandbox.`);
+  }
+}
+
+/** A change to a permission set leaves the accounts it was provisioned to on the old version. */
+function outdate(ps: PermissionSetRec): void {
+  for (const k of Object.keys(ps.provisioned)) ps.provisioned[k] = 'OUTDATED';
+}
