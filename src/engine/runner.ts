@@ -1,0 +1,301 @@
+/**
+ * The step runner: runs the steps in order, saves the state after each step (and whenever a step
+ * calls ctx.progress.save()), re-checks completed steps on resume (drift -> re-apply, apply is
+ * idempotent), records a failure and stops, and turns an abort signal (Ctrl-C) into a saved state
+ * and an InterruptedError (exit 130).
+ *
+ * The step list is a parameter: the CLI passes STEPS, tests pass their own steps.
+ */
+import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWizardError } from '../errors.js';
+import type { ConsoleAction, Io, SecretStore, Services, Step, StepContext, StepProgressStore } from '../steps/contract.js';
+import type { StepId, StepOutputs } from '../steps/outputs.js';
+import { createStepContext } from './context.js';
+import { toPendingAction, type StateStore, type StepErrorRecord } from './state.js';
+
+/** The Io the engine needs: the step interface plus redaction (BaseIo provides both). */
+export interface EngineIo extends Io {
+  redact(text: string): string;
+}
+
+export interface RunOptions {
+  steps: readonly Step<StepId>[];
+  store: StateStore;
+  io: EngineIo;
+  services: Services;
+  secrets: SecretStore;
+  signal: AbortSignal;
+  workDir: string;
+  verbose?: boolean;
+  now?: () => Date;
+  /** Message used when interrupted; default names `okta-aws-sso resume`. */
+  resumeCommand?: string;
+}
+
+export type RunOutcome = 'done' | 'failed' | 'waiting-for-console' | 'interrupted';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  exitCode: ExitCode;
+  error?: WizardError;
+  /** The step the run stopped at, when it did not finish. */
+  stoppedAt?: StepId;
+  /** Steps whose check() found drift in this run, with what drifted. */
+  drift: { stepId: StepId; messages: string[] }[];
+}
+
+/** Io wrapper remembering the last console action shown, so a WaitingForConsoleError can be recorded with it. */
+class TrackingIo implements EngineIo {
+  lastAction: ConsoleAction | undefined;
+  constructor(private readonly inner: EngineIo) {}
+  get interactive(): boolean {
+    return this.inner.interactive;
+  }
+  ask: Io['ask'] = (o) => this.inner.ask(o);
+  select: Io['select'] = (o) => this.inner.select(o);
+  confirm: Io['confirm'] = (o) => this.inner.confirm(o);
+  secret: Io['secret'] = (o) => this.inner.secret(o);
+  hasAnswer: Io['hasAnswer'] = (k) => this.inner.hasAnswer(k);
+  consoleAction: Io['consoleAction'] = (a) => {
+    this.lastAction = a;
+    return this.inner.consoleAction(a);
+  };
+  info: Io['info'] = (m) => this.inner.info(m);
+  warn: Io['warn'] = (m) => this.inner.warn(m);
+  debug: Io['debug'] = (m) => this.inner.debug(m);
+  progress: Io['progress'] = (t) => this.inner.progress(t);
+  showSecretOnce: Io['showSecretOnce'] = (l, v) => this.inner.showSecretOnce(l, v);
+  registerSecret: Io['registerSecret'] = (v) => this.inner.registerSecret(v);
+  redact(text: string): string {
+    return this.inner.redact(text);
+  }
+}
+
+function isPromptAbort(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'ExitPromptError' || name === 'AbortPromptError';
+}
+
+/** Resolve with p, or reject with InterruptedError as soon as the signal fires. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal, interrupted: () => InterruptedError): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(interrupted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Turn anything thrown into a WizardError with a message free of secrets. */
+export function normaliseError(e: unknown, io: EngineIo, stepId: string | undefined, verbose: boolean, signal?: AbortSignal, interrupted?: () => InterruptedError): WizardError {
+  if (e instanceof InterruptedError) return e;
+  if ((signal?.aborted || isPromptAbort(e)) && interrupted) return interrupted();
+  if (isWizardError(e)) return e;
+  const msg = io.redact(e instanceof Error ? e.message : String(e));
+  if (verbose && e instanceof Error && e.stack) io.debug(io.redact(e.stack));
+  return new WizardError(stepId ? `The step "${stepId}" failed unexpectedly: ${msg}` : `Unexpected failure: ${msg}`, {
+    code: 'UNEXPECTED',
+    hint: `Run again with --verbose for details; the next run retries ${stepId ? `"${stepId}"` : 'from where it stopped'}. If it keeps failing, please report it.`,
+    cause: e,
+  });
+}
+
+export function errorRecord(err: WizardError, io: EngineIo, now: Date): StepErrorRecord {
+  const rec: StepErrorRecord = { message: io.redact(err.message), code: err.code, at: now.toISOString() };
+  if (err.hint) rec.hint = io.redact(err.hint);
+  return rec;
+}
+
+function stateProgress(store: StateStore, id: StepId): StepProgressStore {
+  return {
+    load: () => store.step(id).progress,
+    save: async (value: unknown) => {
+      store.step(id).progress = structuredClone(value);
+      await store.save();
+    },
+  };
+}
+
+/** Outputs of every done step, in order: what later steps read through ctx.need(). */
+export function knownOutputs(steps: readonly Step<StepId>[], store: StateStore): Partial<StepOutputs> {
+  const out: Partial<Record<StepId, unknown>> = {};
+  for (const s of steps) {
+    const o = store.outputsOf(s.id);
+    if (o !== undefined) out[s.id] = o;
+  }
+  return out as Partial<StepOutputs>;
+}
+
+export function makeContext(opts: RunOptions, io: Io, outputs: Partial<StepOutputs>, id: StepId, dryRun: boolean): StepContext {
+  return createStepContext({
+    io,
+    services: opts.services,
+    secrets: opts.secrets,
+    outputs,
+    progress: stateProgress(opts.store, id),
+    dryRun,
+    signal: opts.signal,
+    workDir: opts.workDir,
+    now: opts.now ?? (() => new Date()),
+  });
+}
+
+/**
+ * Run the steps in order. `mode: 'verify'` re-checks every done step without re-applying (drift is
+ * a failure) and then re-runs the last step of the list (the verify step) even if it is done.
+ */
+export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): Promise<RunResult> {
+  const { store, signal } = opts;
+  const mode = opts.mode ?? 'run';
+  const now = opts.now ?? (() => new Date());
+  const io = new TrackingIo(opts.io);
+  const outputs: Partial<Record<StepId, unknown>> = {};
+  const drift: RunResult['drift'] = [];
+  let current: StepId | undefined;
+  const interrupted = (): InterruptedError =>
+    new InterruptedError(
+      `Interrupted${current ? ` during the step "${current}"` : ''}. The state is saved in ${store.file}; run \`${opts.resumeCommand ?? 'okta-aws-sso resume'}\` to continue.`,
+    );
+
+  const fail = async (id: StepId, e: unknown, phase: 'apply' | 'check'): Promise<RunResult> => {
+    const err = normaliseError(e, io, id, opts.verbose ?? false, signal, interrupted);
+    const rec = store.step(id);
+    rec.finishedAt = now().toISOString();
+    if (err instanceof InterruptedError) {
+      // Not a failure: the step goes back to pending (its saved progress is kept) and resumes next time.
+      rec.status = phase === 'check' ? rec.status : 'pending';
+      rec.error = errorRecord(err, io, now());
+      await store.save();
+      return { outcome: 'interrupted', exitCode: ExitCode.Interrupted, error: err, stoppedAt: id, drift };
+    }
+    if (err instanceof WaitingForConsoleError) {
+      rec.status = 'waiting-for-console';
+      rec.error = errorRecord(err, io, now());
+      const shown = io.lastAction && io.lastAction.id === err.actionId ? io.lastAction : undefined;
+      if (shown) {
+        const pending = toPendingAction(shown);
+        rec.pendingConsoleAction = JSON.parse(io.redact(JSON.stringify(pending))) as typeof pending;
+      }
+      await store.save();
+      return { outcome: 'waiting-for-console', exitCode: ExitCode.WaitingForConsole, error: err, stoppedAt: id, drift };
+    }
+    rec.status = 'failed';
+    rec.error = errorRecord(err, io, now());
+    try {
+      await store.save();
+    } catch (saveErr) {
+      // The failure itself is what the person must see; a save error (e.g. STATE_SECRET) is secondary.
+      io.warn(normaliseError(saveErr, io, id, false).message);
+    }
+    return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: id, drift };
+  };
+
+  const last = opts.steps[opts.steps.length - 1];
+  for (const step of opts.steps) {
+    current = step.id;
+    if (signal.aborted) return fail(step.id, interrupted(), 'check');
+    const rec = store.step(step.id);
+    const forceRerun = mode === 'verify' && step === last;
+
+    if (rec.status === 'done' && rec.outputs !== undefined && !forceRerun) {
+      const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false);
+      let drifts;
+      try {
+        drifts = await raceAbort(step.check(ctx, rec.outputs as never), signal, interrupted);
+      } catch (e) {
+        return fail(step.id, e, 'check');
+      }
+      if (drifts.length === 0) {
+        io.debug(`${step.title}: done earlier; still holds.`);
+        outputs[step.id] = rec.outputs;
+        continue;
+      }
+      const messages = drifts.map((d) => io.redact(d.message));
+      drift.push({ stepId: step.id, messages });
+      for (const m of messages) io.warn(`Drift in "${step.id}": ${m}`);
+      if (mode === 'verify') {
+        outputs[step.id] = rec.outputs;
+        continue;
+      }
+      io.info(`Re-applying "${step.title}" to repair the drift.`);
+      rec.note = `drift found ${now().toISOString()}: ${messages.join('; ')}`.slice(0, 2000);
+    }
+
+    if (mode === 'verify' && !forceRerun) {
+      if (rec.status !== 'done' && rec.status !== 'skipped') {
+        const err = new WizardError(`The setup is not finished: the step "${step.id}" is ${rec.status}.`, {
+          code: 'SETUP_INCOMPLETE',
+          exitCode: ExitCode.Usage,
+          hint: 'Run `okta-aws-sso resume` to finish the setup, then verify.',
+        });
+        return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: step.id, drift };
+      }
+      continue;
+    }
+    if (mode === 'verify' && drift.length > 0) {
+      const err = new WizardError(`Drift found in ${drift.map((d) => `"${d.stepId}"`).join(', ')} (see above).`, {
+        code: 'DRIFT',
+        hint: 'Run `okta-aws-sso resume` to repair it (each drifted step is re-applied), then verify again.',
+      });
+      return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: drift[0]?.stepId ?? step.id, drift };
+    }
+
+    const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false);
+    if (step.skip) {
+      let reason: string | undefined;
+      try {
+        reason = await raceAbort(step.skip(ctx), signal, interrupted);
+      } catch (e) {
+        return fail(step.id, e, 'apply');
+      }
+      if (reason !== undefined) {
+        rec.status = 'skipped';
+        rec.note = io.redact(reason);
+        rec.finishedAt = now().toISOString();
+        delete rec.error;
+        delete rec.pendingConsoleAction;
+        io.info(`Skipped "${step.title}": ${rec.note}`);
+        await store.save();
+        continue;
+      }
+    }
+
+    rec.status = 'running';
+    rec.startedAt = now().toISOString();
+    delete rec.finishedAt;
+    await store.save();
+    io.lastAction = undefined;
+    io.info(`${step.title}`);
+    let result: unknown;
+    try {
+      result = await raceAbort(step.apply(ctx), signal, interrupted);
+    } catch (e) {
+      return fail(step.id, e, 'apply');
+    }
+    rec.status = 'done';
+    rec.outputs = result as Record<string, unknown>;
+    rec.finishedAt = now().toISOString();
+    delete rec.error;
+    delete rec.pendingConsoleAction;
+    try {
+      await store.save();
+    } catch (e) {
+      delete rec.outputs;
+      return fail(step.id, e, 'apply');
+    }
+    outputs[step.id] = result;
+  }
+  current = undefined;
+  return { outcome: 'done', exitCode: ExitCode.Ok, drift };
+}

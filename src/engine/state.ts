@@ -1,0 +1,220 @@
+/**
+ * The state file: what the wizard has done so far, so that a later run continues instead of
+ * starting over. JSON, validated with zod on load, written atomically (temporary file, fsync,
+ * rename) with mode 0600, guarded by a lock file (src/engine/lock.ts).
+ *
+ * It never holds a secret: inputs are the non-secret answers only, outputs are IDs/names/URLs,
+ * and every write is checked against the secrets the run has seen (belt and braces).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { UsageError, WizardError } from '../errors.js';
+import type { ConsoleAction } from '../steps/contract.js';
+import type { StepId, StepOutputs } from '../steps/outputs.js';
+
+export const STATE_SCHEMA_VERSION = 1;
+export const DEFAULT_STATE_FILE = 'okta-aws-sso.state.json';
+
+export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'waiting-for-console', 'skipped'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+const isoDate = z.iso.datetime({ offset: true });
+
+const errorSchema = z.object({
+  message: z.string(),
+  code: z.string(),
+  hint: z.string().optional(),
+  at: isoDate.optional(),
+});
+
+const consoleActionSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  where: z.string(),
+  instructions: z.array(z.string()),
+  values: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
+  optional: z.boolean().optional(),
+});
+
+const stepRecordSchema = z.object({
+  status: z.enum(STEP_STATUSES),
+  startedAt: isoDate.optional(),
+  finishedAt: isoDate.optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: errorSchema.optional(),
+  /** Per-item progress of a long step (ctx.progress.save()). */
+  progress: z.unknown().optional(),
+  pendingConsoleAction: consoleActionSchema.optional(),
+  /** Why the step was skipped, or what drifted before it was re-applied. */
+  note: z.string().optional(),
+});
+
+const answerValueSchema = z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]);
+
+export const stateSchema = z.object({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  toolVersion: z.string(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  inputs: z.record(z.string(), answerValueSchema),
+  steps: z.record(z.string(), stepRecordSchema),
+});
+
+export type WizardState = z.infer<typeof stateSchema>;
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type StepErrorRecord = z.infer<typeof errorSchema>;
+export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;
+
+export function newState(toolVersion: string, now: Date = new Date()): WizardState {
+  const t = now.toISOString();
+  return { schemaVersion: STATE_SCHEMA_VERSION, toolVersion, createdAt: t, updatedAt: t, inputs: {}, steps: {} };
+}
+
+/** The console action as it is kept in the state file (never the sandbox payload, never evidence keys). */
+export function toPendingAction(a: ConsoleAction): PendingConsoleAction {
+  const out: PendingConsoleAction = { id: a.id, title: a.title, where: a.where, instructions: [...a.instructions] };
+  if (a.values && a.values.length > 0) out.values = a.values.map((v) => ({ label: v.label, value: v.value }));
+  if (a.optional) out.optional = true;
+  return out;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Parse state file text. Every problem is a UsageError (exit 2) naming the file and what to do;
+ * the file itself is never touched.
+ */
+export function parseState(text: string, file: string): WizardState {
+  const keep = `The file was left as it is. Move it aside (or pass --state <another file>) to start a new setup, or restore it from a backup.`;
+  if (text.trim() === '') {
+    throw new UsageError(`The state file ${file} is empty (probably truncated).`, { code: 'STATE_TRUNCATED', hint: keep });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const looksTruncated = text.trimStart().startsWith('{') && !text.trimEnd().endsWith('}');
+    throw new UsageError(
+      looksTruncated
+        ? `The state file ${file} is truncated: it is not complete JSON (${(e as Error).message}).`
+        : `The state file ${file} is not JSON (${(e as Error).message}).`,
+      { code: looksTruncated ? 'STATE_TRUNCATED' : 'STATE_NOT_JSON', hint: keep },
+    );
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`The state file ${file} is not an okta-aws-sso state file (expected a JSON object).`, { code: 'STATE_INVALID', hint: keep });
+  }
+  const version = (raw as Record<string, unknown>)['schemaVersion'];
+  if (typeof version === 'number' && version > STATE_SCHEMA_VERSION) {
+    throw new UsageError(
+      `The state file ${file} has schema version ${version}, written by a newer okta-aws-sso; this version reads version ${STATE_SCHEMA_VERSION}.`,
+      { code: 'STATE_NEWER_VERSION', hint: 'Upgrade okta-aws-sso (npm install -g okta-aws-sso@latest) and run it again. The file was left as it is.' },
+    );
+  }
+  const parsed = stateSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(`The state file ${file} has unexpected content: ${describeIssues(parsed.error.issues)}.`, { code: 'STATE_INVALID', hint: keep });
+  }
+  return parsed.data;
+}
+
+/** Read and validate a state file; undefined when it does not exist. */
+export async function readState(file: string): Promise<WizardState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') {
+      throw new UsageError(`The state file ${file} is a directory.`, { code: 'STATE_UNREADABLE', hint: 'Pass --state with the path of a file.' });
+    }
+    throw new UsageError(`Cannot read the state file ${file} (${code ?? String(e)}).`, {
+      code: 'STATE_UNREADABLE',
+      hint: 'Check the path and its permissions (it should be readable by you, mode 0600).',
+    });
+  }
+  return parseState(text, file);
+}
+
+export interface StateStoreOptions {
+  /** Returns the text with every secret the run has seen masked: used to refuse writing a secret. */
+  redact?: (text: string) => string;
+  /** Non-secret answers to keep in `inputs` (merged at each save). */
+  inputs?: () => Record<string, string | string[] | boolean | number>;
+  now?: () => Date;
+}
+
+/** The loaded (or new) state and its file. save() is atomic and refuses to write a secret. */
+export class StateStore {
+  readonly file: string;
+  state: WizardState;
+  private readonly redact: (text: string) => string;
+  private readonly inputs: (() => Record<string, string | string[] | boolean | number>) | undefined;
+  private readonly now: () => Date;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(file: string, state: WizardState, opts: StateStoreOptions = {}) {
+    this.file = path.resolve(file);
+    this.state = state;
+    this.redact = opts.redact ?? ((t) => t);
+    this.inputs = opts.inputs;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  step(id: StepId | string): StepRecord {
+    let rec = this.state.steps[id];
+    if (!rec) {
+      rec = { status: 'pending' };
+      this.state.steps[id] = rec;
+    }
+    return rec;
+  }
+
+  outputsOf<K extends StepId>(id: K): StepOutputs[K] | undefined {
+    const rec = this.state.steps[id];
+    return rec?.status === 'done' ? (rec.outputs as StepOutputs[K] | undefined) : undefined;
+  }
+
+  /** Serialize, check for secrets, write atomically (temp file + fsync + rename), mode 0600. Saves are serialized. */
+  save(): Promise<void> {
+    const next = this.saving.then(() => this.write());
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(): Promise<void> {
+    if (this.inputs) this.state.inputs = { ...this.state.inputs, ...this.inputs() };
+    this.state.updatedAt = this.now().toISOString();
+    const text = `${JSON.stringify(this.state, null, 2)}\n`;
+    if (this.redact(text) !== text) {
+      throw new WizardError(`Refused to write the state file ${this.file}: it would contain a secret.`, {
+        code: 'STATE_SECRET',
+        hint: 'This is a bug in okta-aws-sso; please report it (without the secret). The state file was left as it was.',
+      });
+    }
+    // A state file must never be replaced by something we did not load (e.g. a directory or a symlink target).
+    try {
+      const s = await stat(this.file);
+      if (!s.isFile()) throw new UsageError(`The state file ${this.file} is not a regular file.`, { code: 'STATE_UNREADABLE', hint: 'Pass --state with the path of a file.' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    try {
+      await writeFileAtomic(this.file, text, { mode: 0o600, fsync: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`Cannot write the state file ${this.file} (${code ?? String(e)}).`, {
+        code: 'STATE_UNWRITABLE',
+        hint: 'Check that its folder exists and is writable, or pass --state <path>.',
+      });
+    }
+  }
+}
