@@ -1,0 +1,203 @@
+/**
+ * The terminal binding of the I/O core: a Prompter over @inquirer/prompts (streams are injectable,
+ * so tests drive the real prompts) and an OutputSink with chalk + ora (spinners only on a TTY and
+ * not in CI). Human output goes to stdout, or to stderr with --json.
+ */
+import type { Writable, Readable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { ConsoleAction, Progress } from '../../steps/contract.js';
+import type { OutputSink, Prompter } from './base-io.js';
+
+export interface ColorInput {
+  /** --no-color given. */
+  noColorFlag: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Is the stream the human output goes to a terminal? */
+  isTTY: boolean;
+}
+
+/**
+ * Color rules: FORCE_COLOR wins (0 = off, 1/2/3 = that level, empty/true = 1); then --no-color or
+ * NO_COLOR (any non-empty value) turn it off; otherwise color only on a terminal.
+ */
+export function colorLevel(c: ColorInput): 0 | 1 | 2 | 3 {
+  const force = c.env['FORCE_COLOR'];
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    if (force === '2') return 2;
+    if (force === '3') return 3;
+    return 1;
+  }
+  if (c.noColorFlag) return 0;
+  if (c.env['NO_COLOR'] !== undefined && c.env['NO_COLOR'] !== '') return 0;
+  return c.isTTY ? 1 : 0;
+}
+
+export function isTTY(s: unknown): boolean {
+  return Boolean((s as { isTTY?: boolean } | undefined)?.isTTY);
+}
+
+export interface PromptStreams {
+  input?: Readable;
+  output?: Writable;
+  signal?: AbortSignal;
+}
+
+/** Prompter over the real @inquirer/prompts (loaded on first question). */
+export class InquirerPrompter implements Prompter {
+  constructor(private readonly streams: PromptStreams = {}) {}
+
+  private ctx(): { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; signal?: AbortSignal } {
+    const c: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; signal?: AbortSignal } = {};
+    if (this.streams.input) c.input = this.streams.input;
+    if (this.streams.output) c.output = this.streams.output;
+    if (this.streams.signal) c.signal = this.streams.signal;
+    return c;
+  }
+
+  async input(opts: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string> {
+    const { input } = await import('@inquirer/prompts');
+    return input(
+      {
+        message: opts.message,
+        ...(opts.default !== undefined ? { default: opts.default } : {}),
+        ...(opts.validate ? { validate: (v: string) => opts.validate!(v.trim()) } : {}),
+      },
+      this.ctx(),
+    );
+  }
+
+  async select<T extends string>(opts: { message: string; choices: readonly { value: T; name: string; description?: string }[]; default?: T }): Promise<T> {
+    const { select } = await import('@inquirer/prompts');
+    return select<T>(
+      {
+        message: opts.message,
+        choices: opts.choices.map((c) => ({ value: c.value, name: c.name, ...(c.description ? { description: c.description } : {}) })),
+        ...(opts.default !== undefined ? { default: opts.default } : {}),
+      },
+      this.ctx(),
+    );
+  }
+
+  async confirm(opts: { message: string; default: boolean }): Promise<boolean> {
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message: opts.message, default: opts.default }, this.ctx());
+  }
+
+  async password(opts: { message: string; validate?: (v: string) => true | string }): Promise<string> {
+    const { password } = await import('@inquirer/prompts');
+    return password(
+      { message: opts.message, mask: '*', ...(opts.validate ? { validate: (v: string) => opts.validate!(v.trim()) } : {}) },
+      this.ctx(),
+    );
+  }
+}
+
+export interface TerminalOutputOptions {
+  stream: Writable;
+  color: 0 | 1 | 2 | 3;
+  /** Draw ora spinners (a TTY and not CI). */
+  spinners: boolean;
+  verbose: boolean;
+}
+
+/** Human output for a terminal or a log: chalk for color, ora for spinners. */
+export class TerminalOutput implements OutputSink {
+  readonly chalk: ChalkInstance;
+  private readonly stream: Writable;
+  private readonly spinners: boolean;
+  private readonly verbose: boolean;
+  private readonly streamIsTTY: boolean;
+
+  constructor(opts: TerminalOutputOptions) {
+    this.stream = opts.stream;
+    this.chalk = new Chalk({ level: opts.color });
+    this.spinners = opts.spinners;
+    this.verbose = opts.verbose;
+    this.streamIsTTY = isTTY(opts.stream);
+  }
+
+  line(text = ''): void {
+    this.stream.write(`${text}\n`);
+  }
+
+  info(message: string): void {
+    this.line(message);
+  }
+
+  warn(message: string): void {
+    this.line(this.chalk.yellow(`Warning: ${message}`));
+  }
+
+  debug(message: string): void {
+    if (this.verbose) this.line(this.chalk.dim(message));
+  }
+
+  secretOnce(label: string, value: string): void {
+    if (this.streamIsTTY) {
+      this.line(`${this.chalk.bold(label)}: ${value}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
+    } else {
+      this.warn(`${label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal.`);
+    }
+  }
+
+  progress(text: string): Progress {
+    if (this.spinners) return this.spinner(text);
+    this.line(`${this.chalk.cyan('…')} ${text}`);
+    let last = text;
+    return {
+      update: (t) => {
+        last = t;
+        this.debug(`  ${t}`);
+      },
+      succeed: (t) => this.line(`${this.chalk.green('✔')} ${t ?? last}`),
+      fail: (t) => this.line(`${this.chalk.red('✖')} ${t ?? last}`),
+      stop: () => undefined,
+    };
+  }
+
+  private spinner(text: string): Progress {
+    // ora is loaded on first use; until then (one tick) the line is simply not animated.
+    let sp: { text: string; succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown } | undefined;
+    let pending: { kind: 'succeed' | 'fail' | 'stop'; t: string | undefined } | undefined;
+    let current = text;
+    void import('ora').then(({ default: ora }) => {
+      sp = ora({ text: current, stream: this.stream as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start();
+      if (pending) {
+        const p = pending;
+        if (p.kind === 'stop') sp.stop();
+        else sp[p.kind](p.t);
+      }
+    });
+    const finish = (kind: 'succeed' | 'fail' | 'stop', t?: string): void => {
+      if (sp) {
+        if (kind === 'stop') sp.stop();
+        else sp[kind](t);
+      } else {
+        pending = { kind, t };
+      }
+    };
+    return {
+      update: (t) => {
+        current = t;
+        if (sp) sp.text = t;
+      },
+      succeed: (t) => finish('succeed', t),
+      fail: (t) => finish('fail', t),
+      stop: () => finish('stop'),
+    };
+  }
+
+  consoleAction(action: ConsoleAction): void {
+    const c = this.chalk;
+    this.line();
+    this.line(c.bold.magenta(`Console action: ${action.title}`) + c.dim(`  [${action.id}]`));
+    this.line(`  ${c.bold('Where:')} ${action.where}`);
+    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${ins}`));
+    if (action.values && action.values.length > 0) {
+      this.line(`  ${c.bold('Values to copy:')}`);
+      for (const v of action.values) this.line(`    ${v.label}: ${c.cyan(v.value)}`);
+    }
+    this.line();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The binary's entry (bin/okta-aws-sso.js imports this file): filters the AWS SDK's Node-version
+ * notice, runs the CLI and exits with its code. A stack trace reaching the user is a bug: runCli()
+ * catches everything, and the handlers below catch what escapes it.
+ */
+import { ExitCode } from '../errors.js';
+import { runCli } from './run.js';
+
+/**
+ * The AWS SDK for JavaScript v3 emits a "NodeVersionSupportWarning" once per process on Node < 22.
+ * It says nothing the user can act on during a run, so exactly that warning is dropped; every other
+ * warning still reaches Node's own handler.
+ */
+export function filterNodeVersionWarning(): void {
+  const previous = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error) => {
+    if (w.name === 'NodeVersionSupportWarning' || w.message.startsWith('NodeVersionSupportWarning')) return;
+    for (const l of previous) l.call(process, w);
+  });
+}
+
+filterNodeVersionWarning();
+
+const fatal = (e: unknown): void => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`Error: unexpected failure: ${msg}\nWhat to do: run again with --verbose; if it keeps failing, please report it.\n`);
+  process.exit(ExitCode.StepFailed);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+const code = await runCli(process.argv.slice(2), { handleSignals: true });
+process.exitCode = code;
+// Exit even if something (a stuck request after Ctrl-C) still holds the event loop.
+setTimeout(() => process.exit(code), 100).unref();

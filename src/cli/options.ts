@@ -1,0 +1,105 @@
+/**
+ * Command-line options built from the answer catalog (src/steps/answers.ts), and the --config file.
+ * boolean -> a flag without a value; secret -> only its file flag (`<file>`); list -> comma separated.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../steps/answers.js';
+import { UsageError } from '../errors.js';
+import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
+
+interface AnswerOption {
+  key: AnswerKey;
+  spec: AnswerSpec;
+  option: Option;
+  /** commander's attribute name (camelCase). */
+  attr: string;
+  secretFile: boolean;
+}
+
+function describe(spec: AnswerSpec): string {
+  const env = spec.env && spec.env.length > 0 ? ` [env: ${spec.env.join(', ')}]` : '';
+  const def = spec.defaultText ? ` (default: ${spec.defaultText})` : '';
+  return `${spec.description}${def}${env}`;
+}
+
+export function answerOptions(): AnswerOption[] {
+  const out: AnswerOption[] = [];
+  for (const [key, spec] of Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]) {
+    if (spec.kind === 'secret') {
+      if (!spec.fileFlag) continue;
+      const option = new Option(`${spec.fileFlag} <file>`, `File holding: ${describe(spec)}`);
+      out.push({ key, spec, option, attr: option.attributeName(), secretFile: true });
+      continue;
+    }
+    if (!spec.flag) continue;
+    const arg = spec.kind === 'boolean' ? '' : spec.kind === 'list' ? ' <list>' : spec.kind === 'number' ? ' <n>' : ' <value>';
+    const option = new Option(`${spec.flag}${arg}`, describe(spec));
+    out.push({ key, spec, option, attr: option.attributeName(), secretFile: false });
+  }
+  return out;
+}
+
+export function addAnswerOptions(cmd: Command): Command {
+  for (const a of answerOptions()) cmd.addOption(a.option);
+  return cmd;
+}
+
+/** Map commander's parsed options back to answer keys. */
+export function answersFromOptions(opts: Record<string, unknown>): Pick<AnswerSourceInit, 'flags' | 'secretFiles'> {
+  const flags: Partial<Record<AnswerKey, AnswerValue>> = {};
+  const secretFiles: Partial<Record<SecretKey, string>> = {};
+  for (const a of answerOptions()) {
+    const v = opts[a.attr];
+    if (v === undefined) continue;
+    if (a.secretFile) secretFiles[a.key as SecretKey] = String(v);
+    else flags[a.key] = v as AnswerValue;
+  }
+  return { flags, secretFiles };
+}
+
+const configSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]));
+
+/** Read a --config file (JSON or YAML). Keys are checked by AnswerSource (unknown key / secret -> exit 2). */
+export async function loadConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`Cannot read the --config file ${file} (${code ?? String(e)}).`, { code: 'CONFIG_UNREADABLE', hint: 'Check the path given to --config.' });
+  }
+  let data: unknown;
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') {
+      data = JSON.parse(text);
+    } else {
+      const YAML = await import('yaml');
+      data = YAML.parse(text); // YAML is a superset of JSON: also reads .json-like content
+    }
+  } catch (e) {
+    throw new UsageError(`The --config file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML or JSON'}: ${(e as Error).message.split('\n')[0]}`, {
+      code: 'CONFIG_INVALID',
+      hint: 'Fix the syntax; keys are the answer names or flag names without "--", e.g. okta-org-url: https://example.okta.com',
+    });
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`The --config file ${file} must hold a mapping of answer names to values.`, {
+      code: 'CONFIG_INVALID',
+      hint: 'Write one "name: value" per line (YAML) or a JSON object.',
+    });
+  }
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.join('.') ?? '';
+    throw new UsageError(`The --config file ${file} has a value of the wrong type${where ? ` for "${where}"` : ''}.`, {
+      code: 'CONFIG_INVALID',
+      hint: 'Values are strings, numbers, booleans, or lists of strings.',
+    });
+  }
+  return parsed.data;
+}

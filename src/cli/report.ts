@@ -1,0 +1,195 @@
+/**
+ * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
+ * and the one --json document printed on stdout at the end of every command.
+ */
+import type { PlanAction, Step } from '../steps/contract.js';
+import type { StepId } from '../steps/outputs.js';
+import type { WizardError } from '../errors.js';
+import type { PlannedStep } from '../engine/plan.js';
+import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
+
+export type JsonResult = 'done' | 'failed' | 'waiting-for-console' | 'interrupted' | 'planned' | 'status' | 'error' | 'ok';
+
+export interface JsonStep {
+  id: string;
+  title: string;
+  kind: 'api' | 'console';
+  status: StepStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  outputs?: Record<string, unknown>;
+  error?: StepErrorRecord;
+  progress?: unknown;
+  note?: string;
+  pendingConsoleAction?: PendingConsoleAction;
+  /** --dry-run only: what the step would do. */
+  plan?: PlanAction[];
+}
+
+export interface JsonPendingConsoleAction {
+  stepId: string;
+  /** Present for an action a run is waiting for (from the state file). */
+  id?: string;
+  title: string;
+  where?: string;
+  instructions?: string[];
+  values?: { label: string; value: string }[];
+  /** true: announced by the plan (--dry-run), not yet shown to anyone. */
+  planned: boolean;
+  /** How to tell a non-interactive run it is done. */
+  resumeWith?: string;
+}
+
+export interface JsonDocument {
+  tool: 'okta-aws-sso';
+  version: string;
+  command: string;
+  stateFile: string | null;
+  dryRun: boolean;
+  result: JsonResult;
+  exitCode: number;
+  steps: JsonStep[];
+  pendingConsoleActions: JsonPendingConsoleAction[];
+  drift: { stepId: string; messages: string[] }[];
+  error: { message: string; code: string; hint?: string } | null;
+  /** Command-specific data (sandbox status, ...). */
+  data?: unknown;
+}
+
+export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
+  return steps.map((s) => {
+    const rec: StepRecord | undefined = state?.steps[s.id];
+    const out: JsonStep = { id: s.id, title: s.title, kind: s.kind, status: rec?.status ?? 'pending' };
+    if (rec?.startedAt) out.startedAt = rec.startedAt;
+    if (rec?.finishedAt) out.finishedAt = rec.finishedAt;
+    if (rec?.outputs !== undefined) out.outputs = rec.outputs;
+    if (rec?.error) out.error = rec.error;
+    if (rec?.progress !== undefined) out.progress = rec.progress;
+    if (rec?.note) out.note = rec.note;
+    if (rec?.pendingConsoleAction) out.pendingConsoleAction = rec.pendingConsoleAction;
+    const p = plan?.find((x) => x.stepId === s.id);
+    if (p) {
+      out.plan = p.actions;
+      if (p.error) out.error = p.error;
+    }
+    return out;
+  });
+}
+
+export function pendingConsoleActions(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
+  const out: JsonPendingConsoleAction[] = [];
+  for (const s of steps) {
+    const a = state?.steps[s.id]?.pendingConsoleAction;
+    if (a && state?.steps[s.id]?.status === 'waiting-for-console') {
+      out.push({
+        stepId: s.id,
+        id: a.id,
+        title: a.title,
+        where: a.where,
+        instructions: a.instructions,
+        ...(a.values ? { values: a.values } : {}),
+        planned: false,
+        resumeWith: `okta-aws-sso resume --console-done ${a.id}`,
+      });
+    }
+    const p = plan?.find((x) => x.stepId === s.id);
+    for (const act of p?.actions ?? []) {
+      if (act.kind === 'console') out.push({ stepId: s.id, title: act.target, ...(act.detail ? { instructions: [act.detail] } : {}), planned: true });
+    }
+  }
+  return out;
+}
+
+export function errorJson(e: WizardError | undefined): JsonDocument['error'] {
+  if (!e) return null;
+  return { message: e.message, code: e.code, ...(e.hint ? { hint: e.hint } : {}) };
+}
+
+/** Key outputs shown in the status table, by step. */
+const KEY_OUTPUTS: Partial<Record<StepId, string[]>> = {
+  preflight: ['aws.accountId', 'aws.region', 'okta.orgUrl'],
+  'sp-metadata': ['acsUrl'],
+  'okta-app': ['appId', 'label'],
+  'idp-metadata': ['path', 'certNotAfter'],
+  'scim-endpoint': ['endpoint'],
+  'okta-provisioning': ['appLabel', 'connectionStatus'],
+  groups: ['assignmentGroup.name'],
+  'group-push': ['prefix'],
+  'permission-set': ['name', 'arn'],
+  'account-assignments': ['groupName'],
+  'test-user': ['login'],
+  verify: ['portalUrl'],
+};
+
+function pick(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function keyOutputs(id: StepId, outputs: Record<string, unknown> | undefined): string {
+  if (!outputs) return '';
+  const paths = KEY_OUTPUTS[id] ?? Object.keys(outputs).slice(0, 2);
+  const parts: string[] = [];
+  for (const p of paths) {
+    const v = pick(outputs, p);
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    parts.push(`${p.split('.').pop()}=${String(v)}`);
+  }
+  if (id === 'account-assignments' && Array.isArray(outputs['results'])) {
+    const results = outputs['results'] as { status?: string }[];
+    const ok = results.filter((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING').length;
+    parts.push(`${ok}/${results.length} accounts`);
+  }
+  return parts.join(' ');
+}
+
+function when(rec: StepRecord | undefined): string {
+  const t = rec?.finishedAt ?? rec?.startedAt;
+  return t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+/** The step table: step, status, when, key outputs / what is pending. */
+export function statusTable(steps: readonly Step<StepId>[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+  const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
+  let n = 0;
+  let nextMarked = false;
+  for (const s of steps) {
+    n++;
+    const rec = state?.steps[s.id];
+    const status: StepStatus = rec?.status ?? 'pending';
+    let details = '';
+    if (status === 'done') details = keyOutputs(s.id, rec?.outputs);
+    else if (status === 'skipped') details = rec?.note ?? '';
+    else if (status === 'waiting-for-console') details = `console action owed: ${rec?.pendingConsoleAction?.title ?? rec?.error?.message ?? ''}`;
+    else if (status === 'failed') details = `error: ${rec?.error?.message ?? ''}`;
+    else if (status === 'running') details = 'was running when the last run stopped';
+    else if (rec?.error?.code === 'INTERRUPTED') details = 'interrupted; resumes here';
+    if ((status === 'pending' || status === 'failed' || status === 'waiting-for-console' || status === 'running') && !nextMarked) {
+      nextMarked = true;
+      details = `${details ? `${details} ` : ''}<- next`;
+    }
+    rows.push([String(n), s.id, status, when(rec), details]);
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r, idx) => {
+    const cells = r.slice(0, 4).map((c, i) => c.padEnd(widths[i] ?? 0));
+    if (idx > 0) cells[2] = paint.status(r[2] as StepStatus, cells[2] ?? '');
+    return `${cells.join('  ')}  ${r[4] ?? ''}`.trimEnd();
+  });
+}
+
+export function planLines(plan: PlannedStep[]): string[] {
+  const lines: string[] = [];
+  let n = 0;
+  for (const p of plan) {
+    n++;
+    lines.push(`${n}. ${p.title} [${p.stepId}]${p.status !== 'pending' ? ` (state: ${p.status})` : ''}`);
+    for (const a of p.actions) lines.push(`   - ${a.kind}: ${a.target}${a.detail ? ` (${a.detail})` : ''}`);
+    if (p.error) lines.push(`   ! cannot plan: ${p.error.message}${p.error.hint ? ` ${p.error.hint}` : ''}`);
+  }
+  return lines;
+}
