@@ -1,7 +1,108 @@
 /**
- * Thin AWS clients over the SDK v3 (owned by the AWS issue: sso-admin, identitystore,
- * organizations, sts, adaptive retries, home region).
+ * Thin AWS clients over the SDK v3: sso-admin and identitystore per region (every write goes to the
+ * Identity Center home region), organizations (global), sts. Adaptive retry mode everywhere; the SDK
+ * retries throttling for us, but not ConflictException (see src/aws/retry.ts).
+ *
+ * The SDK honours AWS_ENDPOINT_URL (and the per-service variants) by itself: the sandbox relies on it.
  */
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+
+type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
+
+export interface CallerIdentity {
+  accountId: string;
+  arn: string;
+  userId: string;
+}
+
 export interface AwsClients {
+  /** The region the connection started in (configured, or the SDK default); not necessarily the home region. */
   readonly region: string;
+  /** Identity Center home region, once preflight found it (or a resumed run restored it). */
+  readonly homeRegion: string | undefined;
+  readonly caller: CallerIdentity;
+  /** "profile prod", "environment", "default chain", ... */
+  readonly credentialSource: string;
+  readonly sts: STSClient;
+  readonly organizations: OrganizationsClient;
+  /** sso-admin in `region`, or in the home region when omitted (falls back to `region`). */
+  ssoAdmin(region?: string): SSOAdminClient;
+  identityStore(region?: string): IdentitystoreClient;
+  /** Pin the home region for every later write. */
+  setHomeRegion(region: string): void;
+  /** Close every socket (tests, the end of a run). */
+  destroy(): void;
+}
+
+export interface ClientFactoryInit {
+  region: string;
+  credentials: CredentialProvider;
+  caller: CallerIdentity;
+  credentialSource: string;
+  /** Attempts per call before the SDK gives up (adaptive mode). */
+  maxAttempts?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsClients {
+  const common = { credentials: init.credentials, retryMode: 'adaptive' as const, maxAttempts: init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  const ssoAdmins = new Map<string, SSOAdminClient>();
+  const stores = new Map<string, IdentitystoreClient>();
+  let home: string | undefined;
+  // Organizations is global: its endpoint resolves to us-east-1 in the aws partition whatever the region.
+  const organizations = new OrganizationsClient({ ...common, region: init.region });
+  const pick = (r?: string): string => r ?? home ?? init.region;
+  return {
+    region: init.region,
+    get homeRegion() {
+      return home;
+    },
+    caller: init.caller,
+    credentialSource: init.credentialSource,
+    sts,
+    organizations,
+    ssoAdmin(region?: string) {
+      const r = pick(region);
+      let c = ssoAdmins.get(r);
+      if (!c) {
+        c = new SSOAdminClient({ ...common, region: r });
+        ssoAdmins.set(r, c);
+      }
+      return c;
+    },
+    identityStore(region?: string) {
+      const r = pick(region);
+      let c = stores.get(r);
+      if (!c) {
+        c = new IdentitystoreClient({ ...common, region: r });
+        stores.set(r, c);
+      }
+      return c;
+    },
+    setHomeRegion(region: string) {
+      home = region;
+    },
+    destroy() {
+      for (const c of ssoAdmins.values()) c.destroy();
+      for (const c of stores.values()) c.destroy();
+      organizations.destroy();
+      sts.destroy();
+    },
+  };
+}
+
+/** The name an AWS SDK error carries (ThrottlingException, ConflictException, ...). */
+export function awsErrorName(e: unknown): string {
+  if (e && typeof e === 'object' && 'name' in e && typeof (e as { name: unknown }).name === 'string') return (e as { name: string }).name;
+  return '';
+}
+
+export function awsErrorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
 }

@@ -187,6 +187,10 @@ export const ANSWERS = {
     kind: 'boolean', flag: '--include-management-account', env: ['OKTA_AWS_SSO_INCLUDE_MANAGEMENT_ACCOUNT'], step: 'account-assignments',
     description: 'Also assign the management account (needs IAM rights there; only from the management account)',
   },
+  'assignment-rate': {
+    kind: 'number', flag: '--assignment-rate', env: ['OKTA_AWS_SSO_ASSIGNMENT_RATE'], step: 'account-assignments', defaultText: '20',
+    description: 'Identity Center requests per second the assignment step may send (the service allows 20 in total)',
+  },
   'wait-timeout': {
     kind: 'number', flag: '--wait-timeout', env: ['OKTA_AWS_SSO_WAIT_TIMEOUT'], step: 'account-assignments', defaultText: '300',
     description: 'Seconds to wait for groups and users to arrive through SCIM',

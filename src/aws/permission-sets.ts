@@ -1,0 +1,267 @@
+/**
+ * Permission sets: find by name (there is no name filter: list + describe), create when missing
+ * ("already exists" on create means adopt), attach the managed policy when missing, and push a
+ * changed set to the accounts that hold it (ProvisionPermissionSet + polling: no SDK waiter exists).
+ */
+import {
+  AttachManagedPolicyToPermissionSetCommand,
+  CreatePermissionSetCommand,
+  DescribePermissionSetCommand,
+  DescribePermissionSetProvisioningStatusCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
+  ListPermissionSetsCommand,
+  ProvisionPermissionSetCommand,
+  UpdatePermissionSetCommand,
+  type PermissionSet,
+  type SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import { WizardError } from '../errors.js';
+import { awsErrorMessage, awsErrorName } from './clients.js';
+import { awsCallError } from './errors.js';
+import { sleep, withRetry } from './retry.js';
+import { awsTuning } from './tuning.js';
+
+export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
+export const MANAGED_POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
+const DURATION_RE = /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/;
+
+export function validatePermissionSetName(v: string): true | string {
+  return PERMISSION_SET_NAME_RE.test(v) ? true : 'a permission set name has 1 to 32 characters: letters, digits and + = , . @ _ -';
+}
+
+export function validateManagedPolicyArn(v: string): true | string {
+  return MANAGED_POLICY_ARN_RE.test(v) ? true : 'give an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess (customer managed policies are not supported here)';
+}
+
+/** Minutes of an ISO-8601 session duration, or undefined. */
+export function durationMinutes(v: string): number | undefined {
+  const m = DURATION_RE.exec(v);
+  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+}
+
+export function validateSessionDuration(v: string): true | string {
+  const min = durationMinutes(v);
+  if (min === undefined) return 'use an ISO 8601 duration such as PT1H, PT4H or PT1H30M';
+  if (min < 60 || min > 720) return 'the session duration must be between PT1H and PT12H';
+  return true;
+}
+
+const retryOpts = (signal?: AbortSignal) => {
+  const t = awsTuning();
+  return { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal };
+};
+
+export async function findPermissionSetByName(client: SSOAdminClient, instanceArn: string, name: string): Promise<PermissionSet | undefined> {
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, NextToken: token, MaxResults: 100 }));
+      const arns = page.PermissionSets ?? [];
+      // Describe a few at a time: there is no name filter.
+      for (let i = 0; i < arns.length; i += 5) {
+        const batch = await Promise.all(
+          arns.slice(i, i + 5).map((arn) => client.send(new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn }))),
+        );
+        const hit = batch.find((d) => d.PermissionSet?.Name === name);
+        if (hit?.PermissionSet) return hit.PermissionSet;
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (e) {
+    throw awsCallError(e, 'looking for the permission set by name', 'sso:ListPermissionSets, sso:DescribePermissionSet');
+  }
+  return undefined;
+}
+
+export async function listAttachedPolicies(client: SSOAdminClient, instanceArn: string, permissionSetArn: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, NextToken: token }));
+      for (const p of page.AttachedManagedPolicies ?? []) if (p.Arn) out.push(p.Arn);
+      token = page.NextToken;
+    } while (token);
+  } catch (e) {
+    throw awsCallError(e, 'listing the managed policies of the permission set', 'sso:ListManagedPoliciesInPermissionSet');
+  }
+  return out;
+}
+
+export async function listProvisionedAccounts(
+  client: SSOAdminClient,
+  instanceArn: string,
+  permissionSetArn: string,
+  status?: 'LATEST_PERMISSION_SET_PROVISIONED' | 'LATEST_PERMISSION_SET_NOT_PROVISIONED',
+): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, ProvisioningStatus: status, NextToken: token }),
+      );
+      out.push(...(page.AccountIds ?? []));
+      token = page.NextToken;
+    } while (token);
+  } catch (e) {
+    throw awsCallError(e, 'listing the accounts the permission set is provisioned to', 'sso:ListAccountsForProvisionedPermissionSet');
+  }
+  return out;
+}
+
+export interface DesiredPermissionSet {
+  name: string;
+  managedPolicyArn: string;
+  sessionDuration: string;
+  description: string;
+}
+
+export interface EnsureResult {
+  arn: string;
+  created: boolean;
+  updatedDuration: boolean;
+  attachedPolicy: boolean;
+  /** Accounts that were re-provisioned with the latest version. */
+  reprovisioned: string[];
+}
+
+/** Create the permission set, or adopt it when it exists (also when create says it already exists). */
+async function createOrAdopt(client: SSOAdminClient, instanceArn: string, want: DesiredPermissionSet, signal?: AbortSignal): Promise<{ ps: PermissionSet; created: boolean }> {
+  try {
+    const res = await withRetry(
+      () =>
+        client.send(
+          new CreatePermissionSetCommand({
+            InstanceArn: instanceArn,
+            Name: want.name,
+            Description: want.description,
+            SessionDuration: want.sessionDuration,
+            Tags: [{ Key: 'created-by', Value: 'okta-aws-sso' }],
+          }),
+        ),
+      retryOpts(signal),
+    );
+    if (!res.PermissionSet?.PermissionSetArn) throw new WizardError('CreatePermissionSet returned no ARN.', { code: 'AWS_ERROR', hint: 'Run again; the wizard adopts the set if it was created.' });
+    return { ps: res.PermissionSet, created: true };
+  } catch (e) {
+    if (awsErrorName(e) === 'ConflictException' && /already exists/i.test(awsErrorMessage(e))) {
+      const found = await findPermissionSetByName(client, instanceArn, want.name);
+      if (found?.PermissionSetArn) return { ps: found, created: false };
+    }
+    throw awsCallError(e, `creating the permission set "${want.name}"`, 'sso:CreatePermissionSet, sso:TagResource');
+  }
+}
+
+/** ProvisionPermissionSet to every provisioned account and wait for it. */
+export async function reprovisionAll(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, signal?: AbortSignal, onWait?: (msg: string) => void): Promise<void> {
+  const t = awsTuning();
+  let requestId: string | undefined;
+  try {
+    const res = await withRetry(
+      () => client.send(new ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' })),
+      retryOpts(signal),
+    );
+    requestId = res.PermissionSetProvisioningStatus?.RequestId;
+    if (res.PermissionSetProvisioningStatus?.Status === 'SUCCEEDED' || !requestId) return;
+  } catch (e) {
+    throw awsCallError(e, 'provisioning the permission set to its accounts', 'sso:ProvisionPermissionSet');
+  }
+  const started = Date.now();
+  let delay = t.provisionPollInitialMs;
+  for (;;) {
+    await sleep(delay, signal);
+    let st;
+    try {
+      st = (await withRetry(() => client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId })), retryOpts(signal)))
+        .PermissionSetProvisioningStatus;
+    } catch (e) {
+      throw awsCallError(e, 'reading the provisioning status', 'sso:DescribePermissionSetProvisioningStatus');
+    }
+    if (st?.Status === 'SUCCEEDED') return;
+    if (st?.Status === 'FAILED') {
+      throw new WizardError(`Provisioning the permission set failed: ${st.FailureReason ?? 'no reason given'}.`, {
+        code: 'AWS_PROVISION_FAILED',
+        hint: 'Fix the cause named above (often an IAM quota or a policy the account cannot hold), then run again; the wizard provisions again.',
+      });
+    }
+    if (Date.now() - started > t.provisionTimeoutMs) {
+      throw new WizardError(`Provisioning the permission set did not finish within ${Math.round(t.provisionTimeoutMs / 1000)} s (request ${requestId}).`, {
+        code: 'AWS_PROVISION_TIMEOUT',
+        hint: 'Check IAM Identity Center > Permission sets > the set > Accounts for its status, then run again.',
+      });
+    }
+    onWait?.(`still provisioning (${Math.round((Date.now() - started) / 1000)} s)`);
+    delay = Math.min(t.provisionPollMaxMs, Math.round(delay * t.pollFactor));
+  }
+}
+
+/** Find-or-create, update the session duration, attach the policy, re-provision when it changed. */
+export async function ensurePermissionSet(
+  client: SSOAdminClient,
+  instanceArn: string,
+  want: DesiredPermissionSet,
+  opts: { signal?: AbortSignal; info?: (m: string) => void; onWait?: (m: string) => void } = {},
+): Promise<EnsureResult> {
+  const info = opts.info ?? (() => undefined);
+  let ps = await findPermissionSetByName(client, instanceArn, want.name);
+  let created = false;
+  if (!ps) {
+    const r = await createOrAdopt(client, instanceArn, want, opts.signal);
+    ps = r.ps;
+    created = r.created;
+    info(created ? `Created the permission set "${want.name}" (${ps.PermissionSetArn}).` : `The permission set "${want.name}" appeared meanwhile; adopting it.`);
+  } else {
+    info(`Adopting the existing permission set "${want.name}" (${ps.PermissionSetArn}).`);
+  }
+  const arn = ps.PermissionSetArn as string;
+  let updatedDuration = false;
+  if (!created && ps.SessionDuration !== want.sessionDuration) {
+    try {
+      await withRetry(
+        () =>
+          client.send(
+            // Resend description and relay state: UpdatePermissionSet clears what it is not given.
+            new UpdatePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, SessionDuration: want.sessionDuration, Description: ps?.Description, RelayState: ps?.RelayState }),
+          ),
+        retryOpts(opts.signal),
+      );
+    } catch (e) {
+      throw awsCallError(e, 'updating the session duration', 'sso:UpdatePermissionSet');
+    }
+    updatedDuration = true;
+    info(`Session duration changed from ${ps.SessionDuration ?? '(none)'} to ${want.sessionDuration}.`);
+  }
+  const attached = await listAttachedPolicies(client, instanceArn, arn);
+  let attachedPolicy = false;
+  if (!attached.includes(want.managedPolicyArn)) {
+    try {
+      await withRetry(() => client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, ManagedPolicyArn: want.managedPolicyArn })), retryOpts(opts.signal));
+    } catch (e) {
+      // Attached meanwhile (a concurrent run): fine.
+      if (!(awsErrorName(e) === 'ConflictException' && /already/i.test(awsErrorMessage(e)))) {
+        throw awsCallError(e, `attaching ${want.managedPolicyArn}`, 'sso:AttachManagedPolicyToPermissionSet');
+      }
+    }
+    attachedPolicy = true;
+    info(`Attached ${want.managedPolicyArn}.`);
+  }
+  if (attached.length > 0 && !attached.includes(want.managedPolicyArn)) {
+    info(`The set also holds ${attached.join(', ')}; the wizard leaves those alone.`);
+  }
+  let reprovisioned: string[] = [];
+  if (!created) {
+    // Accounts holding an outdated version: after our change, or after an edit made elsewhere.
+    // When we changed it, every account holding it needs the new version, whatever the listing says yet.
+    const changed = updatedDuration || attachedPolicy;
+    const outdated = await listProvisionedAccounts(client, instanceArn, arn, changed ? undefined : 'LATEST_PERMISSION_SET_NOT_PROVISIONED');
+    if (outdated.length > 0) {
+      info(`Provisioning the latest version to ${outdated.length} account(s) that hold an outdated one.`);
+      await reprovisionAll(client, instanceArn, arn, opts.signal, opts.onWait);
+      reprovisioned = outdated;
+    }
+  }
+  return { arn, created, updatedDuration, attachedPolicy, reprovisioned };
+}
