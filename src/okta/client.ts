@@ -45,6 +45,7 @@ export interface OktaAppUser {
   syncState?: string;
   scope?: string;
   lastSync?: string;
+  errorSummary?: string;
   _embedded?: unknown;
   [k: string]: unknown;
 }

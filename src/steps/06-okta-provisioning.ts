@@ -1,3 +1,261 @@
-import { notBuiltStep } from './not-built.js';
+/**
+ * Step 6: Okta provisions users to the Identity Center SCIM endpoint. Tries the connections API
+ * (TOKEN auth); when Okta answers UNKNOWN or refuses (the API officially supports only a few apps),
+ * guides the console action and then verifies through the API that the connection is ENABLED.
+ * Then enables Create Users, Update User Attributes, Deactivate Users, with password sync off.
+ *
+ * `--provisioning-app scim-test-app` provisions through a second app, "SCIM 2.0 Test App (Header
+ * Auth)" (scim2headerauth) labelled "SCIM 2.0 TestApp" with its icons hidden, as the published console
+ * walk-through does.
+ */
+import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
+import type { OktaAppOutput, OktaProvisioningOutput } from './outputs.js';
+import { UsageError, WizardError } from '../errors.js';
+import { OktaAuthError, type AppFeature, type OktaApp, type OktaClient, type ProvisioningConnection, type UserProvisioningCapabilities } from '../okta/client.js';
+import { validateLabel } from './03-okta-app.js';
 
-export const oktaProvisioningStep = notBuiltStep('okta-provisioning', 'Okta provisioning toward the SCIM endpoint', 'api', ['okta-app', 'scim-endpoint']);
+export const SCIM_APP_NAME = 'scim2headerauth';
+export const DEFAULT_SCIM_APP_LABEL = 'SCIM 2.0 TestApp';
+
+export const WANTED_CAPABILITIES: UserProvisioningCapabilities = {
+  create: { lifecycleCreate: { status: 'ENABLED' } },
+  update: {
+    profile: { status: 'ENABLED' },
+    lifecycleDeactivate: { status: 'ENABLED' },
+    password: { status: 'DISABLED', seed: 'RANDOM', change: 'KEEP_EXISTING' },
+  },
+};
+
+export function featureFlags(f: AppFeature | undefined): OktaProvisioningOutput['features'] {
+  const c = f?.capabilities;
+  return {
+    create: c?.create?.lifecycleCreate?.status === 'ENABLED',
+    update: c?.update?.profile?.status === 'ENABLED',
+    deactivate: c?.update?.lifecycleDeactivate?.status === 'ENABLED',
+    passwordSync: c?.update?.password?.status === 'ENABLED',
+  };
+}
+
+function featuresOk(f: OktaProvisioningOutput['features']): boolean {
+  return f.create && f.update && f.deactivate && !f.passwordSync;
+}
+
+function missingFeatures(f: OktaProvisioningOutput['features']): string[] {
+  const out: string[] = [];
+  if (!f.create) out.push('Create Users is off');
+  if (!f.update) out.push('Update User Attributes is off');
+  if (!f.deactivate) out.push('Deactivate Users is off');
+  if (f.passwordSync) out.push('Sync Password is on (Identity Center does not accept passwords)');
+  return out;
+}
+
+/** The SCIM base URL as Okta needs it: no trailing slash (Okta's connection test fails with one). */
+export function scimBaseUrl(endpoint: string): string {
+  return endpoint.trim().replace(/\/+$/, '');
+}
+
+function isEnabled(c: ProvisioningConnection | undefined): boolean {
+  return c?.status === 'ENABLED';
+}
+
+function isUnknown(c: ProvisioningConnection | undefined): boolean {
+  return c?.status === 'UNKNOWN' || c?.authScheme === 'UNKNOWN' || c?.profile?.authScheme === 'UNKNOWN';
+}
+
+async function readConnection(okta: OktaClient, appId: string): Promise<ProvisioningConnection | undefined> {
+  try {
+    return await okta.getConnection(appId);
+  } catch (e) {
+    if (e instanceof OktaAuthError) throw e;
+    return undefined;
+  }
+}
+
+export function provisioningAction(app: { id: string; label: string; name: string }, baseUrl: string, token: string): ConsoleAction {
+  const headerAuth = app.name === SCIM_APP_NAME;
+  return {
+    id: 'configure-okta-provisioning',
+    title: `Turn on provisioning in the Okta app "${app.label}"`,
+    where: `Okta Admin Console > Applications > Applications > ${app.label} > Provisioning`,
+    instructions: [
+      `Open the Okta Admin Console, Applications > Applications, and open "${app.label}".`,
+      'Open the Provisioning tab and choose Configure API Integration.',
+      'Tick Enable API Integration.',
+      headerAuth
+        ? 'In "SCIM 2.0 Base Url" paste the SCIM endpoint below; in "OAuth Bearer Token" paste "Bearer " followed by the access token you copied from Identity Center (this app sends it as is).'
+        : 'In "Base URL" paste the SCIM endpoint below; in "API Token" paste the access token you copied from Identity Center.',
+      'Choose Test API Credentials and wait for the success message, then Save.',
+      'Still on the Provisioning tab, under Settings > To App, choose Edit.',
+      'Enable Create Users, Update User Attributes and Deactivate Users; leave Sync Password off. Save.',
+    ],
+    values: [
+      { label: 'SCIM endpoint (no trailing slash)', value: baseUrl },
+      { label: 'Access token', value: 'the Identity Center access token (shown once in Identity Center; not printed here)' },
+    ],
+    sandboxPayload: { appId: app.id, baseUrl, token },
+  };
+}
+
+async function scimToken(ctx: StepContext): Promise<string> {
+  const kept = ctx.secrets.get('scim-token');
+  if (kept) return kept;
+  const t = await ctx.io.secret({ key: 'scim-token', message: 'Identity Center SCIM access token (for Okta provisioning)' });
+  if (!t) throw new UsageError('The Identity Center SCIM access token is needed to configure Okta provisioning.', { code: 'SCIM_TOKEN_MISSING', hint: 'Set SCIM_TOKEN or pass --scim-token-file <file>.' });
+  ctx.secrets.set('scim-token', t);
+  return t;
+}
+
+async function whichApp(ctx: StepContext): Promise<'identity-center' | 'scim-test-app'> {
+  return ctx.io.select<'identity-center' | 'scim-test-app'>({
+    key: 'provisioning-app',
+    message: 'Which Okta app provisions users to Identity Center?',
+    choices: [
+      { value: 'identity-center', name: 'The AWS IAM Identity Center app itself (recommended)' },
+      { value: 'scim-test-app', name: 'A separate "SCIM 2.0 Test App (Header Auth)", as in the console walk-through' },
+    ],
+    default: 'identity-center',
+  });
+}
+
+async function findScimApps(okta: OktaClient, label: string): Promise<OktaApp[]> {
+  return (await okta.findAppsByName(SCIM_APP_NAME)).filter((a) => a.status !== 'DELETED' && a.label === label);
+}
+
+/** The app that provisions: the Identity Center app, or the separate SCIM app (found or created). */
+async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppOutput): Promise<OktaApp> {
+  const which = await whichApp(ctx);
+  if (which === 'identity-center') {
+    const app = await okta.getApp(idc.appId);
+    if (!app) throw new WizardError(`The Okta app ${idc.appId} from the okta-app step no longer exists.`, { code: 'OKTA_APP_GONE', hint: 'Run `okta-aws-sso init` again so the okta-app step re-creates it.' });
+    return app;
+  }
+  const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL, validate: validateLabel })).trim();
+  const found = await findScimApps(okta, label);
+  if (found.length > 0) {
+    if (found.length > 1) ctx.io.warn(`${found.length} ${SCIM_APP_NAME} apps are labelled "${label}"; adopting the first (${found[0]!.id}).`);
+    ctx.io.info(`Adopting the existing SCIM app "${label}" (${found[0]!.id}).`);
+    return found[0]!;
+  }
+  const ok = await ctx.io.confirm({ message: `Create the Okta app "${label}" (SCIM 2.0 Test App, Header Auth) with its icons hidden?`, default: true });
+  if (!ok) throw new UsageError('Stopped: the SCIM app was not created.', { code: 'DECLINED', hint: 'Run again and approve, or use --provisioning-app identity-center.' });
+  const created = await okta.createApp({
+    name: SCIM_APP_NAME,
+    label,
+    signOnMode: 'AUTO_LOGIN',
+    visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } },
+  });
+  ctx.io.info(`Created the Okta app "${label}" (${created.id}) with its icons hidden.`);
+  return created;
+}
+
+export const oktaProvisioningStep: Step<'okta-provisioning'> = {
+  id: 'okta-provisioning',
+  title: 'Okta provisioning to the Identity Center SCIM endpoint',
+  kind: 'api',
+  needs: ['okta-app', 'scim-endpoint'],
+
+  async plan(ctx) {
+    const idc = ctx.outputs['okta-app'];
+    const scim = ctx.outputs['scim-endpoint'];
+    if (!idc || !scim) return [{ kind: 'pending', target: 'Okta provisioning', detail: 'needs the Okta app and the SCIM endpoint' }];
+    const okta = await ctx.services.okta();
+    let appId = idc.appId;
+    if (ctx.io.hasAnswer('provisioning-app') && (await whichApp(ctx)) === 'scim-test-app') {
+      const label = ctx.io.hasAnswer('scim-app-label') ? await ctx.io.ask({ key: 'scim-app-label', message: 'SCIM app label' }) : DEFAULT_SCIM_APP_LABEL;
+      const found = await findScimApps(okta, label);
+      if (found.length === 0) return [{ kind: 'create', target: `Okta app "${label}" (${SCIM_APP_NAME})` }, { kind: 'create', target: `provisioning to ${scimBaseUrl(scim.endpoint)}` }];
+      appId = found[0]!.id;
+    }
+    const conn = await readConnection(okta, appId);
+    if (isEnabled(conn)) {
+      const f = featureFlags(await okta.getUserProvisioning(appId));
+      return featuresOk(f) ? [{ kind: 'noop', target: `provisioning of app ${appId}`, detail: 'connection ENABLED, features on' }] : [{ kind: 'update', target: `provisioning features of app ${appId}`, detail: missingFeatures(f).join('; ') }];
+    }
+    return [{ kind: 'create', target: `provisioning of app ${appId} to ${scimBaseUrl(scim.endpoint)}`, detail: 'through the API when Okta allows it, else a console action' }];
+  },
+
+  async apply(ctx) {
+    const idc = ctx.need('okta-app');
+    const scim = ctx.need('scim-endpoint');
+    const okta = await ctx.services.okta();
+    const app = await provisioningApp(ctx, okta, idc);
+    const baseUrl = scimBaseUrl(scim.endpoint);
+    const previous = ctx.outputs['okta-provisioning'];
+
+    let via: 'api' | 'console' = previous?.appId === app.id ? previous.via : 'api';
+    let conn = await readConnection(okta, app.id);
+    const sameUrl = conn?.baseUrl === undefined || conn.baseUrl === '' || scimBaseUrl(conn.baseUrl) === baseUrl;
+    if (isEnabled(conn) && sameUrl) {
+      ctx.io.info(`Provisioning of "${app.label}" is already ENABLED.`);
+    } else {
+      const token = await scimToken(ctx);
+      let refused: string | undefined;
+      try {
+        conn = await okta.setTokenConnection(app.id, baseUrl, token);
+        if (conn && !isUnknown(conn) && conn.status === 'DISABLED') {
+          await okta.activateConnection(app.id);
+          conn = await readConnection(okta, app.id);
+        }
+        if (isUnknown(conn)) refused = 'Okta answered UNKNOWN (this app cannot be configured through the API)';
+        else if (!isEnabled(conn)) refused = `the connection is ${conn?.status ?? 'missing'} after the API call`;
+      } catch (e) {
+        if (e instanceof OktaAuthError) throw e;
+        refused = e instanceof Error ? e.message : String(e);
+      }
+      if (refused === undefined) {
+        via = 'api';
+        ctx.io.info(`Configured provisioning of "${app.label}" through the API (${baseUrl}).`);
+      } else {
+        via = 'console';
+        ctx.io.info(`Provisioning cannot be set through the API: ${refused}. It takes a console action.`);
+        await ctx.io.consoleAction(provisioningAction(app, baseUrl, token));
+        conn = await readConnection(okta, app.id);
+        if (!isEnabled(conn)) {
+          throw new WizardError(`The provisioning connection of "${app.label}" is ${conn?.status ?? 'not set'}, not ENABLED.`, {
+            code: 'OKTA_PROVISIONING_NOT_ENABLED',
+            hint: 'Repeat the console action (Provisioning > Configure API Integration > Enable API Integration, Test API Credentials, Save), then run `okta-aws-sso resume`.',
+          });
+        }
+      }
+    }
+
+    let features = featureFlags(await okta.getUserProvisioning(app.id));
+    if (!featuresOk(features)) {
+      try {
+        features = featureFlags(await okta.updateUserProvisioning(app.id, WANTED_CAPABILITIES));
+      } catch (e) {
+        if (e instanceof OktaAuthError) throw e;
+        ctx.io.debug(`Updating USER_PROVISIONING failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (!featuresOk(features)) features = featureFlags(await okta.getUserProvisioning(app.id));
+      if (!featuresOk(features)) {
+        throw new WizardError(`Provisioning of "${app.label}" is on, but ${missingFeatures(features).join('; ')}.`, {
+          code: 'OKTA_PROVISIONING_FEATURES',
+          hint: `In the Okta Admin Console open "${app.label}" > Provisioning > To App > Edit: enable Create Users, Update User Attributes and Deactivate Users, keep Sync Password off, Save; then run again.`,
+        });
+      }
+      ctx.io.info(`Enabled Create Users, Update User Attributes and Deactivate Users on "${app.label}" (password sync off).`);
+    }
+
+    return {
+      appId: app.id,
+      appName: app.name,
+      appLabel: app.label,
+      via,
+      connectionStatus: conn?.status ?? 'ENABLED',
+      features,
+    };
+  },
+
+  async check(ctx, out) {
+    const okta = await ctx.services.okta();
+    const drift: Drift[] = [];
+    const app = await okta.getApp(out.appId);
+    if (!app) return [{ message: `The provisioning app ${out.appId} ("${out.appLabel}") no longer exists.` }];
+    const conn = await readConnection(okta, out.appId);
+    if (!isEnabled(conn)) drift.push({ message: `The provisioning connection of "${out.appLabel}" is ${conn?.status ?? 'not set'}, not ENABLED.` });
+    const f = featureFlags(await okta.getUserProvisioning(out.appId));
+    for (const m of missingFeatures(f)) drift.push({ message: `"${out.appLabel}" provisioning: ${m}.` });
+    return drift;
+  },
+};

@@ -1,3 +1,170 @@
-import { notBuiltStep } from './not-built.js';
+/**
+ * Step 11: a test user in Okta with every attribute Identity Center's SCIM requires (first name,
+ * last name, email as login and primary email, display name), values checked before any call to
+ * Okta; the password is set by the admin (generated and shown once, or given) and never stored.
+ * The user joins the assignment group and the push groups.
+ */
+import { randomInt } from 'node:crypto';
+import type { Drift, Step, StepContext } from './contract.js';
+import type { TestUserOutput } from './outputs.js';
+import { UsageError } from '../errors.js';
+import { SCIM_FORBIDDEN } from './07-groups.js';
 
-export const testUserStep = notBuiltStep('test-user', 'Okta test user', 'api', ['groups']);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
+
+/** A profile value Identity Center's SCIM accepts: not empty, no < > ; : %, no control characters. */
+export function validateProfileValue(what: string, v: string, max = 100): true | string {
+  const t = v.trim();
+  if (t === '') return `The ${what} cannot be empty (Identity Center refuses users without it).`;
+  if (t.length > max) return `The ${what} must be at most ${max} characters.`;
+  if (SCIM_FORBIDDEN.test(t)) return `The ${what} "${t}" contains one of < > ; : %, which Identity Center refuses.`;
+  if (CONTROL.test(t)) return `The ${what} contains control or invisible characters; type it again.`;
+  return true;
+}
+
+export function validateEmail(v: string): true | string {
+  const base = validateProfileValue('email', v, 100);
+  if (base !== true) return base;
+  const t = v.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) return `"${t}" is not an email address (it is also the Okta login and the Identity Center user name).`;
+  return true;
+}
+
+export function validatePassword(v: string): true | string {
+  if (v.length < 12) return 'Use at least 12 characters.';
+  if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/[0-9]/.test(v)) return 'Use lower-case and upper-case letters and digits.';
+  return true;
+}
+
+const LOWER = 'abcdefghijkmnopqrstuvwxyz';
+const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+const DIGITS = '23456789';
+const SYMBOLS = '!#$*+-=?@^_~';
+
+/** A strong password from node:crypto: 20 characters with every class, no look-alike characters. */
+export function generatePassword(length = 20): string {
+  const all = LOWER + UPPER + DIGITS + SYMBOLS;
+  const pick = (set: string): string => set[randomInt(set.length)]!;
+  const chars = [pick(LOWER), pick(UPPER), pick(DIGITS), pick(SYMBOLS)];
+  while (chars.length < length) chars.push(pick(all));
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}
+
+interface Profile {
+  firstName: string;
+  lastName: string;
+  email: string;
+  displayName: string;
+}
+
+async function askProfile(ctx: StepContext): Promise<Profile> {
+  const firstName = (await ctx.io.ask({ key: 'test-user-first-name', message: 'Test user first name', validate: (v) => validateProfileValue('first name', v) })).trim();
+  const lastName = (await ctx.io.ask({ key: 'test-user-last-name', message: 'Test user last name', validate: (v) => validateProfileValue('last name', v) })).trim();
+  const email = (await ctx.io.ask({ key: 'test-user-email', message: 'Test user email (also the Okta login)', validate: validateEmail })).trim();
+  const displayName = (await ctx.io.ask({
+    key: 'test-user-display-name',
+    message: 'Test user display name',
+    default: `${firstName} ${lastName}`,
+    validate: (v) => validateProfileValue('display name', v, 255),
+  })).trim();
+  return { firstName, lastName, email, displayName };
+}
+
+async function password(ctx: StepContext): Promise<string> {
+  const given = await ctx.io.secret({ key: 'test-user-password', message: 'Password for the test user', validate: validatePassword, optional: true });
+  if (given) return given;
+  const generate = ctx.io.interactive ? await ctx.io.confirm({ message: 'Generate a strong password for the test user (shown once)?', default: true }) : true;
+  if (!generate) {
+    const typed = await ctx.io.secret({ key: 'test-user-password', message: 'Password for the test user', validate: validatePassword });
+    if (!typed) throw new UsageError('No password was given for the test user.', { code: 'NO_PASSWORD', hint: 'Type one, or let the wizard generate it.' });
+    return typed;
+  }
+  const p = generatePassword();
+  ctx.io.showSecretOnce('Test user password (shown once, not saved anywhere)', p);
+  return p;
+}
+
+function wantedGroups(ctx: StepContext): string[] {
+  const g = ctx.need('groups');
+  return [g.assignmentGroup.id, ...g.pushGroups.map((p) => p.id)];
+}
+
+export const testUserStep: Step<'test-user'> = {
+  id: 'test-user',
+  title: 'Okta test user in the assignment and push groups',
+  kind: 'api',
+  needs: ['groups'],
+
+  async skip(ctx) {
+    if (!ctx.io.hasAnswer('skip-test-user')) return undefined;
+    const skip = await ctx.io.confirm({ key: 'skip-test-user', message: 'Skip the test user?', default: false });
+    return skip ? 'the test user was skipped (--skip-test-user)' : undefined;
+  },
+
+  async plan(ctx) {
+    if (!ctx.outputs.groups) return [{ kind: 'pending', target: 'test user', detail: 'needs the groups step' }];
+    if (!ctx.io.hasAnswer('test-user-email')) return [{ kind: 'create', target: 'Okta test user', detail: 'details asked when the step runs' }];
+    const okta = await ctx.services.okta();
+    const email = await ctx.io.ask({ key: 'test-user-email', message: 'Test user email', validate: validateEmail });
+    const u = await okta.getUser(email.trim());
+    return [u ? { kind: 'adopt', target: `Okta user ${email}`, detail: u.id } : { kind: 'create', target: `Okta user ${email}` }];
+  },
+
+  async apply(ctx) {
+    const okta = await ctx.services.okta();
+    const profile = await askProfile(ctx);
+    const groupIds = wantedGroups(ctx);
+    const existing = await okta.getUser(profile.email);
+    if (existing) {
+      ctx.io.info(`Adopting the existing Okta user ${existing.profile.login} (${existing.id}); its password is left as it is.`);
+      const have = new Set((await okta.listUserGroups(existing.id)).map((g) => g.id));
+      for (const gid of groupIds) {
+        if (!have.has(gid)) {
+          await okta.addUserToGroup(gid, existing.id);
+          ctx.io.info(`Added ${existing.profile.login} to the group ${gid}.`);
+        }
+      }
+      const p = existing.profile;
+      const missing = (['firstName', 'lastName', 'email', 'displayName'] as const).filter((k) => typeof p[k] !== 'string' || (p[k] as string).trim() === '');
+      if (missing.length > 0) {
+        ctx.io.warn(`The existing user ${p.login} has no ${missing.join(', ')}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > ${p.login} > Profile).`);
+      }
+      return {
+        userId: existing.id,
+        login: p.login,
+        email: p.email ?? profile.email,
+        displayName: typeof p.displayName === 'string' ? p.displayName : profile.displayName,
+        groupIds,
+        created: false,
+      };
+    }
+    const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
+    const ok = await ctx.io.confirm({ message: `Create the Okta user ${profile.email} (${profile.displayName})?`, default: true });
+    if (!ok) throw new UsageError('Stopped: the test user was not created.', { code: 'DECLINED', hint: 'Run again and approve, or pass --skip-test-user.' });
+    const pw = await password(ctx);
+    const user = await okta.createUser({
+      profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
+      password: pw,
+      groupIds,
+      nextLoginChangePassword: mustChange,
+    });
+    ctx.io.info(`Created the Okta user ${profile.email} (${user.id}) in ${groupIds.length} groups${mustChange ? '; the password must be changed at first sign-in' : ''}.`);
+    return { userId: user.id, login: profile.email, email: profile.email, displayName: profile.displayName, groupIds, created: true };
+  },
+
+  async check(ctx, out: TestUserOutput) {
+    const okta = await ctx.services.okta();
+    const u = await okta.getUser(out.userId);
+    if (!u) return [{ message: `The Okta test user ${out.login} (${out.userId}) no longer exists.` }];
+    const drift: Drift[] = [];
+    if (u.status !== 'ACTIVE' && u.status !== 'PASSWORD_EXPIRED') drift.push({ message: `The Okta test user ${out.login} is ${u.status}, not ACTIVE.` });
+    const have = new Set((await okta.listUserGroups(out.userId)).map((g) => g.id));
+    for (const gid of out.groupIds) if (!have.has(gid)) drift.push({ message: `The Okta test user ${out.login} is no longer in the group ${gid}.` });
+    return drift;
+  },
+};
