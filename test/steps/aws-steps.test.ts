@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateAccountAssignmentCommand,
+  CreatePermissionSetCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
+  SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import { preflightStep } from '../../src/steps/01-preflight.js';
+import { spMetadataStep } from '../../src/steps/02-sp-metadata.js';
+import { scimEndpointStep } from '../../src/steps/05-scim-endpoint.js';
+import { permissionSetStep } from '../../src/steps/09-permission-set.js';
+import { AuthError, UsageError, WizardError } from '../../src/errors.js';
+import type { PreflightOutput } from '../../src/steps/outputs.js';
+import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
+import { scimCall, startAwsStepFixture, type AwsStepFixture } from '../aws/step-fixture.js';
+
+let fx: AwsStepFixture;
+let preflight: PreflightOutput;
+
+beforeAll(async () => {
+  fx = await startAwsStepFixture();
+  preflight = await preflightStep.apply(fx.harness().ctx);
+});
+afterAll(async () => fx?.close());
+
+describe('preflight', () => {
+  it('says who the caller is, finds the organization, the instance and the home region', () => {
+    const info = fx.sb.aws.info();
+    expect(preflight.aws).toMatchObject({
+      region: 'us-east-2',
+      instanceArn: info.instanceArn,
+      identityStoreId: info.identityStoreId,
+      managementAccountId: info.managementAccountId,
+      accountId: info.managementAccountId,
+      callerIsManagementAccount: true,
+      callerIsDelegatedAdmin: false,
+      credentialSource: 'environment',
+    });
+    expect(preflight.aws.organizationId).toMatch(/^o-/);
+    expect(preflight.okta.orgUrl).toBe(fx.sb.info.oktaUrl);
+  });
+
+  it('check() finds no drift, and a wrong --region is refused with the fix', async () => {
+    expect(await preflightStep.check(fx.harness().ctx, preflight)).toEqual([]);
+    const h = fx.harness({ flags: { region: 'us-west-2' } });
+    await expect(preflightStep.apply(h.ctx)).rejects.toThrow(/No IAM Identity Center instance was found in us-west-2/);
+    await expect(preflightStep.apply(fx.harness({ flags: { region: 'nowhere' } }).ctx)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('sp-metadata', () => {
+  it('from the downloaded file: every ACS kept, the home region IPv4 one chosen by default, issuer checked', async () => {
+    const h = fx.harness({ outputs: { preflight } });
+    const out = await spMetadataStep.apply(h.ctx);
+    expect(h.output.consoleActions.map((a) => a.id)).toEqual(['download-sp-metadata']);
+    expect(out.source).toBe('metadata-file');
+    expect(out.acsUrls).toHaveLength(3);
+    expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.signin\.aws\.amazon\.com\/platform\/saml\/acs\//);
+    expect(out.issuerUrl).toBe(`https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}`);
+    expect(await spMetadataStep.check(h.ctx, out)).toEqual([]);
+  });
+
+  it('the IPv4 / dual-stack choice is answered by --acs-variant', async () => {
+    const out = await spMetadataStep.apply(fx.harness({ outputs: { preflight }, flags: { 'acs-variant': 'dual-stack' } }).ctx);
+    expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.sso\.signin\.aws\//);
+  });
+
+  it('pasted values: issuer proposed from region and identity store, ACS region checked', async () => {
+    const acs = 'https://us-east-2.signin.aws/platform/saml/acs/5a1b2c3d-1234-5678-9abc-def012345678';
+    const h = fx.harness({ outputs: { preflight }, flags: { 'acs-url': acs } });
+    const out = await spMetadataStep.apply(h.ctx);
+    expect(out).toMatchObject({ source: 'pasted', acsUrl: acs, issuerUrl: `https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}` });
+    expect(h.output.consoleActions).toHaveLength(0);
+    const wrong = fx.harness({ outputs: { preflight }, flags: { 'acs-url': acs.replace('us-east-2', 'eu-west-1') } });
+    await expect(spMetadataStep.apply(wrong.ctx)).rejects.toThrow(/home region is us-east-2/);
+  });
+
+  it('a metadata file of another instance is refused', async () => {
+    const file = path.join(fx.workDir, 'other.xml');
+    fs.writeFileSync(
+      file,
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://us-east-2.signin.aws.amazon.com/platform/saml/d-0000000000"><md:SPSSODescriptor><md:AssertionConsumerService Binding="b" Location="https://us-east-2.signin.aws/platform/saml/acs/abc"/></md:SPSSODescriptor></md:EntityDescriptor>`,
+    );
+    await expect(spMetadataStep.apply(fx.harness({ outputs: { preflight }, flags: { 'sp-metadata': file } }).ctx)).rejects.toThrow(/does not belong to this Identity Center instance/);
+  });
+});
+
+describe('scim-endpoint', () => {
+  it('console action, probe, token kept in memory only', async () => {
+    const h = fx.harness({ outputs: { preflight } });
+    const out = await scimEndpointStep.apply(h.ctx);
+    expect(h.output.consoleActions.map((a) => a.id)).toEqual(['enable-automatic-provisioning']);
+    expect(out.endpoint).toBe(fx.sb.aws.info().scimEndpoint.replace(/\/+$/, ''));
+    const token = h.secrets.get('scim-token');
+    expect(token).toBeTruthy();
+    expect(JSON.stringify(out)).not.toContain(token);
+    expect(h.output.text()).not.toContain(token);
+    expect(out.tokenEnteredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const log = await readRequestLog(fx.sb, { service: 'scim' } as never);
+    expect(log.some((e) => e.operation.includes('ServiceProviderConfig') && e.status === 200)).toBe(true);
+  });
+
+  it('a wrong token gets a clear 401 message naming the fix (exit 4), without the token', async () => {
+    const bad = 'not-the-right-token-0123456789';
+    const h = fx.harness({ outputs: { preflight }, flags: { 'scim-endpoint': `${fx.sb.aws.info().scimEndpoint}/` }, env: { ...fx.sb.env, SCIM_TOKEN: bad } });
+    const err = await scimEndpointStep.apply(h.ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).code).toBe('SCIM_UNAUTHORIZED');
+    expect((err as AuthError).hint).toMatch(/generate a new access token/);
+    expect(`${(err as Error).message} ${(err as AuthError).hint}`).not.toContain(bad);
+    expect(h.output.consoleActions).toHaveLength(0); // evidence answered: no console action
+  });
+});
+
+describe('permission-set', () => {
+  it('creates the default set with PowerUserAccess, then a second run adopts it and changes nothing', async () => {
+    const out = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);
+    expect(out).toMatchObject({ name: 'AWSPowerUserAccess', managedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess', sessionDuration: 'PT1H', created: true });
+    const cursor = fx.sb.log.since(0).entries.length + 0;
+    const h2 = fx.harness({ outputs: { preflight } });
+    const plan = await permissionSetStep.plan(h2.ctx);
+    expect(plan.map((a) => a.kind)).toEqual(['noop']);
+    const again = await permissionSetStep.apply(h2.ctx);
+    expect(again).toMatchObject({ arn: out.arn, created: false });
+    expect(await mutatingRequests(fx.sb, cursor)).toEqual([]);
+    expect(await permissionSetStep.check(h2.ctx, again)).toEqual([]);
+  });
+
+  it('adopts a provisioned set: fixes the session duration, attaches the policy and re-provisions the accounts', async () => {
+    const sso = new SSOAdminClient({ region: 'us-east-2' });
+    const name = 'TeamAccess';
+    const ps = (await sso.send(new CreatePermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, Name: name, SessionDuration: 'PT2H', RelayState: 'https://console.aws.amazon.com/' })))
+      .PermissionSet!;
+    // Provision it to one account through an assignment of a SCIM group.
+    const scimSetup = fx.sb.aws.console.enableAutomaticProvisioning();
+    const g = await scimCall(fx.sb.aws.info().scimEndpoint, scimSetup.secrets!['scim-token']!, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'team' });
+    expect(g.status).toBe(201);
+    const account = fx.sb.aws.snapshot() as { accounts: { id: string; state: string }[] };
+    const target = account.accounts.find((a, i) => i > 0 && a.state === 'ACTIVE')!.id;
+    await sso.send(new CreateAccountAssignmentCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.PermissionSetArn, PrincipalType: 'GROUP', PrincipalId: g.json.id as string, TargetId: target, TargetType: 'AWS_ACCOUNT' }));
+    await new Promise((r) => setTimeout(r, 400));
+
+    const h = fx.harness({ outputs: { preflight }, flags: { 'permission-set-name': name } });
+    const plan = await permissionSetStep.plan(h.ctx);
+    expect(plan.map((a) => a.kind)).toEqual(['adopt', 'update', 'update', 'update']);
+    const out = await permissionSetStep.apply(h.ctx);
+    expect(out).toMatchObject({ arn: ps.PermissionSetArn, created: false, sessionDuration: 'PT1H' });
+    expect(h.output.text()).toMatch(/Provisioning the latest version to 1 account/);
+    const policies = await sso.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.PermissionSetArn }));
+    expect(policies.AttachedManagedPolicies?.map((p) => p.Arn)).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess']);
+    const latest = await sso.send(
+      new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.PermissionSetArn, ProvisioningStatus: 'LATEST_PERMISSION_SET_PROVISIONED' }),
+    );
+    expect(latest.AccountIds).toEqual([target]);
+    const log = await readRequestLog(fx.sb);
+    expect(log.some((e) => e.operation.endsWith('.ProvisionPermissionSet') && e.status === 200)).toBe(true);
+    sso.destroy();
+  });
+
+  it('bad inputs are refused with the fix', async () => {
+    const err = await permissionSetStep.apply(fx.harness({ outputs: { preflight }, flags: { 'session-duration': 'PT30M' } }).ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as Error).message).toMatch(/between PT1H and PT12H/);
+  });
+});
