@@ -46,8 +46,8 @@ function json(status: number, body: unknown): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-function bad(message: string, status = 400): SandboxResponse {
-  return json(status, { error: message });
+function bad(message: string, status = 400, hint?: string): SandboxResponse {
+  return json(status, hint ? { error: message, hint } : { error: message });
 }
 
 /** The info a status call may show: no Okta token, no AWS secret. */
@@ -165,6 +165,7 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
       await ctx.okta().idle();
       return json(200, { idle: true });
     }
+    if (route === '/console') return bad(`Name the console action: POST ${ADMIN_PREFIX}/console/<action-id>, one of: ${CONSOLE_ACTION_IDS.join(', ')}.`, 404);
     if (route.startsWith('/console/')) {
       const w = want('POST');
       if (w) return w;
@@ -182,7 +183,8 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
       } catch (e) {
         if (e instanceof SandboxInputError) return bad(e.message);
         // The emulator refused (unknown app, bad XML, ...): the caller's input, said without the payload.
-        return bad(`The console action "${actionId}" failed: ${scrub((e as Error).message ?? String(e), payload)}`);
+        const hint = (e as { hint?: unknown }).hint;
+        return bad(`The console action "${actionId}" failed: ${scrub((e as Error).message ?? String(e), payload)}`, 400, typeof hint === 'string' ? scrub(hint, payload) : undefined);
       }
     }
     return bad(`No admin route ${method} ${ADMIN_PREFIX}${route === '/' ? '' : route}; see docs/sandbox.md (status, reset, log, faults, options, console/<id>, idle).`, 404);

@@ -229,8 +229,11 @@ export async function sandboxAdmin<T = unknown>(info: Pick<SandboxInfo, 'adminUr
     parsed = { error: text.slice(0, 200) };
   }
   if (!res.ok) {
-    const msg = (parsed as { error?: string }).error ?? `HTTP ${res.status}`;
-    throw new WizardError(`The sandbox refused ${method} ${route}: ${msg}`, { code: 'SANDBOX_ADMIN', hint: 'See docs/sandbox.md for the admin endpoint.' });
+    const { error, hint } = parsed as { error?: string; hint?: string };
+    throw new WizardError(`The sandbox refused ${method} ${route}: ${error ?? `HTTP ${res.status}`}`, {
+      code: 'SANDBOX_ADMIN',
+      hint: hint ?? 'See docs/sandbox.md for the admin endpoint.',
+    });
   }
   return parsed as T;
 }
