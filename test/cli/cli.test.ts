@@ -1,0 +1,288 @@
+/**
+ * End-to-end tests of the CLI as a process: the real binary for help/version/usage, and the same
+ * runCli with three small test steps (fixtures/steps-cli.mjs) for runs that wait, fail or owe a
+ * console action.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ROOT, STEPS_CLI, runCli, spawnCli, tmpWorkDir, waitForOutput } from '../helpers/cli.js';
+import type { JsonDocument } from '../../src/cli/report.js';
+import type { WizardState } from '../../src/engine/state.js';
+
+const ORG = ['--okta-org-url', 'https://example.okta.com'];
+const SECRET = 'ssws-00TopSecretTokenValue-42';
+
+function readState(dir: string): WizardState {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+}
+
+function fixture(args: string[], dir: string, env: Record<string, string | undefined> = {}) {
+  return runCli(args, { entry: STEPS_CLI, cwd: dir, env });
+}
+
+function parseDoc(stdout: string): JsonDocument {
+  // exactly one JSON document and nothing else on stdout
+  return JSON.parse(stdout) as JsonDocument;
+}
+
+describe('help and version', () => {
+  it('--help and --version load neither the AWS nor the Okta SDK', async () => {
+    const dir = tmpWorkDir();
+    for (const args of [['--help'], ['--version'], ['init', '--help'], ['sandbox', '--help']]) {
+      const record = path.join(dir, `imports-${args.join('_')}.txt`);
+      const r = await runCli(args, {
+        cwd: dir,
+        nodeArgs: ['--import', path.join(ROOT, 'test/cli/fixtures/record-imports.mjs')],
+        env: { RECORD_IMPORTS_FILE: record },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const loaded = fs.readFileSync(record, 'utf8');
+      expect(loaded).toContain('/node_modules/commander/'); // the hook really records
+      expect(loaded).not.toMatch(/@aws-sdk|@smithy|@okta\/okta-sdk-nodejs|\/dist\/sandbox\//);
+    }
+  });
+
+  it('--help documents the exit codes and init --help every answer flag (secrets only as files)', async () => {
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/Exit codes:[\s\S]*130/);
+    for (const c of ['init', 'resume', 'status', 'verify', 'sandbox']) expect(top.stdout).toContain(c);
+    const init = await runCli(['init', '--help']);
+    for (const f of ['--okta-org-url <value>', '--okta-token-file <file>', '--push-groups <list>', '--skip-test-user', '--wait-timeout <n>', '--console-done <list>', '--sandbox', 'OKTA_ORG_URL']) {
+      expect(init.stdout).toContain(f);
+    }
+    expect(init.stdout).not.toMatch(/--okta-api-token\b/);
+    const v = await runCli(['--version']);
+    expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('an unknown option or command is a usage error (exit 2)', async () => {
+    const r = await runCli(['init', '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--no-such-flag'");
+    const r2 = await runCli(['frobnicate']);
+    expect(r2.code).toBe(2);
+  });
+});
+
+describe('runs', () => {
+  it('non-interactive: a missing answer fails at once with exit 2 naming the flag and the environment variable', async () => {
+    const dir = tmpWorkDir();
+    const r = await fixture(['init', '--non-interactive'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Missing answer in a non-interactive run: Okta org URL');
+    expect(r.stderr).toContain('--okta-org-url');
+    expect(r.stderr).toContain('OKTA_ORG_URL');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readState(dir).steps['preflight']?.error?.code).toBe('MISSING_ANSWER');
+    expect(fs.existsSync(path.join(dir, 'mutations.log'))).toBe(false);
+  });
+
+  it('--json: stdout is exactly one JSON document, human output goes to stderr, secrets appear nowhere', async () => {
+    const dir = tmpWorkDir();
+    const r = await fixture(['init', '--json', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { OKTA_API_TOKEN: SECRET });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseDoc(r.stdout);
+    expect(doc).toMatchObject({ tool: 'okta-aws-sso', command: 'init', result: 'done', exitCode: 0, dryRun: false, error: null });
+    expect(doc.stateFile).toBe(path.join(dir, 'okta-aws-sso.state.json'));
+    expect(doc.steps.map((s) => [s.id, s.status])).toEqual([
+      ['preflight', 'done'],
+      ['sp-metadata', 'done'],
+      ['okta-app', 'done'],
+    ]);
+    expect(doc.steps[0]?.outputs).toMatchObject({ okta: { orgUrl: 'https://example.okta.com', credentialSource: 'OKTA_API_TOKEN' } });
+    expect(r.stderr).toContain('Using the token **** from the environment.');
+    expect(r.stderr).toContain('Fixture SP metadata');
+    const stateText = fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8');
+    for (const text of [r.stdout, r.stderr, stateText]) expect(text).not.toContain(SECRET);
+    expect(readState(dir).inputs).toMatchObject({ 'okta-org-url': 'https://example.okta.com' });
+    expect(fs.statSync(path.join(dir, 'okta-aws-sso.state.json')).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(path.join(dir, 'okta-aws-sso.state.json.lock'))).toBe(false);
+  });
+
+  it('a console action owed in a non-interactive run: exit 3, the action in --json and in status; resume with --console-done', async () => {
+    const dir = tmpWorkDir();
+    const r = await fixture(['init', '--json', ...ORG], dir);
+    expect(r.code).toBe(3);
+    const doc = parseDoc(r.stdout);
+    expect(doc.result).toBe('waiting-for-console');
+    expect(doc.error?.code).toBe('WAITING_FOR_CONSOLE');
+    expect(doc.pendingConsoleActions).toEqual([
+      {
+        stepId: 'okta-app',
+        id: 'upload-idp-metadata',
+        title: 'Upload the IdP metadata',
+        where: 'AWS console > IAM Identity Center > Settings > Identity source',
+        instructions: ['Choose Actions > Change identity source', 'Upload idp-saml.xml'],
+        values: [{ label: 'File', value: 'idp-saml.xml' }],
+        planned: false,
+        resumeWith: 'okta-aws-sso resume --console-done upload-idp-metadata',
+      },
+    ]);
+    expect(r.stderr).toContain('Console action: Upload the IdP metadata');
+    expect(r.stderr).toContain('--console-done upload-idp-metadata');
+
+    const st = await fixture(['status'], dir);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toMatch(/okta-app\s+waiting-for-console/);
+    expect(st.stdout).toContain('Owed console action for "okta-app": Upload the IdP metadata');
+    expect(st.stdout).toMatch(/preflight\s+done\s+\S+ \S+\s+accountId=111122223333 region=us-east-2 orgUrl=https:\/\/example.okta.com/);
+    const stj = await fixture(['status', '--json'], dir);
+    const sdoc = parseDoc(stj.stdout);
+    expect(sdoc.result).toBe('status');
+    expect(sdoc.pendingConsoleActions[0]?.id).toBe('upload-idp-metadata');
+
+    const res = await fixture(['resume', '--console-done', 'upload-idp-metadata'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('Done: every step is complete.');
+    // the org URL came from the state file this time
+    expect(readState(dir).steps['okta-app']?.status).toBe('done');
+  });
+
+  it('resume after a failure retries from the failed step; resume without a state file is a usage error', async () => {
+    const dir = tmpWorkDir();
+    const none = await fixture(['resume'], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('There is no state file');
+    expect(none.stderr).toContain('okta-aws-sso init');
+
+    const r = await fixture(['init', ...ORG], dir, { FIXTURE_FAIL: '1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error: The fixture step failed on purpose.');
+    expect(r.stderr).toContain('What to do: Unset FIXTURE_FAIL.');
+    expect(readState(dir).steps['sp-metadata']?.status).toBe('failed');
+    const res = await fixture(['resume', '--console-done', 'upload-idp-metadata'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').trim().split('\n')).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+  });
+
+  it('drift found by check() on resume is reported and the step re-applied', async () => {
+    const dir = tmpWorkDir();
+    expect((await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir)).code).toBe(0);
+    const r = await fixture(['resume', '--json'], dir, { FIXTURE_DRIFT: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Drift in "preflight": the Okta org answers differently now');
+    expect(parseDoc(r.stdout).drift).toEqual([{ stepId: 'preflight', messages: ['the Okta org answers differently now'] }]);
+    expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').match(/apply:preflight/g)).toHaveLength(2);
+  });
+
+  it('init on an existing state says so and asks; non-interactive it needs --yes', async () => {
+    const dir = tmpWorkDir();
+    expect((await fixture(['init', ...ORG], dir)).code).toBe(3);
+    const before = fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8');
+    const r = await fixture(['init', '--non-interactive'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('A setup is already in progress');
+    expect(r.stderr).toContain('--yes');
+    expect(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')).toBe(before);
+    const y = await fixture(['init', '--yes', '--console-done', 'upload-idp-metadata'], dir);
+    expect(y.code, y.stderr).toBe(0);
+    // continued: preflight was not applied again
+    expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').match(/apply:preflight/g)).toHaveLength(1);
+  });
+
+  it('--dry-run prints the plan and the console actions to come, makes no mutating call and writes no file', async () => {
+    const dir = tmpWorkDir();
+    const r = await fixture(['init', '--dry-run', '--json', ...ORG], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseDoc(r.stdout);
+    expect(doc.result).toBe('planned');
+    expect(doc.dryRun).toBe(true);
+    expect(doc.steps.map((s) => [s.id, s.plan?.map((a) => a.kind)])).toEqual([
+      ['preflight', ['check']],
+      ['sp-metadata', ['pending']],
+      ['okta-app', ['console']],
+    ]);
+    expect(doc.pendingConsoleActions).toEqual([{ stepId: 'okta-app', title: 'Upload the IdP metadata', instructions: ['in the AWS console'], planned: true }]);
+    expect(r.stderr).toContain('Console actions to come');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a second run on the same state is refused (exit 2); a lock left by a dead process is taken over', async () => {
+    const dir = tmpWorkDir();
+    const lock = path.join(dir, 'okta-aws-sso.state.json.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: '2026-11-29T10:00:00.000Z' }));
+    const r = await fixture(['init', ...ORG], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Another okta-aws-sso run is using ${path.join(dir, 'okta-aws-sso.state.json')}: process ${process.pid}`);
+    expect(fs.existsSync(lock)).toBe(true);
+
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    fs.writeFileSync(lock, JSON.stringify({ pid: dead, host: os.hostname(), startedAt: '2026-11-29T10:00:00.000Z' }));
+    const r2 = await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).toContain(`Taking over a stale lock`);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('a broken state file gives exit 2 naming the file and is never overwritten', async () => {
+    const dir = tmpWorkDir();
+    const file = path.join(dir, 'okta-aws-sso.state.json');
+    const broken = '{"schemaVersion":1,"toolVersion":"0.1.0","createdAt":"2026-11-29T10:00:00.000Z","steps":{';
+    fs.writeFileSync(file, broken);
+    for (const args of [['resume'], ['init', '--yes', ...ORG], ['status']]) {
+      const r = await fixture(args, dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`The state file ${file} is truncated`);
+      expect(r.stderr).toContain('What to do:');
+    }
+    fs.writeFileSync(file, JSON.stringify({ schemaVersion: 2, toolVersion: '9.0.0' }));
+    const r = await fixture(['resume', '--json'], dir);
+    expect(r.code).toBe(2);
+    expect(parseDoc(r.stdout).error?.code).toBe('STATE_NEWER_VERSION');
+    expect(fs.readFileSync(file, 'utf8')).toBe(JSON.stringify({ schemaVersion: 2, toolVersion: '9.0.0' }));
+  });
+
+  it('--config answers in YAML; an unknown key or a secret in it is exit 2', async () => {
+    const dir = tmpWorkDir();
+    fs.writeFileSync(path.join(dir, 'answers.yaml'), 'okta-org-url: https://from-config.okta.com\nconsole-done: [upload-idp-metadata]\n');
+    const r = await fixture(['init', '--config', 'answers.yaml'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readState(dir).steps['preflight']?.outputs).toMatchObject({ okta: { orgUrl: 'https://from-config.okta.com' } });
+
+    fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ 'okta-org-ur': 'x' }));
+    const bad = await fixture(['init', '--state', 'other.json', '--config', 'bad.json'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown answer "okta-org-ur"');
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), `okta-api-token: ${SECRET}\n`);
+    const sec = await fixture(['init', '--state', 'other.json', '--config', 'secret.yaml'], dir);
+    expect(sec.code).toBe(2);
+    expect(sec.stderr).toContain('secrets never go in config files');
+    expect(sec.stderr).not.toContain(SECRET);
+    expect(fs.existsSync(path.join(dir, 'other.json'))).toBe(false);
+  });
+
+  it('Ctrl-C while a step waits: exit 130, state saved with the step\'s progress, the message says how to resume', async () => {
+    const dir = tmpWorkDir();
+    const run = spawnCli(['init', ...ORG], { entry: STEPS_CLI, cwd: dir, env: { FIXTURE_WAIT: '1' } });
+    await waitForOutput(run.stdout, 'WAITING-FOR-SIGNAL');
+    expect(fs.existsSync(path.join(dir, 'okta-aws-sso.state.json.lock'))).toBe(true);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('run `okta-aws-sso resume` to continue');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const state = readState(dir);
+    expect(state.steps['preflight']?.status).toBe('done');
+    expect(state.steps['sp-metadata']).toMatchObject({ status: 'pending', progress: { started: true }, error: { code: 'INTERRUPTED' } });
+    expect(fs.existsSync(path.join(dir, 'okta-aws-sso.state.json.lock'))).toBe(false);
+
+    const st = await fixture(['status'], dir);
+    expect(st.stdout).toMatch(/sp-metadata\s+pending\s+.*interrupted; resumes here/);
+    const res = await fixture(['resume', '--console-done', 'upload-idp-metadata'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').trim().split('\n')).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+  });
+
+  it('human output has no color codes when not a terminal, and FORCE_COLOR wins over --no-color', async () => {
+    const dir = tmpWorkDir();
+    const plain = await fixture(['init', '--dry-run', ...ORG], dir);
+    expect(plain.stdout).not.toContain('\u001b[');
+    const forced = await fixture(['init', ...ORG, '--no-color'], dir, { FORCE_COLOR: '1', FIXTURE_FAIL: '1' });
+    expect(forced.stderr).toContain('\u001b[31m');
+    const nc = await fixture(['status'], dir, { NO_COLOR: '1' });
+    expect(nc.stdout).not.toContain('\u001b[');
+  });
+});

@@ -1,0 +1,340 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runSteps, type RunOptions } from '../../src/engine/runner.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { StateStore, readState } from '../../src/engine/state.js';
+import { ExitCode, WizardError, AuthError } from '../../src/errors.js';
+import { notBuiltStep } from '../../src/steps/not-built.js';
+import type { Step } from '../../src/steps/contract.js';
+import type { StepId } from '../../src/steps/outputs.js';
+import { engineHarness, newJournal, readStateFile, testStep, type EngineHarness, type Journal } from './fixtures.js';
+
+function opts(h: EngineHarness, steps: Step<StepId>[], signal = new AbortController().signal): RunOptions {
+  return { steps, store: h.store, io: h.io, services: h.services, secrets: h.secrets, signal, workDir: h.dir };
+}
+
+function threeSteps(j: Journal, override: Partial<Record<StepId, Parameters<typeof testStep>[1]['apply']>> = {}): Step<StepId>[] {
+  return [
+    testStep(j, { id: 'preflight', apply: override.preflight }),
+    testStep(j, { id: 'sp-metadata', needs: ['preflight'], apply: override['sp-metadata'] }),
+    testStep(j, { id: 'okta-app', needs: ['preflight', 'sp-metadata'], apply: override['okta-app'] }),
+  ];
+}
+
+describe('runner', () => {
+  it('runs the steps in order, passes outputs on, and saves state after each step', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const seen: string[] = [];
+    const steps = threeSteps(j, {
+      'sp-metadata': async (ctx) => {
+        // the state file already records preflight as done when the next step starts
+        const onDisk = readStateFile(h.file);
+        seen.push(`preflight on disk: ${onDisk.steps['preflight']?.status}`);
+        seen.push(`sp-metadata on disk: ${onDisk.steps['sp-metadata']?.status}`);
+        return { value: 'v1', from: (ctx.need('preflight') as unknown as { value: string }).value };
+      },
+    });
+    j.world.set('sp-metadata', 'v1');
+    const r = await runSteps(opts(h, steps));
+    expect(r.outcome).toBe('done');
+    expect(r.exitCode).toBe(ExitCode.Ok);
+    expect(j.events).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+    expect(seen).toEqual(['preflight on disk: done', 'sp-metadata on disk: running']);
+    const state = readStateFile(h.file);
+    expect(Object.keys(state.steps)).toEqual(['preflight', 'sp-metadata', 'okta-app']);
+    expect(state.steps['sp-metadata']?.outputs).toEqual({ value: 'v1', from: 'v1' });
+    for (const id of ['preflight', 'sp-metadata', 'okta-app']) {
+      expect(state.steps[id]?.status).toBe('done');
+      expect(state.steps[id]?.startedAt).toBeTruthy();
+      expect(state.steps[id]?.finishedAt).toBeTruthy();
+    }
+    expect((fs.statSync(h.file).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('records a failure, stops there, and the next run retries from the failed step', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    let failOnce = true;
+    const steps = threeSteps(j, {
+      'sp-metadata': async () => {
+        if (failOnce) throw new WizardError('The metadata could not be read.', { code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+        j.world.set('sp-metadata', 'v1');
+        return { value: 'v1' };
+      },
+    });
+    const r1 = await runSteps(opts(h, steps));
+    expect(r1.outcome).toBe('failed');
+    expect(r1.exitCode).toBe(ExitCode.StepFailed);
+    expect(r1.stoppedAt).toBe('sp-metadata');
+    expect(j.events).toEqual(['apply:preflight', 'apply:sp-metadata']);
+    let state = readStateFile(h.file);
+    expect(state.steps['sp-metadata']?.status).toBe('failed');
+    expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+    expect(state.steps['okta-app']).toBeUndefined();
+
+    // next run: a new process would load the file
+    failOnce = false;
+    j.events.length = 0;
+    const loaded = await readState(h.file);
+    const h2 = engineHarness({ dir: h.dir, state: loaded });
+    const r2 = await runSteps(opts(h2, steps));
+    expect(r2.outcome).toBe('done');
+    // preflight is only re-checked, not re-applied
+    expect(j.events).toEqual(['check:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+    state = readStateFile(h.file);
+    expect(state.steps['sp-metadata']?.status).toBe('done');
+    expect(state.steps['sp-metadata']?.error).toBeUndefined();
+  });
+
+  it('keeps the exit code of the error class (auth failure -> 4) and wraps unexpected errors without a stack', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const r = await runSteps(opts(h, threeSteps(j, { preflight: async () => { throw new AuthError('Okta said 401.', { hint: 'Check the token.' }); } })));
+    expect(r.exitCode).toBe(ExitCode.Auth);
+
+    const h2 = engineHarness();
+    const r2 = await runSteps(opts(h2, threeSteps(newJournal(), { preflight: async () => { throw new TypeError('x is undefined'); } })));
+    expect(r2.exitCode).toBe(ExitCode.StepFailed);
+    expect(r2.error?.message).toContain('The step "preflight" failed unexpectedly: x is undefined');
+    const rec = readStateFile(h2.file).steps['preflight'];
+    expect(rec?.error?.code).toBe('UNEXPECTED');
+    expect(rec?.error?.message).not.toContain('    at ');
+  });
+
+  it('finds drift with check() on resume and re-applies only the drifted step', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const steps = threeSteps(j);
+    expect((await runSteps(opts(h, steps))).outcome).toBe('done');
+    // someone deletes the thing behind sp-metadata
+    j.world.delete('sp-metadata');
+    j.events.length = 0;
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
+    const r = await runSteps(opts(h2, steps));
+    expect(r.outcome).toBe('done');
+    expect(r.drift).toEqual([{ stepId: 'sp-metadata', messages: ['thing sp-metadata is missing but the state says v1'] }]);
+    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'apply:sp-metadata', 'check:okta-app']);
+    expect(j.world.get('sp-metadata')).toBe('v1');
+    expect(h2.output.text()).toContain('Drift in "sp-metadata": thing sp-metadata is missing');
+    expect(readStateFile(h.file).steps['sp-metadata']?.note).toContain('drift found');
+  });
+
+  it('verify mode reports drift as a failure without re-applying', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const steps = [...threeSteps(j), testStep(j, { id: 'verify' })];
+    await runSteps(opts(h, steps));
+    j.world.set('okta-app', 'changed');
+    j.events.length = 0;
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
+    const r = await runSteps({ ...opts(h2, steps), mode: 'verify' });
+    expect(r.outcome).toBe('failed');
+    expect(r.error?.code).toBe('DRIFT');
+    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'check:okta-app']);
+    j.world.set('okta-app', 'v1');
+    j.events.length = 0;
+    const r2 = await runSteps({ ...opts(engineHarness({ dir: h.dir, state: await readState(h.file) }), steps), mode: 'verify' });
+    expect(r2.outcome).toBe('done');
+    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'check:okta-app', 'apply:verify']);
+  });
+
+  it('an abort (Ctrl-C) during a step saves state, keeps the step\'s progress and resumes there', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const ac = new AbortController();
+    const steps = threeSteps(j, {
+      'sp-metadata': async (ctx) => {
+        const done = (ctx.progress.load() as { items?: string[] } | undefined)?.items ?? [];
+        const items = [...done];
+        for (const item of ['a', 'b', 'c']) {
+          if (items.includes(item)) continue;
+          items.push(item);
+          j.events.push(`item:${item}`);
+          await ctx.progress.save({ items });
+          if (item === 'b' && j.world.get('interrupt') === 'yes') {
+            ac.abort();
+            await new Promise(() => undefined); // hangs until the runner gives up on it
+          }
+        }
+        return { value: 'v1', items };
+      },
+    });
+    j.world.set('sp-metadata', 'v1');
+    j.world.set('interrupt', 'yes');
+    const r = await runSteps(opts(h, steps, ac.signal));
+    expect(r.outcome).toBe('interrupted');
+    expect(r.exitCode).toBe(ExitCode.Interrupted);
+    expect(r.error?.message).toContain('okta-aws-sso resume');
+    let state = readStateFile(h.file);
+    expect(state.steps['preflight']?.status).toBe('done');
+    expect(state.steps['sp-metadata']?.status).toBe('pending');
+    expect(state.steps['sp-metadata']?.error?.code).toBe('INTERRUPTED');
+    expect(state.steps['sp-metadata']?.progress).toEqual({ items: ['a', 'b'] });
+
+    j.world.delete('interrupt');
+    j.events.length = 0;
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
+    const r2 = await runSteps(opts(h2, steps));
+    expect(r2.outcome).toBe('done');
+    expect(j.events).toEqual(['check:preflight', 'apply:sp-metadata', 'item:c', 'apply:okta-app']);
+    state = readStateFile(h.file);
+    expect(state.steps['sp-metadata']?.outputs).toEqual({ value: 'v1', items: ['a', 'b', 'c'] });
+  });
+
+  it('a console action owed in a non-interactive run stops with exit 3 and records the action', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const steps: Step<StepId>[] = [
+      testStep(j, { id: 'preflight' }),
+      testStep(j, {
+        id: 'idp-metadata',
+        kind: 'console',
+        apply: async (ctx) => {
+          await ctx.io.consoleAction({
+            id: 'upload-idp-metadata',
+            title: 'Upload the IdP metadata',
+            where: 'AWS console > IAM Identity Center > Settings',
+            instructions: ['Choose Actions > Change identity source', 'Upload idp-saml.xml'],
+            values: [{ label: 'File', value: 'idp-saml.xml' }],
+            sandboxPayload: { secret: 'never-in-state' },
+          });
+          return { value: 'uploaded' };
+        },
+      }),
+    ];
+    const r = await runSteps(opts(h, steps));
+    expect(r.outcome).toBe('waiting-for-console');
+    expect(r.exitCode).toBe(ExitCode.WaitingForConsole);
+    const rec = readStateFile(h.file).steps['idp-metadata'];
+    expect(rec?.status).toBe('waiting-for-console');
+    expect(rec?.pendingConsoleAction).toEqual({
+      id: 'upload-idp-metadata',
+      title: 'Upload the IdP metadata',
+      where: 'AWS console > IAM Identity Center > Settings',
+      instructions: ['Choose Actions > Change identity source', 'Upload idp-saml.xml'],
+      values: [{ label: 'File', value: 'idp-saml.xml' }],
+    });
+    expect(fs.readFileSync(h.file, 'utf8')).not.toContain('never-in-state');
+
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file), flags: { 'console-done': ['upload-idp-metadata'] } });
+    const r2 = await runSteps(opts(h2, steps));
+    expect(r2.outcome).toBe('done');
+    expect(readStateFile(h.file).steps['idp-metadata']?.pendingConsoleAction).toBeUndefined();
+  });
+
+  it('a skipped step is recorded with its reason and later runs leave it alone', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const steps = [testStep(j, { id: 'preflight' }), testStep(j, { id: 'test-user', skip: async () => '--skip-test-user was given' })];
+    const r = await runSteps(opts(h, steps));
+    expect(r.outcome).toBe('done');
+    const rec = readStateFile(h.file).steps['test-user'];
+    expect(rec).toMatchObject({ status: 'skipped', note: '--skip-test-user was given' });
+    expect(j.events).not.toContain('apply:test-user');
+  });
+
+  it('a step that is not built says so and never reports success', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const r = await runSteps(opts(h, [testStep(j, { id: 'preflight' }), notBuiltStep('sp-metadata', 'SP metadata', 'console', ['preflight'])]));
+    expect(r.outcome).toBe('failed');
+    expect(r.error?.code).toBe('NOT_BUILT');
+    expect(r.error?.message).toContain('not built yet');
+    expect(readStateFile(h.file).steps['sp-metadata']?.status).toBe('failed');
+  });
+
+  it('never writes a secret into the state file, the outputs or the errors', async () => {
+    const j = newJournal();
+    const secret = 'ssws-00SECRETtokenVALUE123';
+    const h = engineHarness({ env: { OKTA_API_TOKEN: secret } });
+    const steps: Step<StepId>[] = [
+      testStep(j, {
+        id: 'preflight',
+        apply: async (ctx) => {
+          const token = await ctx.io.secret({ key: 'okta-api-token', message: 'Okta API token' });
+          await ctx.io.ask({ key: 'okta-org-url', message: 'Okta org URL', default: 'https://example.okta.com' });
+          return { tokenSource: 'OKTA_API_TOKEN', len: token?.length ?? 0 };
+        },
+      }),
+      testStep(j, {
+        id: 'sp-metadata',
+        apply: async () => {
+          throw new Error(`request failed with Authorization: SSWS ${secret}`);
+        },
+      }),
+    ];
+    const r = await runSteps(opts(h, steps));
+    expect(r.outcome).toBe('failed');
+    const text = fs.readFileSync(h.file, 'utf8');
+    expect(text).not.toContain(secret);
+    expect(text).toContain('SSWS ****');
+    expect(readStateFile(h.file).inputs).toEqual({ 'okta-org-url': 'https://example.okta.com' });
+    expect(r.error?.message).not.toContain(secret);
+
+    // A step that tries to put a secret into its outputs: the write is refused, the file stays clean.
+    const h2 = engineHarness({ env: { OKTA_API_TOKEN: secret } });
+    const leaky: Step<StepId>[] = [
+      testStep(newJournal(), {
+        id: 'preflight',
+        apply: async (ctx) => ({ token: await ctx.io.secret({ key: 'okta-api-token', message: 'token' }) }),
+      }),
+    ];
+    const r2 = await runSteps(opts(h2, leaky));
+    expect(r2.outcome).toBe('failed');
+    expect(r2.error?.code).toBe('STATE_SECRET');
+    const text2 = fs.readFileSync(h2.file, 'utf8');
+    expect(text2).not.toContain(secret);
+    expect(readStateFile(h2.file).steps['preflight']?.status).toBe('failed');
+  });
+});
+
+describe('dry-run plan', () => {
+  it('lists what each step would do, makes no mutating call and writes no file', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    j.world.set('preflight', 'v1');
+    const steps: Step<StepId>[] = [
+      ...threeSteps(j),
+      testStep(j, { id: 'idp-metadata', kind: 'console', needs: [] }),
+    ];
+    const plan = await buildPlan({ ...opts(h, steps) });
+    expect(plan.exitCode).toBe(ExitCode.Ok);
+    expect(plan.steps.map((s) => [s.stepId, s.actions.map((a) => a.kind)])).toEqual([
+      ['preflight', ['adopt']],
+      ['sp-metadata', ['pending']],
+      ['okta-app', ['pending']],
+      ['idp-metadata', ['console']],
+    ]);
+    expect(plan.steps[1]?.actions[0]?.detail).toContain('"preflight"');
+    expect(j.events.filter((e) => e.startsWith('apply:'))).toEqual([]);
+    expect([...j.world.keys()]).toEqual(['preflight']);
+    expect(fs.existsSync(h.file)).toBe(false);
+  });
+
+  it('plans from the state: done steps are checked, later steps get their outputs', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const steps = threeSteps(j);
+    await runSteps(opts(h, steps.slice(0, 1)));
+    const before = fs.readFileSync(h.file, 'utf8');
+    j.events.length = 0;
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
+    const plan = await buildPlan(opts(h2, steps));
+    expect(plan.steps.map((s) => s.actions.map((a) => a.kind))).toEqual([['noop'], ['create'], ['pending']]);
+    expect(j.events).toEqual(['check:preflight', 'plan:sp-metadata']);
+    expect(fs.readFileSync(h.file, 'utf8')).toBe(before);
+  });
+});
+
+describe('StateStore.save', () => {
+  it('keeps outputs of done steps reachable and serialises concurrent saves', async () => {
+    const h = engineHarness();
+    const store: StateStore = h.store;
+    store.step('preflight').status = 'done';
+    store.step('preflight').outputs = { a: 1 };
+    await Promise.all([store.save(), store.save(), store.save()]);
+    expect(store.outputsOf('preflight')).toEqual({ a: 1 });
+    expect(readStateFile(h.file).steps['preflight']?.outputs).toEqual({ a: 1 });
+  });
+});
