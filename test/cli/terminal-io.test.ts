@@ -1,0 +1,149 @@
+/**
+ * The terminal binding driven for real: @inquirer/prompts reading keystrokes from a stream, BaseIo
+ * on top of it, and the chalk/ora output sink.
+ */
+import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { AnswerSource } from '../../src/cli/io/answer-source.js';
+import { BaseIo } from '../../src/cli/io/base-io.js';
+import { InquirerPrompter, TerminalOutput, colorLevel } from '../../src/cli/io/terminal.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+  plain(): string {
+    return stripVTControlCharacters(this.text);
+  }
+}
+
+/** Types `keys` once the prompt has drawn itself (its first write to the output). */
+function typeWhenDrawn(input: PassThrough, output: Capture, keys: string[]): void {
+  const start = output.text.length;
+  const tick = (): void => {
+    if (output.text.length === start) {
+      setTimeout(tick, 5);
+      return;
+    }
+    let i = 0;
+    const next = (): void => {
+      if (i >= keys.length) return;
+      input.write(keys[i++]);
+      setTimeout(next, 5);
+    };
+    next();
+  };
+  tick();
+}
+
+function terminal(): { input: PassThrough; output: Capture; prompter: InquirerPrompter } {
+  const input = new PassThrough();
+  const output = new Capture();
+  return { input, output, prompter: new InquirerPrompter({ input, output }) };
+}
+
+describe('InquirerPrompter (real @inquirer/prompts over streams)', () => {
+  it('input: takes typed text, offers the default, and re-asks until validate passes', async () => {
+    const t = terminal();
+    typeWhenDrawn(t.input, t.output, ['not-a-url', '\r', '\u007f'.repeat(9), 'https://acme.okta.com', '\r']);
+    const v = await t.prompter.input({ message: 'Okta org URL', validate: (s) => (s.startsWith('https://') ? true : 'Give an https:// URL.') });
+    expect(v).toBe('https://acme.okta.com');
+    expect(t.output.plain()).toContain('Give an https:// URL.');
+
+    const t2 = terminal();
+    typeWhenDrawn(t2.input, t2.output, ['\r']);
+    expect(await t2.prompter.input({ message: 'Label', default: 'AWS IAM Identity Center' })).toBe('AWS IAM Identity Center');
+  });
+
+  it('select and confirm answer from arrow keys and y/n', async () => {
+    const t = terminal();
+    typeWhenDrawn(t.input, t.output, ['\u001b[B', '\r']);
+    const v = await t.prompter.select({
+      message: 'Which app provisions users?',
+      choices: [
+        { value: 'identity-center', name: 'The Identity Center app' },
+        { value: 'scim-test-app', name: 'A separate SCIM 2.0 app' },
+      ],
+    });
+    expect(v).toBe('scim-test-app');
+    const t2 = terminal();
+    typeWhenDrawn(t2.input, t2.output, ['n', '\r']);
+    expect(await t2.prompter.confirm({ message: 'Create the app?', default: true })).toBe(false);
+  });
+
+  it('password: masks what is typed', async () => {
+    const t = terminal();
+    const secret = 'hunter2-very-secret';
+    typeWhenDrawn(t.input, t.output, [secret, '\r']);
+    expect(await t.prompter.password({ message: 'Okta API token' })).toBe(secret);
+    expect(t.output.text).not.toContain(secret);
+    expect(t.output.plain()).toContain('*'.repeat(secret.length));
+  });
+
+  it('BaseIo prompts through it in an interactive run and remembers the answer for the state file', async () => {
+    const t = terminal();
+    const answers = new AnswerSource({ env: {} });
+    const out = new Capture();
+    const io = new BaseIo({ answers, output: new TerminalOutput({ stream: out, color: 0, spinners: false, verbose: false }), prompter: t.prompter });
+    typeWhenDrawn(t.input, t.output, ['awsssoAdmins', '\r']);
+    expect(await io.ask({ key: 'push-prefix', message: 'Group prefix' })).toBe('awsssoAdmins');
+    expect(io.savedAnswers()).toEqual({ 'push-prefix': 'awsssoAdmins' });
+  });
+
+  it('an abort signal ends a waiting prompt (Ctrl-C path)', async () => {
+    const input = new PassThrough();
+    const output = new Capture();
+    const ac = new AbortController();
+    const p = new InquirerPrompter({ input, output, signal: ac.signal }).input({ message: 'Waiting' });
+    setTimeout(() => ac.abort(), 20);
+    await expect(p).rejects.toMatchObject({ name: 'AbortPromptError' });
+  });
+});
+
+describe('TerminalOutput and color rules', () => {
+  it('colorLevel: FORCE_COLOR wins, then --no-color / NO_COLOR, else only on a terminal', () => {
+    expect(colorLevel({ noColorFlag: true, env: { FORCE_COLOR: '1' }, isTTY: false })).toBe(1);
+    expect(colorLevel({ noColorFlag: false, env: { FORCE_COLOR: '0' }, isTTY: true })).toBe(0);
+    expect(colorLevel({ noColorFlag: false, env: { FORCE_COLOR: '3' }, isTTY: false })).toBe(3);
+    expect(colorLevel({ noColorFlag: true, env: {}, isTTY: true })).toBe(0);
+    expect(colorLevel({ noColorFlag: false, env: { NO_COLOR: '1' }, isTTY: true })).toBe(0);
+    expect(colorLevel({ noColorFlag: false, env: { NO_COLOR: '' }, isTTY: true })).toBe(1);
+    expect(colorLevel({ noColorFlag: false, env: {}, isTTY: true })).toBe(1);
+    expect(colorLevel({ noColorFlag: false, env: {}, isTTY: false })).toBe(0);
+  });
+
+  it('shows console actions with numbered steps and values; debug only with --verbose', () => {
+    const s = new Capture();
+    const o = new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: false });
+    o.consoleAction({
+      id: 'enable-automatic-provisioning',
+      title: 'Enable automatic provisioning',
+      where: 'AWS console > IAM Identity Center > Settings',
+      instructions: ['Choose Enable', 'Copy the SCIM endpoint'],
+      values: [{ label: 'Region', value: 'us-east-2' }],
+    });
+    o.debug('hidden detail');
+    const p = o.progress('Assigning accounts');
+    p.update('3/7 accounts');
+    p.succeed('7/7 accounts assigned');
+    expect(s.text).toContain('Console action: Enable automatic provisioning  [enable-automatic-provisioning]');
+    expect(s.text).toContain('  1. Choose Enable\n  2. Copy the SCIM endpoint');
+    expect(s.text).toContain('Region: us-east-2');
+    expect(s.text).toContain('✔ 7/7 accounts assigned');
+    expect(s.text).not.toContain('hidden detail');
+    expect(s.text).not.toContain('\u001b[');
+    const v = new Capture();
+    new TerminalOutput({ stream: v, color: 0, spinners: false, verbose: true }).debug('shown detail');
+    expect(v.text).toContain('shown detail');
+  });
+
+  it('a value shown once is never written to a stream that is not a terminal', () => {
+    const s = new Capture();
+    new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: true }).secretOnce('Test user password', 'P@ssw0rd-shown-once');
+    expect(s.text).not.toContain('P@ssw0rd-shown-once');
+    expect(s.text).toContain('not shown because the output is not a terminal');
+  });
+});
