@@ -92,7 +92,7 @@ describe('Okta emulator: apps', () => {
 
   it('works through the real okta-sdk-nodejs Client in SSWS mode, including raw calls', async () => {
     const client = new Client({ orgUrl: okta.url, token: API_TOKEN });
-    const created: any = await client.http.postJson(`${okta.url}/api/v1/apps`, { body: JSON.stringify(AWS_APP_BODY) });
+    const created: any = await client.http.postJson(`${okta.url}/api/v1/apps`, { body: JSON.stringify(AWS_APP_BODY) } as Parameters<typeof client.http.postJson>[1]);
     const ids: string[] = [];
     for await (const a of await client.applicationApi.listApplications({ q: 'AWS' })) if (a) ids.push(a.id as string);
     expect(ids).toContain(created.id);
