@@ -31,6 +31,11 @@ export interface AwsClients {
   readonly organizations: OrganizationsClient;
   /** sso-admin in `region`, or in the home region when omitted (falls back to `region`). */
   ssoAdmin(region?: string): SSOAdminClient;
+  /**
+   * sso-admin without SDK retries, for the assignment engine: it paces its own requests and retries
+   * Throttling/Conflict itself (the SDK's adaptive limiter would otherwise slow a bulk run to a crawl).
+   */
+  ssoAdminEngine(region?: string): SSOAdminClient;
   identityStore(region?: string): IdentitystoreClient;
   /** Pin the home region for every later write. */
   setHomeRegion(region: string): void;
@@ -52,6 +57,7 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsClients {
   const common = { credentials: init.credentials, retryMode: 'adaptive' as const, maxAttempts: init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
   const ssoAdmins = new Map<string, SSOAdminClient>();
+  const engines = new Map<string, SSOAdminClient>();
   const stores = new Map<string, IdentitystoreClient>();
   let home: string | undefined;
   // Organizations is global: its endpoint resolves to us-east-1 in the aws partition whatever the region.
@@ -75,6 +81,15 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
       }
       return c;
     },
+    ssoAdminEngine(region?: string) {
+      const r = pick(region);
+      let c = engines.get(r);
+      if (!c) {
+        c = new SSOAdminClient({ credentials: init.credentials, region: r, retryMode: 'standard', maxAttempts: 1 });
+        engines.set(r, c);
+      }
+      return c;
+    },
     identityStore(region?: string) {
       const r = pick(region);
       let c = stores.get(r);
@@ -89,6 +104,7 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
     },
     destroy() {
       for (const c of ssoAdmins.values()) c.destroy();
+      for (const c of engines.values()) c.destroy();
       for (const c of stores.values()) c.destroy();
       organizations.destroy();
       sts.destroy();

@@ -40,7 +40,9 @@ export function isRetryableConflict(e: unknown): boolean {
 export function isTransient(e: unknown): boolean {
   if (isThrottle(e) || isRetryableConflict(e)) return true;
   const name = awsErrorName(e);
-  return name === 'InternalServerException' || name === 'ServiceUnavailableException';
+  if (name === 'InternalServerException' || name === 'ServiceUnavailableException' || name === 'TimeoutError') return true;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(code);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -235,7 +235,7 @@ export const accountAssignmentsStep: Step<'account-assignments'> = {
     let outcome;
     try {
       outcome = await assignAccounts({
-        client: aws.ssoAdmin(),
+        client: aws.ssoAdminEngine(),
         instanceArn: pf.instanceArn,
         permissionSetArn: ps.arn,
         principalId: groupId,

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateAccountAssignmentCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { preflightStep } from '../../src/steps/01-preflight.js';
+import { permissionSetStep } from '../../src/steps/09-permission-set.js';
+import { accountAssignmentsStep, type AssignmentProgress } from '../../src/steps/10-account-assignments.js';
+import { WizardError } from '../../src/errors.js';
+import { MemoryProgressStore } from '../../src/engine/context.js';
+import type { PermissionSetOutput, PreflightOutput, StepOutputs } from '../../src/steps/outputs.js';
+import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
+import { oktaSideOutputs, scimCall, startAwsStepFixture, type AwsStepFixture } from '../aws/step-fixture.js';
+
+interface Snap {
+  accounts: { id: string; state: string; name: string }[];
+  org: { managementAccountId: string };
+  assignments: { accountId: string; principalId: string; permissionSetArn: string }[];
+  assignmentOps: { accountId: string; kind: string }[];
+}
+
+let fx: AwsStepFixture;
+let preflight: PreflightOutput;
+let ps: PermissionSetOutput;
+let token: string;
+let groupId: string;
+let outputs: Partial<StepOutputs>;
+const snap = (): Snap => fx.sb.aws.snapshot() as Snap;
+
+beforeAll(async () => {
+  // 12 member accounts: one suspended, one failing on the first run.
+  fx = await startAwsStepFixture({ aws: { memberAccounts: 12, assignmentDelayMs: 200 } });
+  preflight = await preflightStep.apply(fx.harness().ctx);
+  ps = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);
+  token = fx.sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;
+  outputs = { preflight, 'permission-set': ps, ...oktaSideOutputs() };
+});
+afterAll(async () => fx?.close());
+
+describe('waiting for the pushed group', () => {
+  it('times out with what to check when the group never arrives', async () => {
+    const h = fx.harness({ outputs, flags: { 'wait-timeout': 1 } });
+    const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).code).toBe('GROUP_NOT_PUSHED');
+    expect((err as WizardError).hint).toMatch(/Push Groups/);
+    expect((err as WizardError).hint).toMatch(/SCIM token/);
+    expect(h.output.lines.some((l) => l.level === 'progress' && /Waiting for the group "awsssoPowerUsers"/.test(l.text))).toBe(true);
+  });
+
+  it('waits visibly until the group arrives through SCIM', async () => {
+    const h = fx.harness({ outputs, flags: { accounts: snap().accounts[1]!.id } });
+    const run = accountAssignmentsStep.apply(h.ctx);
+    await new Promise((r) => setTimeout(r, 300));
+    const g = await scimCall(fx.sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers', externalId: 'okta-00g-push' });
+    expect(g.status).toBe(201);
+    groupId = g.json.id as string;
+    const out = await run;
+    expect(out.groupId).toBe(groupId);
+    expect(out.results).toEqual([expect.objectContaining({ accountId: snap().accounts[1]!.id, status: 'SUCCEEDED' })]);
+    expect(h.output.text()).toMatch(/arrived/);
+  });
+});
+
+describe('assignments across the organization', () => {
+  it('survives throttling and a conflict, skips the suspended and management accounts, lists a FAILED account with its reason, and resumes only what failed', async () => {
+    const s = snap();
+    const members = s.accounts.filter((a) => a.id !== s.org.managementAccountId);
+    const suspended = members.filter((a) => a.state !== 'ACTIVE').map((a) => a.id);
+    expect(suspended).toHaveLength(1);
+    const failing = members.find((a) => a.state === 'ACTIVE' && a.id !== s.accounts[1]!.id)!.id;
+    const conflicting = members.filter((a) => a.state === 'ACTIVE' && a.id !== failing && a.id !== s.accounts[1]!.id)[0]!.id;
+    fx.sb.aws.setOptions({ failingAccounts: [failing] });
+    fx.sb.faults.apply({ aws: { throttleRate: 0.15 } });
+
+    // Someone else's creation for the same tuple is in flight: our create meets ConflictException.
+    const sso = new SSOAdminClient({ region: 'us-east-2' });
+    fx.sb.aws.setOptions({ assignmentDelayMs: 2500 });
+    await sso.send(new CreateAccountAssignmentCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.arn, PrincipalType: 'GROUP', PrincipalId: groupId, TargetId: conflicting, TargetType: 'AWS_ACCOUNT' }));
+    sso.destroy();
+    fx.sb.aws.setOptions({ assignmentDelayMs: 200 });
+
+    const progress = new MemoryProgressStore<AssignmentProgress>();
+    const cursor = (await readRequestLog(fx.sb)).length;
+    const h = fx.harness({ outputs });
+    (h.ctx as { progress: unknown }).progress = progress;
+    const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
+    fx.sb.faults.apply({ aws: null });
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).code).toBe('ASSIGNMENTS_FAILED');
+    expect((err as Error).message).toContain(failing);
+    expect((err as Error).message).toMatch(/Unable to provision the permission set/);
+    const text = h.output.text();
+    expect(text).toMatch(new RegExp(`Skipping account ${suspended[0]}.*SUSPENDED`));
+    expect(text).toMatch(/Skipping account \d{12} \(Management\): the management account is assigned only with --include-management-account/);
+    expect(h.output.lines.some((l) => l.level === 'progress' && /^\d+\/11 accounts$/.test(l.text))).toBe(true);
+    expect(text).toMatch(new RegExp(`Account ${failing} .*FAILED: .*Unable to provision`));
+
+    const log = (await readRequestLog(fx.sb)).slice(cursor);
+    expect(log.some((e) => e.fault === 'throttle')).toBe(true);
+    expect(log.some((e) => e.operation.endsWith('.CreateAccountAssignment') && e.status === 400 && !e.fault)).toBe(true); // the ConflictException, retried
+    const saved = progress.load()!;
+    expect(saved.results[failing]?.status).toBe('FAILED');
+    const active = members.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
+    for (const id of active.filter((x) => x !== failing)) expect(['SUCCEEDED', 'EXISTING']).toContain(saved.results[id]?.status);
+    const assigned = new Set(snap().assignments.filter((a) => a.principalId === groupId).map((a) => a.accountId));
+    for (const id of active.filter((x) => x !== failing)) expect(assigned.has(id)).toBe(true);
+    expect(assigned.has(failing)).toBe(false);
+    expect(assigned.has(s.org.managementAccountId)).toBe(false);
+
+    // The cause is fixed; the resumed run touches only the failed account.
+    fx.sb.aws.setOptions({ failingAccounts: [] });
+    const opsBefore = snap().assignmentOps.length;
+    const h2 = fx.harness({ outputs });
+    (h2.ctx as { progress: unknown }).progress = progress;
+    const cursor2 = (await readRequestLog(fx.sb)).length;
+    const out = await accountAssignmentsStep.apply(h2.ctx);
+    const newOps = snap().assignmentOps.slice(opsBefore);
+    expect(newOps.map((o) => o.accountId)).toEqual([failing]);
+    const log2 = (await readRequestLog(fx.sb)).slice(cursor2);
+    expect(log2.filter((e) => e.operation.endsWith('.CreateAccountAssignment'))).toHaveLength(1);
+    expect(out.results.filter((r) => r.status === 'FAILED')).toEqual([]);
+    expect(out.results.filter((r) => r.status === 'SKIPPED').map((r) => r.accountId).sort()).toEqual([...suspended, s.org.managementAccountId].sort());
+    expect(h2.output.text()).toMatch(/10 account\(s\) were finished by an earlier run; 1 left/);
+
+    // A second full run (no saved progress) changes nothing.
+    const cursor3 = (await readRequestLog(fx.sb)).length;
+    const h3 = fx.harness({ outputs });
+    const plan = await accountAssignmentsStep.plan(h3.ctx);
+    expect(plan[0]?.kind).toBe('noop');
+    const again = await accountAssignmentsStep.apply(h3.ctx);
+    expect(again.results.filter((r) => r.status === 'EXISTING')).toHaveLength(11);
+    expect(await mutatingRequests(fx.sb, cursor3)).toEqual([]);
+    expect(await accountAssignmentsStep.check(h3.ctx, again)).toEqual([]);
+  });
+
+  it('the management account is assigned only from the management account with --include-management-account', async () => {
+    const mgmt = snap().org.managementAccountId;
+    const h = fx.harness({ outputs, flags: { accounts: mgmt } });
+    const out = await accountAssignmentsStep.apply(h.ctx);
+    expect(out.results).toEqual([expect.objectContaining({ accountId: mgmt, status: 'SUCCEEDED' })]);
+    const delegated = fx.harness({ outputs: { ...outputs, preflight: { ...preflight, aws: { ...preflight.aws, callerIsManagementAccount: false, callerIsDelegatedAdmin: true } } }, flags: { accounts: mgmt } });
+    const skipped = await accountAssignmentsStep.apply(delegated.ctx);
+    expect(skipped.results).toEqual([expect.objectContaining({ accountId: mgmt, status: 'SKIPPED', failureReason: expect.stringMatching(/not by a delegated administrator/) })]);
+  });
+
+  it('--ou assigns the accounts under the OU recursively; bad --accounts values are refused', async () => {
+    const s = fx.sb.aws.snapshot() as Snap & { ous: { id: string; name: string; parentId: string }[]; accounts: { id: string; parentId: string; state: string }[] };
+    const workloads = s.ous.find((o) => o.name === 'Workloads')!;
+    const under = new Set([workloads.id, ...s.ous.filter((o) => o.parentId === workloads.id).map((o) => o.id)]);
+    const expected = s.accounts.filter((a) => under.has(a.parentId)).map((a) => a.id).sort();
+    const out = await accountAssignmentsStep.apply(fx.harness({ outputs, flags: { ou: workloads.id } }).ctx);
+    expect(out.results.map((r) => r.accountId).sort()).toEqual(expected);
+    await expect(accountAssignmentsStep.apply(fx.harness({ outputs, flags: { accounts: '12345' } }).ctx)).rejects.toThrow(/Not an AWS account ID: 12345/);
+    await expect(accountAssignmentsStep.apply(fx.harness({ outputs, flags: { accounts: '999999999999' } }).ctx)).rejects.toThrow(/not in the organization/);
+  });
+});
