@@ -188,13 +188,20 @@ export const oktaProvisioningStep: Step<'okta-provisioning'> = {
     if (isEnabled(conn) && sameUrl) {
       ctx.io.info(`Provisioning of "${app.label}" is already ENABLED.`);
     } else {
-      const token = await scimToken(ctx);
+      const raw = await scimToken(ctx);
+      // The Header Auth test app sends the header value as is: it must carry the "Bearer " scheme.
+      const token = app.name === SCIM_APP_NAME && !raw.startsWith('Bearer ') ? `Bearer ${raw}` : raw;
+      ctx.io.registerSecret(token);
       let refused: string | undefined;
       try {
         conn = await okta.setTokenConnection(app.id, baseUrl, token);
         if (conn && !isUnknown(conn) && conn.status === 'DISABLED') {
-          await okta.activateConnection(app.id);
+          // Okta answers with the connection as saved before ?activate=true took effect: read it again.
           conn = await readConnection(okta, app.id);
+          if (conn?.status === 'DISABLED') {
+            await okta.activateConnection(app.id);
+            conn = await readConnection(okta, app.id);
+          }
         }
         if (isUnknown(conn)) refused = 'Okta answered UNKNOWN (this app cannot be configured through the API)';
         else if (!isEnabled(conn)) refused = `the connection is ${conn?.status ?? 'missing'} after the API call`;

@@ -1,0 +1,83 @@
+/**
+ * Runs the Okta half of the wizard (okta-app, idp-metadata, okta-provisioning, groups, group-push,
+ * test-user) against an in-process sandbox, through the real I/O core, the real Okta client and the
+ * sandbox console performer. Upstream AWS outputs come from the AWS emulator's own console actions.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
+import type { TestSandbox } from '../helpers/sandbox.js';
+import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
+import type { StepOutputs } from '../../src/steps/outputs.js';
+import type { Step } from '../../src/steps/contract.js';
+import { oktaAppStep } from '../../src/steps/03-okta-app.js';
+import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
+import { oktaProvisioningStep } from '../../src/steps/06-okta-provisioning.js';
+import { groupsStep } from '../../src/steps/07-groups.js';
+import { groupPushStep } from '../../src/steps/08-group-push.js';
+import { testUserStep } from '../../src/steps/11-test-user.js';
+
+export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as unknown as Step[];
+
+export interface AwsUpstream {
+  outputs: Partial<StepOutputs>;
+  scimToken: string;
+}
+
+/** What the AWS steps would hand over: SP values from the emulator's metadata, a SCIM endpoint and token. */
+export function awsUpstream(sb: TestSandbox): AwsUpstream {
+  const sp = sb.aws.console.downloadSpMetadata();
+  const xml = Object.values(sp.files ?? {})[0] ?? '';
+  const issuerUrl = /entityID="([^"]+)"/.exec(xml)?.[1] ?? '';
+  const acsUrl = /AssertionConsumerService[^>]*Location="([^"]+)"/.exec(xml)?.[1] ?? '';
+  const scim = sb.aws.console.enableAutomaticProvisioning();
+  const now = new Date().toISOString();
+  return {
+    outputs: {
+      'sp-metadata': { acsUrl, issuerUrl, source: 'metadata-file', acsUrls: [acsUrl] },
+      'scim-endpoint': { endpoint: `${scim.answers?.['scim-endpoint'] ?? ''}/`, tokenEnteredAt: now, probedAt: now },
+    },
+    scimToken: scim.secrets?.['scim-token'] ?? '',
+  };
+}
+
+export interface RunResult {
+  h: Harness;
+  outputs: Partial<StepOutputs>;
+}
+
+/** Runs the six Okta steps in order with one harness (one Okta connection), as the engine would. */
+export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: Step[] } = {}): Promise<RunResult> {
+  const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-okta-'));
+  const outputs: Partial<StepOutputs> = { ...up.outputs, ...(init.outputs ?? {}) };
+  const h = stepHarness({
+    env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken },
+    consolePerformer: createSandboxConsolePerformer(sb.info, workDir),
+    sandboxAdminUrl: sb.info.adminUrl,
+    ...init,
+    workDir,
+    outputs,
+  });
+  if (opts.scimTokenInMemory !== false) h.secrets.set('scim-token', up.scimToken);
+  for (const step of opts.steps ?? OKTA_STEPS) {
+    const reason = step.skip ? await step.skip(h.ctx) : undefined;
+    if (reason) continue;
+    const out = await step.apply(h.ctx);
+    (outputs as Record<string, unknown>)[step.id] = out;
+  }
+  return { h, outputs };
+}
+
+/** Okta API GET with the sandbox token (for assertions on the emulator's state). */
+export async function oktaGet<T>(sb: TestSandbox, p: string): Promise<T> {
+  const res = await fetch(`${sb.info.oktaUrl}${p}`, { headers: { Authorization: `SSWS ${sb.info.oktaApiToken}`, Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export const TEST_USER_FLAGS = {
+  'test-user-first-name': 'Ada',
+  'test-user-last-name': 'Lovelace',
+  'test-user-email': 'ada.lovelace@example.com',
+} as const;

@@ -1,0 +1,119 @@
+/**
+ * The Okta half end to end against the sandbox, non-interactively: first run creates, second run
+ * adopts and sends no mutating Okta request; console fallback vs API provisioning; the separate SCIM
+ * app; OAuth; spec validation (the emulator answers 400 to any request that breaks the spec).
+ */
+import fs from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { awsUpstream, oktaGet, runOktaHalf, TEST_USER_FLAGS } from './okta-fixture.js';
+
+beforeAll(() => {
+  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+});
+
+let sb: TestSandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+function oktaErrors(entries: { service: string; status: number; operation: string }[]): string[] {
+  return entries.filter((e) => e.service === 'okta' && e.status >= 400 && e.status !== 404).map((e) => `${e.operation} -> ${e.status}`);
+}
+
+describe('Okta half against the sandbox', () => {
+  it('creates everything, then a second run adopts everything and creates nothing (console provisioning path)', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } });
+    const o = first.outputs;
+
+    expect(o['okta-app']).toMatchObject({ name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', adopted: false, acsUrl: up.outputs['sp-metadata']!.acsUrl });
+    const app = await oktaGet<{ settings: { app: { acsURL: string; entityID: string } } }>(sb, `/api/v1/apps/${o['okta-app']!.appId}`);
+    expect(app.settings.app).toMatchObject({ acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl });
+
+    expect(fs.readFileSync(o['idp-metadata']!.path, 'utf8')).toContain(o['idp-metadata']!.entityId);
+    expect(o['idp-metadata']!.certSha256Fingerprint).toMatch(/^([0-9A-F]{2}:){31}/);
+
+    expect(o['okta-provisioning']).toMatchObject({ via: 'console', appName: 'amazon_aws_sso', features: { create: true, update: true, deactivate: true, passwordSync: false } });
+    const conn = await oktaGet<{ status: string; baseUrl: string }>(sb, `/api/v1/apps/${o['okta-app']!.appId}/connections/default`);
+    expect(conn.status).toBe('ENABLED');
+    expect(conn.baseUrl.endsWith('/')).toBe(false);
+    expect(first.h.output.consoleActions.map((a) => a.id)).toEqual(['upload-idp-metadata', 'configure-okta-provisioning', 'push-groups-by-rule']);
+
+    expect(o.groups!.assignmentGroup.name).toBe('AWS Users');
+    expect(o.groups!.pushGroups.map((g) => g.name)).toEqual(['awsssoPowerUsers']);
+    expect(o['group-push']!.mappings).toHaveLength(1);
+    expect(o['group-push']!.mappings[0]).toMatchObject({ groupName: 'awsssoPowerUsers', status: 'ACTIVE' });
+    expect(o['test-user']).toMatchObject({ login: 'ada.lovelace@example.com', created: true });
+    const user = await oktaGet<{ profile: Record<string, string> }>(sb, `/api/v1/users/${o['test-user']!.userId}`);
+    expect(user.profile).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada.lovelace@example.com', login: 'ada.lovelace@example.com', displayName: 'Ada Lovelace' });
+
+    // Secrets: the generated password was shown once (secret line only); no token/password elsewhere.
+    const secretLines = first.h.output.lines.filter((l) => l.level === 'secret');
+    expect(secretLines).toHaveLength(1);
+    const password = secretLines[0]!.text.split(': ').pop()!;
+    const visible = first.h.output.lines.filter((l) => l.level !== 'secret').map((l) => l.text).join('\n');
+    const saved = JSON.stringify(o) + JSON.stringify(first.h.io.savedAnswers());
+    for (const s of [password, up.scimToken, sb.info.oktaApiToken]) {
+      expect(visible).not.toContain(s);
+      expect(saved).not.toContain(s);
+    }
+    expect(oktaErrors(await readRequestLog(sb))).toEqual([]);
+
+    // Second run: adopts everything, no mutating Okta request at all.
+    const cursor = (await readRequestLog(sb)).length;
+    const second = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } }, { scimTokenInMemory: false });
+    const mutating = (await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating);
+    expect(mutating.map((e) => e.operation)).toEqual([]);
+    expect(second.outputs['okta-app']).toMatchObject({ appId: o['okta-app']!.appId, adopted: true });
+    expect(second.outputs.groups!.assignmentGroup.id).toBe(o.groups!.assignmentGroup.id);
+    expect(second.outputs['group-push']!.mappings[0]!.mappingId).toBe(o['group-push']!.mappings[0]!.mappingId);
+    expect(second.outputs['test-user']).toMatchObject({ userId: o['test-user']!.userId, created: false });
+    expect(second.h.output.lines.filter((l) => l.level === 'secret')).toHaveLength(0);
+
+    // check() finds no drift on the second run's outputs.
+    const { OKTA_STEPS } = await import('./okta-fixture.js');
+    for (const step of OKTA_STEPS) {
+      const out = (second.outputs as Record<string, unknown>)[step.id];
+      expect(await step.check(second.h.ctx, out as never), step.id).toEqual([]);
+    }
+  });
+
+  it('configures provisioning through the API when Okta supports it, signing in with OAuth', async () => {
+    sb = await withSandbox({ okta: { provisioningApi: 'supported' } });
+    const up = awsUpstream(sb);
+    const r = await runOktaHalf(sb, up, {
+      env: { OKTA_ORG_URL: sb.info.oktaUrl },
+      flags: { ...TEST_USER_FLAGS, 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId, 'okta-scopes': sb.info.oauth.scopes },
+      secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
+    });
+    expect(r.outputs['okta-provisioning']).toMatchObject({ via: 'api', connectionStatus: 'ENABLED', features: { create: true, update: true, deactivate: true, passwordSync: false } });
+    expect(r.h.output.consoleActions.map((a) => a.id)).not.toContain('configure-okta-provisioning');
+    const client = await r.h.ctx.services.okta();
+    expect(client.describe()).toMatchObject({ authMode: 'oauth', clientId: sb.info.oauth.clientId });
+    const log = await readRequestLog(sb);
+    expect(log.some((e) => e.operation.includes('/oauth2/v1/token') || e.operation.includes('token'))).toBe(true);
+    expect(oktaErrors(log)).toEqual([]);
+  });
+
+  it('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there', async () => {
+    sb = await withSandbox({ okta: { provisioningApi: 'supported' } });
+    const up = awsUpstream(sb);
+    const r = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'provisioning-app': 'scim-test-app', 'skip-test-user': true } });
+    const prov = r.outputs['okta-provisioning']!;
+    expect(prov).toMatchObject({ appName: 'scim2headerauth', appLabel: 'SCIM 2.0 TestApp' });
+    expect(prov.appId).not.toBe(r.outputs['okta-app']!.appId);
+    const scimApp = await oktaGet<{ visibility: { hide: { web: boolean; iOS: boolean } } }>(sb, `/api/v1/apps/${prov.appId}`);
+    expect(scimApp.visibility.hide).toEqual({ web: true, iOS: true });
+    expect(r.outputs.groups!.assignedAppIds.sort()).toEqual([r.outputs['okta-app']!.appId, prov.appId].sort());
+    for (const appId of r.outputs.groups!.assignedAppIds) {
+      const groups = await oktaGet<{ id: string }[]>(sb, `/api/v1/apps/${appId}/groups`);
+      expect(groups.map((g) => g.id)).toContain(r.outputs.groups!.assignmentGroup.id);
+    }
+    expect(r.outputs['group-push']!.appId).toBe(prov.appId);
+    expect(r.outputs['test-user']).toBeUndefined();
+    expect(oktaErrors(await readRequestLog(sb))).toEqual([]);
+  });
+});
