@@ -142,7 +142,7 @@ describe('assignments across the organization', () => {
   });
 
   it('--ou assigns the accounts under the OU recursively; bad --accounts values are refused', async () => {
-    const s = fx.sb.aws.snapshot() as Snap & { ous: { id: string; name: string; parentId: string }[]; accounts: { id: string; parentId: string; state: string }[] };
+    const s = fx.sb.aws.snapshot() as { ous: { id: string; name: string; parentId: string }[]; accounts: { id: string; parentId: string; state: string }[] };
     const workloads = s.ous.find((o) => o.name === 'Workloads')!;
     const under = new Set([workloads.id, ...s.ous.filter((o) => o.parentId === workloads.id).map((o) => o.id)]);
     const expected = s.accounts.filter((a) => under.has(a.parentId)).map((a) => a.id).sort();
