@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { DescribeOrganizationCommand, ListAccountsCommand, ListAWSServiceAccessForOrganizationCommand, ListChildrenCommand, ListDelegatedAdministratorsCommand, ListOrganizationalUnitsForParentCommand, ListRootsCommand, DescribeAccountCommand, ListAccountsForParentCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { startAws, scim, scimUser, waitFor, type AwsFixture } from './aws-helpers.js';
+import { startAws, scim, waitFor, type AwsFixture } from './aws-helpers.js';
 
 let fx: AwsFixture;
 let token: string;

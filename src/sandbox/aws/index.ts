@@ -83,9 +83,9 @@ class TokenBucket {
 
 const MUTATING = /^(Create|Update|Delete|Attach|Detach|Provision|Put|Tag|Untag)/;
 
-export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: string } = {}): AwsEmulator {
+export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: string | number } = {}): AwsEmulator {
   let opts = resolve(cfg.options);
-  const seed = cfg.seed ?? 'okta-aws-sso-sandbox';
+  const seed = String(cfg.seed ?? 'okta-aws-sso-sandbox');
   let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
   let baseUrl = 'http://127.0.0.1';
   const bucket = new TokenBucket(opts.requestsPerSecond);
