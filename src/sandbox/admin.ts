@@ -112,10 +112,12 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
   }
 }
 
-/** Removes every string the payload carried (tokens, XML) from a message before it is sent back. */
+/** Removes the secrets a payload carried (the SCIM token) from a message before it is sent back. */
 function scrub(message: string, payload: Record<string, unknown>): string {
   let out = message;
-  for (const v of Object.values(payload)) if (typeof v === 'string' && v.length >= 4) out = out.split(v).join('****');
+  for (const [k, v] of Object.entries(payload)) {
+    if (/token|secret|password|key/i.test(k) && typeof v === 'string' && v.length >= 4) out = out.split(v).join('****');
+  }
   return out;
 }
 
@@ -184,7 +186,7 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
         if (e instanceof SandboxInputError) return bad(e.message);
         // The emulator refused (unknown app, bad XML, ...): the caller's input, said without the payload.
         const hint = (e as { hint?: unknown }).hint;
-        return bad(`The console action "${actionId}" failed: ${scrub((e as Error).message ?? String(e), payload)}`, 400, typeof hint === 'string' ? scrub(hint, payload) : undefined);
+        return bad(`${scrub((e as Error).message ?? String(e), payload)}`, 400, typeof hint === 'string' ? scrub(hint, payload) : undefined);
       }
     }
     return bad(`No admin route ${method} ${ADMIN_PREFIX}${route === '/' ? '' : route}; see docs/sandbox.md (status, reset, log, faults, options, console/<id>, idle).`, 404);

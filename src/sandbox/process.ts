@@ -203,6 +203,18 @@ export function sandboxEnv(info: SandboxInfo): Record<string, string> {
   };
 }
 
+/** The sandbox answered an admin call with an error (`detail` is its own message). */
+export class SandboxAdminError extends WizardError {
+  constructor(
+    message: string,
+    readonly detail: string,
+    readonly status: number,
+    hint: string,
+  ) {
+    super(message, { code: 'SANDBOX_ADMIN', hint });
+  }
+}
+
 /**
  * One admin call (`route` is relative to /__sandbox, e.g. "status", "faults", "console/sign-in-check").
  * Throws a WizardError with the sandbox's own message when it refuses.
@@ -230,17 +242,23 @@ export async function sandboxAdmin<T = unknown>(info: Pick<SandboxInfo, 'adminUr
   }
   if (!res.ok) {
     const { error, hint } = parsed as { error?: string; hint?: string };
-    throw new WizardError(`The sandbox refused ${method} ${route}: ${error ?? `HTTP ${res.status}`}`, {
-      code: 'SANDBOX_ADMIN',
-      hint: hint ?? 'See docs/sandbox.md for the admin endpoint.',
-    });
+    throw new SandboxAdminError(`The sandbox refused ${method} ${route}: ${error ?? `HTTP ${res.status}`}`, error ?? `HTTP ${res.status}`, res.status, hint ?? 'See docs/sandbox.md for the admin endpoint.');
   }
   return parsed as T;
 }
 
 /** Has the sandbox perform a console action (see src/sandbox/admin.ts). The payload may hold a secret: it is sent only to the sandbox. */
 export async function performConsoleAction(info: SandboxInfo, actionId: string, payload?: Record<string, unknown>): Promise<ConsoleActionResult> {
-  return sandboxAdmin<ConsoleActionResult>(info, 'POST', `console/${encodeURIComponent(actionId)}`, payload ?? {});
+  try {
+    return await sandboxAdmin<ConsoleActionResult>(info, 'POST', `console/${encodeURIComponent(actionId)}`, payload ?? {});
+  } catch (e) {
+    if (!(e instanceof SandboxAdminError)) throw e;
+    throw new WizardError(`The sandbox could not perform the console action "${actionId}": ${e.detail}`, {
+      code: 'SANDBOX_CONSOLE_ACTION',
+      // The emulator's own hint when it gave one (e.g. how to get valid IdP metadata).
+      hint: e.hint ?? 'docs/sandbox.md lists the console actions and their payloads.',
+    });
+  }
 }
 
 export { INFO_FILE };

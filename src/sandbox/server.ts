@@ -8,6 +8,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { AwsEmulator } from './aws/index.js';
+import type { OktaEmulator } from './okta/index.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { loadOrCreateCredentials, SANDBOX_AWS_CREDENTIALS, type SandboxCredentials } from './credentials.js';
 import { realEmulators, type AwsEmulatorLike, type EmulatorFactory, type EmulatorFactoryInput, type OktaEmulatorLike } from './emulators.js';
@@ -17,8 +19,7 @@ import { readState, STATE_FILE, StateFileError, StateWriter } from './persistenc
 import { REQUEST_LOG_FILE, RequestLog } from './request-log.js';
 import type { HandledResponse, SandboxInfo, SandboxOptions, SandboxRequest, ServiceName } from './types.js';
 
-export type OktaEmulator = OktaEmulatorLike;
-export type AwsEmulator = AwsEmulatorLike;
+export type { AwsEmulator, OktaEmulator };
 
 export interface RunningSandbox {
   info: SandboxInfo;

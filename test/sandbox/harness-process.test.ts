@@ -1,0 +1,192 @@
+/**
+ * The sandbox as its own detached process (dist/sandbox/main.js, built by vitest's globalSetup):
+ * start, status, a refused second start, stop, restart with the state kept, reset, stale files.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WizardError } from '../../src/errors.js';
+import {
+  ensureSandbox,
+  resetSandbox,
+  sandboxAdmin,
+  sandboxStatus,
+  startSandbox,
+  stopSandbox,
+} from '../../src/sandbox/process.js';
+import type { SandboxInfo } from '../../src/sandbox/types.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+
+const dirs: string[] = [];
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-process-'));
+  dirs.push(d);
+  return d;
+}
+
+afterAll(async () => {
+  for (const d of dirs) {
+    await stopSandbox(d).catch(() => false);
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
+function okta(info: SandboxInfo, p: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  return fetch(`${info.oktaUrl}${p}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `SSWS ${info.oktaApiToken}`, accept: 'application/json', 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+}
+
+async function groupNames(info: SandboxInfo, q: string): Promise<string[]> {
+  const res = await okta(info, `/api/v1/groups?q=${encodeURIComponent(q)}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { profile: { name: string } }[]).map((g) => g.profile.name);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('sandbox process', () => {
+  it('starts, reports status, refuses a second start, keeps state across a restart, stops', async () => {
+    const dir = tmpDir();
+    expect(await sandboxStatus(dir)).toEqual({ running: false });
+
+    const t0 = performance.now();
+    const info = await startSandbox({ dir });
+    // Not asserted (no timing assertions); shown for the report.
+    console.log(`sandbox process ready in ${Math.round(performance.now() - t0)} ms (first start, key generation included)`);
+    expect(info.pid).not.toBe(process.pid);
+    expect(alive(info.pid)).toBe(true);
+    expect(info.dir).toBe(dir);
+    expect(info.adminUrl).toBe(`${info.oktaUrl}/__sandbox`);
+    expect((fs.statSync(path.join(dir, 'sandbox.json')).mode & 0o777).toString(8)).toBe('600');
+    expect((fs.statSync(info.oauth.privateKeyPath).mode & 0o777).toString(8)).toBe('600');
+
+    const status = await sandboxStatus(dir);
+    expect(status.running).toBe(true);
+    expect(status.info).toEqual(info);
+
+    const second = await startSandbox({ dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(second).toBeInstanceOf(WizardError);
+    expect((second as WizardError).exitCode).toBe(2);
+    expect((second as WizardError).message).toContain('already running');
+    expect((second as WizardError).hint).toContain('sandbox stop');
+    // ensureSandbox adopts the running one.
+    expect(await ensureSandbox({ dir })).toEqual({ info, started: false });
+
+    const name = `proc-group-${Date.now()}`;
+    expect((await okta(info, '/api/v1/groups', { method: 'POST', body: { profile: { name } } })).status).toBe(200);
+    const log = await readRequestLog(dir, { mutatingOnly: true });
+    expect(log).toEqual([expect.objectContaining({ service: 'okta', mutating: true, status: 200 })]);
+
+    expect(await stopSandbox(dir)).toBe(true);
+    expect(alive(info.pid)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
+    expect(await sandboxStatus(dir)).toEqual({ running: false });
+    expect(await stopSandbox(dir)).toBe(false);
+
+    const t1 = performance.now();
+    const again = await ensureSandbox({ dir });
+    console.log(`sandbox process ready in ${Math.round(performance.now() - t1)} ms (restart with saved state)`);
+    expect(again.started).toBe(true);
+    expect(again.info.pid).not.toBe(info.pid);
+    expect(again.info.oktaApiToken).toBe(info.oktaApiToken);
+    expect(again.info.oauth.clientId).toBe(info.oauth.clientId);
+    expect(await groupNames(again.info, name)).toEqual([name]);
+
+    // Reset while running: same credentials, the group is gone.
+    await resetSandbox(dir);
+    expect(await groupNames(again.info, name)).toEqual([]);
+    expect((await sandboxStatus(dir)).running).toBe(true);
+    expect(await stopSandbox(dir)).toBe(true);
+  });
+
+  it('resets a stopped sandbox by deleting its saved state, keeping its credentials', async () => {
+    const dir = tmpDir();
+    const info = await startSandbox({ dir });
+    const name = `reset-stopped-${Date.now()}`;
+    expect((await okta(info, '/api/v1/groups', { method: 'POST', body: { profile: { name } } })).status).toBe(200);
+    await stopSandbox(dir);
+    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(true);
+    await resetSandbox(dir);
+    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(false);
+    expect(await readRequestLog(dir)).toEqual([]);
+    const next = await startSandbox({ dir });
+    expect(next.oktaApiToken).toBe(info.oktaApiToken);
+    expect(await groupNames(next, name)).toEqual([]);
+    await stopSandbox(dir);
+  });
+
+  it('treats a sandbox.json whose process is gone as not running, and starts over it', async () => {
+    const dir = tmpDir();
+    const info = await startSandbox({ dir });
+    process.kill(info.pid, 'SIGKILL'); // like a crash: sandbox.json stays behind
+    for (let i = 0; i < 200 && alive(info.pid); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(true);
+    expect(await sandboxStatus(dir)).toEqual({ running: false });
+    const next = await startSandbox({ dir });
+    expect(next.pid).not.toBe(info.pid);
+    expect((await sandboxStatus(dir)).running).toBe(true);
+    // A stale file from another pid is never signalled: stop only acts on the sandbox that answers.
+    await stopSandbox(dir);
+    fs.writeFileSync(path.join(dir, 'sandbox.json'), JSON.stringify({ ...next, pid: process.pid }), { mode: 0o600 });
+    expect(await stopSandbox(dir)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
+  });
+
+  it('says why it cannot start when its port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const err = await startSandbox({ dir: tmpDir(), port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WizardError);
+      expect((err as WizardError).message).toContain('already in use');
+      expect((err as WizardError).hint).toContain('--port');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses bad options before starting anything', async () => {
+    const dir = tmpDir();
+    const err = await startSandbox({ dir, options: { aws: { memberAccounts: -1 } } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).exitCode).toBe(2);
+    expect((err as WizardError).message).toContain('memberAccounts');
+    expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
+  });
+
+  it('passes start options to the process', async () => {
+    const dir = tmpDir();
+    const info = await startSandbox({ dir, options: { aws: { region: 'eu-west-1', memberAccounts: 2 }, faults: { okta: { errorRate: 1 } } } });
+    try {
+      expect(info.region).toBe('eu-west-1');
+      const status = await sandboxAdmin<{ options: { aws: Record<string, unknown> }; faults: Record<string, unknown> }>(info, 'GET', 'status');
+      expect(status.options.aws).toEqual({ region: 'eu-west-1', memberAccounts: 2 });
+      expect(status.faults).toEqual({ okta: { errorRate: 1 } });
+      expect((await okta(info, '/api/v1/groups')).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await stopSandbox(dir);
+    }
+  });
+});
