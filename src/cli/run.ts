@@ -5,7 +5,7 @@
  *
  * Nothing here loads an AWS or Okta SDK: steps, services and the sandbox are imported lazily.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -419,10 +419,21 @@ class Cli {
           const prev = this.redact;
           this.redact = (t) => prev(t).split(v).join('****');
         }
-        out.info(`Sandbox performed "${arg}"${r.message ? `: ${this.redact(r.message)}` : ''}.`);
+        out.info(`Sandbox performed "${arg}"${r.message ? `: ${this.redact(r.message).replace(/\.+$/, '')}` : ''}.`);
+        // Files a person would have downloaded land in the current folder.
+        const files: string[] = [];
+        for (const [name, content] of Object.entries(r.files ?? {})) {
+          if (name === '' || path.basename(name) !== name || name === '.' || name === '..') {
+            throw new UsageError(`The sandbox returned a file with an unsafe name ("${name}").`, { code: 'SANDBOX_FILE_NAME', hint: 'This is a sandbox bug; nothing was written.' });
+          }
+          const f = path.resolve(this.cwd, name);
+          writeFileSync(f, content);
+          files.push(f);
+          out.info(`  saved ${f}`);
+        }
         for (const [k, v] of Object.entries(r.answers ?? {})) out.info(`  ${k}: ${v}`);
-        for (const k of Object.keys(r.files ?? {})) out.info(`  file: ${k}`);
-        data = { action: arg, answers: r.answers ?? {}, files: Object.keys(r.files ?? {}), secrets: Object.keys(r.secrets ?? {}) };
+        if (Object.keys(r.secrets ?? {}).length > 0) out.info(`  secrets (not shown): ${Object.keys(r.secrets ?? {}).join(', ')}`);
+        data = { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}) };
         break;
       }
     }

@@ -56,6 +56,9 @@ export async function buildPlan(opts: Omit<RunOptions, 'store'> & { store: RunOp
       const missing = step.needs.filter((n) => outputs[n] === undefined);
       if (missing.length > 0) {
         const blockedBy = missing.find((m) => failed.has(m));
+        if (step.kind === 'console') {
+          entry.actions.push({ kind: 'console', target: step.title, detail: 'a person does this in a console; the exact values are known once the earlier steps have run' });
+        }
         entry.actions.push({
           kind: 'pending',
           target: step.title,
@@ -72,6 +75,8 @@ export async function buildPlan(opts: Omit<RunOptions, 'store'> & { store: RunOp
       }
       const actions = await step.plan(ctx);
       entry.actions.push(...actions.map((a) => ({ ...a, target: io.redact(a.target), ...(a.detail ? { detail: io.redact(a.detail) } : {}) })));
+      // A read-only step (preflight) runs for real, so that the steps after it can plan from its outputs.
+      if (step.readOnly) outputs[step.id] = await step.apply(ctx);
     } catch (e) {
       const err = normaliseError(e, io, step.id, opts.verbose ?? false);
       entry.error = errorRecord(err, io, now());

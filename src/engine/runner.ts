@@ -217,7 +217,8 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
         return fail(step.id, e, 'check');
       }
       if (drifts.length === 0) {
-        io.debug(`${step.title}: done earlier; still holds.`);
+        if (mode === 'verify') io.info(`Checked "${step.title}": still holds.`);
+        else io.debug(`${step.title}: done earlier; still holds.`);
         outputs[step.id] = rec.outputs;
         continue;
       }

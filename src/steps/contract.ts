@@ -194,6 +194,11 @@ export interface Step<K extends StepId = StepId> {
   kind: 'api' | 'console';
   /** Earlier steps whose outputs this step reads. */
   needs: readonly StepId[];
+  /**
+   * Optional: true when apply() only reads (no mutating call, no file written), e.g. preflight.
+   * A dry run then runs apply() to learn its outputs, so the steps after it can plan too.
+   */
+  readOnly?: boolean;
   /** A reason to skip the step in this run, or undefined. */
   skip?(ctx: StepContext): Promise<string | undefined>;
   /** What apply() would do, from live reads only. Must make no mutating call. */

@@ -327,6 +327,25 @@ describe('dry-run plan', () => {
   });
 });
 
+describe('dry-run plan with a read-only step', () => {
+  it('runs a readOnly step for its outputs so later steps can plan; pending console steps are announced', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const pre = testStep(j, { id: 'preflight', apply: async () => ({ value: 'read', account: '111122223333' }) });
+    const steps: Step<StepId>[] = [
+      { ...pre, readOnly: true },
+      testStep(j, { id: 'sp-metadata', needs: ['preflight'] }),
+      testStep(j, { id: 'okta-app', needs: ['sp-metadata'] }),
+      testStep(j, { id: 'idp-metadata', kind: 'console', needs: ['okta-app'] }),
+    ];
+    const plan = await buildPlan(opts(h, steps));
+    expect(plan.steps.map((s) => s.actions.map((a) => a.kind))).toEqual([['create'], ['create'], ['pending'], ['console', 'pending']]);
+    expect(j.events).toEqual(['plan:preflight', 'apply:preflight', 'plan:sp-metadata']);
+    expect(j.world.size).toBe(0);
+    expect(fs.existsSync(h.file)).toBe(false);
+  });
+});
+
 describe('StateStore.save', () => {
   it('keeps outputs of done steps reachable and serialises concurrent saves', async () => {
     const h = engineHarness();

@@ -204,7 +204,7 @@ export class BaseIo implements Io {
         this.answers.injectSecret(k as SecretKey, v);
       }
       for (const [k, v] of Object.entries(result.answers ?? {})) this.answers.inject(k as AnswerKey, v as AnswerValue);
-      this.output.info(`Sandbox: performed "${action.title}"${result.message ? `: ${this.redact(result.message)}` : ''}.`);
+      this.output.info(`Sandbox: performed "${action.title}"${result.message ? `: ${this.redact(result.message).replace(/\.+$/, '')}` : ''}.`);
       return;
     }
     if (this.prompter) {
