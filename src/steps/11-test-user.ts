@@ -116,9 +116,10 @@ export const testUserStep: Step<'test-user'> = {
   },
 
   async apply(ctx) {
-    const okta = await ctx.services.okta();
+    // Every value is checked before the first call to Okta.
     const profile = await askProfile(ctx);
     const groupIds = wantedGroups(ctx);
+    const okta = await ctx.services.okta();
     const existing = await okta.getUser(profile.email);
     if (existing) {
       ctx.io.info(`Adopting the existing Okta user ${existing.profile.login} (${existing.id}); its password is left as it is.`);

@@ -1,0 +1,126 @@
+/**
+ * What the Okta side refuses or survives, against the sandbox: expired / soon-expiring signing
+ * certificates, invalid test-user values (rejected before any Okta call), bad credentials and missing
+ * scopes (exit 4 with the fix), okta.yaml as a credential source, and retries through injected faults.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { stepHarness } from '../helpers/step-harness.js';
+import { awsUpstream, runOktaHalf, TEST_USER_FLAGS } from './okta-fixture.js';
+import { oktaAppStep } from '../../src/steps/03-okta-app.js';
+import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
+import { testUserStep } from '../../src/steps/11-test-user.js';
+import { connectOkta } from '../../src/okta/connect.js';
+import { AuthError, ExitCode, UsageError } from '../../src/errors.js';
+import type { Step } from '../../src/steps/contract.js';
+
+beforeAll(() => {
+  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+});
+
+let sb: TestSandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+describe('IdP signing certificate', () => {
+  it('refuses an expired certificate and warns under 30 days', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const { outputs, h } = await runOktaHalf(sb, up, {}, { steps: [oktaAppStep as unknown as Step] });
+    const app = outputs['okta-app']!;
+
+    await sb.okta.debug.setKeyExpiry(app.appId, app.signingKid, new Date(Date.now() - 86_400_000));
+    await expect(idpMetadataStep.apply(h.ctx)).rejects.toMatchObject({ code: 'IDP_CERT_EXPIRED' });
+    expect(fs.existsSync(path.join(h.ctx.workDir, 'idp-saml.xml'))).toBe(false);
+    expect(h.output.consoleActions).toHaveLength(0);
+
+    await sb.okta.debug.setKeyExpiry(app.appId, app.signingKid, new Date(Date.now() + 10 * 86_400_000));
+    const out = await idpMetadataStep.apply(h.ctx);
+    expect(h.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/expires in (9|10) days/);
+    expect(fs.readFileSync(out.path, 'utf8')).toContain('X509Certificate');
+  });
+});
+
+describe('test user values', () => {
+  it('rejects empty values and < > ; : % before calling Okta', async () => {
+    sb = await withSandbox();
+    const groups = { assignmentGroup: { id: '00gA', name: 'AWS Users' }, pushGroups: [{ id: '00gB', name: 'awsssoPowerUsers' }], assignedAppIds: [] };
+    for (const [key, value] of [['test-user-last-name', 'O:Brien'], ['test-user-first-name', '  '], ['test-user-email', 'ada<@example.com'], ['test-user-display-name', '100%']] as const) {
+      const cursor = (await readRequestLog(sb)).length;
+      const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken }, flags: { ...TEST_USER_FLAGS, [key]: value }, outputs: { groups } });
+      const err = await testUserStep.apply(h.ctx).catch((e: unknown) => e);
+      expect(err, key).toBeInstanceOf(UsageError);
+      expect((err as UsageError).message).toMatch(/cannot be empty|< > ; : %/);
+      expect(await readRequestLog(sb, { since: cursor }), key).toEqual([]);
+    }
+  });
+});
+
+describe('credentials', () => {
+  it('a wrong API token exits 4 naming what to fix', async () => {
+    sb = await withSandbox();
+    const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: 'not-the-right-token-0123456789' } });
+    const err = (await h.ctx.services.okta().catch((e: unknown) => e)) as AuthError;
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err.exitCode).toBe(ExitCode.Auth);
+    expect(err.hint).toMatch(/Security > API > Tokens/);
+    expect(`${err.message} ${err.hint}`).not.toContain('not-the-right-token');
+  });
+
+  it('an OAuth token without the app scopes gets 403 with the scopes and role needed', async () => {
+    sb = await withSandbox();
+    const h = stepHarness({
+      env: { OKTA_ORG_URL: sb.info.oktaUrl },
+      flags: { 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId, 'okta-scopes': ['okta.users.read'] },
+      secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
+    });
+    const err = (await h.ctx.services.okta().catch((e: unknown) => e)) as AuthError;
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err.code).toBe('OKTA_FORBIDDEN');
+    expect(err.hint).toContain('okta.apps.read');
+    expect(err.hint).toMatch(/Super Administrator/);
+    const key = fs.readFileSync(sb.info.oauth.privateKeyPath, 'utf8');
+    expect(h.output.text()).not.toContain(key.split('\n')[1]!);
+  });
+
+  it('reads ~/.okta/okta.yaml (as pointed to by OKTA_AWS_SSO_OKTA_YAML), says so, and warns about a stray ./okta.yaml', async () => {
+    sb = await withSandbox();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-yaml-'));
+    const file = path.join(dir, 'okta.yaml');
+    fs.writeFileSync(file, `okta:\n  client:\n    orgUrl: ${sb.info.oktaUrl}\n    token: ${sb.info.oktaApiToken}\n`);
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-cwd-'));
+    fs.writeFileSync(path.join(cwd, 'okta.yaml'), 'okta:\n  client:\n    token: stray\n');
+    const h = stepHarness({ env: {} });
+    const client = await connectOkta(h.io, h.secrets, { env: { OKTA_AWS_SSO_OKTA_YAML: file }, cwd });
+    expect(client.describe()).toMatchObject({ orgUrl: sb.info.oktaUrl, authMode: 'ssws', credentialSource: file });
+    expect(h.output.text()).toContain(`Found ${path.join(cwd, 'okta.yaml')}`);
+    expect(h.output.text()).not.toContain(sb.info.oktaApiToken);
+  });
+
+  it('corrects an -admin org host with a warning before connecting', async () => {
+    const h = stepHarness({ env: { OKTA_ORG_URL: 'https://acme-admin.okta.invalid', OKTA_API_TOKEN: '0123456789abcdef' } });
+    const err = await connectOkta(h.io, h.secrets, { retry: { maxRetries: 0 } }).catch((e: unknown) => e);
+    expect(h.output.text()).toMatch(/acme\.okta\.invalid/);
+    expect((err as { code?: string }).code).toBe('OKTA_UNREACHABLE');
+  });
+});
+
+describe('retries', () => {
+  it('gets through 5xx answers, 429s and dropped connections', async () => {
+    sb = await withSandbox();
+    const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
+    const retries: string[] = [];
+    const client = await connectOkta(h.io, h.secrets, { retry: { baseDelayMs: 2, maxDelayMs: 20, maxRetries: 10, onRetry: (i) => retries.push(i.reason) } });
+    sb.faults.apply({ okta: { errorRate: 0.25, throttleRate: 0.15, dropRate: 0.1 } });
+    for (let i = 0; i < 25; i++) expect(Array.isArray(await client.getJson('/api/v1/groups', { limit: 5 }))).toBe(true);
+    sb.faults.clear();
+    const faults = (await readRequestLog(sb)).filter((e) => e.fault);
+    expect(faults.length).toBeGreaterThan(0);
+    expect(retries.length).toBe(faults.length);
+  });
+});
