@@ -1,3 +1,215 @@
-import { notBuiltStep } from './not-built.js';
+/**
+ * verify: the end-to-end result, read back from both sides. AWS half: the test user arrived
+ * through SCIM (GetUserId by userName) with ExternalIds, is a member of the pushed group, and the
+ * group holds the permission set on every target account with the latest version provisioned.
+ * Okta half: verifyOktaSide() from src/okta/verify.ts. Then the portal URL and the sign-in check.
+ */
+import { ListAccountAssignmentsCommand, ListAccountAssignmentsForPrincipalCommand } from '@aws-sdk/client-sso-admin';
+import { WizardError } from '../errors.js';
+import { awsCallError } from '../aws/errors.js';
+import { describeUser, getUserId, groupExists, isMember, waitFor } from '../aws/identity-store.js';
+import { listProvisionedAccounts } from '../aws/permission-sets.js';
+import { homeAws } from '../aws/session.js';
+import { awsTuning } from '../aws/tuning.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { OktaClient } from '../okta/client.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import type { AccountAssignmentsOutput, PreflightOutput, VerifyOutput } from './outputs.js';
+import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 
-export const verifyStep = notBuiltStep('verify', 'Verification through SCIM and Identity Center', 'api', ['preflight', 'group-push', 'account-assignments', 'test-user']);
+/** The Okta half's contract (src/okta/verify.ts, owned by the Okta side). */
+type VerifyOktaSide = (okta: OktaClient, ids: { appId: string; provisioningAppId: string; mappingIds: string[]; userId?: string }) => Promise<{ problems: string[]; notes: string[] }>;
+
+export function portalUrl(identityStoreId: string): string {
+  return `https://${identityStoreId}.awsapps.com/start`;
+}
+
+export function signInCheckAction(portal: string, login: string | undefined, permissionSetName: string, accountHint: string): ConsoleAction {
+  return {
+    id: 'sign-in-check',
+    title: 'Sign in once as the test user',
+    where: `A private browser window: ${portal}`,
+    instructions: [
+      'Open a private (incognito) browser window, so no existing Okta or AWS session is reused.',
+      `Go to the AWS access portal ${portal} (or use your custom alias if you set one in Identity Center > Settings).`,
+      `You are sent to Okta: sign in as ${login ?? 'a user of the pushed group'} (with the password shown once by the wizard; change it if asked).`,
+      `Back in the portal, open the "AWS accounts" tab and expand ${accountHint}.`,
+      `Choose the permission set "${permissionSetName}" > "Management console": the AWS console opens in that account.`,
+    ],
+    values: [{ label: 'AWS access portal URL', value: portal }],
+    optional: true,
+  };
+}
+
+async function assignedAccounts(aws: AwsClients, pf: PreflightOutput['aws'], a: AccountAssignmentsOutput, ids: string[]): Promise<Set<string>> {
+  const client = aws.ssoAdmin();
+  const out = new Set<string>();
+  try {
+    if (pf.callerIsManagementAccount) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListAccountAssignmentsForPrincipalCommand({ InstanceArn: pf.instanceArn, PrincipalId: a.groupId, PrincipalType: 'GROUP', NextToken: token }));
+        for (const x of page.AccountAssignments ?? []) if (x.PermissionSetArn === a.permissionSetArn && x.AccountId) out.add(x.AccountId);
+        token = page.NextToken;
+      } while (token);
+      return out;
+    }
+    for (const id of ids) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListAccountAssignmentsCommand({ InstanceArn: pf.instanceArn, AccountId: id, PermissionSetArn: a.permissionSetArn, NextToken: token }));
+        if ((page.AccountAssignments ?? []).some((x) => x.PrincipalId === a.groupId)) out.add(id);
+        token = page.NextToken;
+      } while (token);
+    }
+  } catch (e) {
+    throw awsCallError(e, 'reading the account assignments', 'sso:ListAccountAssignments, sso:ListAccountAssignmentsForPrincipal');
+  }
+  return out;
+}
+
+async function loadOktaVerifier(): Promise<VerifyOktaSide | undefined> {
+  // Resolved at run time so this step still verifies the AWS half when the Okta verifier is absent.
+  const specifier = '../okta/verify.js';
+  try {
+    const mod = (await import(specifier)) as { verifyOktaSide?: VerifyOktaSide };
+    return mod.verifyOktaSide;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Findings {
+  problems: string[];
+  notes: string[];
+  out: VerifyOutput;
+}
+
+async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findings> {
+  const { aws, pf } = await homeAws(ctx);
+  const a = ctx.need('account-assignments');
+  const ps = ctx.need('permission-set');
+  const user = ctx.outputs['test-user'];
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const store = aws.identityStore();
+
+  if (!(await groupExists(store, pf.identityStoreId, a.groupId))) {
+    problems.push(`The group "${a.groupName}" (${a.groupId}) is no longer in the identity store: check the push mapping in Okta (Push Groups tab).`);
+  }
+
+  let identityStoreUserId: string | undefined;
+  let userHasExternalIds: boolean | undefined;
+  let userInGroup: boolean | undefined;
+  if (user) {
+    const timeoutMs = waitForUser ? Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) })) * 1000 : 0;
+    const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
+    identityStoreUserId = await waitFor(() => getUserId(store, pf.identityStoreId, user.login), {
+      timeoutMs,
+      pollMs: awsTuning().scimPollMs,
+      signal: ctx.signal,
+      onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
+    });
+    if (!identityStoreUserId) {
+      p.fail();
+      problems.push(
+        `The test user "${user.login}" has not arrived in Identity Center: check that the user is in the assignment group (so assigned to the app), that provisioning "Create Users" is on, and Okta's provisioning errors (Dashboard > Tasks).`,
+      );
+    } else {
+      const d = await describeUser(store, pf.identityStoreId, identityStoreUserId);
+      userHasExternalIds = (d.ExternalIds ?? []).length > 0;
+      if (!userHasExternalIds) {
+        problems.push(`The user "${user.login}" in Identity Center has no ExternalIds, so it was not created by SCIM (made by hand?): delete it in Identity Center and let Okta provision it, or Okta's updates will collide with it.`);
+      }
+      const uid = identityStoreUserId;
+      userInGroup = (await waitFor(async () => ((await isMember(store, pf.identityStoreId, uid, a.groupId)) ? true : undefined), {
+        timeoutMs,
+        pollMs: awsTuning().scimPollMs,
+        signal: ctx.signal,
+        onWait: (s) => p.update(`Waiting for "${user.login}" to join "${a.groupName}" through SCIM (${s} s)`),
+      })) === true;
+      if (!userInGroup) problems.push(`The user "${user.login}" is not a member of "${a.groupName}" in Identity Center: check that it is in the Okta group and that the push mapping is Active, then push again.`);
+      if (userInGroup && userHasExternalIds) p.succeed(`The test user arrived through SCIM (${identityStoreUserId}) and is in "${a.groupName}".`);
+      else p.fail();
+    }
+  } else {
+    notes.push('No test user was created (--skip-test-user): the user checks are skipped.');
+  }
+
+  const targets = a.results.filter((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING').map((r) => r.accountId);
+  const assigned = await assignedAccounts(aws, pf, a, targets);
+  const latest = new Set(await listProvisionedAccounts(aws.ssoAdmin(), pf.instanceArn, a.permissionSetArn, 'LATEST_PERMISSION_SET_PROVISIONED'));
+  let accountsVerified = 0;
+  for (const id of targets) {
+    if (!assigned.has(id)) problems.push(`Account ${id}: "${a.groupName}" no longer holds "${ps.name}"; run the wizard again to restore it.`);
+    else if (!latest.has(id)) problems.push(`Account ${id}: "${ps.name}" is not provisioned with its latest version; run the wizard again (it re-provisions).`);
+    else accountsVerified++;
+  }
+  const skipped = a.results.filter((r) => r.status === 'SKIPPED');
+  if (skipped.length) notes.push(`${skipped.length} account(s) were skipped on purpose: ${skipped.map((s) => `${s.accountId} (${s.failureReason ?? 'skipped'})`).join('; ')}.`);
+
+  const app = ctx.outputs['okta-app'];
+  const prov = ctx.outputs['okta-provisioning'];
+  const push = ctx.outputs['group-push'];
+  if (app && prov && push) {
+    const verifyOkta = await loadOktaVerifier();
+    if (verifyOkta) {
+      const okta = await ctx.services.okta();
+      const r = await verifyOkta(okta, { appId: app.appId, provisioningAppId: prov.appId, mappingIds: push.mappings.map((m) => m.mappingId), ...(user ? { userId: user.userId } : {}) });
+      problems.push(...r.problems);
+      notes.push(...r.notes);
+    } else {
+      notes.push('The Okta side was not verified: this build has no Okta verifier.');
+    }
+  }
+
+  return {
+    problems,
+    notes,
+    out: {
+      ...(identityStoreUserId ? { identityStoreUserId } : {}),
+      ...(userHasExternalIds !== undefined ? { userHasExternalIds } : {}),
+      groupId: a.groupId,
+      ...(userInGroup !== undefined ? { userInGroup } : {}),
+      accountsVerified,
+      portalUrl: portalUrl(pf.identityStoreId),
+      verifiedAt: ctx.now().toISOString(),
+    },
+  };
+}
+
+export const verifyStep: Step<'verify'> = {
+  id: 'verify',
+  title: 'Verify end to end, then the sign-in check',
+  kind: 'api',
+  needs: ['preflight', 'permission-set', 'account-assignments'],
+  async plan() {
+    return [{ kind: 'check', target: 'Read back users, group, assignments and provisioning on both sides' }];
+  },
+  async apply(ctx) {
+    const f = await verifyAll(ctx, true);
+    for (const n of f.notes) ctx.io.info(n);
+    if (f.problems.length > 0) {
+      for (const p of f.problems) ctx.io.warn(p);
+      throw new WizardError(`Verification found ${f.problems.length} problem(s): ${f.problems[0]}${f.problems.length > 1 ? ' (and more above)' : ''}`, {
+        code: 'VERIFY_FAILED',
+        hint: 'Fix what is listed above, then run `okta-aws-sso verify` (or the wizard) again.',
+      });
+    }
+    ctx.io.info(`Verified: ${f.out.accountsVerified} account(s) give "${ctx.need('permission-set').name}" to "${ctx.need('account-assignments').groupName}".`);
+    ctx.io.info(`AWS access portal: ${f.out.portalUrl}`);
+    const user = ctx.outputs['test-user'];
+    const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
+    const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
+    if (ctx.io.interactive || ctx.services.sandbox) {
+      await ctx.io.consoleAction(action);
+    } else {
+      ctx.io.info(`Last, check by hand: ${action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ')}`);
+    }
+    return f.out;
+  },
+  async check(ctx) {
+    const f = await verifyAll(ctx, false);
+    return f.problems.map((message) => ({ message }));
+  },
+};

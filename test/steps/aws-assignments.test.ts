@@ -152,3 +152,43 @@ describe('assignments across the organization', () => {
     await expect(accountAssignmentsStep.apply(fx.harness({ outputs, flags: { accounts: '999999999999' } }).ctx)).rejects.toThrow(/not in the organization/);
   });
 });
+
+describe('verify (AWS half)', () => {
+  it('finds the SCIM user with ExternalIds in the group, the set provisioned on every account, and prints the portal and sign-in check', async () => {
+    const { verifyStep } = await import('../../src/steps/12-verify.js');
+    const assignments = await accountAssignmentsStep.apply(fx.harness({ outputs }).ctx);
+    const ep = fx.sb.aws.info().scimEndpoint;
+    const login = 'test.user@example.com';
+    const u = await scimCall(ep, token, 'POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: login,
+      externalId: '00u-test',
+      name: { givenName: 'Test', familyName: 'User' },
+      displayName: 'Test User',
+      emails: [{ value: login, type: 'work', primary: true }],
+      active: true,
+    });
+    expect(u.status).toBe(201);
+    const testUser = { userId: '00u-test', login, email: login, displayName: 'Test User', groupIds: ['00g-push'], created: true };
+    const vOutputs = { ...outputs, 'account-assignments': assignments, 'test-user': testUser };
+
+    // Not yet in the group: verify says so (short wait) and fails.
+    const early = fx.harness({ outputs: vOutputs, flags: { 'wait-timeout': 1 } });
+    const err = await verifyStep.apply(early.ctx).catch((e: unknown) => e);
+    expect((err as WizardError).code).toBe('VERIFY_FAILED');
+    expect(early.output.text()).toMatch(/is not a member of "awsssoPowerUsers"/);
+
+    const patch = await scimCall(ep, token, 'PATCH', `/Groups/${groupId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: u.json.id }] }],
+    });
+    expect(patch.status).toBeLessThan(300);
+    const h = fx.harness({ outputs: vOutputs });
+    const out = await verifyStep.apply(h.ctx);
+    expect(out).toMatchObject({ identityStoreUserId: u.json.id, userHasExternalIds: true, userInGroup: true, groupId, portalUrl: `https://${preflight.aws.identityStoreId}.awsapps.com/start` });
+    expect(out.accountsVerified).toBe(assignments.results.filter((r) => r.status !== 'SKIPPED').length);
+    expect(h.output.consoleActions.map((a) => a.id)).toEqual(['sign-in-check']);
+    expect(h.output.consoleActions[0]!.instructions.join(' ')).toMatch(/private/);
+    expect(await verifyStep.check(h.ctx, out)).toEqual([]);
+  });
+});
