@@ -1,0 +1,127 @@
+/**
+ * The Okta half run interactively: every question goes through the real @inquirer/prompts (the CLI's
+ * InquirerPrompter) over streams, answered by keystrokes; console actions are performed by the
+ * sandbox. Then a second interactive run adopts everything.
+ */
+import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { InquirerPrompter } from '../../src/cli/io/terminal.js';
+import type { Prompter } from '../../src/cli/io/base-io.js';
+import { awsUpstream, runOktaHalf } from './okta-fixture.js';
+
+beforeAll(() => {
+  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+});
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+type Kind = 'input' | 'select' | 'confirm' | 'password';
+
+/** A Prompter that answers each question by typing keys into a fresh real inquirer prompt. */
+class ScriptedTerminal implements Prompter {
+  readonly asked: { kind: Kind; message: string }[] = [];
+  readonly screens: string[] = [];
+  constructor(private readonly script: [RegExp, string[]][]) {}
+
+  private keysFor(kind: Kind, message: string): string[] {
+    this.asked.push({ kind, message });
+    const rule = this.script.find(([re]) => re.test(message));
+    if (rule) return rule[1];
+    if (kind === 'password') throw new Error(`No scripted answer for the hidden prompt "${message}"`);
+    return ['\r'];
+  }
+
+  private drive<T>(kind: Kind, message: string, run: (p: InquirerPrompter) => Promise<T>): Promise<T> {
+    const keys = this.keysFor(kind, message);
+    const input = new PassThrough();
+    const output = new Capture();
+    const start = output.text.length;
+    const tick = (): void => {
+      if (output.text.length === start) {
+        setTimeout(tick, 5);
+        return;
+      }
+      let i = 0;
+      const next = (): void => {
+        if (i >= keys.length) return;
+        input.write(keys[i++]);
+        setTimeout(next, 5);
+      };
+      next();
+    };
+    tick();
+    return run(new InquirerPrompter({ input, output })).finally(() => this.screens.push(stripVTControlCharacters(output.text)));
+  }
+
+  input(o: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string> {
+    return this.drive('input', o.message, (p) => p.input(o));
+  }
+  select<T extends string>(o: { message: string; choices: readonly { value: T; name: string; description?: string }[]; default?: T }): Promise<T> {
+    return this.drive('select', o.message, (p) => p.select(o));
+  }
+  confirm(o: { message: string; default: boolean }): Promise<boolean> {
+    return this.drive('confirm', o.message, (p) => p.confirm(o));
+  }
+  password(o: { message: string; validate?: (v: string) => true | string }): Promise<string> {
+    return this.drive('password', o.message, (p) => p.password(o));
+  }
+}
+
+let sb: TestSandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+describe('Okta half, interactive', () => {
+  it('asks everything through the real prompts, then a second run adopts everything', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const script = (): [RegExp, string[]][] => [
+      [/Okta org URL/, [sb!.info.oktaUrl, '\r']],
+      [/sign in to Okta/, ['\r']],
+      [/Okta API token/, [sb!.info.oktaApiToken, '\r']],
+      [/Okta groups pushed/, ['\u007f'.repeat(20), 'awsssoPowerUsers,awsssoReadOnly', '\r']],
+      [/first name/, ['Grace', '\r']],
+      [/last name/, ['Hopper', '\r']],
+      [/Test user email/, ['grace.hopper@example.com', '\r']],
+    ];
+    const t1 = new ScriptedTerminal(script());
+    const first = await runOktaHalf(sb, up, { env: {}, prompter: t1, yes: false });
+    const kinds = t1.asked.map((a) => `${a.kind}: ${a.message}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^input: Okta org URL/),
+        expect.stringMatching(/^select: How should okta-aws-sso sign in/),
+        expect.stringMatching(/^password: Okta API token/),
+        expect.stringMatching(/^confirm: Create the Okta app "AWS IAM Identity Center"/),
+        expect.stringMatching(/^select: Which Okta app provisions users/),
+        expect.stringMatching(/^confirm: Create the Okta group "AWS Users"/),
+        expect.stringMatching(/^confirm: Must the test user change the password/),
+        expect.stringMatching(/^confirm: Generate a strong password/),
+      ]),
+    );
+    // The token typed at the hidden prompt never appears on screen.
+    expect(t1.screens.join('\n')).not.toContain(sb.info.oktaApiToken);
+    const o = first.outputs;
+    expect(o.groups!.pushGroups.map((g) => g.name)).toEqual(['awsssoPowerUsers', 'awsssoReadOnly']);
+    expect(o['group-push']!.mappings.map((m) => m.groupName)).toEqual(['awsssoPowerUsers', 'awsssoReadOnly']);
+    expect(o['test-user']).toMatchObject({ email: 'grace.hopper@example.com', displayName: 'Grace Hopper', created: true });
+    expect(o['test-user']!.groupIds).toHaveLength(3);
+
+    const cursor = (await readRequestLog(sb)).length;
+    const t2 = new ScriptedTerminal(script());
+    const second = await runOktaHalf(sb, up, { env: {}, prompter: t2, yes: false }, { scimTokenInMemory: false });
+    expect((await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating)).toEqual([]);
+    expect(t2.asked.filter((a) => a.kind === 'confirm').map((a) => a.message)).toEqual([]);
+    expect(second.outputs['test-user']).toMatchObject({ userId: o['test-user']!.userId, created: false });
+  });
+});
