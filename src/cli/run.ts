@@ -581,6 +581,12 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
         if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' || e.exitCode === 0) return 0;
         // commander has already printed its message
         cli.stderr.write(`Run \`okta-aws-sso --help\` for the commands and options.\n`);
+        if (argv.includes('--json')) {
+          const doc = cli.baseDoc({ ...g, dryRun: argv.includes('--dry-run') }, 'error', null);
+          doc.exitCode = ExitCode.Usage;
+          doc.error = { message: e.message.replace(/^error: /, ''), code: 'USAGE', hint: 'Run `okta-aws-sso --help` for the commands and options.' };
+          cli.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        }
         return ExitCode.Usage;
       }
       throw e;

@@ -64,6 +64,9 @@ describe('help and version', () => {
     expect(r.stderr).toContain("unknown option '--no-such-flag'");
     const r2 = await runCli(['frobnicate']);
     expect(r2.code).toBe(2);
+    const r3 = await runCli(['status', '--json', '--bogus']);
+    expect(r3.code).toBe(2);
+    expect(parseDoc(r3.stdout)).toMatchObject({ result: 'error', exitCode: 2, error: { code: 'USAGE' } });
   });
 });
 
