@@ -44,8 +44,22 @@ function randomId(prefix: string, length: number): string {
   return out;
 }
 
-async function generate(keyFile: string): Promise<SandboxCredentials> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+let sharedKeyPair: Promise<KeyPair> | undefined;
+
+/**
+ * A new RSA key pair; with `shared`, one per process (in-memory sandboxes in tests: generating a
+ * 2048-bit key costs a few hundred ms on a busy machine, and nothing outlives those sandboxes).
+ */
+function keyPair(shared: boolean): Promise<KeyPair> {
+  const make = (): Promise<KeyPair> => generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  if (!shared) return make();
+  sharedKeyPair ??= make();
+  return sharedKeyPair;
+}
+
+async function generate(keyFile: string, sharedKey: boolean): Promise<SandboxCredentials> {
+  const { publicKey, privateKey } = await keyPair(sharedKey);
   const keyId = randomId('sbx-', 16);
   const publicJwk = { ...(await exportJWK(publicKey)), kid: keyId, alg: 'RS256', use: 'sig' };
   await writeFileAtomic(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
@@ -72,7 +86,7 @@ function valid(c: unknown): c is SandboxCredentials {
  * Loads <dir>/credentials.json and the key file, or generates both (first start, or either one
  * missing or unreadable). Both files are mode 0600.
  */
-export async function loadOrCreateCredentials(dir: string): Promise<{ credentials: SandboxCredentials; privateKeyPath: string; created: boolean }> {
+export async function loadOrCreateCredentials(dir: string, opts: { sharedKey?: boolean } = {}): Promise<{ credentials: SandboxCredentials; privateKeyPath: string; created: boolean }> {
   const file = path.join(dir, CREDENTIALS_FILE);
   const privateKeyPath = path.join(dir, PRIVATE_KEY_FILE);
   try {
@@ -82,7 +96,7 @@ export async function loadOrCreateCredentials(dir: string): Promise<{ credential
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
   }
-  const credentials = await generate(privateKeyPath);
+  const credentials = await generate(privateKeyPath, opts.sharedKey ?? false);
   await writeFileAtomic(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return { credentials, privateKeyPath, created: true };
 }

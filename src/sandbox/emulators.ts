@@ -25,6 +25,8 @@ export interface EmulatorFactoryInput {
 }
 
 export interface EmulatorFactory {
+  /** Loads what the emulators need (modules, specs) ahead of time, in parallel with other start work. */
+  preload?(): Promise<void>;
   okta(input: EmulatorFactoryInput): MaybePromise<OktaEmulatorLike>;
   aws(input: EmulatorFactoryInput): MaybePromise<AwsEmulatorLike>;
 }
@@ -32,6 +34,9 @@ export interface EmulatorFactory {
 // The emulators are loaded on first use: `okta-aws-sso --help` never pays for them.
 
 export const realEmulators: EmulatorFactory = {
+  async preload() {
+    await Promise.all([import('./okta/index.js'), import('./aws/index.js')]);
+  },
   async okta(input) {
     const m = await import('./okta/index.js');
     return m.createOktaEmulator({ apiToken: input.oktaApiToken, oauthClients: [input.oauthClient], options: input.okta ?? {} });

@@ -154,7 +154,19 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
 export async function ensureSandbox(opts: StartOptions): Promise<{ info: SandboxInfo; started: boolean }> {
   const status = await sandboxStatus(opts.dir);
   if (status.running && status.info) return { info: status.info, started: false };
-  return { info: await startSandbox(opts), started: true };
+  try {
+    return { info: await startSandbox(opts), started: true };
+  } catch (e) {
+    // Another wizard started it at the same moment: wait for that one and use it.
+    if (!(e instanceof UsageError) || (e.code !== 'SANDBOX_STARTING' && e.code !== 'SANDBOX_RUNNING')) throw e;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const s = await sandboxStatus(opts.dir);
+      if (s.running && s.info) return { info: s.info, started: false };
+      await sleep(50);
+    }
+    throw e;
+  }
 }
 
 /** SIGTERM the sandbox in `dir` and wait for it to save and exit. False when none was running. */

@@ -84,15 +84,16 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
   const dir = persistent ? path.resolve(opts.dir as string) : await fsp.mkdtemp(path.join(os.tmpdir(), 'okta-aws-sso-sandbox-'));
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
 
-  const { credentials, privateKeyPath } = await loadOrCreateCredentials(dir);
-
-  let persisted;
-  try {
-    persisted = persistent ? await readState(dir) : undefined;
-  } catch (e) {
-    if (e instanceof StateFileError) throw new SandboxStartError(e.message, 'Run `okta-aws-sso sandbox reset` to start from a fresh sandbox (its credentials are kept).');
-    throw e;
-  }
+  // Key generation (first start), reading the saved state and loading the emulators overlap.
+  const preloading = factory.preload?.();
+  const [{ credentials, privateKeyPath }, persisted] = await Promise.all([
+    loadOrCreateCredentials(dir, { sharedKey: !persistent }),
+    (persistent ? readState(dir) : Promise.resolve(undefined)).catch((e: unknown) => {
+      if (e instanceof StateFileError) throw new SandboxStartError(e.message, 'Run `okta-aws-sso sandbox reset` to start from a fresh sandbox (its credentials are kept).');
+      throw e;
+    }),
+    preloading,
+  ]);
   const startOptions = opts.options ?? {};
   const options: SandboxOptions = {
     okta: { ...(persisted?.options.okta ?? {}), ...(startOptions.okta ?? {}) },

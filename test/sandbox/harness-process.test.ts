@@ -147,6 +147,15 @@ describe('sandbox process', () => {
     expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
   });
 
+  it('lets two concurrent ensureSandbox calls share one sandbox', async () => {
+    const dir = tmpDir();
+    const [a, b] = await Promise.all([ensureSandbox({ dir }), ensureSandbox({ dir })]);
+    expect([a.started, b.started].sort()).toEqual([false, true]);
+    expect(a.info.pid).toBe(b.info.pid);
+    expect(await stopSandbox(dir)).toBe(true);
+    expect(alive(a.info.pid)).toBe(false);
+  });
+
   it('says why it cannot start when its port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
