@@ -112,8 +112,8 @@ export const OKTA_SCOPES = [
 
 export const OKTA_PERMISSION_HINT =
   `Give the credentials these scopes (service app > Okta API Scopes > Grant): ${OKTA_SCOPES.join(', ')}; ` +
-  'and an admin role that covers apps, groups and users (Super Administrator, or Application Administrator plus Group ' +
-  'Administrator plus Help Desk/Org Administrator). An SSWS token has the rights of the admin who created it.';
+  'and an admin role that covers apps, groups and users (Super Administrator is the simplest; see docs/okta.md). ' +
+  'An SSWS token has the rights of the admin who created it.';
 
 function describeOkta(d: OktaErrorDetails): string {
   const head = `Okta answered ${d.status}${d.errorCode ? ` ${d.errorCode}` : ''} to ${d.method} ${d.path}`;
