@@ -16,7 +16,7 @@ function certBase64(): Promise<string> {
   return cached;
 }
 async function makeCert(): Promise<string> {
-  const pems = await generate([{ name: 'commonName', value: 'okta-sandbox' }], { keySize: 2048 });
+  const pems = await generate([{ name: 'commonName', value: 'okta-sandbox' }], { keySize: 1024 });
   return pems.cert.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 

@@ -57,6 +57,8 @@ describe('instance and region', () => {
     expect(other.Instances ?? []).toEqual([]);
     const d = await fx.sso().send(new DescribeInstanceCommand({ InstanceArn: instanceArn }));
     expect(d.IdentityStoreId).toBe(ins.IdentityStoreId);
+    await expect(fx.sso('eu-west-1').send(new DescribeInstanceCommand({ InstanceArn: instanceArn }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(fx.sso().send(new DescribeInstanceCommand({ InstanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000' }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   it('STS GetCallerIdentity (AWS Query protocol) names the management account', async () => {
@@ -189,7 +191,9 @@ describe('permission sets', () => {
   });
 
   it('answers ConflictException to a write that overlaps another write on the same permission set', async () => {
-    const sso = fx.sso();
+    // A long lock (400 ms) so that two requests sent together surely overlap on a loaded machine.
+    const slow = await startAws({}, 'test-seed', 400);
+    const sso = slow.sso();
     const ps = await sso.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'Concurrent' }));
     const arn = ps.PermissionSet!.PermissionSetArn!;
     const results = await Promise.allSettled([
@@ -203,6 +207,7 @@ describe('permission sets', () => {
     await sso.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
     const listed = await sso.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn }));
     expect(listed.AttachedManagedPolicies?.map((p) => p.Name).sort()).toEqual(['PowerUserAccess', 'ReadOnlyAccess']);
+    await slow.close();
   });
 });
 

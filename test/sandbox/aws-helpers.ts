@@ -20,8 +20,8 @@ export interface AwsFixture {
   close(): Promise<void>;
 }
 
-export async function startAws(options: AwsEmulatorOptions = {}, seed = 'test-seed'): Promise<AwsFixture> {
-  const emu = createAwsEmulator({ options: { assignmentDelayMs: 20, requestsPerSecond: 1000, ...options }, seed });
+export async function startAws(options: AwsEmulatorOptions = {}, seed = 'test-seed', writeLockMs?: number): Promise<AwsFixture> {
+  const emu = createAwsEmulator({ options: { assignmentDelayMs: 20, requestsPerSecond: 1000, ...options }, seed, writeLockMs });
   const served = await serve((req) => emu.handle(req));
   emu.setBaseUrl(served.url);
   const region = emu.info().region;

@@ -83,7 +83,11 @@ class TokenBucket {
 
 const MUTATING = /^(Create|Update|Delete|Attach|Detach|Provision|Put|Tag|Untag)/;
 
-export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: string | number } = {}): AwsEmulator {
+/**
+ * `writeLockMs` (sandbox-internal, default 15): how long a permission-set write holds the set's lock;
+ * tests raise it so that two writes sent together surely overlap.
+ */
+export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: string | number; writeLockMs?: number } = {}): AwsEmulator {
   let opts = resolve(cfg.options);
   const seed = String(cfg.seed ?? 'okta-aws-sso-sandbox');
   let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
@@ -167,7 +171,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       now,
       region: credentialScope(req.headers.authorization)?.region ?? state.region,
       locks,
-      writeLockMs: WRITE_LOCK_MS,
+      writeLockMs: cfg.writeLockMs ?? WRITE_LOCK_MS,
     };
     try {
       const out = svc === 'sso-admin' ? await ssoAdmin(op, input, ctx) : svc === 'identitystore' ? identityStore(op, input, ctx) : organizations(op, input, ctx);
