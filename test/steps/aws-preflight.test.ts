@@ -1,0 +1,96 @@
+/**
+ * preflight beyond the default sandbox: probing the regions for the instance, and a caller that is
+ * the delegated administrator (a loopback proxy in front of the sandbox answers GetCallerIdentity
+ * as a member account; everything else is the sandbox's own answer).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type Served } from '../../src/sandbox/http.js';
+import { preflightStep } from '../../src/steps/01-preflight.js';
+import { accountAssignmentsStep } from '../../src/steps/10-account-assignments.js';
+import { permissionSetStep } from '../../src/steps/09-permission-set.js';
+import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { stepHarness } from '../helpers/step-harness.js';
+import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
+
+let sb: TestSandbox;
+let proxy: Served;
+let member = '';
+
+function harness(extraEnv: Record<string, string> = {}) {
+  return stepHarness({ env: { ...sb.env, ...extraEnv }, sandboxAdminUrl: sb.info.adminUrl });
+}
+
+beforeAll(async () => {
+  sb = await withSandbox({ aws: { region: 'eu-central-1' } });
+  for (const [k, v] of Object.entries(sb.env)) process.env[k] = v;
+  fastTuning();
+  const snap = sb.aws.snapshot() as { accounts: { id: string; state: string }[]; org: { managementAccountId: string }; delegatedAdministrators: string[] };
+  member = snap.accounts.find((a) => a.id !== snap.org.managementAccountId && a.state === 'ACTIVE')!.id;
+  sb.aws.restore({ ...snap, delegatedAdministrators: [member] });
+  const mgmt = snap.org.managementAccountId;
+  proxy = await serve(async (req) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
+    const qs = req.query.toString();
+    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+    let body = await res.text();
+    const isSts = `${req.headers['x-amz-target'] ?? ''} ${req.body.toString('utf8')}`.includes('GetCallerIdentity');
+    if (isSts) body = body.split(mgmt).join(member);
+    const h: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) h[k] = v;
+    });
+    return { status: res.status, headers: h, body };
+  });
+});
+afterAll(async () => {
+  await proxy?.close();
+  await sb?.close();
+});
+
+describe('preflight: region probing', () => {
+  it('probes the regions until ListInstances returns the instance, then pins the home region', async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    const h = harness();
+    const out = await preflightStep.apply(h.ctx);
+    expect(out.aws.region).toBe('eu-central-1');
+    expect(out.aws.instanceArn).toBe(sb.aws.info().instanceArn);
+    const probes = h.output.lines.filter((l) => l.level === 'progress').map((l) => l.text).join('\n');
+    expect(probes).toMatch(/us-east-1: 0 instance/);
+    expect(probes).toMatch(/eu-central-1: 1 instance/);
+    (await h.ctx.services.aws()).destroy();
+  });
+
+  it('--region naming another region is refused with the fix', async () => {
+    const h = harness({ OKTA_AWS_SSO_REGION: 'us-east-2' });
+    const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/No IAM Identity Center instance was found in us-east-2/);
+    expect((err as { hint?: string }).hint).toMatch(/home region/);
+    (await h.ctx.services.aws()).destroy();
+  });
+});
+
+describe('preflight: delegated administrator', () => {
+  it('detects the delegated administrator and skips the management account in the assignments', async () => {
+    process.env.AWS_REGION = 'eu-central-1';
+    process.env.AWS_ENDPOINT_URL = proxy.url;
+    try {
+      const h = harness();
+      const pf = await preflightStep.apply(h.ctx);
+      expect(pf.aws).toMatchObject({ accountId: member, callerIsManagementAccount: false, callerIsDelegatedAdmin: true });
+      expect(h.output.text()).toMatch(/You are the Identity Center delegated administrator: the management account \d{12} cannot be assigned from here/);
+
+      const ps = await permissionSetStep.apply(stepHarness({ env: sb.env, outputs: { preflight: pf } }).ctx);
+      const token = sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;
+      expect((await scimCall(sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers' })).status).toBe(201);
+      const a = stepHarness({ env: sb.env, outputs: { preflight: pf, 'permission-set': ps, ...oktaSideOutputs() }, flags: { 'include-management-account': true } });
+      const out = await accountAssignmentsStep.apply(a.ctx);
+      const mgmt = out.results.find((r) => r.accountId === pf.aws.managementAccountId);
+      expect(mgmt).toMatchObject({ status: 'SKIPPED', failureReason: expect.stringMatching(/not by a delegated administrator/) });
+      expect(out.results.filter((r) => r.status === 'SUCCEEDED').length).toBeGreaterThan(0);
+      for (const hh of [h, a]) (await hh.ctx.services.aws()).destroy();
+    } finally {
+      process.env.AWS_ENDPOINT_URL = sb.env.AWS_ENDPOINT_URL!;
+    }
+  });
+});
