@@ -169,6 +169,8 @@ describe('SCIM users', () => {
     expect(eq.status).toBe(200);
     expect(eq.json.totalResults).toBe(1);
     expect((eq.json.Resources as { userName: string }[])[0]!.userName).toBe('bob@example.com');
+    const otherCase = await scim(fx, token, 'GET', `/Users?filter=${encodeURIComponent('userName eq "BOB@example.com"')}`);
+    expect(otherCase.json.totalResults).toBe(1);
     const and = await scim(fx, token, 'GET', `/Users?filter=${encodeURIComponent('userName eq "bob@example.com" and externalId eq "ext-nope"')}`);
     expect(and.json.totalResults).toBe(0);
     const none = await scim(fx, token, 'GET', `/Users?filter=${encodeURIComponent('externalId eq "ext-bob@example.com"')}`);
@@ -230,6 +232,7 @@ describe('SCIM groups', () => {
     expect(dup.json.detail).toContain('Refused to create a new, duplicate resource');
     const byFilter = await scim(fx, token, 'GET', `/Groups?filter=${encodeURIComponent('displayName eq "awsssoPowerUsers"')}`);
     expect(byFilter.json.totalResults).toBe(1);
+    expect((byFilter.json.Resources as Record<string, unknown>[])[0]!.members).toBeUndefined();
     expect((await scim(fx, token, 'POST', '/Groups', { schemas: [GROUP_SCHEMA] })).status).toBe(400);
   });
 

@@ -2,7 +2,8 @@
  * The Identity Center SCIM endpoint (`/<tenantId>/scim/v2/...`), with AWS's documented limits:
  * eq-only filters (with `and`), one value per multi-valued attribute, required user attributes,
  * no /Bulk, /Me or /Search, PATCH group limits, and the characters < > ; : % refused.
- * Filter expressions are parsed by scimmy (SCIMMY.Types.Filter). Users and groups are the
+ * Filter expressions are parsed by scimmy (SCIMMY.Types.Filter); GET of a group carries no members
+ * (as on AWS: read them through identitystore). Users and groups are the
  * identity store's own records, so identitystore sees them immediately.
  */
 import crypto from 'node:crypto';
@@ -178,7 +179,6 @@ export class ScimServer {
       id: g.id,
       externalId: g.externalId,
       displayName: g.displayName,
-      members: [],
       meta: { resourceType: 'Group', created: new Date(g.createdAt).toISOString(), lastModified: new Date(g.updatedAt).toISOString(), location: `${this.endpoint()}/Groups/${g.id}` },
     });
   }
@@ -439,7 +439,16 @@ export class ScimServer {
           throw bad(`${UNPARSABLE} Only 'eq' filters on ${allowed.join(', ')} (joined with 'and') are supported.`, 'invalidFilter');
         }
       }
-      matched = new SCIMMY.Types.Filter(filterText).match(resources) as Record<string, unknown>[];
+      // userName and displayName are caseExact=false in RFC 7643; id and externalId are exact.
+      const exact = (attr: string) => attr === 'id' || attr === 'externalId';
+      matched = resources.filter((r) =>
+        f.every((term) => {
+          const have = r[term.attr];
+          const want = term.value![1];
+          if (typeof have !== 'string' || typeof want !== 'string') return false;
+          return exact(term.attr) ? have === want : have.toLowerCase() === want.toLowerCase();
+        }),
+      );
     }
     const startIndex = Math.max(1, Number(req.query.get('startIndex') ?? 1) || 1);
     const count = Math.min(100, Math.max(0, Number(req.query.get('count') ?? 100) || 0));
