@@ -1,0 +1,106 @@
+/**
+ * plan() reads only; okta-app adoption rules (several apps with one label, --okta-app-id) and drift
+ * repair with a whole-object GET-modify-PUT; check() reports drift made behind the wizard's back.
+ */
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { stepHarness } from '../helpers/step-harness.js';
+import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS } from './okta-fixture.js';
+import { oktaAppStep } from '../../src/steps/03-okta-app.js';
+import { MissingAnswerError } from '../../src/errors.js';
+import { verifyOktaSide } from '../../src/okta/verify.js';
+
+beforeAll(() => {
+  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+});
+
+let sb: TestSandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+async function oktaSend(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sb.info.oktaUrl}${p}`, {
+    method,
+    headers: { Authorization: `SSWS ${sb.info.oktaApiToken}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+function env(sb: TestSandbox): Record<string, string> {
+  return { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken };
+}
+
+describe('plan, adoption and drift', () => {
+  it('plans from live reads only: create before the run, adopt/noop after it', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const h0 = stepHarness({ env: env(sb), outputs: up.outputs });
+    const before = await oktaAppStep.plan(h0.ctx);
+    expect(before.map((a) => a.kind)).toEqual(['create']);
+    const { outputs } = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } });
+    await sb.okta.idle(); // Okta's own background provisioning to SCIM is not the wizard's doing
+
+    const cursor = (await readRequestLog(sb)).length;
+    const h = stepHarness({ env: env(sb), flags: { ...TEST_USER_FLAGS }, outputs });
+    const kinds: string[] = [];
+    for (const step of OKTA_STEPS) for (const a of await step.plan(h.ctx)) kinds.push(`${step.id}:${a.kind}`);
+    expect(kinds.filter((k) => k.endsWith(':create') || k.endsWith(':update'))).toEqual(['idp-metadata:create']);
+    expect(kinds).toContain('okta-app:adopt');
+    expect(kinds).toContain('test-user:adopt');
+    expect((await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating)).toEqual([]);
+
+    // The verify step's Okta half: connection ENABLED, mapping ACTIVE, test user provisioned.
+    const okta = await h.ctx.services.okta();
+    const p = { appId: outputs['okta-app']!.appId, provisioningAppId: outputs['okta-provisioning']!.appId, mappingIds: outputs['group-push']!.mappings.map((m) => m.mappingId), userId: outputs['test-user']!.userId };
+    const v = await verifyOktaSide(okta, p);
+    expect(v.problems).toEqual([]);
+    expect(v.notes.join('\n')).toMatch(/ENABLED/);
+    await oktaSend(sb, 'PATCH', `/api/v1/apps/${p.provisioningAppId}/group-push/mappings/${p.mappingIds[0]!}`, { status: 'INACTIVE' });
+    expect((await verifyOktaSide(okta, p)).problems.join('\n')).toMatch(/INACTIVE, not ACTIVE/);
+  });
+
+  it('repairs SAML drift with a whole-object PUT and reports drift in check()', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const created = await oktaSend(sb, 'POST', '/api/v1/apps?activate=true', {
+      name: 'amazon_aws_sso',
+      label: 'AWS IAM Identity Center',
+      signOnMode: 'SAML_2_0',
+      visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: false } },
+      settings: { app: { acsURL: 'https://old.example.com/acs', entityID: 'https://old.example.com/issuer' } },
+    });
+    const h = stepHarness({ env: env(sb), outputs: up.outputs });
+    const out = await oktaAppStep.apply(h.ctx);
+    expect(out).toMatchObject({ appId: created.id, adopted: true, acsUrl: up.outputs['sp-metadata']!.acsUrl });
+    expect(h.output.text()).toContain('acsURL is https://old.example.com/acs');
+    const app = await oktaGet<{ label: string; visibility: { hide: { iOS: boolean } }; settings: { app: { acsURL: string; entityID: string } } }>(sb, `/api/v1/apps/${String(created.id)}`);
+    expect(app.settings.app).toMatchObject({ acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl });
+    expect(app.visibility.hide.iOS).toBe(true); // the rest of the object survived the PUT
+    expect(await oktaAppStep.check(h.ctx, out)).toEqual([]);
+
+    const full = await oktaGet<Record<string, unknown> & { settings: { app: Record<string, unknown> } }>(sb, `/api/v1/apps/${String(created.id)}`);
+    full.settings.app.acsURL = 'https://tampered.example.com/acs';
+    await oktaSend(sb, 'PUT', `/api/v1/apps/${String(created.id)}`, full);
+    const drift = await oktaAppStep.check(h.ctx, out);
+    expect(drift.map((d) => d.message).join('\n')).toMatch(/acsURL is https:\/\/tampered/);
+  });
+
+  it('asks which app when several share the label; --okta-app-id answers it', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const body = { name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', signOnMode: 'SAML_2_0', settings: { app: { acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl } } };
+    await oktaSend(sb, 'POST', '/api/v1/apps', body);
+    const second = await oktaSend(sb, 'POST', '/api/v1/apps', body);
+    const h = stepHarness({ env: env(sb), outputs: up.outputs });
+    const err = await oktaAppStep.apply(h.ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingAnswerError);
+    expect((err as MissingAnswerError).hint).toContain('--okta-app-id');
+    const h2 = stepHarness({ env: env(sb), flags: { 'okta-app-id': String(second.id) }, outputs: up.outputs });
+    expect(await oktaAppStep.apply(h2.ctx)).toMatchObject({ appId: second.id, adopted: true });
+  });
+});
