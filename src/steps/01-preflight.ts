@@ -83,6 +83,7 @@ export const preflightStep: Step<'preflight'> = {
   title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance',
   kind: 'api',
   needs: [],
+  readOnly: true,
   async plan(ctx) {
     const aws = await gatherAws(ctx);
     const okta = await gatherOkta(ctx);

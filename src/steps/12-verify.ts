@@ -2,7 +2,7 @@
  * verify: the end-to-end result, read back from both sides. AWS half: the test user arrived
  * through SCIM (GetUserId by userName) with ExternalIds, is a member of the pushed group, and the
  * group holds the permission set on every target account with the latest version provisioned.
- * Okta half: verifyOktaSide() from src/okta/verify.ts. Then the portal URL and the sign-in check.
+ * Okta half: verifyOktaSide() from src/okta/verify.ts (when the Okta steps' outputs are there). Then the portal URL and the sign-in check.
  */
 import { ListAccountAssignmentsCommand, ListAccountAssignmentsForPrincipalCommand } from '@aws-sdk/client-sso-admin';
 import { WizardError } from '../errors.js';
@@ -12,13 +12,10 @@ import { listProvisionedAccounts } from '../aws/permission-sets.js';
 import { homeAws } from '../aws/session.js';
 import { awsTuning } from '../aws/tuning.js';
 import type { AwsClients } from '../aws/clients.js';
-import type { OktaClient } from '../okta/client.js';
+import { verifyOktaSide } from '../okta/verify.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { AccountAssignmentsOutput, PreflightOutput, VerifyOutput } from './outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
-
-/** The Okta half's contract (src/okta/verify.ts, owned by the Okta side). */
-type VerifyOktaSide = (okta: OktaClient, ids: { appId: string; provisioningAppId: string; mappingIds: string[]; userId?: string }) => Promise<{ problems: string[]; notes: string[] }>;
 
 export function portalUrl(identityStoreId: string): string {
   return `https://${identityStoreId}.awsapps.com/start`;
@@ -66,17 +63,6 @@ async function assignedAccounts(aws: AwsClients, pf: PreflightOutput['aws'], a: 
     throw awsCallError(e, 'reading the account assignments', 'sso:ListAccountAssignments, sso:ListAccountAssignmentsForPrincipal');
   }
   return out;
-}
-
-async function loadOktaVerifier(): Promise<VerifyOktaSide | undefined> {
-  // Resolved at run time so this step still verifies the AWS half when the Okta verifier is absent.
-  const specifier = '../okta/verify.js';
-  try {
-    const mod = (await import(specifier)) as { verifyOktaSide?: VerifyOktaSide };
-    return mod.verifyOktaSide;
-  } catch {
-    return undefined;
-  }
 }
 
 interface Findings {
@@ -152,15 +138,10 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   const prov = ctx.outputs['okta-provisioning'];
   const push = ctx.outputs['group-push'];
   if (app && prov && push) {
-    const verifyOkta = await loadOktaVerifier();
-    if (verifyOkta) {
-      const okta = await ctx.services.okta();
-      const r = await verifyOkta(okta, { appId: app.appId, provisioningAppId: prov.appId, mappingIds: push.mappings.map((m) => m.mappingId), ...(user ? { userId: user.userId } : {}) });
-      problems.push(...r.problems);
-      notes.push(...r.notes);
-    } else {
-      notes.push('The Okta side was not verified: this build has no Okta verifier.');
-    }
+    const okta = await ctx.services.okta();
+    const r = await verifyOktaSide(okta, { appId: app.appId, provisioningAppId: prov.appId, mappingIds: push.mappings.map((m) => m.mappingId), ...(user ? { userId: user.userId } : {}) });
+    problems.push(...r.problems);
+    notes.push(...r.notes);
   }
 
   return {
