@@ -241,4 +241,17 @@ describe('Okta emulator: groups, users, pagination and errors', () => {
     expect(get.operation).toBe('getGroup');
     expect(get.mutating).toBe(false);
   });
+
+  it('refuses to serve an answer that breaks the spec: 500 "sandbox response failed spec validation"', async () => {
+    const broken = await startOkta();
+    try {
+      const t = new Date().toISOString();
+      broken.emulator.restore({ apps: {}, users: {}, groups: { '00gbroken': { id: '00gbroken', profile: { name: 42 }, created: t, lastUpdated: t, lastMembershipUpdated: t, members: [] } } });
+      const res = await broken.call('GET', '/api/v1/groups/00gbroken');
+      expect(res.status).toBe(500);
+      expect(res.text).toMatch(/^sandbox response failed spec validation: getGroup 200: .*profile\.name must be string/);
+    } finally {
+      await broken.close();
+    }
+  });
 });
