@@ -13,7 +13,7 @@ import { ExitCode, InterruptedError, UsageError, WizardError, isWizardError } fr
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import { ANSWERS, type AnswerSpec } from '../steps/answers.js';
-import { AnswerSource } from './io/answer-source.js';
+import { AnswerSource, type AnswerValue } from './io/answer-source.js';
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { addAnswerOptions, answersFromOptions, loadConfigFile } from './options.js';
@@ -230,7 +230,7 @@ class Cli {
     const secrets = new MemorySecretStore(io);
     const { createServices } = await import('../steps/services.js');
     const services = createServices(io, secrets, sandboxInfo);
-    const store = new StateStore(file, existing ?? newState(toolVersion()), { redact: (t) => io.redact(t), inputs: () => io.savedAnswers() });
+    const store = new StateStore(file, existing ?? newState(toolVersion()), { redact: (t) => io.redact(t), inputs: () => persistentInputs(io.savedAnswers()) });
     const workDir = path.dirname(file);
 
     if (g.dryRun) {
@@ -443,6 +443,15 @@ class Cli {
       this.jsonDoc = doc;
     }
   }
+}
+
+/**
+ * Answers worth keeping for the next run. `console-done` is not kept: it vouches for one run only, so
+ * a console action that must be redone (drift) is asked for again instead of being skipped silently.
+ */
+function persistentInputs(answers: Record<string, AnswerValue>): Record<string, AnswerValue> {
+  const { 'console-done': _consoleDone, ...rest } = answers;
+  return rest;
 }
 
 function publicInfo(info: import('../sandbox/types.js').SandboxInfo, started?: boolean): Record<string, unknown> {

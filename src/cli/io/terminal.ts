@@ -3,7 +3,7 @@
  * so tests drive the real prompts) and an OutputSink with chalk + ora (spinners only on a TTY and
  * not in CI). Human output goes to stdout, or to stderr with --json.
  */
-import type { Writable, Readable } from 'node:stream';
+import { PassThrough, type Writable, type Readable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ConsoleAction, Progress } from '../../steps/contract.js';
 import type { OutputSink, Prompter } from './base-io.js';
@@ -43,6 +43,20 @@ export interface PromptStreams {
   signal?: AbortSignal;
 }
 
+/**
+ * A per-prompt stream that forwards to `target` but never ends it: inquirer ends its output when a
+ * prompt closes, which is harmless for process.stdout but would close any other stream (so the next
+ * prompt could not draw). Terminal properties (columns, isTTY) are passed through.
+ */
+function forwardWithoutEnd(target: Writable): NodeJS.WritableStream {
+  const w = new PassThrough();
+  w.on('data', (chunk: Buffer) => target.write(chunk));
+  for (const prop of ['columns', 'rows', 'isTTY'] as const) {
+    Object.defineProperty(w, prop, { get: () => (target as unknown as Record<string, unknown>)[prop], configurable: true });
+  }
+  return w;
+}
+
 /** Prompter over the real @inquirer/prompts (loaded on first question). */
 export class InquirerPrompter implements Prompter {
   constructor(private readonly streams: PromptStreams = {}) {}
@@ -50,7 +64,7 @@ export class InquirerPrompter implements Prompter {
   private ctx(): { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; signal?: AbortSignal } {
     const c: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; signal?: AbortSignal } = {};
     if (this.streams.input) c.input = this.streams.input;
-    if (this.streams.output) c.output = this.streams.output;
+    if (this.streams.output) c.output = forwardWithoutEnd(this.streams.output);
     if (this.streams.signal) c.signal = this.streams.signal;
     return c;
   }
