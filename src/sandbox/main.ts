@@ -8,7 +8,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SandboxInputError } from './faults.js';
-import { isPidAlive, readInfoFile, removeInfoFile, writeInfoFile } from './info-file.js';
+import { removeInfoFile, writeInfoFile } from './info-file.js';
+import { sandboxStatus } from './process.js';
 import { parseSandboxOptions } from './options.js';
 import { SandboxStartError, startSandboxServer } from './server.js';
 import type { SandboxOptions } from './types.js';
@@ -46,9 +47,9 @@ async function main(): Promise<void> {
   }
 
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  const existing = await readInfoFile(dir);
-  if (existing && existing.pid !== process.pid && isPidAlive(existing.pid)) {
-    fail(`A sandbox is already running in ${dir} (pid ${existing.pid}).`, 'Stop it first with `okta-aws-sso sandbox stop`, or use it as it is.');
+  const existing = await sandboxStatus(dir);
+  if (existing.running && existing.info && existing.info.pid !== process.pid) {
+    fail(`A sandbox is already running in ${dir} (pid ${existing.info.pid}).`, 'Stop it first with `okta-aws-sso sandbox stop`, or use it as it is.');
   }
 
   let sandbox;

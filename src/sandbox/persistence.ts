@@ -62,17 +62,30 @@ export class StateWriter {
   constructor(
     private readonly file: string,
     private readonly take: () => Omit<PersistedState, 'version' | 'savedAt'>,
-    private readonly coalesceMs = 20,
+    private readonly coalesceMs = 100,
   ) {}
 
-  /** Also save every `ms` when the state changed by itself (e.g. asynchronous provisioning). */
-  startTimer(ms = 1000): void {
-    this.interval = setInterval(() => void this.saveNow(), ms);
+  private lastActivity = 0;
+
+  /**
+   * Also save every `ms` when the state changed by itself (background work such as Okta pushing
+   * groups, which follows requests): checked only for `activeMs` after the last request.
+   */
+  startTimer(ms = 1000, activeMs = 10_000): void {
+    this.interval = setInterval(() => {
+      if (Date.now() - this.lastActivity <= activeMs) void this.saveNow();
+    }, ms);
     this.interval.unref();
+  }
+
+  /** A request arrived (mutating or not): background work may follow. */
+  touch(): void {
+    this.lastActivity = Date.now();
   }
 
   /** A mutating request happened: save soon, one write per burst. */
   schedule(): void {
+    this.touch();
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;

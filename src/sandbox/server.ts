@@ -84,6 +84,8 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
   const dir = persistent ? path.resolve(opts.dir as string) : await fsp.mkdtemp(path.join(os.tmpdir(), 'okta-aws-sso-sandbox-'));
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
 
+  if (opts.port !== undefined) await assertPortsFree(opts.port); // fail fast, before loading anything
+
   // Key generation (first start), reading the saved state and loading the emulators overlap.
   const preloading = factory.preload?.();
   const [{ credentials, privateKeyPath }, persisted] = await Promise.all([
@@ -181,6 +183,7 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
       writeResponse(res, await handleAdmin(adminCtx, sreq));
       return;
     }
+    writer?.touch();
     const emulator = listener === 'okta' ? okta : aws;
     const service = serviceOf(listener, sreq.path);
     const decision = faults.decide(service);
@@ -247,13 +250,7 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
   } catch (e) {
     await Promise.all([closeServer(oktaServer), closeServer(awsServer)]);
     if (!persistent) await fsp.rm(dir, { recursive: true, force: true });
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') {
-      throw new SandboxStartError(
-        `Port ${opts.port ?? '?'} or ${opts.port === undefined ? '?' : opts.port + 1} on 127.0.0.1 is already in use.`,
-        'Choose other ports with --port, or leave --port out to use free ones.',
-      );
-    }
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && opts.port !== undefined) throw portInUse(opts.port);
     throw e;
   }
   if (writer) {
@@ -299,5 +296,26 @@ function safeFault(emulator: OktaEmulatorLike | AwsEmulatorLike, kind: 'throttle
   } catch (e) {
     console.error(`sandbox: faultResponse failed: ${(e as Error).message}`);
     return { service, operation: `${req.method} ${req.path}`, mutating: req.method !== 'GET', status: kind === 'throttle' ? 429 : 500, body: '' };
+  }
+}
+
+function portInUse(port: number): SandboxStartError {
+  return new SandboxStartError(
+    `Port ${port} or ${port + 1} on 127.0.0.1 is already in use (the sandbox needs both: Okta, then AWS).`,
+    'Choose other ports with --port, or leave --port out to use free ones.',
+  );
+}
+
+async function assertPortsFree(port: number): Promise<void> {
+  for (const p of [port, port + 1]) {
+    const probe = http.createServer();
+    try {
+      await listen(probe, p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(port);
+      throw e;
+    } finally {
+      await closeServer(probe);
+    }
   }
 }

@@ -2,6 +2,7 @@
  * The sandbox as its own detached process (dist/sandbox/main.js, built by vitest's globalSetup):
  * start, status, a refused second start, stop, restart with the state kept, reset, stale files.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -114,35 +115,40 @@ describe('sandbox process', () => {
     expect(await stopSandbox(dir)).toBe(true);
   });
 
-  it('resets a stopped sandbox by deleting its saved state, keeping its credentials', async () => {
+  it('after a crash: a stale sandbox.json means not running; reset deletes the saved state; start options reach the process', async () => {
     const dir = tmpDir();
     const info = await startSandbox({ dir });
-    const name = `reset-stopped-${Date.now()}`;
+    const name = `crashed-${Date.now()}`;
     expect((await okta(info, '/api/v1/groups', { method: 'POST', body: { profile: { name } } })).status).toBe(200);
-    await stopSandbox(dir);
-    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(true);
-    await resetSandbox(dir);
-    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(false);
-    expect(await readRequestLog(dir)).toEqual([]);
-    const next = await startSandbox({ dir });
-    expect(next.oktaApiToken).toBe(info.oktaApiToken);
-    expect(await groupNames(next, name)).toEqual([]);
-    await stopSandbox(dir);
-  });
-
-  it('treats a sandbox.json whose process is gone as not running, and starts over it', async () => {
-    const dir = tmpDir();
-    const info = await startSandbox({ dir });
-    process.kill(info.pid, 'SIGKILL'); // like a crash: sandbox.json stays behind
+    // The state is written shortly after a mutating request.
+    for (let i = 0; i < 200 && !fs.existsSync(path.join(dir, 'state.json')); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !fs.readFileSync(path.join(dir, 'state.json'), 'utf8').includes(name); i++) await new Promise((r) => setTimeout(r, 25));
+    process.kill(info.pid, 'SIGKILL'); // a crash: sandbox.json stays behind
     for (let i = 0; i < 200 && alive(info.pid); i++) await new Promise((r) => setTimeout(r, 10));
     expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(true);
     expect(await sandboxStatus(dir)).toEqual({ running: false });
-    const next = await startSandbox({ dir });
-    expect(next.pid).not.toBe(info.pid);
-    expect((await sandboxStatus(dir)).running).toBe(true);
-    // A stale file from another pid is never signalled: stop only acts on the sandbox that answers.
-    await stopSandbox(dir);
+
+    await resetSandbox(dir);
+    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(false);
+    expect(await readRequestLog(dir)).toEqual([]);
+
+    const next = await startSandbox({ dir, options: { aws: { region: 'eu-west-1', memberAccounts: 2 }, faults: { aws: { errorRate: 1 } } } });
+    try {
+      expect(next.pid).not.toBe(info.pid);
+      expect(next.oktaApiToken).toBe(info.oktaApiToken);
+      expect(await groupNames(next, name)).toEqual([]);
+      expect(next.region).toBe('eu-west-1');
+      const status = await sandboxAdmin<{ options: { aws: Record<string, unknown> }; faults: Record<string, unknown> }>(next, 'GET', 'status');
+      expect(status.options.aws).toEqual({ region: 'eu-west-1', memberAccounts: 2 });
+      expect(status.faults).toEqual({ aws: { errorRate: 1 } });
+      const res = await fetch(`${next.awsUrl}/`, { method: 'POST', headers: { 'x-amz-target': 'SWBExternalService.ListInstances', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      expect(await stopSandbox(dir)).toBe(true);
+    }
+    // A sandbox.json naming a live process that is not this sandbox is never signalled.
     fs.writeFileSync(path.join(dir, 'sandbox.json'), JSON.stringify({ ...next, pid: process.pid }), { mode: 0o600 });
+    expect(await sandboxStatus(dir)).toEqual({ running: false });
     expect(await stopSandbox(dir)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
   });
@@ -173,6 +179,20 @@ describe('sandbox process', () => {
     }
   });
 
+  it('runs as a plain program too, and says what is wrong with its arguments', () => {
+    const main = path.resolve(import.meta.dirname, '../../dist/sandbox/main.js');
+    const noDir = spawnSync(process.execPath, [main], { encoding: 'utf8' });
+    expect(noDir.status).toBe(2);
+    expect(noDir.stderr).toContain('sandbox: error: --dir is required.');
+    expect(noDir.stderr).toContain('sandbox: hint: Usage:');
+    const badJson = spawnSync(process.execPath, [main, '--dir', tmpDir(), '--options', '{nope'], { encoding: 'utf8' });
+    expect(badJson.status).toBe(2);
+    expect(badJson.stderr).toContain('--options is not valid JSON');
+    const badPort = spawnSync(process.execPath, [main, '--dir', tmpDir(), '--port', 'http'], { encoding: 'utf8' });
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toContain('--port must be a port number');
+  });
+
   it('refuses bad options before starting anything', async () => {
     const dir = tmpDir();
     const err = await startSandbox({ dir, options: { aws: { memberAccounts: -1 } } }).then(
@@ -183,19 +203,5 @@ describe('sandbox process', () => {
     expect((err as WizardError).exitCode).toBe(2);
     expect((err as WizardError).message).toContain('memberAccounts');
     expect(fs.existsSync(path.join(dir, 'sandbox.json'))).toBe(false);
-  });
-
-  it('passes start options to the process', async () => {
-    const dir = tmpDir();
-    const info = await startSandbox({ dir, options: { aws: { region: 'eu-west-1', memberAccounts: 2 }, faults: { okta: { errorRate: 1 } } } });
-    try {
-      expect(info.region).toBe('eu-west-1');
-      const status = await sandboxAdmin<{ options: { aws: Record<string, unknown> }; faults: Record<string, unknown> }>(info, 'GET', 'status');
-      expect(status.options.aws).toEqual({ region: 'eu-west-1', memberAccounts: 2 });
-      expect(status.faults).toEqual({ okta: { errorRate: 1 } });
-      expect((await okta(info, '/api/v1/groups')).status).toBeGreaterThanOrEqual(500);
-    } finally {
-      await stopSandbox(dir);
-    }
   });
 });
