@@ -37,7 +37,10 @@ beforeAll(async () => {
   expect(g.status).toBe(201);
   groupId = g.json.id as string;
 });
-afterAll(async () => fx.close());
+afterAll(async () => {
+  await fx.close();
+  expect(fx.outputViolations).toEqual([]);
+});
 
 async function activeAccounts(): Promise<{ Id?: string; State?: string }[]> {
   const r = await fx.org().send(new ListAccountsCommand({}));

@@ -6,12 +6,17 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { serve, type Served } from '../../src/sandbox/http.js';
 import { createAwsEmulator, type AwsEmulator } from '../../src/sandbox/aws/index.js';
 import type { AwsEmulatorOptions } from '../../src/sandbox/types.js';
+import { loadModel, validateOutput, type AwsServiceId } from '../../src/sandbox/aws/models.js';
+
+const SERVICES: Record<string, AwsServiceId> = { SWBExternalService: 'sso-admin', AWSIdentityStore: 'identitystore', AWSOrganizationsV20161128: 'organizations' };
 
 export const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 
 export interface AwsFixture {
   emu: AwsEmulator;
   served: Served;
+  /** Answers that broke the model's output shape (tests assert it stays empty). */
+  outputViolations: string[];
   url: string;
   sso(region?: string): SSOAdminClient;
   ids(region?: string): IdentitystoreClient;
@@ -22,7 +27,18 @@ export interface AwsFixture {
 
 export async function startAws(options: AwsEmulatorOptions = {}, seed = 'test-seed', writeLockMs?: number): Promise<AwsFixture> {
   const emu = createAwsEmulator({ options: { assignmentDelayMs: 20, requestsPerSecond: 1000, ...options }, seed, writeLockMs });
-  const served = await serve((req) => emu.handle(req));
+  const outputViolations: string[] = [];
+  const served = await serve(async (req) => {
+    const res = await emu.handle(req);
+    // Every successful JSON answer must satisfy the operation's output shape in the model.
+    const [prefix, op] = (req.headers['x-amz-target'] ?? '').split('.');
+    const svc = prefix ? SERVICES[prefix] : undefined;
+    if (svc && op && res.status === 200) {
+      const v = validateOutput(loadModel(svc), op, JSON.parse(String(res.body)));
+      if (v) outputViolations.push(`${op}: ${v}`);
+    }
+    return res;
+  });
   emu.setBaseUrl(served.url);
   const region = emu.info().region;
   // maxAttempts 1: the tests look at the emulator's own answers, not at the SDK's retries.
@@ -30,6 +46,7 @@ export async function startAws(options: AwsEmulatorOptions = {}, seed = 'test-se
   return {
     emu,
     served,
+    outputViolations,
     url: served.url,
     sso: (r = region) => new SSOAdminClient({ ...common, region: r }),
     ids: (r = region) => new IdentitystoreClient({ ...common, region: r }),

@@ -9,6 +9,7 @@ import type { SandboxRequest } from '../../src/sandbox/types.js';
 let fx: AwsFixture | undefined;
 afterEach(async () => {
   await fx?.close();
+  expect(fx?.outputViolations ?? []).toEqual([]);
   fx = undefined;
 });
 

@@ -26,7 +26,10 @@ beforeAll(async () => {
   fx = await startAws();
   storeId = fx.emu.info().identityStoreId;
 });
-afterAll(async () => fx.close());
+afterAll(async () => {
+  await fx.close();
+  expect(fx.outputViolations).toEqual([]);
+});
 
 const patch = (Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
 

@@ -91,6 +91,13 @@ export function validateInput(model: ServiceModel, operation: string, input: unk
   return check(model, op.input.shape, input, '');
 }
 
+/** Checks a response body against the operation's output shape (used by the tests on every answer). */
+export function validateOutput(model: ServiceModel, operation: string, output: unknown): string | undefined {
+  const op = model.operations[operation];
+  if (!op?.output) return undefined;
+  return check(model, op.output.shape, output, '');
+}
+
 function where(p: string): string {
   return p === '' ? 'the request' : `'${p}'`;
 }
