@@ -5,6 +5,21 @@
 import type { StepContext } from '../steps/contract.js';
 import type { PreflightOutput } from '../steps/outputs.js';
 import type { AwsClients } from './clients.js';
+import { setAwsTuning, type AwsTuning } from './tuning.js';
+
+/**
+ * A --sandbox run: the sandbox finishes an assignment in a few hundred ms and pushes groups at
+ * once, so the real-world waits (2 s first status read, 5 s SCIM polls) would only slow it down.
+ */
+export const SANDBOX_TUNING: Partial<AwsTuning> = {
+  assignmentPollInitialMs: 350,
+  assignmentPollMaxMs: 1_000,
+  provisionPollInitialMs: 200,
+  provisionPollMaxMs: 1_000,
+  scimPollMs: 250,
+};
+
+let sandboxTuned = false;
 
 export interface HomeAws {
   aws: AwsClients;
@@ -15,5 +30,9 @@ export async function homeAws(ctx: StepContext): Promise<HomeAws> {
   const pf = ctx.need('preflight').aws;
   const aws = await ctx.services.aws();
   aws.setHomeRegion(pf.region);
+  if (ctx.services.sandbox && !sandboxTuned) {
+    sandboxTuned = true;
+    setAwsTuning(SANDBOX_TUNING);
+  }
   return { aws, pf };
 }

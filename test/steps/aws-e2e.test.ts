@@ -1,0 +1,70 @@
+/**
+ * The whole documented sequence through the real binary against the sandbox: `init --sandbox --yes`
+ * reaches a verified end; a second run (state file present) and a fresh run (state file removed)
+ * send no mutating request to either emulator.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin/okta-aws-sso.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-aws-e2e-'));
+const sbDir = path.join(dir, 'sb');
+const USER = ['--test-user-first-name', 'Test', '--test-user-last-name', 'User', '--test-user-email', 'test.user@example.com'];
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|OKTA_|SCIM_)/.test(k)) env[k] = v;
+  return env;
+}
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, env: cleanEnv(), timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function mutatingSince(lines: number): { operation: string }[] {
+  const all = fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean);
+  return all.slice(lines).map((l) => JSON.parse(l) as { operation: string; mutating: boolean }).filter((e) => e.mutating);
+}
+const logLines = (): number => fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+
+afterAll(async () => {
+  await run(['sandbox', 'stop', '--dir', sbDir]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('init --sandbox --yes', () => {
+  it('runs the whole sequence to a verified end, then changes nothing on a second or fresh run', async () => {
+    const first = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
+    expect(first.stderr).not.toMatch(/NodeVersionSupportWarning/);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Done: every step is complete\./);
+    expect(first.stdout).toMatch(/5\/5 accounts \(5 created, 0 already there, 2 skipped, 0 failed\)/);
+    expect(first.stdout).toMatch(/AWS access portal: https:\/\/d-[0-9a-f]{10}\.awsapps\.com\/start/);
+    const stateFile = path.join(dir, 'okta-aws-sso.state.json');
+    const state = fs.readFileSync(stateFile, 'utf8');
+    expect(state).toContain('"accountsVerified": 5');
+
+    let cursor = logLines();
+    const second = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(mutatingSince(cursor)).toEqual([]);
+
+    fs.renameSync(stateFile, path.join(dir, 'first.state.json'));
+    cursor = logLines();
+    const fresh = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
+    expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
+    expect(fresh.stdout).toMatch(/0 created, 5 already there/);
+    expect(mutatingSince(cursor)).toEqual([]);
+  });
+});
