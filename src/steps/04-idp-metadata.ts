@@ -86,7 +86,13 @@ export const idpMetadataStep: Step<'idp-metadata'> = {
     await fsp.writeFile(file, xml, { mode: 0o644 });
     ctx.io.info(`Saved the IdP metadata to ${file}.`);
 
-    await ctx.io.consoleAction(uploadAction(file, md, xml));
+    const earlier = ctx.outputs['idp-metadata'];
+    const alreadyUploaded = earlier !== undefined && earlier.signingKid === app.signingKid && earlier.certSha256Fingerprint === md.cert.sha256Fingerprint;
+    if (alreadyUploaded) {
+      ctx.io.info(`Identity Center already has this IdP metadata (upload confirmed ${earlier.uploadConfirmedAt}); nothing to upload again.`);
+    } else {
+      await ctx.io.consoleAction(uploadAction(file, md, xml));
+    }
     return {
       path: file,
       entityId: md.entityId,
@@ -95,7 +101,7 @@ export const idpMetadataStep: Step<'idp-metadata'> = {
       certSha256Fingerprint: md.cert.sha256Fingerprint,
       certNotAfter: md.cert.notAfter,
       signingKid: app.signingKid,
-      uploadConfirmedAt: ctx.now().toISOString(),
+      uploadConfirmedAt: alreadyUploaded ? earlier.uploadConfirmedAt : ctx.now().toISOString(),
     };
   },
 

@@ -115,7 +115,11 @@ export const groupPushStep: Step<'group-push'> = {
     let ruleConfirmed = false;
     const app = await okta.getApp(prov.appId);
     const action = ruleAction({ id: prov.appId, label: app?.label ?? prov.appLabel }, prefix);
-    if (await shouldOfferRule(ctx)) {
+    const earlier = ctx.outputs['group-push'];
+    if (earlier?.ruleConfirmed && earlier.prefix === prefix && earlier.appId === prov.appId) {
+      ruleConfirmed = true;
+      ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);
+    } else if (await shouldOfferRule(ctx)) {
       await ctx.io.consoleAction(action);
       ruleConfirmed = true;
     } else {

@@ -119,7 +119,11 @@ describe('Okta half, interactive', () => {
 
     const cursor = (await readRequestLog(sb)).length;
     const t2 = new ScriptedTerminal(script());
-    const second = await runOktaHalf(sb, up, { env: {}, prompter: t2, yes: false }, { scimTokenInMemory: false });
+    // A re-run with the state of the first run: nothing to create, no console action to repeat.
+    const second = await runOktaHalf(sb, up, { env: {}, prompter: t2, yes: false, outputs: { ...o } }, { scimTokenInMemory: false });
+    expect(second.h.output.consoleActions).toEqual([]);
+    expect(second.outputs['idp-metadata']!.uploadConfirmedAt).toBe(o['idp-metadata']!.uploadConfirmedAt);
+    expect(second.outputs['okta-provisioning']!.via).toBe('console');
     expect((await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating)).toEqual([]);
     expect(t2.asked.filter((a) => a.kind === 'confirm').map((a) => a.message)).toEqual([]);
     expect(second.outputs['test-user']).toMatchObject({ userId: o['test-user']!.userId, created: false });
