@@ -39,7 +39,7 @@ export const SERVED = {
   '/api/v1/groups/{groupId}/users': ['get'],
   '/api/v1/groups/{groupId}/users/{userId}': ['put', 'delete'],
   '/api/v1/users': ['get', 'post'],
-  '/api/v1/users/{userId}': ['get', 'delete'],
+  '/api/v1/users/{userId}': ['get', 'post', 'put', 'delete'],
   '/api/v1/users/{userId}/groups': ['get'],
   '/api/v1/users/{userId}/lifecycle/activate': ['post'],
   '/api/v1/users/{userId}/lifecycle/deactivate': ['post'],

@@ -84,6 +84,13 @@ export async function startScim(token: string, opts: { bearer?: boolean } = {}) 
       return json(201, u);
     }
     const um = /^\/Users\/([^/]+)$/.exec(path);
+    if (um && req.method === 'PUT') {
+      const u = users.get(um[1] as string);
+      if (!u) return err(404, 'not found');
+      const next = { ...body, id: u.id };
+      users.set(u.id, next);
+      return json(200, next);
+    }
     if (um && req.method === 'PATCH') {
       const u = users.get(um[1] as string);
       if (!u) return err(404, 'not found');

@@ -136,6 +136,14 @@ describe('Okta emulator: outbound SCIM loop', () => {
     await okta.emulator.idle();
     expect(pushed?.members).toHaveLength(2);
 
+    // A profile update is pushed with a SCIM PUT (update.profile is ENABLED).
+    const renamed = await okta.call('POST', `/api/v1/users/${outsider.id}`, { profile: { displayName: 'Pat Renamed' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json.profile.login).toBe('out@example.com');
+    await okta.emulator.idle();
+    expect([...scim.users.values()].find((u) => u.userName === 'out@example.com')?.displayName).toBe('Pat Renamed');
+    expect(scim.log.filter((r) => r.method === 'PUT')).toHaveLength(1);
+
     // Removing Pat from the pushed group removes the membership downstream.
     expect((await okta.call('DELETE', `/api/v1/groups/${power.id}/users/${pat.id}`)).status).toBe(204);
     await okta.emulator.idle();

@@ -154,8 +154,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
 
   function page<T>(ctx: Ctx, items: T[], idOf: (t: T) => string, defaultLimit: number): Answer {
     const limitRaw = ctx.query.limit;
-    let limit = typeof limitRaw === 'number' && limitRaw > 0 ? limitRaw : defaultLimit;
-    if (limit > 200 && defaultLimit <= 200) limit = Math.max(limit, 1);
+    const limit = typeof limitRaw === 'number' && limitRaw > 0 ? limitRaw : defaultLimit;
     const after = typeof ctx.query.after === 'string' ? ctx.query.after : undefined;
     let start = 0;
     if (after !== undefined) {
@@ -406,6 +405,42 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
 
   // ---------------------------------------------------------------- operations
 
+  /** POST (partial) / PUT (replace) of a user's profile; credentials other than a password are ignored. */
+  function updateProfile(u: UserRec, body: Json, replace: boolean): Answer {
+    const given = isObj(body.profile) ? body.profile : undefined;
+    const profile = given ? (replace ? { ...given } : { ...u.profile, ...given }) : { ...u.profile };
+    const causes: string[] = [];
+    for (const k of ['login', 'email', 'firstName', 'lastName']) {
+      if (typeof profile[k] !== 'string' || String(profile[k]).trim() === '') causes.push(`${k}: The field cannot be left blank`);
+    }
+    const login = String(profile.login ?? '');
+    if (Object.values(state.users).some((x) => x.id !== u.id && String(x.profile.login).toLowerCase() === login.toLowerCase())) {
+      causes.push('login: An object with this field already exists in the current organization');
+    }
+    const creds = isObj(body.credentials) ? body.credentials : {};
+    const password = isObj(creds.password) && typeof creds.password.value === 'string' ? creds.password.value : undefined;
+    if (password !== undefined && passwordProblems(password, login, String(profile.firstName ?? ''), String(profile.lastName ?? ''))) {
+      causes.push('password: Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username.');
+    }
+    if (causes.length > 0) throw apiValidation('profile', causes);
+    const t = now();
+    const changed = JSON.stringify(profile) !== JSON.stringify(u.profile);
+    u.profile = profile;
+    if (password !== undefined) {
+      u.hasPassword = true;
+      u.passwordChanged = t;
+    }
+    u.lastUpdated = t;
+    if (changed) {
+      for (const a of Object.values(state.apps)) {
+        const r = a.users[u.id];
+        if (r?.scimId) r.profileDirty = true;
+      }
+      refreshAssignments();
+    }
+    return { status: 200, json: userView(u) };
+  }
+
   const requireProvisioning = (a: AppRec): void => {
     if (!Provisioner.connected(a)) throw apiValidation('provisioning', ['Provisioning is not enabled for the app instance.']);
   };
@@ -419,7 +454,6 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
         apps = apps.filter((a) => a.name.toLowerCase().startsWith(q) || a.label.toLowerCase().startsWith(q));
       }
       apps = filterBy(apps, appView, ctx.query.filter, ['id', 'status', 'credentials.signing.kid', 'settings.slo.enabled', 'name']);
-      if (ctx.query.includeNonDeleted !== true && ctx.query.filter === undefined && ctx.query.q === undefined) apps = apps.filter(() => true);
       return page(ctx, apps.map(appView), (v) => String(v.id), 20);
     },
     createApplication: async (ctx) => {
@@ -839,8 +873,10 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       if (causes.length > 0) throw apiValidation('login', causes);
       const t = now();
       const activate = ctx.query.activate !== false;
+      if (ctx.query.nextLogin === 'changePassword' && !activate) throw apiValidation('nextLogin', ['nextLogin: changePassword requires activate=true']);
+      // Without a password an activated user waits for the activation email (PROVISIONED).
       let status: UserRec['status'] = 'STAGED';
-      if (activate) status = ctx.query.nextLogin === 'changePassword' || password === undefined ? (password === undefined ? 'ACTIVE' : 'PASSWORD_EXPIRED') : 'ACTIVE';
+      if (activate) status = password === undefined ? 'PROVISIONED' : ctx.query.nextLogin === 'changePassword' ? 'PASSWORD_EXPIRED' : 'ACTIVE';
       const u: UserRec = {
         id: rid('00u'),
         status,
@@ -864,6 +900,8 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       return { status: 200, json: userView(u) };
     },
     getUser: (ctx) => ({ status: 200, json: userView(user(ctx.params.userId ?? '')) }),
+    updateUser: (ctx) => updateProfile(user(ctx.params.userId ?? ''), ctx.body as Json, false),
+    replaceUser: (ctx) => updateProfile(user(ctx.params.userId ?? ''), ctx.body as Json, true),
     deleteUser: (ctx) => {
       const u = user(ctx.params.userId ?? '');
       if (u.status !== 'DEPROVISIONED') {
@@ -891,7 +929,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     activateUser: (ctx) => {
       const u = user(ctx.params.userId ?? '');
       if (u.status === 'ACTIVE' || u.status === 'PASSWORD_EXPIRED') throw new OktaHttpError(403, 'E0000016', 'Activation failed because the user is already active');
-      u.status = 'ACTIVE';
+      u.status = u.hasPassword ? 'ACTIVE' : 'PROVISIONED';
       u.activated = u.statusChanged = u.lastUpdated = now();
       refreshAssignments();
       const token = crypto.randomBytes(15).toString('base64url');

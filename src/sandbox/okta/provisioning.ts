@@ -133,6 +133,7 @@ export class Provisioner {
       }
       if (!userActive && rec.remoteActive !== false && deactivateOn) await this.setActive(app, conn, rec, false);
       else if (userActive && rec.remoteActive === false && (updateOn || createOn)) await this.setActive(app, conn, rec, true);
+      else if (userActive && rec.profileDirty && updateOn) await this.replaceUser(app, conn, rec, user);
     }
 
     for (const m of Object.values(app.mappings)) {
@@ -166,6 +167,14 @@ export class Provisioner {
     rec.syncState = 'SYNCHRONIZED';
     delete rec.errorSummary;
     rec.lastSync = rec.lastUpdated = rec.statusChanged = this.host.now();
+  }
+
+  private async replaceUser(app: AppRec, conn: { baseUrl: string; token: string }, rec: AppUserRec, user: UserRec): Promise<void> {
+    const r = await scimCall(app, conn, 'PUT', `/Users/${encodeURIComponent(rec.scimId ?? '')}`, { ...scimUserBody(user), id: rec.scimId });
+    if (!ok(r)) return this.fail(rec, `Error while updating user ${String(user.profile.login ?? '')}: Errors reported by remote server: ${r.reason}`);
+    delete rec.profileDirty;
+    rec.syncState = 'SYNCHRONIZED';
+    rec.lastSync = rec.lastUpdated = this.host.now();
   }
 
   private async setActive(app: AppRec, conn: { baseUrl: string; token: string }, rec: AppUserRec, active: boolean): Promise<void> {

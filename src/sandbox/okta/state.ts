@@ -5,7 +5,7 @@ export type EnabledStatus = 'ENABLED' | 'DISABLED';
 
 export interface UserRec {
   id: string;
-  status: 'STAGED' | 'ACTIVE' | 'PASSWORD_EXPIRED' | 'DEPROVISIONED' | 'SUSPENDED';
+  status: 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'PASSWORD_EXPIRED' | 'DEPROVISIONED' | 'SUSPENDED';
   profile: Record<string, unknown>;
   created: string;
   activated: string | null;
@@ -41,6 +41,8 @@ export interface AppUserRec {
   syncState: 'DISABLED' | 'SYNCING' | 'SYNCHRONIZED' | 'ERROR';
   lastSync?: string;
   errorSummary?: string;
+  /** The Okta profile changed since the last push. */
+  profileDirty?: boolean;
   /** No longer assigned; waiting for the deprovisioning push before removal. */
   removed?: boolean;
 }
