@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateAccountAssignmentCommand, CreatePermissionSetCommand, DescribeAccountAssignmentCreationStatusCommand, ListInstancesCommand, ListPermissionSetsCommand } from '@aws-sdk/client-sso-admin';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { GetGroupIdCommand } from '@aws-sdk/client-identitystore';
+import { GetGroupIdCommand, ListGroupsCommand, ListUsersCommand } from '@aws-sdk/client-identitystore';
 import { startAws, scim, waitFor, type AwsFixture } from './aws-helpers.js';
 import { createAwsEmulator } from '../../src/sandbox/aws/index.js';
 import type { SandboxRequest } from '../../src/sandbox/types.js';
@@ -68,6 +68,32 @@ describe('throttling', () => {
     }
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(10);
     expect(outcomes[10]).toBe('ThrottlingException');
+  });
+});
+
+describe('page sizes', () => {
+  it('identitystore and sso-admin honour MaxResults up to the model maximum (100) and page with NextToken', async () => {
+    fx = await startAws();
+    await groups(fx, 3);
+    const storeId = fx.emu.info().identityStoreId;
+    const ids = fx.ids();
+    const seen: string[] = [];
+    let next: string | undefined;
+    let pages = 0;
+    do {
+      const r = await ids.send(new ListGroupsCommand({ IdentityStoreId: storeId, MaxResults: 2, NextToken: next }));
+      expect(r.Groups!.length).toBeLessThanOrEqual(2);
+      seen.push(...r.Groups!.map((g) => g.DisplayName!));
+      next = r.NextToken;
+      pages++;
+    } while (next);
+    expect(pages).toBe(2);
+    expect(seen.sort()).toEqual(['g0', 'g1', 'g2']);
+    await expect(ids.send(new ListGroupsCommand({ IdentityStoreId: storeId, MaxResults: 101 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(fx.sso().send(new ListPermissionSetsCommand({ InstanceArn: fx.emu.info().instanceArn, MaxResults: 101 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    const token = (await ids.send(new ListGroupsCommand({ IdentityStoreId: storeId, MaxResults: 1 }))).NextToken;
+    // A NextToken only works for the operation that issued it.
+    await expect(ids.send(new ListUsersCommand({ IdentityStoreId: storeId, NextToken: token }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });
 
