@@ -219,7 +219,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     }
     if (!token) throw new UsageError('No Okta API token was given.', { code: 'OKTA_TOKEN_MISSING', hint: 'Set OKTA_API_TOKEN or pass --okta-token-file <file>.' });
     secrets.set('okta-api-token', token);
-    client = new Client({ orgUrl, authorizationMode: 'SSWS', token, requestExecutor: executor, cacheMiddleware: null });
+    client = buildClient({ orgUrl, authorizationMode: 'SSWS', token, requestExecutor: executor, cacheMiddleware: null });
     describe = { orgUrl, authMode: 'ssws', credentialSource: source };
   } else {
     const fromYaml = !io.hasAnswer('okta-client-id') && !!yaml?.clientId;
@@ -243,7 +243,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
       : yaml?.scopes && yaml.scopes.length > 0
         ? yaml.scopes
         : [...OKTA_SCOPES];
-    client = new Client({
+    client = buildClient({
       orgUrl,
       authorizationMode: 'PrivateKey',
       clientId,
@@ -276,6 +276,19 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     throw e;
   }
   return okta;
+}
+
+/** The SDK constructor also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
+function buildClient(config: ConstructorParameters<typeof Client>[0]): Client {
+  try {
+    return new Client(config);
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+    throw new UsageError(`The Okta SDK could not start: ${first}`, {
+      code: 'OKTA_SDK_CONFIG',
+      hint: 'Check ./okta.yaml and ~/.okta/okta.yaml (remove or fix them), and the OKTA_CLIENT_* environment variables.',
+    });
+  }
 }
 
 type SdkRequest = { url: string; method: string; headers: Record<string, string>; body?: string };

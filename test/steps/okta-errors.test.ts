@@ -110,6 +110,20 @@ describe('credentials', () => {
   });
 });
 
+describe('pagination', () => {
+  it('follows Link rel="next" through every page', async () => {
+    sb = await withSandbox();
+    const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
+    const client = await h.ctx.services.okta();
+    for (let i = 0; i < 5; i++) await client.createGroup(`awsssoPage${i}`, 'pagination test');
+    const cursor = (await readRequestLog(sb)).length;
+    const all = await client.listAll<{ profile: { name: string } }>('/api/v1/groups', { search: 'profile.name sw "awsssoPage"', limit: 2 });
+    expect(all.map((g) => g.profile.name).sort()).toEqual(['awsssoPage0', 'awsssoPage1', 'awsssoPage2', 'awsssoPage3', 'awsssoPage4']);
+    expect((await readRequestLog(sb, { since: cursor })).length).toBeGreaterThanOrEqual(3);
+    expect((await client.findGroupsByPrefix('awsssoPage')).length).toBe(5);
+  });
+});
+
 describe('retries', () => {
   it('gets through 5xx answers, 429s and dropped connections', async () => {
     sb = await withSandbox();
