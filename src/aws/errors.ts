@@ -28,8 +28,8 @@ export function credentialError(e: unknown, profile: string | undefined): AuthEr
       cause: e,
     });
   }
-  if (profile && /profile/i.test(msg)) {
-    return new AuthError(`The AWS profile "${profile}" could not be used: ${msg}`, {
+  if (profile) {
+    return new AuthError(`The AWS profile "${profile}" gave no usable credentials: ${msg}`, {
       code: 'AWS_PROFILE',
       hint: 'Check the profile name in ~/.aws/config (`aws configure list-profiles`), or omit --profile to use the default credential chain.',
       cause: e,

@@ -1,0 +1,85 @@
+/**
+ * connectAws against the sandbox and without credentials; AWS error mapping.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectAws } from '../../src/aws/connect.js';
+import { awsCallError } from '../../src/aws/errors.js';
+import { AuthError, ExitCode, WizardError } from '../../src/errors.js';
+import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { stepHarness } from '../helpers/step-harness.js';
+
+let sb: TestSandbox;
+const saved = { ...process.env };
+const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-aws-noconf-'));
+
+function awsError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+beforeAll(async () => {
+  sb = await withSandbox();
+});
+afterAll(async () => {
+  process.env = saved;
+  await sb?.close();
+});
+
+function isolate(env: Record<string, string>): void {
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+  fs.writeFileSync(path.join(empty, 'config'), '');
+  fs.writeFileSync(path.join(empty, 'credentials'), '');
+  Object.assign(process.env, {
+    AWS_CONFIG_FILE: path.join(empty, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(empty, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...env,
+  });
+}
+
+describe('connectAws', () => {
+  it('connects through the default chain (environment + AWS_ENDPOINT_URL) and says who the caller is', async () => {
+    isolate(sb.env);
+    const h = stepHarness();
+    const aws = await connectAws(h.io);
+    expect(aws.caller.accountId).toBe(sb.aws.info().managementAccountId);
+    expect(aws.caller.arn).toMatch(/^arn:aws:iam::\d{12}:/);
+    expect(aws.credentialSource).toBe('environment');
+    expect(aws.region).toBe(sb.info.region);
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+    aws.destroy();
+  });
+
+  it('no credentials anywhere: exit 4 with the fix', async () => {
+    isolate({ AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL: sb.env.AWS_ENDPOINT_URL! });
+    const err = await connectAws(stepHarness().io).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).exitCode).toBe(ExitCode.Auth);
+    expect((err as AuthError).code).toBe('AWS_NO_CREDENTIALS');
+    expect((err as AuthError).hint).toMatch(/--profile/);
+  });
+
+  it('an unknown --profile is named in the message', async () => {
+    isolate({ AWS_REGION: 'us-east-2' });
+    const err = await connectAws(stepHarness({ flags: { 'aws-profile': 'nope' } }).io).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect(`${(err as Error).message} ${(err as AuthError).hint}`).toMatch(/nope/);
+  });
+});
+
+describe('AWS error mapping', () => {
+  it('AccessDenied -> exit 4 naming the IAM action; expired token -> exit 4; others -> step failure', () => {
+    const denied = awsCallError(awsError('AccessDeniedException', 'User is not authorized'), 'creating the permission set', 'sso:CreatePermissionSet');
+    expect(denied).toBeInstanceOf(AuthError);
+    expect(denied.hint).toContain('sso:CreatePermissionSet');
+    expect(awsCallError(awsError('ExpiredTokenException', 'expired'), 'x', 'y').exitCode).toBe(ExitCode.Auth);
+    const other = awsCallError(awsError('InternalServerException', 'boom'), 'listing', 'sso:List');
+    expect(other).toBeInstanceOf(WizardError);
+    expect(other.exitCode).toBe(ExitCode.StepFailed);
+    expect(other.message).toMatch(/InternalServerException: boom/);
+  });
+});
