@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { DescribeOrganizationCommand, ListAccountsCommand, ListAWSServiceAccessForOrganizationCommand, ListChildrenCommand, ListDelegatedAdministratorsCommand, ListOrganizationalUnitsForParentCommand, ListRootsCommand, DescribeAccountCommand, ListAccountsForParentCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { startAws, scim, waitFor, type AwsFixture } from './aws-helpers.js';
+import { startAws, scim, scimUser, waitFor, type AwsFixture } from './aws-helpers.js';
 
 let fx: AwsFixture;
 let token: string;
@@ -280,6 +280,30 @@ describe('account assignments', () => {
     );
     expect(done.AccountAssignmentCreationStatus?.Status).toBe('FAILED');
     expect(done.AccountAssignmentCreationStatus?.FailureReason).toMatch(/SUSPENDED/);
+  });
+
+  it('deletes the leftover assignment of a user deleted through SCIM', async () => {
+    const sso = fx.sso();
+    const ps = await sso.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'Leftover' }));
+    const arn = ps.PermissionSet!.PermissionSetArn!;
+    const account = (await activeAccounts())[1]!.Id!;
+    const user = await scim(fx, token, 'POST', '/Users', scimUser('leaver@example.com'));
+    const userId = user.json.id as string;
+    const tuple = { InstanceArn: instanceArn, TargetId: account, TargetType: 'AWS_ACCOUNT' as const, PermissionSetArn: arn, PrincipalType: 'USER' as const, PrincipalId: userId };
+    const c = await sso.send(new CreateAccountAssignmentCommand(tuple));
+    await waitFor(
+      () => sso.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: c.AccountAssignmentCreationStatus!.RequestId! })),
+      (r) => r.AccountAssignmentCreationStatus?.Status !== 'IN_PROGRESS',
+    );
+    expect((await scim(fx, token, 'DELETE', `/Users/${userId}`)).status).toBe(204);
+    const d = await sso.send(new DeleteAccountAssignmentCommand(tuple));
+    const done = await waitFor(
+      () => sso.send(new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: d.AccountAssignmentDeletionStatus!.RequestId! })),
+      (r) => r.AccountAssignmentDeletionStatus?.Status !== 'IN_PROGRESS',
+    );
+    expect(done.AccountAssignmentDeletionStatus?.Status).toBe('SUCCEEDED');
+    // A new assignment for the deleted user is refused.
+    await expect(sso.send(new CreateAccountAssignmentCommand(tuple))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('refuses an unknown principal with ResourceNotFoundException', async () => {

@@ -152,6 +152,18 @@ describe('SCIM users', () => {
     expect(r.json.detail).toContain(UNPARSABLE);
   });
 
+  it('accepts the enterprise extension with a manager reference URL', async () => {
+    const ent = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const r = await scim(fx, token, 'POST', '/Users', {
+      ...scimUser('ent@example.com'),
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ent],
+      [ent]: { department: 'Platform', manager: { value: 'boss', $ref: 'https://example.com/Users/boss' } },
+    });
+    expect(r.status).toBe(201);
+    expect(r.json[ent]).toMatchObject({ department: 'Platform' });
+    expect((await scim(fx, token, 'DELETE', `/Users/${r.json.id as string}`)).status).toBe(204);
+  });
+
   it('refuses empty strings', async () => {
     const r = await scim(fx, token, 'POST', '/Users', scimUser('empty@example.com', { title: '' }));
     expect(r.status).toBe(400);

@@ -246,10 +246,12 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     case 'CreateAccountAssignment':
     case 'DeleteAccountAssignment': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      if (!principalExists(s, input.PrincipalType, input.PrincipalId)) {
+      const kind = op === 'CreateAccountAssignment' ? 'create' : 'delete';
+      // A deleted principal's leftover assignments can still be deleted.
+      const leftover = kind === 'delete' && s.assignments.some((a) => a.principalId === input.PrincipalId && a.permissionSetArn === ps.arn);
+      if (!leftover && !principalExists(s, input.PrincipalType, input.PrincipalId)) {
         throw notFound(`${input.PrincipalType === 'USER' ? 'User' : 'Group'} ${String(input.PrincipalId)} does not exist in identity store ${s.instance.identityStoreId}.`);
       }
-      const kind = op === 'CreateAccountAssignment' ? 'create' : 'delete';
       const tuple: AssignmentRec = {
         accountId: String(input.TargetId),
         permissionSetArn: ps.arn,

@@ -60,8 +60,8 @@ function checkValues(v: unknown, key = ''): void {
   if (key === 'schemas') return;
   if (typeof v === 'string') {
     if (v.trim() === '') throw bad(`${UNPARSABLE} Attribute ${key} is an empty string.`);
-    // URLs (profileUrl) carry ':' legitimately; everything else is a synced attribute.
-    if (key !== 'profileUrl' && FORBIDDEN_CHARS.test(v)) throw bad(`${UNPARSABLE} Attribute ${key} contains one of the characters < > ; : %.`);
+    // URLs (profileUrl, a manager's $ref) carry ':' legitimately; everything else is a synced attribute.
+    if (key !== 'profileUrl' && !key.endsWith('$ref') && FORBIDDEN_CHARS.test(v)) throw bad(`${UNPARSABLE} Attribute ${key} contains one of the characters < > ; : %.`);
     return;
   }
   if (Array.isArray(v)) {
