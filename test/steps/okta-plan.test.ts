@@ -7,6 +7,7 @@ import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbo
 import { stepHarness } from '../helpers/step-harness.js';
 import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
+import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { MissingAnswerError } from '../../src/errors.js';
 import { verifyOktaSide } from '../../src/okta/verify.js';
 
@@ -102,5 +103,28 @@ describe('plan, adoption and drift', () => {
     expect((err as MissingAnswerError).hint).toContain('--okta-app-id');
     const h2 = stepHarness({ env: env(sb), flags: { 'okta-app-id': String(second.id) }, outputs: up.outputs });
     expect(await oktaAppStep.apply(h2.ctx)).toMatchObject({ appId: second.id, adopted: true });
+  });
+
+  it('pushes a group created later on the next run, and reports a mapping in ERROR with its likely cause', async () => {
+    sb = await withSandbox();
+    const up = awsUpstream(sb);
+    const { outputs } = await runOktaHalf(sb, up, { flags: { 'skip-test-user': true } });
+    await sb.okta.idle();
+    // Identity Center's SCIM token is replaced twice: the one Okta holds is deleted.
+    sb.aws.console.enableAutomaticProvisioning();
+    sb.aws.console.enableAutomaticProvisioning();
+    await oktaSend(sb, 'POST', '/api/v1/groups', { profile: { name: 'awsssoAuditors', description: 'made later' } });
+
+    const h = stepHarness({ env: env(sb), outputs: { ...outputs } });
+    const out = await groupPushStep.apply(h.ctx);
+    expect(out.mappings.map((m) => m.groupName).sort()).toEqual(['awsssoAuditors', 'awsssoPowerUsers']);
+    await sb.okta.idle();
+    const drift = (await groupPushStep.check(h.ctx, out)).map((d) => d.message).join('\n');
+    expect(drift).toMatch(/awsssoAuditors" is in ERROR: .*Unauthorized/);
+    expect(drift).toMatch(/likely cause: the SCIM access token is invalid or expired/);
+
+    const h2 = stepHarness({ env: env(sb), outputs: { ...outputs } });
+    await groupPushStep.apply(h2.ctx);
+    expect(h2.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/Group Push is in ERROR for "awsssoAuditors"/);
   });
 });
