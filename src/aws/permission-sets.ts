@@ -129,7 +129,7 @@ export interface EnsureResult {
 }
 
 /** Create the permission set, or adopt it when it exists (also when create says it already exists). */
-async function createOrAdopt(client: SSOAdminClient, instanceArn: string, want: DesiredPermissionSet, signal?: AbortSignal): Promise<{ ps: PermissionSet; created: boolean }> {
+export async function createOrAdopt(client: SSOAdminClient, instanceArn: string, want: DesiredPermissionSet, signal?: AbortSignal): Promise<{ ps: PermissionSet; created: boolean }> {
   try {
     const res = await withRetry(
       () =>

@@ -160,6 +160,17 @@ describe('permission-set', () => {
     sso.destroy();
   });
 
+  it('"already exists" on create means adopt (a set created by someone else between the lookup and the create)', async () => {
+    const { createOrAdopt } = await import('../../src/aws/permission-sets.js');
+    const sso = new SSOAdminClient({ region: 'us-east-2' });
+    const existing = (await sso.send(new CreatePermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, Name: 'RaceSet', SessionDuration: 'PT1H' }))).PermissionSet!;
+    const r = await createOrAdopt(sso, preflight.aws.instanceArn, { name: 'RaceSet', managedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess', sessionDuration: 'PT1H', description: 'x' });
+    expect(r).toMatchObject({ created: false, ps: { PermissionSetArn: existing.PermissionSetArn } });
+    const log = await readRequestLog(fx.sb);
+    expect(log.some((e) => e.operation.endsWith('.CreatePermissionSet') && e.status === 400)).toBe(true);
+    sso.destroy();
+  });
+
   it('bad inputs are refused with the fix', async () => {
     const err = await permissionSetStep.apply(fx.harness({ outputs: { preflight }, flags: { 'session-duration': 'PT30M' } }).ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
