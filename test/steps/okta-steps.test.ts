@@ -98,12 +98,12 @@ describe('Okta half against the sandbox', () => {
     expect(oktaErrors(log)).toEqual([]);
   });
 
-  it('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there', async () => {
-    sb = await withSandbox({ okta: { provisioningApi: 'supported' } });
+  it.each(['supported', 'unknown'] as const)('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there (connections API %s)', async (api) => {
+    sb = await withSandbox({ okta: { provisioningApi: api } });
     const up = awsUpstream(sb);
     const r = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'provisioning-app': 'scim-test-app', 'skip-test-user': true } });
     const prov = r.outputs['okta-provisioning']!;
-    expect(prov).toMatchObject({ appName: 'scim2headerauth', appLabel: 'SCIM 2.0 TestApp' });
+    expect(prov).toMatchObject({ appName: 'scim2headerauth', appLabel: 'SCIM 2.0 TestApp', via: api === 'supported' ? 'api' : 'console', connectionStatus: 'ENABLED' });
     expect(prov.appId).not.toBe(r.outputs['okta-app']!.appId);
     const scimApp = await oktaGet<{ visibility: { hide: { web: boolean; iOS: boolean } } }>(sb, `/api/v1/apps/${prov.appId}`);
     expect(scimApp.visibility.hide).toEqual({ web: true, iOS: true });
