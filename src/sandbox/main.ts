@@ -86,7 +86,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`sandbox: error: ${(e as Error).stack ?? String(e)}`);
+  console.error(`sandbox: error: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof Error && e.stack) console.error(e.stack);
   console.error('sandbox: hint: This is a bug in the sandbox; please report it with the lines above.');
   process.exit(1);
 });

@@ -203,7 +203,10 @@ export async function resetSandbox(dir: string): Promise<void> {
   await fsp.rm(path.join(abs, REQUEST_LOG_FILE), { force: true });
 }
 
-/** Environment for a --sandbox run: SDKs and the wizard point at the sandbox. */
+/**
+ * Environment for a --sandbox run: SDKs and the wizard point at the sandbox. (A per-service
+ * AWS_ENDPOINT_URL_<SERVICE> left in the environment would still win over AWS_ENDPOINT_URL.)
+ */
 export function sandboxEnv(info: SandboxInfo): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: info.awsUrl,

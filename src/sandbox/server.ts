@@ -53,6 +53,8 @@ export class SandboxStartError extends Error {
   }
 }
 
+/** How long close() waits for the Okta emulator's background work before closing the listeners. */
+const CLOSE_IDLE_WAIT_MS = 2000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function sleep(ms: number): Promise<void> {
@@ -271,6 +273,10 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
     faults,
     close() {
       closing ??= (async () => {
+        // Let background work started by requests (Okta pushing to SCIM) finish, briefly.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([okta.idle().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_IDLE_WAIT_MS)))]);
+        clearTimeout(timer);
         await Promise.all([closeServer(oktaServer), closeServer(awsServer)]);
         await writer?.close();
         if (!persistent) await fsp.rm(dir, { recursive: true, force: true });
