@@ -102,6 +102,18 @@ describe('credentials', () => {
     expect(h.output.text()).not.toContain(sb.info.oktaApiToken);
   });
 
+  it('a non-interactive run without a token or an https org URL stops with exit 2 naming the fix', async () => {
+    const noToken = stepHarness({ env: { OKTA_ORG_URL: 'https://acme.okta.invalid' } });
+    const e1 = (await connectOkta(noToken.io, noToken.secrets, { cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
+    expect(e1).toBeInstanceOf(UsageError);
+    expect(e1.exitCode).toBe(ExitCode.Usage);
+    expect(e1.hint).toMatch(/--okta-token-file|OKTA_API_TOKEN/);
+    const http = stepHarness({ env: { OKTA_ORG_URL: 'http://acme.okta.com', OKTA_API_TOKEN: '0123456789abcdef' } });
+    const e2 = (await connectOkta(http.io, http.secrets, { cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
+    expect(e2).toBeInstanceOf(UsageError);
+    expect(e2.message).toMatch(/must use https/);
+  });
+
   it('corrects an -admin org host with a warning before connecting', async () => {
     const h = stepHarness({ env: { OKTA_ORG_URL: 'https://acme-admin.okta.invalid', OKTA_API_TOKEN: '0123456789abcdef' } });
     const err = await connectOkta(h.io, h.secrets, { retry: { maxRetries: 0 } }).catch((e: unknown) => e);
