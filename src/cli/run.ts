@@ -187,6 +187,7 @@ class Cli {
   async run(g: GlobalOpts, cmdOpts: Record<string, unknown>, kind: 'init' | 'resume' | 'verify'): Promise<void> {
     const file = this.statePath(g);
     const out = this.output(g);
+    await out.ready();
     const steps = await this.steps();
     const existing = await readState(file);
     if (kind !== 'init' && !existing) {

@@ -140,6 +140,25 @@ describe('TerminalOutput and color rules', () => {
     expect(v.text).toContain('shown detail');
   });
 
+  it('on a terminal, progress is an ora spinner; other lines are printed around it', async () => {
+    // what ora needs from a tty.WriteStream
+    const s = Object.assign(new Capture(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const o = new TerminalOutput({ stream: s, color: 0, spinners: true, verbose: false });
+    await o.ready();
+    const early = o.progress('Quick step');
+    early.succeed('Early done');
+    const p = o.progress('Assigning accounts');
+    p.update('2/5 accounts');
+    o.info('A line while the spinner runs');
+    p.succeed('5/5 accounts assigned');
+    await new Promise((r) => setTimeout(r, 20));
+    const text = s.plain();
+    expect(text).toContain('Early done');
+    expect(text).toContain('A line while the spinner runs\n');
+    expect(text).toContain('5/5 accounts assigned');
+    expect(text.indexOf('A line while')).toBeLessThan(text.lastIndexOf('5/5 accounts assigned'));
+  });
+
   it('a value shown once is never written to a stream that is not a terminal', () => {
     const s = new Capture();
     new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: true }).secretOnce('Test user password', 'P@ssw0rd-shown-once');

@@ -57,6 +57,15 @@ function forwardWithoutEnd(target: Writable): NodeJS.WritableStream {
   return w;
 }
 
+type OraFactory = (typeof import('ora'))['default'];
+let oraFactory: OraFactory | undefined;
+let oraLoading: Promise<OraFactory> | undefined;
+/** ora is loaded on the first spinner only (keeps --help light). */
+function loadOra(): Promise<OraFactory> {
+  oraLoading ??= import('ora').then((m) => (oraFactory = m.default));
+  return oraLoading;
+}
+
 /** Prompter over the real @inquirer/prompts (loaded on first question). */
 export class InquirerPrompter implements Prompter {
   constructor(private readonly streams: PromptStreams = {}) {}
@@ -131,8 +140,14 @@ export class TerminalOutput implements OutputSink {
     this.streamIsTTY = isTTY(opts.stream);
   }
 
+  /** The spinner being drawn, if any: cleared around other lines so they do not mix. */
+  private active: { clear(): unknown; render(): unknown } | undefined;
+
   line(text = ''): void {
+    const sp = this.active;
+    if (sp) sp.clear();
     this.stream.write(`${text}\n`);
+    if (sp) sp.render();
   }
 
   info(message: string): void {
@@ -170,20 +185,32 @@ export class TerminalOutput implements OutputSink {
     };
   }
 
+  /** Loads ora when spinners are on (the CLI awaits this once, so spinners start in order). */
+  async ready(): Promise<void> {
+    if (!this.spinners) return;
+    await loadOra().catch(() => undefined);
+  }
+
   private spinner(text: string): Progress {
-    // ora is loaded on first use; until then (one tick) the line is simply not animated.
-    let sp: { text: string; succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown } | undefined;
+    type Spin = { text: string; succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown; clear(): unknown; render(): unknown };
+    let sp: Spin | undefined;
     let pending: { kind: 'succeed' | 'fail' | 'stop'; t: string | undefined } | undefined;
     let current = text;
-    void import('ora').then(({ default: ora }) => {
-      sp = ora({ text: current, stream: this.stream as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start();
-      if (pending) {
-        const p = pending;
-        if (p.kind === 'stop') sp.stop();
-        else sp[p.kind](p.t);
+    const create = (ora: OraFactory | undefined): void => {
+      try {
+        // discardStdin off: a prompt may follow, and Ctrl-C must stay a signal.
+        sp = ora ? ora({ text: current, stream: this.stream as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false }).start() : this.plainSpinner(current);
+      } catch {
+        sp = this.plainSpinner(current); // no spinner possible on this stream: plain lines instead
       }
-    });
+      if (!pending) this.active = sp;
+      else if (pending.kind === 'stop') sp.stop();
+      else sp[pending.kind](pending.t);
+    };
+    if (oraFactory) create(oraFactory);
+    else loadOra().then(create, () => create(undefined));
     const finish = (kind: 'succeed' | 'fail' | 'stop', t?: string): void => {
+      if (sp && this.active === sp) this.active = undefined;
       if (sp) {
         if (kind === 'stop') sp.stop();
         else sp[kind](t);
@@ -199,6 +226,18 @@ export class TerminalOutput implements OutputSink {
       succeed: (t) => finish('succeed', t),
       fail: (t) => finish('fail', t),
       stop: () => finish('stop'),
+    };
+  }
+
+  private plainSpinner(text: string): { text: string; succeed(t?: string): void; fail(t?: string): void; stop(): void; clear(): void; render(): void } {
+    this.stream.write(`${text}\n`);
+    return {
+      text,
+      succeed: (t) => this.stream.write(`${this.chalk.green('✔')} ${t ?? text}\n`),
+      fail: (t) => this.stream.write(`${this.chalk.red('✖')} ${t ?? text}\n`),
+      stop: () => undefined,
+      clear: () => undefined,
+      render: () => undefined,
     };
   }
 
