@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import oktaSdk from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -68,6 +69,27 @@ describe('sandbox harness (in process)', () => {
     expect(sb.info.aws.accessKeyId).not.toMatch(/^AKIA/);
     expect(fs.readFileSync(sb.info.oauth.privateKeyPath, 'utf8')).toContain('BEGIN PRIVATE KEY');
     expect(sb.info.oauth.scopes).toEqual(expect.arrayContaining(['okta.apps.manage', 'okta.groups.manage', 'okta.users.manage']));
+  });
+
+  it('generates an OAuth service app the real Okta SDK can sign in with', async () => {
+    const since = sb.log.size;
+    const client = new oktaSdk.Client({
+      orgUrl: sb.info.oktaUrl,
+      authorizationMode: 'PrivateKey',
+      clientId: sb.info.oauth.clientId,
+      scopes: ['okta.groups.read'],
+      privateKey: fs.readFileSync(sb.info.oauth.privateKeyPath, 'utf8'),
+      keyId: sb.info.oauth.keyId,
+    });
+    const groups = await client.groupApi.listGroups({ q: 'no-such-group-prefix' });
+    const names: string[] = [];
+    for await (const g of groups) if (g?.profile?.name) names.push(g.profile.name);
+    expect(names).toEqual([]);
+    const entries = await readRequestLog(sb, { since });
+    expect(entries.map((e) => [e.operation.includes('token'), e.status])).toEqual([
+      [true, 200],
+      [false, 200],
+    ]);
   });
 
   it('logs service, operation and mutating for Okta, AWS and SCIM requests, and not admin calls', async () => {
