@@ -69,6 +69,35 @@ describe('connectAws', () => {
     expect(err).toBeInstanceOf(AuthError);
     expect(`${(err as Error).message} ${(err as AuthError).hint}`).toMatch(/nope/);
   });
+
+  it('an expired SSO session: exit 4 naming `aws sso login --profile`', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-aws-home-'));
+    const startUrl = 'https://corp-example.awsapps.com/start';
+    // A config file of its own: the SDK caches the files it has read, by path.
+    const config = path.join(home, 'config');
+    isolate({ AWS_REGION: 'us-east-2', AWS_CONFIG_FILE: config });
+    fs.writeFileSync(
+      config,
+      `[profile corp]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = us-east-2\n`,
+    );
+    const cache = path.join(home, '.aws', 'sso', 'cache');
+    fs.mkdirSync(cache, { recursive: true });
+    const { createHash } = await import('node:crypto');
+    fs.writeFileSync(
+      path.join(cache, `${createHash('sha1').update(startUrl).digest('hex')}.json`),
+      JSON.stringify({ startUrl, region: 'us-east-1', accessToken: 'expired-token', expiresAt: '2020-01-01T00:00:00Z' }),
+    );
+    const prevHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const err = await connectAws(stepHarness({ flags: { 'aws-profile': 'corp' } }).io).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthError);
+      expect((err as AuthError).code).toBe('AWS_SSO_EXPIRED');
+      expect((err as AuthError).hint).toContain('aws sso login --profile corp');
+    } finally {
+      process.env.HOME = prevHome;
+    }
+  });
 });
 
 describe('AWS error mapping', () => {
