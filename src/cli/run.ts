@@ -351,7 +351,7 @@ class Cli {
   async sandbox(g: GlobalOpts, action: 'start' | 'stop' | 'status' | 'reset' | 'console', o: Record<string, unknown>, arg?: string): Promise<void> {
     const { loadSandboxApi, sandboxDir } = await import('./sandbox.js');
     const api = await loadSandboxApi();
-    const dir = await sandboxDir((o['dir'] as string | undefined) ?? g.sandboxDir, this.cwd);
+    const dir = await sandboxDir((o['dir'] as string | undefined) ?? (o['sandboxDir'] as string | undefined), this.cwd);
     const out = this.output(g);
     let data: unknown;
     switch (action) {
@@ -371,6 +371,8 @@ class Cli {
         const port = o['port'] !== undefined ? intOption('--port', o['port']) : undefined;
         const r = await api.ensureSandbox({ dir, ...(port !== undefined ? { port } : {}), options });
         out.info(`Sandbox ${r.started ? 'started' : 'already running'} (pid ${r.info.pid}) in ${dir}`);
+        const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown';
+        if (!r.started && asked) out.warn('The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.');
         out.info(`  Okta: ${r.info.oktaUrl}`);
         out.info(`  AWS:  ${r.info.awsUrl} (region ${r.info.region})`);
         out.info(`  Admin: ${r.info.adminUrl}`);
@@ -539,6 +541,7 @@ function buildProgram(cli: Cli, holder: { action?: () => Promise<void> }): Comma
 
   const sb = program.command('sandbox').description('a local Okta + AWS emulator to try the wizard without real accounts').exitOverride();
   const dirOpt = (): Option => new Option('--dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)');
+  const dirAlias = (): Option => new Option('--sandbox-dir <dir>', 'same as --dir').hideHelp();
   sb.command('start')
     .description('start the sandbox (or report the running one)')
     .option('--port <n>', 'port of the sandbox (default: a free port)')
@@ -546,6 +549,7 @@ function buildProgram(cli: Cli, holder: { action?: () => Promise<void> }): Comma
     .option('--assignment-delay <ms>', 'delay before an account assignment completes')
     .option('--accounts <n>', 'number of member accounts')
     .addOption(dirOpt())
+    .addOption(dirAlias())
     .exitOverride()
     .action((o: Record<string, unknown>, c: Command) => {
       cli.command = 'sandbox start';
@@ -559,6 +563,7 @@ function buildProgram(cli: Cli, holder: { action?: () => Promise<void> }): Comma
     sb.command(name)
       .description(desc)
       .addOption(dirOpt())
+      .addOption(dirAlias())
       .exitOverride()
       .action((o: Record<string, unknown>, c: Command) => {
         cli.command = `sandbox ${name}`;
@@ -569,6 +574,7 @@ function buildProgram(cli: Cli, holder: { action?: () => Promise<void> }): Comma
     .description('perform a console action in the sandbox, as a person would in the browser')
     .option('--payload-file <file>', 'JSON payload for the action')
     .addOption(dirOpt())
+    .addOption(dirAlias())
     .exitOverride()
     .action((actionId: string, o: Record<string, unknown>, c: Command) => {
       cli.command = 'sandbox console';

@@ -30,7 +30,7 @@ describe('sandbox commands', () => {
     const info = JSON.parse(fs.readFileSync(path.join(sb, 'sandbox.json'), 'utf8')) as { oktaApiToken: string };
     expect(start.stdout + start.stderr).not.toContain(info.oktaApiToken);
 
-    const status = await runCli(['sandbox', 'status', '--dir', sb, '--json'], { cwd: work });
+    const status = await runCli(['sandbox', 'status', '--sandbox-dir', sb, '--json'], { cwd: work });
     expect((JSON.parse(status.stdout) as JsonDocument).data).toMatchObject({ running: true, info: { pid: data.pid } });
 
     // --sandbox --dry-run: the plan reads live (preflight) and the sandbox saw no mutating request.
