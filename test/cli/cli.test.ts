@@ -171,6 +171,20 @@ describe('runs', () => {
     expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').match(/apply:preflight/g)).toHaveLength(2);
   });
 
+  it('verify re-checks every done step and re-runs the last step; drift is exit 1', async () => {
+    const dir = tmpWorkDir();
+    expect((await fixture(['verify'], dir)).code).toBe(2); // no state yet
+    expect((await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir)).code).toBe(0);
+    const v = await fixture(['verify', '--console-done', 'upload-idp-metadata'], dir);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toContain('Checked "Fixture preflight": still holds.');
+    expect(v.stdout).toContain('Verified');
+    const d = await fixture(['verify', '--json', '--console-done', 'upload-idp-metadata'], dir, { FIXTURE_DRIFT: '1' });
+    expect(d.code).toBe(1);
+    expect(parseDoc(d.stdout).error?.code).toBe('DRIFT');
+    expect(d.stderr).toContain('okta-aws-sso resume');
+  });
+
   it('init on an existing state says so and asks; non-interactive it needs --yes', async () => {
     const dir = tmpWorkDir();
     expect((await fixture(['init', ...ORG], dir)).code).toBe(3);
