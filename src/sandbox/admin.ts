@@ -7,7 +7,8 @@
  *   POST faults              {okta|aws|scim: FaultSpec | null}
  *   POST options             {okta?, aws?} emulator options (faults too, as with POST faults)
  *   POST console/<action-id> perform a console action (payload in the body) -> ConsoleActionResult
- *   GET  idle                answers once the Okta emulator's background work (push, provisioning) is done
+ *   GET  idle?timeoutMs=N    answers once the Okta emulator's background work (push, provisioning) is
+ *                            done ({idle: true}), or after N ms (default 30000) with {idle: false}
  *
  * Payloads are never logged or echoed: configure-okta-provisioning carries the SCIM token.
  */
@@ -19,6 +20,8 @@ import type { RequestLog } from './request-log.js';
 import type { ConsoleActionResult, SandboxInfo, SandboxOptions, SandboxRequest, SandboxResponse } from './types.js';
 
 export const ADMIN_PREFIX = '/__sandbox';
+const IDLE_DEFAULT_TIMEOUT_MS = 30_000;
+const IDLE_MAX_TIMEOUT_MS = 300_000;
 
 export interface AdminContext {
   info(): SandboxInfo;
@@ -164,8 +167,18 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
     if (route === '/idle') {
       const w = want('GET');
       if (w) return w;
-      await ctx.okta().idle();
-      return json(200, { idle: true });
+      const raw = req.query.get('timeoutMs') ?? String(IDLE_DEFAULT_TIMEOUT_MS);
+      const timeoutMs = Number(raw);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > IDLE_MAX_TIMEOUT_MS) {
+        return bad(`timeoutMs must be a whole number of milliseconds from 0 to ${IDLE_MAX_TIMEOUT_MS}, not "${raw}".`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const idle = await Promise.race([
+        ctx.okta().idle().then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      return json(200, idle ? { idle: true } : { idle: false, waitedMs: timeoutMs });
     }
     if (route === '/console') return bad(`Name the console action: POST ${ADMIN_PREFIX}/console/<action-id>, one of: ${CONSOLE_ACTION_IDS.join(', ')}.`, 404);
     if (route.startsWith('/console/')) {

@@ -74,6 +74,9 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // A sandbox stays up through a failure in one request's background work; the log says what happened.
+  process.on('unhandledRejection', (e: unknown) => console.error(`sandbox: unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
+  process.on('uncaughtException', (e: Error) => console.error(`sandbox: uncaught exception: ${e.stack ?? String(e)}`));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 

@@ -237,6 +237,10 @@ describe('sandbox harness (in process)', () => {
   it('waits for the Okta emulator to be idle', async () => {
     const res = await admin<{ idle: boolean }>(sb, 'GET', 'idle');
     expect(res).toEqual({ status: 200, body: { idle: true } });
+    expect(await admin(sb, 'GET', 'idle?timeoutMs=5000')).toEqual({ status: 200, body: { idle: true } });
+    const bad = await admin<{ error: string }>(sb, 'GET', 'idle?timeoutMs=soon');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('timeoutMs');
   });
 
   it('resets to fresh emulators with the same credentials', async () => {
