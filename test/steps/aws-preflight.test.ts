@@ -15,6 +15,8 @@ import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
 let sb: TestSandbox;
 let proxy: Served;
 let member = '';
+/** What the proxy changes besides the caller: an organization without all features, a second instance. */
+const rewrite = { consolidatedBilling: false, secondInstance: false };
 
 function harness(extraEnv: Record<string, string> = {}) {
   return stepHarness({ env: { ...sb.env, ...extraEnv }, sandboxAdminUrl: sb.info.adminUrl });
@@ -36,6 +38,14 @@ beforeAll(async () => {
     let body = await res.text();
     const isSts = `${req.headers['x-amz-target'] ?? ''} ${req.body.toString('utf8')}`.includes('GetCallerIdentity');
     if (isSts) body = body.split(mgmt).join(member);
+    const target = req.headers['x-amz-target'] ?? '';
+    if (rewrite.consolidatedBilling && target.endsWith('.DescribeOrganization')) body = body.replace('"FeatureSet":"ALL"', '"FeatureSet":"CONSOLIDATED_BILLING"');
+    if (rewrite.secondInstance && target.endsWith('.ListInstances')) {
+      const j = JSON.parse(body) as { Instances?: Record<string, unknown>[] };
+      const first = j.Instances?.[0];
+      if (first) j.Instances!.push({ ...first, InstanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000', IdentityStoreId: 'd-0000000000', Name: 'second' });
+      body = JSON.stringify(j);
+    }
     const h: Record<string, string> = {};
     res.headers.forEach((v, k) => {
       if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) h[k] = v;
@@ -67,6 +77,41 @@ describe('preflight: region probing', () => {
     expect((err as Error).message).toMatch(/No IAM Identity Center instance was found in us-east-2/);
     expect((err as { hint?: string }).hint).toMatch(/home region/);
     (await h.ctx.services.aws()).destroy();
+  });
+});
+
+describe('preflight: organization and instances', () => {
+  it('an organization without all features is refused with where to enable them', async () => {
+    process.env.AWS_ENDPOINT_URL = proxy.url;
+    rewrite.consolidatedBilling = true;
+    try {
+      const h = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1' });
+      const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe('AWS_ORG_FEATURES');
+      expect((err as { hint?: string }).hint).toMatch(/Enable all features/);
+      (await h.ctx.services.aws()).destroy();
+    } finally {
+      rewrite.consolidatedBilling = false;
+      process.env.AWS_ENDPOINT_URL = sb.env.AWS_ENDPOINT_URL!;
+    }
+  });
+
+  it('several instances: --instance-arn chooses; without it a non-interactive run names the flag', async () => {
+    process.env.AWS_ENDPOINT_URL = proxy.url;
+    rewrite.secondInstance = true;
+    try {
+      const h = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1' });
+      const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe('MISSING_ANSWER');
+      expect((err as { hint?: string }).hint).toMatch(/--instance-arn/);
+      const chosen = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1', OKTA_AWS_SSO_INSTANCE_ARN: 'arn:aws:sso:::instance/ssoins-0000000000000000' });
+      const out = await preflightStep.apply(chosen.ctx);
+      expect(out.aws).toMatchObject({ instanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000', identityStoreId: 'd-0000000000' });
+      for (const x of [h, chosen]) (await x.ctx.services.aws()).destroy();
+    } finally {
+      rewrite.secondInstance = false;
+      process.env.AWS_ENDPOINT_URL = sb.env.AWS_ENDPOINT_URL!;
+    }
   });
 });
 
