@@ -179,6 +179,31 @@ describe('Okta emulator: groups, users, pagination and errors', () => {
     expect(weak.text).not.toContain('short"');
   });
 
+  it('supports and/or search expressions and user lifecycle transitions', async () => {
+    await okta.call('POST', '/api/v1/groups', { profile: { name: 'Lifecycle A' } });
+    await okta.call('POST', '/api/v1/groups', { profile: { name: 'Lifecycle B' } });
+    const and = await okta.call('GET', `/api/v1/groups?search=${encodeURIComponent('profile.name sw "Lifecycle" and type eq "OKTA_GROUP" and profile.name co "B"')}`);
+    expect(and.json.map((g: any) => g.profile.name)).toEqual(['Lifecycle B']);
+    const or = await okta.call('GET', `/api/v1/groups?search=${encodeURIComponent('profile.name eq "Lifecycle A" or profile.name eq "Lifecycle B"')}`);
+    expect(or.json).toHaveLength(2);
+    const badFilter = await okta.call('GET', `/api/v1/apps?filter=${encodeURIComponent('label eq "x"')}`);
+    expect(badFilter.status).toBe(400);
+
+    const staged = await okta.call('POST', '/api/v1/users?activate=false', { profile: { firstName: 'Sam', lastName: 'Staged', email: 'sam@example.com', login: 'sam@example.com' } });
+    expect(staged.json.status).toBe('STAGED');
+    const act = await okta.call('POST', `/api/v1/users/${staged.json.id}/lifecycle/activate?sendEmail=false`);
+    expect(act.status).toBe(200);
+    expect(act.json.activationUrl).toEqual(expect.any(String));
+    expect((await okta.call('GET', `/api/v1/users/${staged.json.id}`)).json.status).toBe('PROVISIONED');
+    const setPw = await okta.call('POST', `/api/v1/users/${staged.json.id}`, { credentials: { password: { value: 'Gh5&tYu8Kl!o' } } });
+    expect(setPw.status).toBe(200);
+    expect(setPw.json.passwordChanged).toEqual(expect.any(String));
+    expect((await okta.call('POST', `/api/v1/users/${staged.json.id}/lifecycle/deactivate`)).status).toBe(200);
+    expect((await okta.call('GET', `/api/v1/users/${staged.json.id}`)).json.status).toBe('DEPROVISIONED');
+    expect((await okta.call('DELETE', `/api/v1/users/${staged.json.id}`)).status).toBe(204);
+    expect((await okta.call('GET', `/api/v1/users/${staged.json.id}`)).status).toBe(404);
+  });
+
   it('answers 429 E0000047 with rate-limit headers when a bucket is exhausted, and fault answers', async () => {
     const small = await startOkta({ options: { rateLimitPerMinute: 3 } });
     try {
