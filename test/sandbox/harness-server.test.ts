@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import oktaSdk from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxStartError } from '../../src/sandbox/server.js';
 import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const tmpRoots: string[] = [];
@@ -285,6 +286,8 @@ describe('sandbox harness (in process)', () => {
     const second = await withSandbox(undefined, { dir });
     try {
       expect(second.info.oktaApiToken).toBe(token);
+      // Options set at run time are kept too.
+      expect((await admin(second, 'POST', 'options', { okta: { rateLimitPerMinute: 1234 } })).status).toBe(200);
       const groups = (await (await okta(second, `/api/v1/groups?q=${name}`)).json()) as { profile: { name: string } }[];
       expect(groups.map((g) => g.profile.name)).toEqual([name]);
       const sets = (await (await aws(second, 'SWBExternalService.ListPermissionSets', { InstanceArn: arn })).json()) as { PermissionSets: string[] };
@@ -292,5 +295,37 @@ describe('sandbox harness (in process)', () => {
     } finally {
       await second.close();
     }
+    const third = await withSandbox({ aws: { assignmentDelayMs: 5 } }, { dir });
+    try {
+      const status = await admin<{ options: { okta: Record<string, unknown>; aws: Record<string, unknown> } }>(third, 'GET', 'status');
+      expect(status.body.options).toEqual({ okta: { rateLimitPerMinute: 1234 }, aws: { assignmentDelayMs: 5 } });
+    } finally {
+      await third.close();
+    }
+  });
+
+  it('refuses to start on a damaged state file, naming the fix', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'state.json'), '{"version": 1, "okta": ');
+    const err = await withSandbox(undefined, { dir }).then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (e: unknown) => e as SandboxStartError,
+    );
+    expect(err).toBeInstanceOf(SandboxStartError);
+    expect(err!.message).toContain('state.json');
+    expect(err!.hint).toContain('sandbox reset');
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ version: 1, options: {}, okta: { nonsense: true }, aws: null }));
+    const restoreErr = await withSandbox(undefined, { dir }).then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (e: unknown) => e as SandboxStartError,
+    );
+    expect(restoreErr).toBeInstanceOf(SandboxStartError);
+    expect(restoreErr!.message).toContain('cannot be restored');
   });
 });
