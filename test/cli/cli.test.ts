@@ -293,6 +293,14 @@ describe('runs', () => {
     expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').trim().split('\n')).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
   });
 
+  it('the AWS SDK\'s NodeVersionSupportWarning is dropped, other warnings are still shown', async () => {
+    const dir = tmpWorkDir();
+    const live = await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { FIXTURE_WARN: '1' });
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stderr).toContain('Some other warning that must still be shown');
+    expect(live.stderr).not.toContain('NodeVersionSupportWarning');
+  });
+
   it('human output has no color codes when not a terminal, and FORCE_COLOR wins over --no-color', async () => {
     const dir = tmpWorkDir();
     const plain = await fixture(['init', '--dry-run', ...ORG], dir);
