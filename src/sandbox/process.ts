@@ -109,7 +109,15 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
   if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65534)) {
     throw new UsageError(`The sandbox port must be a number from 1 to 65534, not ${opts.port}.`, { code: 'SANDBOX_PORT', hint: 'Leave the port out to use free ports.' });
   }
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fsp.access(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`Cannot use ${dir} as the sandbox folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
+      code: 'SANDBOX_DIR',
+      hint: 'Choose a writable folder with --sandbox-dir (or --dir for the sandbox commands), or run from a folder you can write to.',
+    });
+  }
   const release = await takeLock(dir);
   try {
     const status = await sandboxStatus(dir);
@@ -126,7 +134,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
     const args = [mainScript(), '--dir', dir];
     if (opts.port !== undefined) args.push('--port', String(opts.port));
     if (options !== undefined) args.push('--options', JSON.stringify(options));
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: dir, env: process.env });
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: dir, env: childEnv(process.env) });
     fs.closeSync(fd);
     let exited: string | undefined;
     child.once('exit', (code, signal) => {
@@ -148,6 +156,19 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxInfo> {
   } finally {
     await release();
   }
+}
+
+/**
+ * The sandbox process's environment: the caller's, without anything that could be a real credential
+ * (the sandbox needs none, and a long-lived detached process should not hold them).
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^(AWS_|OKTA_|SCIM_)/i.test(k) || /TOKEN|SECRET|PASSWORD|PRIVATE|CREDENTIAL/i.test(k)) continue;
+    out[k] = v;
+  }
+  return out;
 }
 
 /** The running sandbox in `dir`, started when there is none. */

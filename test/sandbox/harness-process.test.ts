@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WizardError } from '../../src/errors.js';
 import {
+  childEnv,
   ensureSandbox,
   resetSandbox,
   sandboxAdmin,
@@ -191,6 +192,20 @@ describe('sandbox process', () => {
     const badPort = spawnSync(process.execPath, [main, '--dir', tmpDir(), '--port', 'http'], { encoding: 'utf8' });
     expect(badPort.status).toBe(2);
     expect(badPort.stderr).toContain('--port must be a port number');
+  });
+
+  it('does not hand real credentials to the detached process, and refuses a folder it cannot use', async () => {
+    const env = childEnv({ PATH: '/bin', HOME: '/h', AWS_SECRET_ACCESS_KEY: 'x', AWS_PROFILE: 'p', OKTA_API_TOKEN: 't', SCIM_TOKEN: 's', GITHUB_TOKEN: 'g', NODE_OPTIONS: '--x' });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', NODE_OPTIONS: '--x' });
+    const file = path.join(tmpDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    const err = await startSandbox({ dir: path.join(file, 'sandbox') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).exitCode).toBe(2);
+    expect((err as WizardError).hint).toContain('--sandbox-dir');
   });
 
   it('refuses bad options before starting anything', async () => {
