@@ -81,9 +81,18 @@ function closeServer(server: http.Server): Promise<void> {
 }
 
 export async function startSandboxServer(opts: StartSandboxServerOptions = {}): Promise<RunningSandbox> {
-  const factory = opts.emulators ?? realEmulators;
   const persistent = opts.dir !== undefined;
   const dir = persistent ? path.resolve(opts.dir as string) : await fsp.mkdtemp(path.join(os.tmpdir(), 'okta-aws-sso-sandbox-'));
+  try {
+    return await start(opts, dir, persistent);
+  } catch (e) {
+    if (!persistent) await fsp.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function start(opts: StartSandboxServerOptions, dir: string, persistent: boolean): Promise<RunningSandbox> {
+  const factory = opts.emulators ?? realEmulators;
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
 
   if (opts.port !== undefined) await assertPortsFree(opts.port); // fail fast, before loading anything
@@ -251,7 +260,6 @@ export async function startSandboxServer(opts: StartSandboxServerOptions = {}): 
     };
   } catch (e) {
     await Promise.all([closeServer(oktaServer), closeServer(awsServer)]);
-    if (!persistent) await fsp.rm(dir, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && opts.port !== undefined) throw portInUse(opts.port);
     throw e;
   }
