@@ -188,6 +188,39 @@ class Cli {
     const file = this.statePath(g);
     const out = this.output(g);
     await out.ready();
+    const controller = new AbortController();
+    const external = this.deps.signal;
+    if (external) {
+      if (external.aborted) controller.abort();
+      else external.addEventListener('abort', () => controller.abort(), { once: true });
+    }
+    if (g.dryRun) {
+      await this.runUnlocked(g, cmdOpts, kind, file, out, controller);
+      return;
+    }
+    // The lock comes first: nothing is read, asked or written while another run holds the state.
+    const { acquireLock } = await import('../engine/lock.js');
+    const lock: StateLock = await acquireLock(file, { warn: (m) => out.warn(m) });
+    const onExit = (): void => lock.releaseSync();
+    process.once('exit', onExit);
+    const cleanupSignals = this.deps.handleSignals ? this.installSignals(controller, out, lock) : () => undefined;
+    try {
+      await this.runUnlocked(g, cmdOpts, kind, file, out, controller);
+    } finally {
+      cleanupSignals();
+      await lock.release();
+      process.removeListener('exit', onExit);
+    }
+  }
+
+  private async runUnlocked(
+    g: GlobalOpts,
+    cmdOpts: Record<string, unknown>,
+    kind: 'init' | 'resume' | 'verify',
+    file: string,
+    out: TerminalOutput,
+    controller: AbortController,
+  ): Promise<void> {
     const steps = await this.steps();
     const existing = await readState(file);
     if (kind !== 'init' && !existing) {
@@ -200,13 +233,6 @@ class Cli {
     const config = g.config ? await loadConfigFile(path.resolve(this.cwd, g.config)) : undefined;
     const { flags, secretFiles } = answersFromOptions(cmdOpts);
     const answers = new AnswerSource({ flags, secretFiles, env: this.env, config, saved: existing?.inputs ?? {} });
-
-    const controller = new AbortController();
-    const signals = this.deps.signal;
-    if (signals) {
-      if (signals.aborted) controller.abort();
-      else signals.addEventListener('abort', () => controller.abort(), { once: true });
-    }
 
     let performer: ConsolePerformer | undefined;
     let sandboxInfo: { adminUrl: string } | undefined;
@@ -270,31 +296,19 @@ class Cli {
       }
     }
 
-    const { acquireLock } = await import('../engine/lock.js');
-    const lock: StateLock = await acquireLock(file, { warn: (m) => io.warn(m) });
-    const onExit = (): void => lock.releaseSync();
-    process.once('exit', onExit);
-    const cleanupSignals = this.deps.handleSignals ? this.installSignals(controller, out, lock) : () => undefined;
-    let result: RunResult;
-    try {
-      await store.save();
-      const { runSteps } = await import('../engine/runner.js');
-      result = await runSteps({
-        steps,
-        store,
-        io,
-        services,
-        secrets,
-        signal: controller.signal,
-        workDir,
-        verbose: g.verbose ?? false,
-        mode: kind === 'verify' ? 'verify' : 'run',
-      });
-    } finally {
-      cleanupSignals();
-      await lock.release();
-      process.removeListener('exit', onExit);
-    }
+    await store.save();
+    const { runSteps } = await import('../engine/runner.js');
+    const result: RunResult = await runSteps({
+      steps,
+      store,
+      io,
+      services,
+      secrets,
+      signal: controller.signal,
+      workDir,
+      verbose: g.verbose ?? false,
+      mode: kind === 'verify' ? 'verify' : 'run',
+    });
 
     this.exitCode = result.exitCode;
     out.info('');
