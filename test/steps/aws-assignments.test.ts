@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateAccountAssignmentCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { serve } from '../../src/sandbox/http.js';
 import { preflightStep } from '../../src/steps/01-preflight.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { accountAssignmentsStep, type AssignmentProgress } from '../../src/steps/10-account-assignments.js';
@@ -68,21 +68,39 @@ describe('assignments across the organization', () => {
     const failing = members.find((a) => a.state === 'ACTIVE' && a.id !== s.accounts[1]!.id)!.id;
     const conflicting = members.filter((a) => a.state === 'ACTIVE' && a.id !== failing && a.id !== s.accounts[1]!.id)[0]!.id;
     fx.sb.aws.setOptions({ failingAccounts: [failing] });
-    fx.sb.faults.apply({ aws: { throttleRate: 0.15 } });
+    fx.sb.faults.apply({ aws: { throttleRate: 0.25 } });
 
-    // Someone else's creation for the same tuple is in flight: our create meets ConflictException.
-    const sso = new SSOAdminClient({ region: 'us-east-2' });
-    fx.sb.aws.setOptions({ assignmentDelayMs: 2500 });
-    await sso.send(new CreateAccountAssignmentCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.arn, PrincipalType: 'GROUP', PrincipalId: groupId, TargetId: conflicting, TargetType: 'AWS_ACCOUNT' }));
-    sso.destroy();
-    fx.sb.aws.setOptions({ assignmentDelayMs: 200 });
+    // ConflictException on the first creation for one account ("a previous write has not propagated"),
+    // answered by a loopback proxy in front of the sandbox: the SDK does not retry it, the engine must.
+    let conflicts = 0;
+    const proxy = await serve(async (req) => {
+      const body = req.body.toString('utf8');
+      if ((req.headers['x-amz-target'] ?? '').endsWith('.CreateAccountAssignment') && body.includes(conflicting) && conflicts === 0) {
+        conflicts++;
+        return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'com.amazonaws.swbexternalservice#ConflictException', message: 'Operation conflicts with a previous write that has not propagated yet.' }) };
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
+      const res = await fetch(`${fx.sb.info.awsUrl}${req.path}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+      const h: Record<string, string> = {};
+      res.headers.forEach((v, k) => {
+        if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) h[k] = v;
+      });
+      return { status: res.status, headers: h, body: await res.text() };
+    });
+    process.env.AWS_ENDPOINT_URL = proxy.url;
 
     const progress = new MemoryProgressStore<AssignmentProgress>();
+    const saved0 = (): AssignmentProgress => progress.load()!;
     const cursor = (await readRequestLog(fx.sb)).length;
     const h = fx.harness({ outputs });
     (h.ctx as { progress: unknown }).progress = progress;
     const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
     fx.sb.faults.apply({ aws: null });
+    fx.sb.aws.setOptions({ failingAccounts: [] });
+    process.env.AWS_ENDPOINT_URL = fx.sb.env.AWS_ENDPOINT_URL!;
+    await proxy.close();
+    expect(conflicts).toBe(1);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('ASSIGNMENTS_FAILED');
     expect((err as Error).message).toContain(failing);
@@ -95,7 +113,7 @@ describe('assignments across the organization', () => {
 
     const log = (await readRequestLog(fx.sb)).slice(cursor);
     expect(log.some((e) => e.fault === 'throttle')).toBe(true);
-    expect(log.some((e) => e.operation.endsWith('.CreateAccountAssignment') && e.status === 400 && !e.fault)).toBe(true); // the ConflictException, retried
+    expect(saved0().results[conflicting]?.status).toBe('SUCCEEDED'); // the ConflictException was retried
     const saved = progress.load()!;
     expect(saved.results[failing]?.status).toBe('FAILED');
     const active = members.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
@@ -105,8 +123,7 @@ describe('assignments across the organization', () => {
     expect(assigned.has(failing)).toBe(false);
     expect(assigned.has(s.org.managementAccountId)).toBe(false);
 
-    // The cause is fixed; the resumed run touches only the failed account.
-    fx.sb.aws.setOptions({ failingAccounts: [] });
+    // The cause is fixed (failingAccounts cleared above); the resumed run touches only the failed account.
     const opsBefore = snap().assignmentOps.length;
     const h2 = fx.harness({ outputs });
     (h2.ctx as { progress: unknown }).progress = progress;
