@@ -104,8 +104,12 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
       });
     }
     if (holder.host === os.hostname() && !pidAlive(holder.pid)) {
-      opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs.`);
-      await unlink(file).catch(() => undefined);
+      // Remove it only if it is still that same stale lock (another run may have taken it over meanwhile).
+      const again = await readLock(file);
+      if (typeof again === 'object' && again.pid === holder.pid && again.startedAt === holder.startedAt) {
+        opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs.`);
+        await unlink(file).catch(() => undefined);
+      }
       continue;
     }
     throw new UsageError(

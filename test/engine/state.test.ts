@@ -134,6 +134,18 @@ describe('state lock', () => {
     await lock.release();
   });
 
+  it('three runs starting together on a stale lock: exactly one gets it', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'state.json');
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+    fs.writeFileSync(lockPathFor(file), JSON.stringify({ pid: dead.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    const results = await Promise.allSettled([acquireLock(file), acquireLock(file), acquireLock(file)]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'STATE_LOCKED' });
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
+  });
+
   it('a lock held on another host is never taken over', async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'state.json');
