@@ -68,7 +68,7 @@ describe('assignments across the organization', () => {
     const failing = members.find((a) => a.state === 'ACTIVE' && a.id !== s.accounts[1]!.id)!.id;
     const conflicting = members.filter((a) => a.state === 'ACTIVE' && a.id !== failing && a.id !== s.accounts[1]!.id)[0]!.id;
     fx.sb.aws.setOptions({ failingAccounts: [failing] });
-    fx.sb.faults.apply({ aws: { throttleRate: 0.25 } });
+    fx.sb.faults.apply({ aws: { throttleRate: 0.2 } });
 
     // ConflictException on the first creation for one account ("a previous write has not propagated"),
     // answered by a loopback proxy in front of the sandbox: the SDK does not retry it, the engine must.
