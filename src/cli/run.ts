@@ -156,6 +156,12 @@ class Cli {
     }
     this.printTable(out, steps, state);
     this.printPending(out, steps, state);
+    if (state) {
+      const open = steps.filter((s) => !['done', 'skipped', 'waiting-for-console'].includes(state.steps[s.id]?.status ?? 'pending'));
+      const waiting = steps.some((s) => state.steps[s.id]?.status === 'waiting-for-console');
+      if (open.length === 0 && !waiting) out.info('Every step is done. `okta-aws-sso verify` re-checks them.');
+      else if (!waiting) out.info(`Next: \`okta-aws-sso resume\` continues with "${open[0]?.id}".`);
+    }
     if (g.json) {
       const doc = this.baseDoc(g, 'status', file);
       doc.steps = jsonSteps(steps, state);

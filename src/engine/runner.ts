@@ -285,7 +285,7 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       return fail(step.id, e, 'apply');
     }
     rec.status = 'done';
-    rec.outputs = result as Record<string, unknown>;
+    rec.outputs = (result ?? {}) as Record<string, unknown>;
     rec.finishedAt = now().toISOString();
     delete rec.error;
     delete rec.pendingConsoleAction;
@@ -295,7 +295,7 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       delete rec.outputs;
       return fail(step.id, e, 'apply');
     }
-    outputs[step.id] = result;
+    outputs[step.id] = rec.outputs;
   }
   current = undefined;
   return { outcome: 'done', exitCode: ExitCode.Ok, drift };

@@ -288,6 +288,7 @@ describe('runs', () => {
 
     const st = await fixture(['status'], dir);
     expect(st.stdout).toMatch(/sp-metadata\s+pending\s+.*interrupted; resumes here/);
+    expect(st.stdout).toContain('Next: `okta-aws-sso resume` continues with "sp-metadata".');
     const res = await fixture(['resume', '--console-done', 'upload-idp-metadata'], dir);
     expect(res.code, res.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').trim().split('\n')).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
