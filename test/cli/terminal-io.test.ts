@@ -4,7 +4,17 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Node's readline turns line editing off under TERM=dumb (some CI shells): type as in a real terminal.
+const savedTerm = process.env['TERM'];
+beforeAll(() => {
+  if (savedTerm === 'dumb' || savedTerm === undefined) process.env['TERM'] = 'xterm-256color';
+});
+afterAll(() => {
+  if (savedTerm === undefined) delete process.env['TERM'];
+  else process.env['TERM'] = savedTerm;
+});
 import { AnswerSource } from '../../src/cli/io/answer-source.js';
 import { BaseIo } from '../../src/cli/io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel } from '../../src/cli/io/terminal.js';
