@@ -36,6 +36,11 @@ afterAll(async () => fx?.close());
 
 describe('waiting for the pushed group', () => {
   it('times out with what to check when the group never arrives', async () => {
+    const cursor = (await readRequestLog(fx.sb)).length;
+    const plan = await accountAssignmentsStep.plan(fx.harness({ outputs }).ctx);
+    expect(plan[0]).toMatchObject({ kind: 'pending', detail: expect.stringMatching(/has not arrived through SCIM yet/) });
+    expect(plan.filter((a) => a.kind === 'noop').map((a) => a.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/SUSPENDED/), expect.stringMatching(/--include-management-account/)]));
+    expect(await mutatingRequests(fx.sb, cursor)).toEqual([]);
     const h = fx.harness({ outputs, flags: { 'wait-timeout': 1 } });
     const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
