@@ -17,6 +17,7 @@ import {
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import type { AccountAssignmentResult } from '../steps/outputs.js';
+import { InterruptedError } from '../errors.js';
 import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
 import { sleep, withRetry } from './retry.js';
@@ -140,6 +141,7 @@ export async function assignAccounts(input: EngineInput): Promise<{ results: Acc
       const has = existing ? existing.has(target.accountId) : await existsInAccount(input, target.accountId, send);
       if (has) return { ...base, status: 'EXISTING' };
     } catch (e) {
+      if (e instanceof InterruptedError) throw e;
       return { ...base, status: 'FAILED', failureReason: `could not list existing assignments: ${awsErrorName(e) || 'error'}: ${awsErrorMessage(e)}` };
     }
     await outstanding.acquire();
@@ -161,7 +163,7 @@ export async function assignAccounts(input: EngineInput): Promise<{ results: Acc
           )
         ).AccountAssignmentCreationStatus;
       } catch (e) {
-        if (awsErrorName(e) === 'AccessDeniedException') throw e;
+        if (e instanceof InterruptedError || awsErrorName(e) === 'AccessDeniedException') throw e;
         return { ...base, status: 'FAILED', failureReason: `${awsErrorName(e) || 'error'}: ${awsErrorMessage(e)}` };
       }
       const requestId = st?.RequestId;
@@ -180,6 +182,7 @@ export async function assignAccounts(input: EngineInput): Promise<{ results: Acc
             )
           ).AccountAssignmentCreationStatus;
         } catch (e) {
+          if (e instanceof InterruptedError) throw e;
           return { ...base, status: 'FAILED', requestId, failureReason: `could not read the creation status: ${awsErrorName(e) || 'error'}: ${awsErrorMessage(e)}` };
         }
       }

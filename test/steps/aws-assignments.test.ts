@@ -214,3 +214,37 @@ describe('verify (AWS half)', () => {
     expect(await verifyStep.check(h.ctx, out)).toEqual([]);
   });
 });
+
+describe('interruption', () => {
+  it('Ctrl-C stops the engine with InterruptedError; finished accounts are reported, none is marked FAILED', async () => {
+    const { assignAccounts } = await import('../../src/aws/assignments.js');
+    const { ensurePermissionSet } = await import('../../src/aws/permission-sets.js');
+    const { InterruptedError } = await import('../../src/errors.js');
+    const h = fx.harness({ outputs });
+    const aws = await h.ctx.services.aws();
+    aws.setHomeRegion(preflight.aws.region);
+    const set = await ensurePermissionSet(aws.ssoAdmin(), preflight.aws.instanceArn, { name: 'AbortSet', managedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', sessionDuration: 'PT1H', description: 'x' });
+    const targets = snap().accounts.filter((a) => a.state === 'ACTIVE' && a.id !== preflight.aws.managementAccountId).map((a) => ({ accountId: a.id }));
+    const ac = new AbortController();
+    const reported: { accountId: string; status: string }[] = [];
+    const err = await assignAccounts({
+      client: aws.ssoAdminEngine(),
+      instanceArn: preflight.aws.instanceArn,
+      permissionSetArn: set.arn,
+      principalId: groupId,
+      principalType: 'GROUP',
+      targets,
+      bulkExisting: true,
+      signal: ac.signal,
+      tuning: { requestsPerSecond: 5 },
+      onResult: (r) => {
+        reported.push(r);
+        ac.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(reported.length).toBeGreaterThanOrEqual(1);
+    expect(reported.length).toBeLessThan(targets.length);
+    expect(reported.filter((r) => r.status === 'FAILED')).toEqual([]);
+  });
+});
