@@ -614,7 +614,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
       await program.parseAsync([...argv], { from: 'user' });
     } catch (e) {
       if (e instanceof CommanderError) {
-        if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' || e.exitCode === 0) return 0;
+        // --help, `help <command>`, --version: 0. Help shown because no (sub)command was given: a usage error.
+        if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
+        if (e.code === 'commander.help') return ExitCode.Usage;
         // commander has already printed its message
         cli.stderr.write(`Run \`okta-aws-sso --help\` for the commands and options.\n`);
         if (argv.includes('--json')) {

@@ -64,6 +64,12 @@ describe('help and version', () => {
     expect(r.stderr).toContain("unknown option '--no-such-flag'");
     const r2 = await runCli(['frobnicate']);
     expect(r2.code).toBe(2);
+    for (const args of [[], ['sandbox']]) {
+      const h = await runCli(args);
+      expect(h.code, `okta-aws-sso ${args.join(' ')}`).toBe(2);
+      expect(h.stderr).toContain('Usage: okta-aws-sso');
+    }
+    expect((await runCli(['help', 'init'])).code).toBe(0);
     const r3 = await runCli(['status', '--json', '--bogus']);
     expect(r3.code).toBe(2);
     expect(parseDoc(r3.stdout)).toMatchObject({ result: 'error', exitCode: 2, error: { code: 'USAGE' } });
