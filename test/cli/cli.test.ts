@@ -167,6 +167,19 @@ describe('runs', () => {
     expect(fs.readFileSync(path.join(dir, 'mutations.log'), 'utf8').trim().split('\n')).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
   });
 
+  it('an unexpected error (a bug in a step) is one line and a hint; the stack only with --verbose', async () => {
+    const dir = tmpWorkDir();
+    const r = await fixture(['init', ...ORG], dir, { FIXTURE_CRASH: '1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Error: The step "sp-metadata" failed unexpectedly: Cannot read properties of null/);
+    expect(r.stderr).toContain('What to do: Run again with --verbose');
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+    expect(readState(dir).steps['sp-metadata']?.error?.code).toBe('UNEXPECTED');
+    const v = await fixture(['resume', '--verbose'], dir, { FIXTURE_CRASH: '1' });
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/TypeError: Cannot read properties of null[\s\S]*\n\s+at .*steps-cli\.mjs/);
+  });
+
   it('drift found by check() on resume is reported and the step re-applied', async () => {
     const dir = tmpWorkDir();
     expect((await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir)).code).toBe(0);
