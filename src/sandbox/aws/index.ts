@@ -100,6 +100,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   );
   const scimEndpoint = () => `${baseUrl}/${state.scim.tenantId}/scim/v2`;
 
+  /** `mutating` says what the request asked for, not whether it succeeded: a refused write is still a write attempt. */
   function jsonError(model: ServiceModel | undefined, e: AwsError, operation: string): HandledResponse {
     const ns = model ? errorNamespace(model) : 'com.amazonaws.sandbox';
     return {
@@ -108,7 +109,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       body: JSON.stringify({ __type: `${ns}#${e.code}`, message: e.message, Message: e.message, ...e.extra }),
       service: 'aws',
       operation,
-      mutating: false,
+      mutating: MUTATING.test(operation.split('.').pop() ?? ''),
     };
   }
 
@@ -194,7 +195,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       const k = kindOf(req);
       if (k.kind === 'scim') {
         if (!k.tenantOk) {
-          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: false };
+          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: req.method !== 'GET' };
         }
         settle(state, Date.now());
         const r = scim.handle(req, k.rest, Date.now());

@@ -978,7 +978,9 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       body = JSON.stringify(a.json);
       headers['content-type'] = 'application/json';
     }
-    return { status: a.status, headers, body, service: 'okta', operation, mutating: req.method !== 'GET' && req.method !== 'HEAD' };
+    // Getting an OAuth access token changes nothing in the org: not a mutating call (a dry run may do it).
+    const mutating = req.method !== 'GET' && req.method !== 'HEAD' && operation !== 'POST /oauth2/v1/token';
+    return { status: a.status, headers, body, service: 'okta', operation, mutating };
   }
 
   async function handle(req: SandboxRequest): Promise<HandledResponse> {

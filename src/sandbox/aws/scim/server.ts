@@ -195,13 +195,13 @@ export class ScimServer {
     const op = `SCIM ${req.method} ${rest.replace(/^\/(Users|Groups)\/[^/]+/, '/$1/{id}') || '/'}`;
     const mutating = req.method !== 'GET';
     if (!this.state().scim.enabled || !this.authorized(req, now)) {
-      return { status: 401, body: scimErrorBody(401, 'The bearer token is missing, invalid or expired, or the tenant id is wrong.'), operation: op, mutating: false };
+      return { status: 401, body: scimErrorBody(401, 'The bearer token is missing, invalid or expired, or the tenant id is wrong.'), operation: op, mutating };
     }
     try {
       const r = this.route(req, rest, now);
-      return { ...r, operation: op, mutating: mutating && r.status < 300 };
+      return { ...r, operation: op, mutating };
     } catch (e) {
-      if (e instanceof ScimError) return { status: e.status, body: scimErrorBody(e.status, e.message, e.scimType), operation: op, mutating: false };
+      if (e instanceof ScimError) return { status: e.status, body: scimErrorBody(e.status, e.message, e.scimType), operation: op, mutating };
       throw e;
     }
   }
