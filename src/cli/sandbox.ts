@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { SandboxInfo } from '../sandbox/types.js';
 import type { AnswerSource } from './io/answer-source.js';
 import type { ConsolePerformer } from './io/base-io.js';
+import { UsageError } from '../errors.js';
 
 /** Same value as DEFAULT_SANDBOX_DIR in src/sandbox/process.ts (not imported: that module loads lazily). */
 export const DEFAULT_SANDBOX_DIR_FALLBACK = '.okta-aws-sso/sandbox';
@@ -28,16 +29,43 @@ export interface SandboxBinding {
   performer: ConsolePerformer;
 }
 
+/** Rehearsal answers a sandbox run uses when nobody gave one (weaker than the state file). */
+export const SANDBOX_SUGGESTIONS = {
+  'test-user-first-name': 'Ada',
+  'test-user-last-name': 'Lovelace',
+  'test-user-email': 'ada.lovelace@example.com',
+} as const;
+
+/**
+ * Variables that would send a --sandbox run's requests, or its credentials, somewhere other than the
+ * local sandbox: per-service endpoint overrides win over AWS_ENDPOINT_URL in the SDK, a profile makes
+ * the SDK skip the sandbox's static keys (and may refresh an SSO session over the network), and the
+ * Okta SDK's own variables could name a real org.
+ */
+const REAL_ACCOUNT_ENV = /^(AWS_ENDPOINT_URL_.+|AWS_PROFILE|AWS_DEFAULT_PROFILE|AWS_SESSION_TOKEN|AWS_DEFAULT_REGION|OKTA_CLIENT_ORGURL|OKTA_CLIENT_TOKEN|OKTA_CLIENT_AUTHORIZATIONMODE|OKTA_CLIENT_CLIENTID|OKTA_CLIENT_PRIVATEKEY|OKTA_CLIENT_KEYID|OKTA_CLIENT_SCOPES|OKTA_AUTH_MODE|OKTA_AWS_SSO_OKTA_YAML)$/;
+
 /**
  * --sandbox: make sure a sandbox runs, point the SDKs at it (process.env), answer the Okta org URL and
- * API token from it, and let it perform console actions the way a person would.
+ * API token from it, and let it perform console actions the way a person would. Anything that would
+ * point the run at a real Okta org or AWS account is refused or removed first.
  */
 export async function bindSandbox(opts: { dir: string; answers: AnswerSource; env: NodeJS.ProcessEnv; workDir: string }): Promise<SandboxBinding> {
+  for (const key of ['okta-org-url', 'aws-profile'] as const) {
+    const given = opts.answers.get(key);
+    if (given && (given.origin === 'flag' || given.origin === 'config')) {
+      throw new UsageError(`--sandbox runs against the local sandbox, but ${given.source} points at "${given.value}".`, {
+        code: 'SANDBOX_CONFLICT',
+        hint: `Drop ${given.source} for a sandbox run, or drop --sandbox to run against your real ${key === 'aws-profile' ? 'AWS account' : 'Okta org'}.`,
+      });
+    }
+  }
   const api = await loadSandboxApi();
   const { info, started } = await api.ensureSandbox({ dir: opts.dir });
+  for (const k of Object.keys(opts.env)) if (REAL_ACCOUNT_ENV.test(k)) delete opts.env[k];
   for (const [k, v] of Object.entries(api.sandboxEnv(info))) opts.env[k] = v;
   opts.answers.inject('okta-org-url', info.oktaUrl);
   opts.answers.injectSecret('okta-api-token', info.oktaApiToken);
+  for (const [k, v] of Object.entries(SANDBOX_SUGGESTIONS)) opts.answers.suggest(k as keyof typeof SANDBOX_SUGGESTIONS, v);
   const client = await import('../sandbox/console-client.js');
   const performer = client.createSandboxConsolePerformer(info, opts.workDir);
   return { info, started, performer };

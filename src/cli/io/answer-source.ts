@@ -1,6 +1,6 @@
 /**
  * Where answers come from, first match wins: flag > environment > --config file > sandbox >
- * earlier run (state file) . Secrets: environment, or the file named by their file flag; never a
+ * earlier run (state file) > rehearsal suggestion (sandbox runs only). Secrets: environment, or the file named by their file flag; never a
  * flag value, never the state file.
  */
 import { readFileSync } from 'node:fs';
@@ -63,6 +63,7 @@ export class AnswerSource {
   private readonly saved: Record<string, unknown>;
   private readonly injected = new Map<AnswerKey, AnswerValue>();
   private readonly injectedSecrets = new Map<SecretKey, string>();
+  private readonly suggested = new Map<AnswerKey, AnswerValue>();
   /** Non-secret answers used in this run, to save in the state file. */
   private readonly used = new Map<AnswerKey, AnswerValue>();
 
@@ -122,6 +123,8 @@ export class AnswerSource {
     if (inj !== undefined) return { value: inj, origin: 'sandbox', source: 'sandbox' };
     const s = this.saved[key];
     if (s !== undefined && s !== null) return { value: normalise(spec, s, `"${key}" in the state file`), origin: 'state', source: 'state file (earlier run)' };
+    const sug = this.suggested.get(key);
+    if (sug !== undefined) return { value: sug, origin: 'sandbox', source: 'sandbox rehearsal default' };
     return undefined;
   }
 
@@ -172,6 +175,14 @@ export class AnswerSource {
   /** Answers a person copied from a console, performed by the sandbox. */
   inject(key: AnswerKey, value: AnswerValue): void {
     this.injected.set(key, value);
+  }
+
+  /**
+   * The weakest answer, below the state file: a value a sandbox rehearsal uses when nobody gave one
+   * (e.g. the test user's name), so `init --sandbox --yes` runs end to end with no other flag.
+   */
+  suggest(key: AnswerKey, value: AnswerValue): void {
+    this.suggested.set(key, value);
   }
 
   injectSecret(key: SecretKey, value: string): void {
