@@ -5,7 +5,7 @@
  *
  * Nothing here loads an AWS or Okta SDK: steps, services and the sandbox are imported lazily.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -396,6 +396,15 @@ class Cli {
         out.info(`  Okta: ${r.info.oktaUrl}`);
         out.info(`  AWS:  ${r.info.awsUrl} (region ${r.info.region})`);
         out.info(`  Admin: ${r.info.adminUrl}`);
+        // The environment other tools need. The sandbox's API token goes only into a 0600 file to
+        // `source`, never to the terminal or a log.
+        const env = api.sandboxEnv(r.info);
+        const envFile = path.join(dir, 'sandbox.env');
+        writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
+        chmodSync(envFile, 0o600);
+        out.info('Environment for other tools (the AWS CLI also needs --endpoint-url):');
+        for (const [k, v] of Object.entries(env)) out.info(`  export ${k}=${k === 'OKTA_API_TOKEN' ? `<in ${envFile}>` : v}`);
+        out.info(`  or: source ${envFile}`);
         out.info('Run the wizard against it with: okta-aws-sso init --sandbox');
         data = publicInfo(r.info, r.started);
         break;

@@ -27,8 +27,14 @@ describe('sandbox commands', () => {
     const data = doc.data as { started: boolean; oktaUrl: string; pid: number };
     expect(data.started).toBe(true);
     expect(data.oktaUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const info = JSON.parse(fs.readFileSync(path.join(sb, 'sandbox.json'), 'utf8')) as { oktaApiToken: string };
+    const info = JSON.parse(fs.readFileSync(path.join(sb, 'sandbox.json'), 'utf8')) as { oktaApiToken: string; awsUrl: string };
     expect(start.stdout + start.stderr).not.toContain(info.oktaApiToken);
+    // The environment for other tools: printed without the token, which is only in a 0600 file.
+    expect(start.stderr).toContain(`export AWS_ENDPOINT_URL=${info.awsUrl}`);
+    expect(start.stderr).toMatch(/export OKTA_API_TOKEN=<in .*sandbox\.env>/);
+    const envFile = path.join(sb, 'sandbox.env');
+    expect(fs.readFileSync(envFile, 'utf8')).toContain(`export OKTA_API_TOKEN="${info.oktaApiToken}"`);
+    expect(fs.statSync(envFile).mode & 0o777).toBe(0o600);
 
     const status = await runCli(['sandbox', 'status', '--sandbox-dir', sb, '--json'], { cwd: work });
     expect((JSON.parse(status.stdout) as JsonDocument).data).toMatchObject({ running: true, info: { pid: data.pid } });
