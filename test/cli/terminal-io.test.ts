@@ -101,6 +101,11 @@ describe('InquirerPrompter (real @inquirer/prompts over streams)', () => {
     typeWhenDrawn(t.input, t.output, ['awsssoAdmins', '\r']);
     expect(await io.ask({ key: 'push-prefix', message: 'Group prefix' })).toBe('awsssoAdmins');
     expect(io.savedAnswers()).toEqual({ 'push-prefix': 'awsssoAdmins' });
+
+    // A later step asking the same question in this run gets the typed answer without a new prompt.
+    const drawnBefore = t.output.text.length;
+    expect(await io.ask({ key: 'push-prefix', message: 'Push every Okta group whose name starts with', default: 'awssso' })).toBe('awsssoAdmins');
+    expect(t.output.text.length).toBe(drawnBefore);
   });
 
   it('an abort signal ends a waiting prompt (Ctrl-C path)', async () => {

@@ -8,7 +8,7 @@ import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../
 import { UsageError } from '../../errors.js';
 
 export type AnswerValue = string | string[] | boolean | number;
-export type AnswerOrigin = 'flag' | 'env' | 'config' | 'sandbox' | 'state';
+export type AnswerOrigin = 'flag' | 'env' | 'config' | 'sandbox' | 'prompt' | 'state';
 
 export interface ResolvedAnswer {
   value: AnswerValue;
@@ -64,6 +64,8 @@ export class AnswerSource {
   private readonly injected = new Map<AnswerKey, AnswerValue>();
   private readonly injectedSecrets = new Map<SecretKey, string>();
   private readonly suggested = new Map<AnswerKey, AnswerValue>();
+  /** Answers typed at a prompt in this run: asked once, reused by every later step. */
+  private readonly prompted = new Map<AnswerKey, AnswerValue>();
   /** Non-secret answers used in this run, to save in the state file. */
   private readonly used = new Map<AnswerKey, AnswerValue>();
 
@@ -121,6 +123,8 @@ export class AnswerSource {
     if (c !== undefined && c !== null) return { value: normalise(spec, c, `"${key}" in the config file`), origin: 'config', source: 'config file' };
     const inj = this.injected.get(key);
     if (inj !== undefined) return { value: inj, origin: 'sandbox', source: 'sandbox' };
+    const typed = this.prompted.get(key);
+    if (typed !== undefined) return { value: typed, origin: 'prompt', source: 'your answer earlier in this run' };
     const s = this.saved[key];
     if (s !== undefined && s !== null) return { value: normalise(spec, s, `"${key}" in the state file`), origin: 'state', source: 'state file (earlier run)' };
     const sug = this.suggested.get(key);
@@ -191,7 +195,9 @@ export class AnswerSource {
 
   /** Record an answer given at a prompt so the state file keeps it for the next run. */
   remember(key: AnswerKey, value: AnswerValue): void {
-    if (ANSWERS[key].kind !== 'secret') this.used.set(key, value);
+    if (ANSWERS[key].kind === 'secret') return;
+    this.used.set(key, value);
+    this.prompted.set(key, value);
   }
 
   /** Non-secret answers to save in the state file (never a secret: those are never remembered). */
