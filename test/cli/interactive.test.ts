@@ -6,21 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-// Node's readline turns line editing off under TERM=dumb (some CI shells): type as in a real terminal.
-const savedTerm = process.env['TERM'];
-beforeAll(() => {
-  if (savedTerm === 'dumb' || savedTerm === undefined) process.env['TERM'] = 'xterm-256color';
-});
-afterAll(() => {
-  if (savedTerm === undefined) delete process.env['TERM'];
-  else process.env['TERM'] = savedTerm;
-});
+import { useLineEditingTerminal } from '../helpers/terminal.js';
 import { runCli } from '../../src/cli/run.js';
 import type { Step } from '../../src/steps/contract.js';
 import type { StepId } from '../../src/steps/outputs.js';
 import { tmpWorkDir } from '../helpers/cli.js';
+
+useLineEditingTerminal();
 
 class Screen extends Writable {
   isTTY = true;

@@ -2,52 +2,15 @@
  * The terminal binding driven for real: @inquirer/prompts reading keystrokes from a stream, BaseIo
  * on top of it, and the chalk/ora output sink.
  */
-import { PassThrough, Writable } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
 
-// Node's readline turns line editing off under TERM=dumb (some CI shells): type as in a real terminal.
-const savedTerm = process.env['TERM'];
-beforeAll(() => {
-  if (savedTerm === 'dumb' || savedTerm === undefined) process.env['TERM'] = 'xterm-256color';
-});
-afterAll(() => {
-  if (savedTerm === undefined) delete process.env['TERM'];
-  else process.env['TERM'] = savedTerm;
-});
 import { AnswerSource } from '../../src/cli/io/answer-source.js';
 import { BaseIo } from '../../src/cli/io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel } from '../../src/cli/io/terminal.js';
+import { Capture, typeWhenDrawn, useLineEditingTerminal } from '../helpers/terminal.js';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-  plain(): string {
-    return stripVTControlCharacters(this.text);
-  }
-}
-
-/** Types `keys` once the prompt has drawn itself (its first write to the output). */
-function typeWhenDrawn(input: PassThrough, output: Capture, keys: string[]): void {
-  const start = output.text.length;
-  const tick = (): void => {
-    if (output.text.length === start) {
-      setTimeout(tick, 5);
-      return;
-    }
-    let i = 0;
-    const next = (): void => {
-      if (i >= keys.length) return;
-      input.write(keys[i++]);
-      setTimeout(next, 5);
-    };
-    next();
-  };
-  tick();
-}
+useLineEditingTerminal();
 
 function terminal(): { input: PassThrough; output: Capture; prompter: InquirerPrompter } {
   const input = new PassThrough();

@@ -3,25 +3,18 @@
  * InquirerPrompter) over streams, answered by keystrokes; console actions are performed by the
  * sandbox. Then a second interactive run adopts everything.
  */
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
 import { InquirerPrompter } from '../../src/cli/io/terminal.js';
 import type { Prompter } from '../../src/cli/io/base-io.js';
 import { awsUpstream, runOktaHalf } from './okta-fixture.js';
+import { Capture, typeWhenDrawn } from '../helpers/terminal.js';
 
 beforeAll(() => {
   vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
 });
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 type Kind = 'input' | 'select' | 'confirm' | 'password';
 
@@ -43,21 +36,7 @@ class ScriptedTerminal implements Prompter {
     const keys = this.keysFor(kind, message);
     const input = new PassThrough();
     const output = new Capture();
-    const start = output.text.length;
-    const tick = (): void => {
-      if (output.text.length === start) {
-        setTimeout(tick, 5);
-        return;
-      }
-      let i = 0;
-      const next = (): void => {
-        if (i >= keys.length) return;
-        input.write(keys[i++]);
-        setTimeout(next, 5);
-      };
-      next();
-    };
-    tick();
+    typeWhenDrawn(input, output, keys);
     return run(new InquirerPrompter({ input, output })).finally(() => this.screens.push(stripVTControlCharacters(output.text)));
   }
 
