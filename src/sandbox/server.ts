@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import writeFileAtomic from 'write-file-atomic';
 import type { AwsEmulator } from './aws/index.js';
 import type { OktaEmulator } from './okta/index.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
@@ -239,8 +240,13 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
   const oktaServer = makeServer('okta');
   const awsServer = makeServer('aws');
   try {
-    const oktaPort = await listen(oktaServer, opts.port ?? 0);
-    const awsPort = await listen(awsServer, opts.port === undefined ? 0 : opts.port + 1);
+    // Without --port, a persistent sandbox takes the ports it had last time when they are free: the
+    // SCIM endpoint Okta provisions to, and the URLs in the wizard's state, then stay valid across a
+    // restart, as a real service's would.
+    const previous = opts.port === undefined && persistent ? await readPorts(dir) : undefined;
+    const oktaPort = opts.port !== undefined ? await listen(oktaServer, opts.port) : await listenPreferred(oktaServer, previous?.okta);
+    const awsPort = opts.port !== undefined ? await listen(awsServer, opts.port + 1) : await listenPreferred(awsServer, previous?.aws);
+    if (persistent) await writeFileAtomic(path.join(dir, PORTS_FILE), `${JSON.stringify({ okta: oktaPort, aws: awsPort })}\n`, { mode: 0o600 });
     const oktaUrl = `http://127.0.0.1:${oktaPort}`;
     const awsUrl = `http://127.0.0.1:${awsPort}`;
     okta.setBaseUrl(oktaUrl);
@@ -311,6 +317,32 @@ function safeFault(emulator: OktaEmulatorLike | AwsEmulatorLike, kind: 'throttle
     console.error(`sandbox: faultResponse failed: ${(e as Error).message}`);
     return { service, operation: `${req.method} ${req.path}`, mutating: req.method !== 'GET', status: kind === 'throttle' ? 429 : 500, body: '' };
   }
+}
+
+/** Ports of the last start (okta, aws), kept in the sandbox folder. */
+export const PORTS_FILE = 'ports.json';
+
+async function readPorts(dir: string): Promise<{ okta: number; aws: number } | undefined> {
+  try {
+    const v = JSON.parse(await fsp.readFile(path.join(dir, PORTS_FILE), 'utf8')) as { okta?: unknown; aws?: unknown };
+    const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536;
+    return ok(v.okta) && ok(v.aws) ? { okta: v.okta, aws: v.aws } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Listen on `preferred` when it is free, else on a free port. */
+async function listenPreferred(server: http.Server, preferred: number | undefined): Promise<number> {
+  if (preferred !== undefined) {
+    try {
+      return await listen(server, preferred);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      console.warn(`sandbox: port ${preferred} is taken now; using a free port (URLs saved by earlier runs change).`);
+    }
+  }
+  return listen(server, 0);
 }
 
 function portInUse(port: number): SandboxStartError {

@@ -108,6 +108,8 @@ describe('sandbox process', () => {
     expect(again.info.oktaApiToken).toBe(info.oktaApiToken);
     expect(again.info.oauth.clientId).toBe(info.oauth.clientId);
     expect(await groupNames(again.info, name)).toEqual([name]);
+    // Same ports as before (they were free): the SCIM endpoint and URLs saved by earlier runs stay valid.
+    expect([again.info.oktaUrl, again.info.awsUrl]).toEqual([info.oktaUrl, info.awsUrl]);
 
     // Reset while running: same credentials, the group is gone.
     await resetSandbox(dir);
