@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import type { Drift, Step, StepContext } from './contract.js';
 import type { TestUserOutput } from './outputs.js';
-import { UsageError } from '../errors.js';
+import { UsageError, WizardError } from '../errors.js';
 import { SCIM_FORBIDDEN } from './07-groups.js';
 
 // eslint-disable-next-line no-control-regex
@@ -122,6 +122,16 @@ export const testUserStep: Step<'test-user'> = {
     const okta = await ctx.services.okta();
     const existing = await okta.getUser(profile.email);
     if (existing) {
+      // Only an active user is provisioned to Identity Center; adopting a STAGED, SUSPENDED or
+      // DEPROVISIONED one would let the verify step wait for a user who never arrives.
+      if (existing.status !== 'ACTIVE' && existing.status !== 'PASSWORD_EXPIRED' && existing.status !== 'PROVISIONED' && existing.status !== 'RECOVERY') {
+        throw new WizardError(`The Okta user ${existing.profile.login} (${existing.id}) already exists but is ${existing.status}, so Okta would not provision it to Identity Center.`, {
+          code: 'OKTA_TEST_USER_INACTIVE',
+          hint:
+            `Activate it in Okta (Directory > People > ${existing.profile.login} > ${existing.status === 'SUSPENDED' ? 'More Actions > Unsuspend' : 'Activate'}) and set its password, ` +
+            'or give another --test-user-email; then run again (nothing done so far is lost).',
+        });
+      }
       ctx.io.info(`Adopting the existing Okta user ${existing.profile.login} (${existing.id}); its password is left as it is.`);
       const have = new Set((await okta.listUserGroups(existing.id)).map((g) => g.id));
       for (const gid of groupIds) {

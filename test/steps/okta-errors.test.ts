@@ -14,7 +14,7 @@ import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
 import { connectOkta } from '../../src/okta/connect.js';
-import { AuthError, ExitCode, UsageError } from '../../src/errors.js';
+import { AuthError, ExitCode, UsageError, WizardError } from '../../src/errors.js';
 import type { Step } from '../../src/steps/contract.js';
 
 beforeAll(() => {
@@ -58,6 +58,28 @@ describe('test user values', () => {
       expect((err as UsageError).message).toMatch(/cannot be empty|< > ; : %/);
       expect(await readRequestLog(sb, { since: cursor }), key).toEqual([]);
     }
+  });
+});
+
+describe('an existing test user', () => {
+  it('that is not active is refused with what to do, not adopted (nothing changed in Okta)', async () => {
+    sb = await withSandbox();
+    const created = await fetch(`${sb.info.oktaUrl}/api/v1/users?activate=false`, {
+      method: 'POST',
+      headers: { Authorization: `SSWS ${sb.info.oktaApiToken}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ profile: { firstName: 'Test', lastName: 'User', email: TEST_USER_FLAGS['test-user-email'], login: TEST_USER_FLAGS['test-user-email'], displayName: 'Test User' } }),
+    });
+    expect(created.status).toBe(200);
+    expect(((await created.json()) as { status: string }).status).toBe('STAGED');
+    const groups = { assignmentGroup: { id: '00gA', name: 'AWS Users' }, pushGroups: [{ id: '00gB', name: 'awsssoPowerUsers' }], assignedAppIds: [] };
+    const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken }, flags: { ...TEST_USER_FLAGS }, outputs: { groups } });
+    const cursor = (await readRequestLog(sb)).length;
+    const err = (await testUserStep.apply(h.ctx).catch((e: unknown) => e)) as WizardError;
+    expect(err).toBeInstanceOf(WizardError);
+    expect(err.code).toBe('OKTA_TEST_USER_INACTIVE');
+    expect(err.message).toMatch(/already exists but is STAGED/);
+    expect(err.hint).toMatch(/Activate it in Okta .* or give another --test-user-email/);
+    expect(await readRequestLog(sb, { since: cursor, mutatingOnly: true })).toEqual([]);
   });
 });
 
