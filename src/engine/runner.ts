@@ -55,6 +55,7 @@ class TrackingIo implements EngineIo {
   confirm: Io['confirm'] = (o) => this.inner.confirm(o);
   secret: Io['secret'] = (o) => this.inner.secret(o);
   hasAnswer: Io['hasAnswer'] = (k) => this.inner.hasAnswer(k);
+  answerSource: Io['answerSource'] = (k) => this.inner.answerSource(k);
   consoleAction: Io['consoleAction'] = (a) => {
     this.lastAction = a;
     return this.inner.consoleAction(a);

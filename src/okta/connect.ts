@@ -205,13 +205,13 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     let token: string | undefined;
     let source: string;
     if (io.hasAnswer('okta-api-token') || !yaml?.token) {
-      const given = io.hasAnswer('okta-api-token');
+      const given = io.answerSource('okta-api-token');
       token = await io.secret({
         key: 'okta-api-token',
         message: 'Okta API token (Admin Console > Security > API > Tokens)',
         validate: (v) => (v.trim().length >= 10 ? true : 'An Okta API token is a long string (about 42 characters); paste the whole value.'),
       });
-      source = given ? 'OKTA_API_TOKEN / OKTA_CLIENT_TOKEN or --okta-token-file' : 'hidden prompt';
+      source = given ?? 'hidden prompt';
     } else {
       token = yaml.token;
       io.registerSecret(token);
@@ -256,7 +256,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     describe = {
       orgUrl,
       authMode: 'oauth',
-      credentialSource: fromYaml || (!io.hasAnswer('okta-private-key') && yaml?.privateKey) ? yamlName : 'OKTA_CLIENT_* / --okta-client-id and --okta-private-key-file',
+      credentialSource: fromYaml || (!io.hasAnswer('okta-private-key') && yaml?.privateKey) ? yamlName : `service app key from ${io.answerSource('okta-private-key') ?? 'a hidden prompt'}`,
       clientId,
       keyId: keyId || undefined,
       scopes,

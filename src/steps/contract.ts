@@ -111,6 +111,11 @@ export interface Io {
   secret(opts: SecretOptions): Promise<string | undefined>;
   /** True when the key has an answer from a flag, env, --config or the state file (no prompt). */
   hasAnswer(key: AnswerKey): boolean;
+  /**
+   * Where the answer for `key` comes from, for messages ("OKTA_API_TOKEN", "--okta-token-file",
+   * "config file", ...), or undefined when nobody gave one. Never the value itself.
+   */
+  answerSource(key: AnswerKey): string | undefined;
   /** Show a console action and wait until the person says it is done (see ConsoleAction). */
   consoleAction(action: ConsoleAction): Promise<void>;
   info(message: string): void;

@@ -84,6 +84,26 @@ describe('an existing test user', () => {
 });
 
 describe('credentials', () => {
+  it('says exactly which variable or file the credentials came from (never the value)', async () => {
+    sb = await withSandbox();
+    const viaEnv = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_CLIENT_TOKEN: sb.info.oktaApiToken } });
+    expect((await viaEnv.ctx.services.okta()).describe().credentialSource).toBe('OKTA_CLIENT_TOKEN');
+
+    const tokenFile = path.join(viaEnv.ctx.workDir, 'okta-token');
+    fs.writeFileSync(tokenFile, `${sb.info.oktaApiToken}\n`, { mode: 0o600 });
+    const viaFile = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl }, secretFiles: { 'okta-api-token': tokenFile } });
+    expect((await viaFile.ctx.services.okta()).describe().credentialSource).toBe('--okta-token-file');
+
+    const viaKey = stepHarness({
+      env: { OKTA_ORG_URL: sb.info.oktaUrl },
+      flags: { 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId },
+      secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
+    });
+    const described = (await viaKey.ctx.services.okta()).describe();
+    expect(described.credentialSource).toBe('service app key from --okta-private-key-file');
+    expect(JSON.stringify(described)).not.toContain(sb.info.oktaApiToken);
+  });
+
   it('a wrong API token exits 4 naming what to fix', async () => {
     sb = await withSandbox();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: 'not-the-right-token-0123456789' } });

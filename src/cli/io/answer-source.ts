@@ -162,6 +162,19 @@ export class AnswerSource {
     return undefined;
   }
 
+  /** Where the answer comes from (flag, variable or file flag name, ...), without reading a secret file. */
+  sourceOf(key: AnswerKey): string | undefined {
+    const spec: AnswerSpec = ANSWERS[key];
+    if (spec.kind !== 'secret') return this.lookup(key, spec)?.source;
+    for (const name of spec.env ?? []) {
+      const v = this.env[name];
+      if (v !== undefined && v.trim() !== '') return name;
+    }
+    if (this.secretFiles[key as SecretKey] !== undefined || this.fromConfig(key) !== undefined) return spec.fileFlag ?? 'file';
+    if (this.injectedSecrets.has(key as SecretKey)) return 'sandbox';
+    return undefined;
+  }
+
   has(key: AnswerKey): boolean {
     const spec: AnswerSpec = ANSWERS[key];
     if (spec.kind === 'secret') return this.getSecretQuiet(key as SecretKey);

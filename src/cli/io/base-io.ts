@@ -164,6 +164,10 @@ export class BaseIo implements Io {
     return this.answers.has(key);
   }
 
+  answerSource(key: AnswerKey): string | undefined {
+    return this.answers.sourceOf(key);
+  }
+
   private validateGiven(key: AnswerKey, value: string, source: string, validate?: (v: string) => true | string): void {
     if (!validate) return;
     const ok = validate(value);
