@@ -14,16 +14,18 @@ import {
   validateIssuerUrl,
   type UrlRules,
 } from '../saml/sp-metadata.js';
+import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
 import type { PreflightOutput, SpMetadataOutput } from './outputs.js';
 
 export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
+  const settings = identityCenterSettings(pf.region);
   return {
     id: 'download-sp-metadata',
     title: 'Download the Identity Center service-provider metadata',
-    where: `AWS console (region ${pf.region}) > IAM Identity Center > Settings > Identity source`,
+    where: settings.where,
     instructions: [
-      `Open https://${pf.region}.console.aws.amazon.com/singlesignon/home?region=${pf.region}#!/instances/settings as the management or delegated administrator account.`,
+      `Open ${settings.url} as the management or delegated administrator account.`,
       'On the "Identity source" tab choose Actions > "Change identity source" (or "Manage authentication" when Okta is already the identity source).',
       'Select "External identity provider" and choose Next.',
       'Under "Service provider metadata" choose "Download metadata file" and save it; keep this page open (the next console step uploads Okta\'s metadata here).',

@@ -4,6 +4,7 @@
  * in this run, and never stored: the state keeps the endpoint and the date the token was entered.
  */
 import { normaliseScimEndpoint, probeScim, validateScimEndpoint, validateScimToken } from '../scim/client.js';
+import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
 import type { PreflightOutput } from './outputs.js';
 
@@ -12,12 +13,13 @@ export const TOKEN_LIFETIME_DAYS = 365;
 export const TOKEN_WARN_DAYS = 90;
 
 export function enableProvisioningAction(pf: PreflightOutput['aws']): ConsoleAction {
+  const settings = identityCenterSettings(pf.region);
   return {
     id: 'enable-automatic-provisioning',
     title: 'Enable automatic provisioning (SCIM) in IAM Identity Center',
-    where: `AWS console (region ${pf.region}) > IAM Identity Center > Settings > Identity source`,
+    where: settings.where,
     instructions: [
-      `Open https://${pf.region}.console.aws.amazon.com/singlesignon/home?region=${pf.region}#!/instances/settings.`,
+      `Open ${settings.url}.`,
       'On the "Identity source" tab, find "Automatic provisioning" and choose "Enable" (if it already shows "Enabled", choose Actions > "Manage provisioning" > "Generate token").',
       'The dialog "Inbound automatic provisioning" shows the "SCIM endpoint" and the "Access token": choose "Show token" and copy both now, the token is shown only once.',
       'Give the wizard the endpoint (--scim-endpoint or SCIM_ENDPOINT) and the token (hidden prompt, SCIM_TOKEN or --scim-token-file). The token is never saved; it expires after one year.',

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { readRequestLog } from '../helpers/sandbox.js';
 import { stepHarness } from '../helpers/step-harness.js';
-import { awsUpstream, runOktaHalf, TEST_USER_FLAGS } from './okta-fixture.js';
+import { awsUpstream, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
@@ -17,19 +17,12 @@ import { connectOkta } from '../../src/okta/connect.js';
 import { AuthError, ExitCode, UsageError, WizardError } from '../../src/errors.js';
 import type { Step } from '../../src/steps/contract.js';
 
-beforeAll(() => {
-  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
-});
 
-let sb: TestSandbox | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
+const sandboxes = oktaSandboxPerTest();
 
 describe('IdP signing certificate', () => {
   it('refuses an expired certificate and warns under 30 days', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const { outputs, h } = await runOktaHalf(sb, up, {}, { steps: [oktaAppStep as unknown as Step] });
     const app = outputs['okta-app']!;
@@ -48,7 +41,7 @@ describe('IdP signing certificate', () => {
 
 describe('test user values', () => {
   it('rejects empty values and < > ; : % before calling Okta', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const groups = { assignmentGroup: { id: '00gA', name: 'AWS Users' }, pushGroups: [{ id: '00gB', name: 'awsssoPowerUsers' }], assignedAppIds: [] };
     for (const [key, value] of [['test-user-last-name', 'O:Brien'], ['test-user-first-name', '  '], ['test-user-email', 'ada<@example.com'], ['test-user-display-name', '100%']] as const) {
       const cursor = (await readRequestLog(sb)).length;
@@ -63,7 +56,7 @@ describe('test user values', () => {
 
 describe('an existing test user', () => {
   it('that is not active is refused with what to do, not adopted (nothing changed in Okta)', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const created = await fetch(`${sb.info.oktaUrl}/api/v1/users?activate=false`, {
       method: 'POST',
       headers: { Authorization: `SSWS ${sb.info.oktaApiToken}`, Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -85,7 +78,7 @@ describe('an existing test user', () => {
 
 describe('credentials', () => {
   it('says exactly which variable or file the credentials came from (never the value)', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const viaEnv = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_CLIENT_TOKEN: sb.info.oktaApiToken } });
     expect((await viaEnv.ctx.services.okta()).describe().credentialSource).toBe('OKTA_CLIENT_TOKEN');
 
@@ -105,7 +98,7 @@ describe('credentials', () => {
   });
 
   it('a wrong API token exits 4 naming what to fix', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: 'not-the-right-token-0123456789' } });
     const err = (await h.ctx.services.okta().catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
@@ -115,7 +108,7 @@ describe('credentials', () => {
   });
 
   it('an OAuth token without the app scopes gets 403 with the scopes and role needed', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const h = stepHarness({
       env: { OKTA_ORG_URL: sb.info.oktaUrl },
       flags: { 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId, 'okta-scopes': ['okta.users.read'] },
@@ -131,7 +124,7 @@ describe('credentials', () => {
   });
 
   it('reads ~/.okta/okta.yaml (as pointed to by OKTA_AWS_SSO_OKTA_YAML), says so, and warns about a stray ./okta.yaml', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-yaml-'));
     const file = path.join(dir, 'okta.yaml');
     fs.writeFileSync(file, `okta:\n  client:\n    orgUrl: ${sb.info.oktaUrl}\n    token: ${sb.info.oktaApiToken}\n`);
@@ -166,7 +159,7 @@ describe('credentials', () => {
 
 describe('pagination', () => {
   it('follows Link rel="next" through every page', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
     const client = await h.ctx.services.okta();
     for (let i = 0; i < 5; i++) await client.createGroup(`awsssoPage${i}`, 'pagination test');
@@ -180,7 +173,7 @@ describe('pagination', () => {
 
 describe('retries', () => {
   it('gets through 5xx answers, 429s and dropped connections', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
     const retries: string[] = [];
     const client = await connectOkta(h.io, h.secrets, { retry: { baseDelayMs: 2, maxDelayMs: 20, maxRetries: 10, onRetry: (i) => retries.push(i.reason) } });

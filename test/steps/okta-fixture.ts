@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
-import type { TestSandbox } from '../helpers/sandbox.js';
+import { afterEach, beforeAll, vi } from 'vitest';
+import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
 import type { StepOutputs } from '../../src/steps/outputs.js';
 import type { Step } from '../../src/steps/contract.js';
@@ -81,3 +83,25 @@ export const TEST_USER_FLAGS = {
   'test-user-last-name': 'Lovelace',
   'test-user-email': 'ada.lovelace@example.com',
 } as const;
+
+/**
+ * Per-test sandbox for the Okta step tests: each test starts its own (`const sb = await sandboxes.start()`),
+ * which is closed after the test; and no developer's ~/.okta/okta.yaml leaks into the runs.
+ */
+export function oktaSandboxPerTest(): { start(options?: SandboxOptions): Promise<TestSandbox> } {
+  let current: TestSandbox | undefined;
+  beforeAll(() => {
+    vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    async start(options?: SandboxOptions): Promise<TestSandbox> {
+      const sb = await withSandbox(options);
+      current = sb;
+      return sb;
+    },
+  };
+}

@@ -5,16 +5,13 @@
  */
 import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { readRequestLog } from '../helpers/sandbox.js';
 import { InquirerPrompter } from '../../src/cli/io/terminal.js';
 import type { Prompter } from '../../src/cli/io/base-io.js';
-import { awsUpstream, runOktaHalf } from './okta-fixture.js';
+import { awsUpstream, runOktaHalf, oktaSandboxPerTest } from './okta-fixture.js';
 import { Capture, typeWhenDrawn } from '../helpers/terminal.js';
 
-beforeAll(() => {
-  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
-});
 
 type Kind = 'input' | 'select' | 'confirm' | 'password';
 
@@ -54,20 +51,16 @@ class ScriptedTerminal implements Prompter {
   }
 }
 
-let sb: TestSandbox | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
+const sandboxes = oktaSandboxPerTest();
 
 describe('Okta half, interactive', () => {
   it('asks everything through the real prompts, then a second run adopts everything', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const script = (): [RegExp, string[]][] => [
-      [/Okta org URL/, [sb!.info.oktaUrl, '\r']],
+      [/Okta org URL/, [sb.info.oktaUrl, '\r']],
       [/sign in to Okta/, ['\r']],
-      [/Okta API token/, [sb!.info.oktaApiToken, '\r']],
+      [/Okta API token/, [sb.info.oktaApiToken, '\r']],
       [/Okta groups pushed/, ['\u007f'.repeat(20), 'awsssoPowerUsers,awsssoReadOnly', '\r']],
       [/first name/, ['Grace', '\r']],
       [/last name/, ['Hopper', '\r']],

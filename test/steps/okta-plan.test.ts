@@ -2,24 +2,17 @@
  * plan() reads only; okta-app adoption rules (several apps with one label, --okta-app-id) and drift
  * repair with a whole-object GET-modify-PUT; check() reports drift made behind the wizard's back.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
 import { stepHarness } from '../helpers/step-harness.js';
-import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS } from './okta-fixture.js';
+import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { MissingAnswerError } from '../../src/errors.js';
 import { verifyOktaSide } from '../../src/okta/verify.js';
 
-beforeAll(() => {
-  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
-});
 
-let sb: TestSandbox | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
+const sandboxes = oktaSandboxPerTest();
 
 async function oktaSend(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${sb.info.oktaUrl}${p}`, {
@@ -38,7 +31,7 @@ function env(sb: TestSandbox): Record<string, string> {
 
 describe('plan, adoption and drift', () => {
   it('plans from live reads only: create before the run, adopt/noop after it', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const h0 = stepHarness({ env: env(sb), outputs: up.outputs });
     const before = await oktaAppStep.plan(h0.ctx);
@@ -66,7 +59,7 @@ describe('plan, adoption and drift', () => {
   });
 
   it('repairs SAML drift with a whole-object PUT and reports drift in check()', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const created = await oktaSend(sb, 'POST', '/api/v1/apps?activate=true', {
       name: 'amazon_aws_sso',
@@ -92,7 +85,7 @@ describe('plan, adoption and drift', () => {
   });
 
   it('asks which app when several share the label; --okta-app-id answers it', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const body = { name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', signOnMode: 'SAML_2_0', settings: { app: { acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl } } };
     await oktaSend(sb, 'POST', '/api/v1/apps', body);
@@ -106,7 +99,7 @@ describe('plan, adoption and drift', () => {
   });
 
   it('pushes a group created later on the next run, and reports a mapping in ERROR with its likely cause', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const { outputs } = await runOktaHalf(sb, up, { flags: { 'skip-test-user': true } });
     await sb.okta.idle();

@@ -4,19 +4,12 @@
  * app; OAuth; spec validation (the emulator answers 400 to any request that breaks the spec).
  */
 import fs from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { withSandbox, readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
-import { awsUpstream, oktaGet, runOktaHalf, TEST_USER_FLAGS } from './okta-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { awsUpstream, oktaGet, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 
-beforeAll(() => {
-  vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
-});
 
-let sb: TestSandbox | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
+const sandboxes = oktaSandboxPerTest();
 
 function oktaErrors(entries: { service: string; status: number; operation: string }[]): string[] {
   return entries.filter((e) => e.service === 'okta' && e.status >= 400 && e.status !== 404).map((e) => `${e.operation} -> ${e.status}`);
@@ -24,7 +17,7 @@ function oktaErrors(entries: { service: string; status: number; operation: strin
 
 describe('Okta half against the sandbox', () => {
   it('creates everything, then a second run adopts everything and creates nothing (console provisioning path)', async () => {
-    sb = await withSandbox();
+    const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } });
     const o = first.outputs;
@@ -82,7 +75,7 @@ describe('Okta half against the sandbox', () => {
   });
 
   it('configures provisioning through the API when Okta supports it, signing in with OAuth', async () => {
-    sb = await withSandbox({ okta: { provisioningApi: 'supported' } });
+    const sb = await sandboxes.start({ okta: { provisioningApi: 'supported' } });
     const up = awsUpstream(sb);
     const r = await runOktaHalf(sb, up, {
       env: { OKTA_ORG_URL: sb.info.oktaUrl },
@@ -99,7 +92,7 @@ describe('Okta half against the sandbox', () => {
   });
 
   it.each(['supported', 'unknown'] as const)('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there (connections API %s)', async (api) => {
-    sb = await withSandbox({ okta: { provisioningApi: api } });
+    const sb = await sandboxes.start({ okta: { provisioningApi: api } });
     const up = awsUpstream(sb);
     const r = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'provisioning-app': 'scim-test-app', 'skip-test-user': true } });
     const prov = r.outputs['okta-provisioning']!;

@@ -42,6 +42,18 @@ function permissionSet(ctx: OpContext, arn: unknown): PermissionSetRec {
   return ps;
 }
 
+/** The instance fields ListInstances and DescribeInstance both answer with. */
+function instanceSummary(s: AwsState): Output {
+  return {
+    InstanceArn: s.instance.arn,
+    IdentityStoreId: s.instance.identityStoreId,
+    OwnerAccountId: s.org.managementAccountId,
+    Name: s.instance.name,
+    CreatedDate: s.instance.createdDate,
+    Status: 'ACTIVE',
+  };
+}
+
 function psOut(ps: PermissionSetRec): Output {
   return {
     Name: ps.name,
@@ -108,12 +120,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       ctx.region === s.region
         ? [
             {
-              InstanceArn: s.instance.arn,
-              IdentityStoreId: s.instance.identityStoreId,
-              OwnerAccountId: s.org.managementAccountId,
-              Name: s.instance.name,
-              CreatedDate: s.instance.createdDate,
-              Status: 'ACTIVE',
+              ...instanceSummary(s),
               PrimaryRegion: s.region,
               Regions: [{ RegionName: s.region, Status: 'ACTIVE', AddedDate: s.instance.createdDate, IsPrimaryRegion: true }],
             },
@@ -126,12 +133,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
   switch (op) {
     case 'DescribeInstance':
       return {
-        InstanceArn: s.instance.arn,
-        IdentityStoreId: s.instance.identityStoreId,
-        OwnerAccountId: s.org.managementAccountId,
-        Name: s.instance.name,
-        CreatedDate: s.instance.createdDate,
-        Status: 'ACTIVE',
+        ...instanceSummary(s),
         PermissionSetsEnabled: true,
         EncryptionConfigurationDetails: { KeyType: 'AWS_OWNED_KMS_KEY', EncryptionStatus: 'ENABLED' },
       };
