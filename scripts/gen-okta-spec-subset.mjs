@@ -130,7 +130,7 @@ export function buildSubset(yamlText) {
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const input = process.argv[2] ?? path.resolve(root, '../shared/specs/okta/management.yaml');
+  const input = process.argv[2] ?? path.join(root, 'vendor/specs/okta/management.yaml');
   const output = process.argv[3] ?? path.join(root, 'data/okta-spec-subset.json');
   const text = buildSubset(fs.readFileSync(input, 'utf8'));
   fs.writeFileSync(output, text);
