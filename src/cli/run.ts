@@ -15,7 +15,7 @@ import type { StepId } from '../steps/outputs.js';
 import { ANSWERS, type AnswerSpec } from '../steps/answers.js';
 import { AnswerSource, type AnswerValue } from './io/answer-source.js';
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
-import { InquirerPrompter, TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
+import { InquirerPrompter, TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 import { addAnswerOptions, answersFromOptions, loadConfigFile } from './options.js';
 import { errorJson, jsonSteps, pendingConsoleActions, planLines, statusTable, type JsonDocument, type JsonResult } from './report.js';
 import { DEFAULT_STATE_FILE, StateStore, newState, readState, type StepStatus, type WizardState } from '../engine/state.js';
@@ -110,7 +110,7 @@ class Cli {
     return new TerminalOutput({
       stream,
       color: colorLevel({ noColorFlag: g.color === false, env: this.env, isTTY: isTTY(stream) }),
-      spinners: isTTY(stream) && !envTruthy(this.env['CI']),
+      spinners: canDrawSpinner(stream) && !envTruthy(this.env['CI']),
       verbose: g.verbose ?? false,
     });
   }
