@@ -12,7 +12,7 @@ import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadI
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
 import { organizations } from './organizations.js';
-import { ScimServer, scimErrorBody } from './scim/server.js';
+import { ScimServer, hashToken, scimErrorBody } from './scim/server.js';
 import { createAwsSignIn } from './signin.js';
 import { settle, ssoAdmin } from './sso-admin.js';
 import { createInitialState, type AwsState } from './state.js';
@@ -29,6 +29,11 @@ export interface AwsEmulator extends Emulator {
     enableAutomaticProvisioning(): ConsoleActionResult;
     /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
     approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
+    /**
+     * The access token issued last, while it is still live: the sandbox hands it again (e.g. to the
+     * Okta console action of a resumed run). Kept in memory only, never in the state.
+     */
+    lastScimToken(): string | undefined;
   };
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
@@ -95,6 +100,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   const seed = String(cfg.seed ?? 'okta-aws-sso-sandbox');
   let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
   let baseUrl = 'http://127.0.0.1';
+  let lastToken: string | undefined;
   const bucket = new TokenBucket(opts.requestsPerSecond);
   const locks = new Set<string>();
   const scim = new ScimServer(
@@ -298,7 +304,15 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         return uploadIdpMetadata(state, p.xml, Date.now());
       },
       enableAutomaticProvisioning() {
-        return enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        const r = enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        lastToken = r.secrets?.['scim-token'];
+        return r;
+      },
+      lastScimToken() {
+        if (lastToken === undefined) return undefined;
+        const sha = hashToken(lastToken);
+        const now = Date.now();
+        return state.scim.tokens.some((t) => t.sha256 === sha && t.expiresAt > now) ? lastToken : undefined;
       },
       approveDevice(p) {
         return signIn.approveDevice(p);

@@ -32,6 +32,11 @@ export interface OktaEmulator extends Emulator {
   setOptions(o: OktaEmulatorOptions): void;
   console: {
     /** Console "Provisioning > Configure API Integration" (tests the credentials for real). */
+    /**
+     * Console "Provisioning > Configure API Integration", then "To App > Edit": the credentials are
+     * tested for real; Create Users, Update User Attributes and Deactivate Users are ticked as
+     * options.consoleProvisioning says (all by default; a test hook for the person's mistakes).
+     */
     configureProvisioning(p: { appId: string; baseUrl: string; token: string }): Promise<ConsoleActionResult>;
     /** Console "Push Groups > Find groups by rule". */
     createPushRule(p: { appId: string; name: string; prefix: string }): Promise<ConsoleActionResult>;
@@ -332,9 +337,12 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     const links = { self: { href: base }, activate: { href: `${base}/lifecycle/activate` }, deactivate: { href: `${base}/lifecycle/deactivate` } };
     const c = a.connection;
     if (!c) {
-      if (PROVISIONING_APPS.includes(a.name) && options.provisioningApi === 'supported') return { authScheme: 'TOKEN', status: 'DISABLED', profile: { authScheme: 'TOKEN' }, _links: links };
+      if (apiServes(a)) return { authScheme: 'TOKEN', status: 'DISABLED', profile: { authScheme: 'TOKEN' }, _links: links };
       return { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: links };
     }
+    // Okta's Connections API does not serve this app (the documented default): it reads UNKNOWN even
+    // when provisioning was configured in the console.
+    if (!apiServes(a)) return { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: links };
     return { authScheme: 'TOKEN', status: c.status, baseUrl: c.baseUrl, profile: { authScheme: 'TOKEN' }, _links: links };
   }
 
@@ -444,8 +452,23 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     return { status: 200, json: userView(u) };
   }
 
+  /** Whether the provisioning Connections / Features APIs serve this app (options.provisioningApi 'supported'). */
+  function apiServes(a: AppRec): boolean {
+    return PROVISIONING_APPS.includes(a.name) && options.provisioningApi === 'supported';
+  }
+
+  /** Provisioning must be on (Group Push needs it). Spec example ErrorAppFeatureAPIValidationFailed. */
   const requireProvisioning = (a: AppRec): void => {
-    if (!Provisioner.connected(a)) throw apiValidation('provisioning', ['Provisioning is not enabled for the app instance.']);
+    if (!Provisioner.connected(a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
+  };
+
+  /**
+   * The Application Features API: for apps it does not serve (the default for amazon_aws_sso and the
+   * SCIM test apps) 400 E0000001, whatever the console set; else it needs provisioning on.
+   */
+  const requireFeaturesApi = (a: AppRec): void => {
+    if (!apiServes(a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
+    requireProvisioning(a);
   };
 
   const handlers: Record<string, (ctx: Ctx) => Promise<Answer> | Answer> = {
@@ -576,8 +599,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     updateDefaultProvisioningConnectionForApplication: async (ctx) => {
       const a = app(ctx.params.appId ?? '');
       const body = ctx.body as Json;
-      const supported = PROVISIONING_APPS.includes(a.name) && options.provisioningApi === 'supported';
-      if (!supported) {
+      if (!apiServes(a)) {
         return { status: 200, json: { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: (connectionView(a)._links as Json) } };
       }
       const profile = isObj(body.profile) ? body.profile : {};
@@ -615,18 +637,18 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     },
     listFeaturesForApplication: (ctx) => {
       const a = app(ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(a);
       return { status: 200, json: [featureView(a)] };
     },
     getFeatureForApplication: (ctx) => {
       const a = app(ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(a);
       if (ctx.params.name !== 'USER_PROVISIONING') throw notFound('AppFeature', ctx.params.name ?? '');
       return { status: 200, json: featureView(a) };
     },
     updateFeatureForApplication: (ctx) => {
       const a = app(ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(a);
       if (ctx.params.name !== 'USER_PROVISIONING') throw notFound('AppFeature', ctx.params.name ?? '');
       a.capabilities = deepMerge(a.capabilities as unknown as Json, ctx.body as Json) as unknown as CapabilitiesRec;
       if (a.capabilities.update.password.status === 'ENABLED') {
@@ -1094,8 +1116,16 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
         if (!PROVISIONING_APPS.includes(a.name)) throw new Error(`The app "${a.label}" (${a.name}) has no Provisioning tab: API integration is available for ${PROVISIONING_APPS.join(', ')}.`);
         const problem = await testCredentials(a, p.baseUrl, p.token);
         if (problem) throw new Error(`${a.label} was not verified: ${problem}`);
+        // To App > Edit: what the person ticks (all three by default, as the console action says).
+        const ticks = { createUsers: true, updateUsers: true, deactivateUsers: true, ...(options.consoleProvisioning ?? {}) };
+        const caps = defaultCapabilities();
+        if (ticks.createUsers) caps.create.lifecycleCreate.status = 'ENABLED';
+        if (ticks.updateUsers) caps.update.profile.status = 'ENABLED';
+        if (ticks.deactivateUsers) caps.update.lifecycleDeactivate.status = 'ENABLED';
+        a.capabilities = caps;
         enableConnection(a, p.baseUrl, p.token);
-        return { message: `Provisioning API integration enabled for ${a.label} (credentials verified against ${p.baseUrl}).` };
+        const off = Object.entries(ticks).filter(([, v]) => !v).map(([k]) => k);
+        return { message: `Provisioning API integration enabled for ${a.label} (credentials verified against ${p.baseUrl})${off.length > 0 ? `; left off: ${off.join(', ')}` : ''}.` };
       },
       async createPushRule(p) {
         const a = state.apps[p.appId];
