@@ -5,6 +5,7 @@
  * that have no API. See docs/sandbox-aws.md for what is emulated and where it deviates.
  */
 import crypto from 'node:crypto';
+import { isMutating } from '../mutating.js';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
 import type { OpContext, ResolvedAwsOptions } from './context.js';
@@ -81,8 +82,6 @@ class TokenBucket {
   }
 }
 
-const MUTATING = /^(Create|Update|Delete|Attach|Detach|Provision|Put|Tag|Untag)/;
-
 /**
  * `writeLockMs` (sandbox-internal, default 15): how long a permission-set write holds the set's lock;
  * tests raise it so that two writes sent together surely overlap.
@@ -109,12 +108,12 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       body: JSON.stringify({ __type: `${ns}#${e.code}`, message: e.message, Message: e.message, ...e.extra }),
       service: 'aws',
       operation,
-      mutating: MUTATING.test(operation.split('.').pop() ?? ''),
+      mutating: isMutating('aws', 'POST', operation),
     };
   }
 
   function stsXml(status: number, body: string, operation: string): HandledResponse {
-    return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() }, body, service: 'aws', operation, mutating: false };
+    return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() }, body, service: 'aws', operation, mutating: isMutating('aws', 'POST', operation) };
   }
 
   function stsError(code: string, message: string, status: number): HandledResponse {
@@ -144,7 +143,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   async function handleJson(req: SandboxRequest, target: string): Promise<HandledResponse> {
     const [prefix, op = ''] = target.split('.');
     if (prefix === STS_TARGET && op === 'GetCallerIdentity') {
-      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(callerIdentity(req)), service: 'aws', operation: 'STS.GetCallerIdentity', mutating: false };
+      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(callerIdentity(req)), service: 'aws', operation: 'STS.GetCallerIdentity', mutating: isMutating('aws', 'POST', 'STS.GetCallerIdentity') };
     }
     const svc = prefix ? TARGETS[prefix] : undefined;
     const operation = target;
@@ -182,7 +181,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         body: JSON.stringify(out),
         service: 'aws',
         operation,
-        mutating: MUTATING.test(op),
+        mutating: isMutating('aws', 'POST', operation),
       };
     } catch (e) {
       if (e instanceof AwsError) return jsonError(model, e, operation);
@@ -195,7 +194,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       const k = kindOf(req);
       if (k.kind === 'scim') {
         if (!k.tenantOk) {
-          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: req.method !== 'GET' };
+          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: isMutating('scim', req.method, `SCIM ${req.method} ${k.rest || '/'}`) };
         }
         settle(state, Date.now());
         const r = scim.handle(req, k.rest, Date.now());
@@ -223,7 +222,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         body: JSON.stringify({ __type: 'UnknownOperationException', message: `The sandbox's AWS endpoint serves POST / with X-Amz-Target, STS GetCallerIdentity and the SCIM endpoint; not ${req.method} ${req.path}.` }),
         service: 'aws',
         operation: `${req.method} ${req.path}`,
-        mutating: false,
+        mutating: isMutating('aws', req.method, `${req.method} ${req.path}`),
       };
     },
 
@@ -237,7 +236,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
           body: JSON.stringify(scimErrorBody(status, kind === 'throttle' ? 'Too many requests.' : 'An internal error occurred.')),
           service: 'scim',
           operation: `SCIM ${req.method} ${k.rest || '/'}`,
-          mutating: false,
+          mutating: isMutating('scim', req.method, `SCIM ${req.method} ${k.rest || '/'}`),
         };
       }
       if (k.kind === 'sts') return kind === 'throttle' ? stsError('Throttling', 'Rate exceeded', 400) : stsError('InternalFailure', 'An internal error occurred.', 500);
