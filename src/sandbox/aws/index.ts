@@ -10,6 +10,7 @@ import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse
 import { AwsError } from './errors.js';
 import type { OpContext, ResolvedAwsOptions } from './context.js';
 import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
+import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
 import { organizations } from './organizations.js';
@@ -43,11 +44,12 @@ const WRITE_LOCK_MS = 15;
 
 export const DEFAULT_AWS_OPTIONS: ResolvedAwsOptions = {
   region: 'us-east-2',
-  memberAccounts: 6,
+  memberAccounts: 27,
   assignmentDelayMs: 300,
   failingAccounts: [],
   requestsPerSecond: 20,
   maxOutstandingAssignments: 10,
+  caller: 'management',
 };
 
 function resolve(o: AwsEmulatorOptions | undefined, base: ResolvedAwsOptions = DEFAULT_AWS_OPTIONS): ResolvedAwsOptions {
@@ -125,10 +127,58 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     );
   }
 
+  /** The calling account: the management account, or the Identity Center delegated administrator. */
+  function callerAccount(): string {
+    if (opts.caller === 'delegated-admin') {
+      const id = state.delegatedAdministrators[0];
+      if (id) return id;
+    }
+    return state.org.managementAccountId;
+  }
+  const callerArn = (): string => `arn:aws:iam::${callerAccount()}:user/sandbox-admin`;
+  let callerPolicy: CallerPolicy | undefined;
+  let callerPolicySource: Record<string, unknown> | undefined;
+  function policy(): CallerPolicy | undefined {
+    if (opts.callerPolicy !== callerPolicySource) {
+      callerPolicySource = opts.callerPolicy;
+      callerPolicy = opts.callerPolicy ? new CallerPolicy(opts.callerPolicy, () => ({ arn: callerArn(), accountId: callerAccount() })) : undefined;
+    }
+    return callerPolicy;
+  }
+
   function callerIdentity(req: SandboxRequest): { Account: string; Arn: string; UserId: string } {
     const akid = credentialScope(req.headers.authorization)?.accessKeyId ?? 'sandbox';
     const uid = `AIDA${crypto.createHash('sha256').update(akid).digest('hex').slice(0, 17).toUpperCase()}`;
-    return { Account: state.org.managementAccountId, Arn: `arn:aws:iam::${state.org.managementAccountId}:user/sandbox-admin`, UserId: uid };
+    return { Account: callerAccount(), Arn: callerArn(), UserId: uid };
+  }
+
+  /** The resource AWS names in an AccessDenied message for this call. */
+  function deniedResource(svc: AwsServiceId, input: Record<string, unknown>): string {
+    if (svc === 'sso-admin') return typeof input.PermissionSetArn === 'string' ? input.PermissionSetArn : typeof input.InstanceArn === 'string' ? input.InstanceArn : '*';
+    if (svc === 'identitystore') return `arn:aws:identitystore::${callerAccount()}:identitystore/${typeof input.IdentityStoreId === 'string' ? input.IdentityStoreId : state.instance.identityStoreId}`;
+    return '*';
+  }
+
+  /**
+   * What AWS refuses a delegated administrator whatever its policy: listing the delegated administrators
+   * (Organizations allows it to the management account and Organizations' own delegated admins only),
+   * assigning in the management account, and changing a permission set provisioned in the management account.
+   */
+  function delegatedAdminRefusal(svc: AwsServiceId, op: string, input: Record<string, unknown>): AwsError | undefined {
+    if (opts.caller !== 'delegated-admin' || callerAccount() === state.org.managementAccountId) return undefined;
+    const mgmt = state.org.managementAccountId;
+    if (svc === 'organizations' && op === 'ListDelegatedAdministrators') return new AwsError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
+    if (svc !== 'sso-admin') return undefined;
+    if ((op === 'CreateAccountAssignment' || op === 'DeleteAccountAssignment') && input.TargetId === mgmt) {
+      return new AwsError(400, 'AccessDeniedException', `The delegated administrator cannot manage account assignments in the management account ${mgmt}.`);
+    }
+    if (/^(Update|Delete|Attach|Detach|Put|Provision)/.test(op) && typeof input.PermissionSetArn === 'string') {
+      const ps = state.permissionSets.find((p) => p.arn === input.PermissionSetArn);
+      if (ps && ps.provisioned[mgmt] !== undefined) {
+        return new AwsError(400, 'AccessDeniedException', `The permission set ${ps.arn} is provisioned in the management account; only the management account can change it.`);
+      }
+    }
+    return undefined;
   }
 
   function kindOf(req: SandboxRequest): { kind: 'scim'; rest: string; tenantOk: boolean } | { kind: 'json'; target: string } | { kind: 'sts' } | { kind: 'other' } {
@@ -161,6 +211,14 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     } catch {
       return jsonError(model, new AwsError(400, 'SerializationException', 'The request body is not a JSON object.'), operation);
     }
+    const p = policy();
+    if (p) {
+      const action = `${IAM_PREFIX[svc]}:${op}`;
+      const decision = await p.decide(action);
+      if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+    }
+    const refused = delegatedAdminRefusal(svc, op, input);
+    if (refused) return jsonError(model, refused, operation);
     const invalid = validateInput(model, op, input);
     const validationCode = svc === 'organizations' ? 'InvalidInputException' : 'ValidationException';
     if (invalid) return jsonError(model, new AwsError(400, validationCode, invalid), operation);
