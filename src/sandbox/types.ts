@@ -70,7 +70,7 @@ export interface OktaEmulatorOptions {
 export interface AwsEmulatorOptions {
   /** Home region of the Identity Center instance (default us-east-2). */
   region?: string;
-  /** Number of member accounts besides the management account (default 6, one of them suspended). */
+  /** Number of member accounts besides the management account (default 27 in nested OUs, the last one suspended). */
   memberAccounts?: number;
   /** Delay before an account assignment creation leaves IN_PROGRESS, in ms (default 300). */
   assignmentDelayMs?: number;
@@ -80,6 +80,17 @@ export interface AwsEmulatorOptions {
   requestsPerSecond?: number;
   /** Outstanding CreateAccountAssignment requests before ThrottlingException (default 10). */
   maxOutstandingAssignments?: number;
+  /**
+   * The caller's IAM identity policy (`sandbox start --aws-policy <file>`): a call whose action
+   * (`sso:`, `identitystore:`, `organizations:` + operation) it does not allow answers AccessDeniedException.
+   * Absent (default): every call is allowed.
+   */
+  callerPolicy?: Record<string, unknown>;
+  /**
+   * Who calls AWS (default 'management'): 'delegated-admin' is the member account registered as the
+   * Identity Center delegated administrator, with the limits AWS documents for it (see docs/sandbox-aws.md).
+   */
+  caller?: 'management' | 'delegated-admin';
 }
 
 export interface SandboxOptions {
