@@ -5,7 +5,7 @@
  *
  * Nothing here loads an AWS or Okta SDK: steps, services and the sandbox are imported lazily.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -18,7 +18,9 @@ import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { addAnswerOptions, answersFromOptions, loadConfigFile } from './options.js';
 import { errorJson, jsonSteps, pendingConsoleActions, planLines, statusTable, type JsonDocument, type JsonResult } from './report.js';
-import { DEFAULT_STATE_FILE, StateStore, newState, readState, type StepStatus, type WizardState } from '../engine/state.js';
+import { DEFAULT_STATE_FILE } from '../engine/defaults.js';
+import type { StepStatus, WizardState } from '../engine/state.js';
+import { STEP_CATALOG, type StepInfo } from '../steps/catalog.js';
 import type { StateLock } from '../engine/lock.js';
 import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
@@ -100,6 +102,11 @@ class Cli {
     return this.stepsCache;
   }
 
+  /** The steps' ids and titles only: status needs no step code (and so no AWS SDK). */
+  stepInfos(): readonly StepInfo[] {
+    return this.deps.steps ?? STEP_CATALOG;
+  }
+
   /** Human output: stdout, or stderr in --json mode. */
   human(g: GlobalOpts): Writable {
     return g.json ? this.stderr : this.stdout;
@@ -145,8 +152,9 @@ class Cli {
 
   async status(g: GlobalOpts): Promise<void> {
     const file = this.statePath(g);
-    const state = await readState(file);
-    const steps = await this.steps();
+    // The state module (zod) is loaded only when there is a file to validate.
+    const state = existsSync(file) ? await (await import('../engine/state.js')).readState(file) : undefined;
+    const steps = this.stepInfos();
     const out = this.output(g);
     if (!state) {
       out.info(`No setup started yet: there is no state file at ${file}. Run \`okta-aws-sso init\` to start.`);
@@ -170,14 +178,14 @@ class Cli {
     }
   }
 
-  printTable(out: TerminalOutput, steps: readonly Step<StepId>[], state: WizardState | undefined): void {
+  printTable(out: TerminalOutput, steps: readonly StepInfo[], state: WizardState | undefined): void {
     const c = out.chalk;
     const paint = (s: StepStatus, t: string): string =>
       s === 'done' ? c.green(t) : s === 'failed' ? c.red(t) : s === 'waiting-for-console' ? c.magenta(t) : s === 'skipped' ? c.dim(t) : s === 'running' ? c.yellow(t) : t;
     for (const line of statusTable(steps, state, { status: paint })) out.info(line);
   }
 
-  printPending(out: TerminalOutput, steps: readonly Step<StepId>[], state: WizardState | undefined): void {
+  printPending(out: TerminalOutput, steps: readonly StepInfo[], state: WizardState | undefined): void {
     for (const p of pendingConsoleActions(steps, state)) {
       out.info('');
       out.info(`Owed console action for "${p.stepId}": ${p.title}`);
@@ -228,6 +236,7 @@ class Cli {
     controller: AbortController,
   ): Promise<void> {
     const steps = await this.steps();
+    const { readState, StateStore, newState } = await import('../engine/state.js');
     const existing = await readState(file);
     if (kind !== 'init' && !existing) {
       throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
