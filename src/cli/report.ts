@@ -2,7 +2,7 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { PlanAction, Step } from '../steps/contract.js';
+import type { PlanAction } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
