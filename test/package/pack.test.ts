@@ -39,11 +39,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  if (fs.existsSync(path.join(app, 'node_modules/.bin/okta-aws-sso'))) {
-    await run('npx', ['okta-aws-sso', 'sandbox', 'stop'], { cwd: app, env: npmEnv() }).catch(() => undefined);
-  }
+  const bin = path.join(app, 'node_modules', pkg.name, 'bin/okta-aws-sso.js');
+  if (fs.existsSync(bin)) await run(process.execPath, [bin, 'sandbox', 'stop'], { cwd: app, env: npmEnv() }).catch(() => undefined);
   fs.rmSync(base, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe('the npm package', () => {
   it('packs only runtime files and declares Node >= 20.17', () => {
