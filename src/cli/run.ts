@@ -13,12 +13,14 @@ import { ExitCode, InterruptedError, UsageError, WizardError, isWizardError } fr
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import { ANSWERS, type AnswerSpec } from '../steps/answers.js';
+import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
+import { escapeControl, escapeKeepingColor, excerpt, safeMessage } from '../safe/text.js';
 import { AnswerSource, type AnswerValue } from './io/answer-source.js';
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import { InquirerPrompter, TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 import { addAnswerOptions, answersFromOptions, loadConfigFile } from './options.js';
 import { errorJson, jsonSteps, pendingConsoleActions, planLines, statusTable, type JsonDocument, type JsonResult } from './report.js';
-import { DEFAULT_STATE_FILE, StateStore, newState, readState, type StepStatus, type WizardState } from '../engine/state.js';
+import { DEFAULT_STATE_FILE, StateStore, newState, readState, validateSavedOutputs, type StepStatus, type WizardState } from '../engine/state.js';
 import type { StateLock } from '../engine/lock.js';
 import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
@@ -174,7 +176,7 @@ class Cli {
     const c = out.chalk;
     const paint = (s: StepStatus, t: string): string =>
       s === 'done' ? c.green(t) : s === 'failed' ? c.red(t) : s === 'waiting-for-console' ? c.magenta(t) : s === 'skipped' ? c.dim(t) : s === 'running' ? c.yellow(t) : t;
-    for (const line of statusTable(steps, state, { status: paint })) out.info(line);
+    for (const line of statusTable(steps, state, { status: paint })) out.line(escapeKeepingColor(line));
   }
 
   printPending(out: TerminalOutput, steps: readonly Step<StepId>[], state: WizardState | undefined): void {
@@ -229,6 +231,10 @@ class Cli {
   ): Promise<void> {
     const steps = await this.steps();
     const existing = await readState(file);
+    if (existing && !this.deps.steps) {
+      const { OUTPUT_SCHEMAS } = await import('../steps/output-schemas.js');
+      validateSavedOutputs(existing, file, OUTPUT_SCHEMAS);
+    }
     if (kind !== 'init' && !existing) {
       throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
         code: 'NO_STATE',
@@ -320,7 +326,7 @@ class Cli {
     out.info('');
     this.printTable(out, steps, store.state);
     if (result.outcome === 'done') {
-      out.info(out.chalk.green(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.'));
+      out.line(out.chalk.green(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.'));
     } else if (result.error) {
       this.printError(out, result.error);
     }
@@ -362,8 +368,8 @@ class Cli {
       stream.write(`${t}\n`);
     };
     const label = e.exitCode === ExitCode.WaitingForConsole ? 'Waiting' : e.exitCode === ExitCode.Interrupted ? 'Interrupted' : 'Error';
-    write(c.red(`${label}: ${this.redact(e.message.replace(/^Interrupted\.?\s*/, ''))}`.trimEnd()));
-    if (e.hint) write(`${c.bold('What to do:')} ${this.redact(e.hint)}`);
+    write(c.red(`${label}: ${safeMessage(this.redact(e.message.replace(/^Interrupted\.?\s*/, '')))}`.trimEnd()));
+    if (e.hint) write(`${c.bold('What to do:')} ${safeMessage(this.redact(e.hint))}`);
   }
 
   // ------------------------------------------------------------------------------------ sandbox commands
@@ -441,9 +447,10 @@ class Cli {
         if (o['payloadFile'] !== undefined) {
           const f = path.resolve(this.cwd, String(o['payloadFile']));
           try {
-            payload = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+            payload = JSON.parse(readBoundedSync(f, { maxBytes: READ_LIMITS.payload, what: 'The --payload-file', hint: 'Give a file with a JSON object.' })) as Record<string, unknown>;
           } catch (e) {
-            throw new UsageError(`Cannot read the --payload-file ${f}: ${(e as Error).message}`, { code: 'PAYLOAD_INVALID', hint: 'Give a file with a JSON object.' });
+            if (isWizardError(e)) throw e;
+            throw new UsageError(`Cannot read the --payload-file ${escapeControl(f)}: ${excerpt((e as Error).message, 200)}`, { code: 'PAYLOAD_INVALID', hint: 'Give a file with a JSON object.' });
           }
         }
         const r = await api.performConsoleAction(s.info, arg ?? '', payload);
