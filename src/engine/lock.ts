@@ -44,12 +44,11 @@ export function processStart(pid: number): string | undefined {
 }
 
 /**
- * Is the run that wrote this lock (on this host) still running? Its pid must exist, must not be this
- * very process (a container gives every run the same pid), and, where the start time is known, must
- * still be the same process (not a pid reused by something else).
+ * Is the run that wrote this lock (on this host) still running? Its pid must exist and, where the
+ * start time is known, still be the same process: not a pid reused by another program, nor this very
+ * process in a new container (a container gives every run the same pid).
  */
 export function holderAlive(holder: { pid: number; procStart?: string | undefined }): boolean {
-  if (holder.pid === process.pid) return false;
   if (!pidAlive(holder.pid)) return false;
   if (holder.procStart !== undefined) {
     const now = processStart(holder.pid);
@@ -194,7 +193,7 @@ export async function removeLeftovers(stateFile: string): Promise<number> {
     const rest = name.slice(base.length + 1);
     let leftover = /^\d{1,10}$/.test(rest);
     const m = /^lock\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(rest);
-    if (m) leftover = !pidAlive(Number(m[1])) || Number(m[1]) === process.pid;
+    if (m) leftover = !pidAlive(Number(m[1]));
     if (!leftover) continue;
     const full = path.join(dir, name);
     const st = await stat(full).catch(() => undefined);
@@ -246,7 +245,7 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
           // Still that same stale lock? (Another run may have replaced it meanwhile.)
           const again = await readLock(file);
           if (typeof again !== 'object' || again.pid !== holder.pid || again.startedAt !== holder.startedAt) return false;
-          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs${pidAlive(holder.pid) && holder.pid !== process.pid ? ' (its pid now belongs to another program)' : ''}.`);
+          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs${pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : ''}.`);
           await unlink(file).catch(() => undefined);
           return createLockFile(file, text);
         });
