@@ -265,7 +265,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     };
   }
 
-  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe });
+  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe, ...(opts.retry?.policy ? { retryPolicy: opts.retry.policy } : {}), onCreateRetry: (m) => io.debug(m) });
   io.debug(`Okta: ${describe.authMode === 'ssws' ? 'API token' : 'OAuth service app'} from ${describe.credentialSource}.`);
 
   // ---- one cheap authenticated call

@@ -206,7 +206,8 @@ export class TerminalOutput implements OutputSink {
   }
 
   debug(message: string): void {
-    if (this.verbose) this.line(this.chalk.dim(escapeControl(message)));
+    // --verbose detail (a stack trace) keeps its line breaks; every line is still escaped.
+    if (this.verbose) for (const l of message.split('\n')) this.line(this.chalk.dim(escapeControl(l)));
   }
 
   secretOnce(label: string, value: string): void {
