@@ -42,7 +42,7 @@ let cert = '';
 
 beforeAll(async () => {
   execFileSync('mkfifo', [fifo]);
-  const pems = await generate([{ name: 'commonName', value: 'okta-hostile-test' }], { keySize: 2048, days: 30 });
+  const pems = await generate([{ name: 'commonName', value: 'okta-hostile-test' }], { keySize: 2048 });
   cert = pems.cert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 });
 
