@@ -19,7 +19,7 @@ import {
 import { WizardError } from '../errors.js';
 import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
-import { sleep, withRetry } from './retry.js';
+import { isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
 export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
@@ -48,7 +48,8 @@ export function validateSessionDuration(v: string): true | string {
 
 const retryOpts = (signal?: AbortSignal) => {
   const t = awsTuning();
-  return { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal };
+  // The SDK (src/aws/retry-strategy.ts) already retries throttling, 5xx and dropped connections: only conflicts here.
+  return { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal, isRetryable: isRetryableConflict };
 };
 
 export async function findPermissionSetByName(client: SSOAdminClient, instanceArn: string, name: string): Promise<PermissionSet | undefined> {

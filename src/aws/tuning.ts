@@ -3,6 +3,7 @@
  * the waits (setAwsTuning) so that nothing waits real-world time.
  */
 import { sleep } from './retry.js';
+import { RETRY_POLICY } from '../retry/policy.js';
 
 export interface AwsTuning {
   /** First DescribeAccountAssignmentCreationStatus after this many ms, then x pollFactor up to pollMaxMs. */
@@ -37,9 +38,9 @@ export const DEFAULT_TUNING: AwsTuning = {
   scimPollMs: 5_000,
   requestsPerSecond: 20,
   maxOutstanding: 10,
-  retryBaseMs: 250,
-  retryCapMs: 10_000,
-  retryMaxAttempts: 8,
+  retryBaseMs: RETRY_POLICY.baseMs,
+  retryCapMs: RETRY_POLICY.capMs,
+  retryMaxAttempts: RETRY_POLICY.maxAttempts,
 };
 
 let current: AwsTuning = { ...DEFAULT_TUNING };
