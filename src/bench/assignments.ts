@@ -19,7 +19,6 @@ import { connectAws } from '../aws/connect.js';
 import { findInstance, listAllAccounts } from '../aws/organization.js';
 import { ensurePermissionSet } from '../aws/permission-sets.js';
 import { assignAccounts } from '../aws/assignments.js';
-import { DEFAULT_TUNING } from '../aws/tuning.js';
 
 interface Args {
   accounts: number;
@@ -94,9 +93,6 @@ async function main(): Promise<void> {
       tuning: {
         requestsPerSecond: limits.requestsPerSecond,
         maxOutstanding: limits.maxOutstanding,
-        // First status read just after the sandbox's creation delay (real AWS: 2 s, the default).
-        assignmentPollInitialMs: limits.assignmentDelayMs + 30,
-        assignmentPollMaxMs: 1000,
       },
       onProgress: (done, total) => {
         if (!args.json && (done === total || performance.now() - lastPrint > 5000)) {
@@ -159,7 +155,6 @@ async function main(): Promise<void> {
         projectedSeconds: +(seqProjectedMs / 1000).toFixed(1),
         ratioToFloor: +(seqProjectedMs / floorMs).toFixed(2),
       },
-      tuningDefaults: { assignmentPollInitialMs: DEFAULT_TUNING.assignmentPollInitialMs },
       node: process.version,
       cpus: os.cpus().length,
     };

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
-import type { OpContext, ResolvedAwsOptions } from './context.js';
+import { emptyObserved, type AwsObserved, type OpContext, type ResolvedAwsOptions } from './context.js';
 import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
@@ -27,6 +27,8 @@ export interface AwsEmulator extends Emulator {
     /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
     enableAutomaticProvisioning(): ConsoleActionResult;
   };
+  /** Maximum outstanding assignment operations seen and throttles for that reason (since start or reset). */
+  observed(): AwsObserved;
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
 
@@ -44,6 +46,7 @@ export const DEFAULT_AWS_OPTIONS: ResolvedAwsOptions = {
   region: 'us-east-2',
   memberAccounts: 6,
   assignmentDelayMs: 300,
+  assignmentDelayMaxMs: 0,
   failingAccounts: [],
   requestsPerSecond: 20,
   maxOutstandingAssignments: 10,
@@ -94,6 +97,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   let baseUrl = 'http://127.0.0.1';
   const bucket = new TokenBucket(opts.requestsPerSecond);
   const locks = new Set<string>();
+  const observed = emptyObserved();
   const scim = new ScimServer(
     () => state,
     () => baseUrl,
@@ -173,6 +177,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       region: credentialScope(req.headers.authorization)?.region ?? state.region,
       locks,
       writeLockMs: cfg.writeLockMs ?? WRITE_LOCK_MS,
+      observed,
     };
     try {
       const out = svc === 'sso-admin' ? await ssoAdmin(op, input, ctx) : svc === 'identitystore' ? identityStore(op, input, ctx) : organizations(op, input, ctx);
@@ -262,6 +267,10 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       }
       state = structuredClone(s as AwsState);
       locks.clear();
+    },
+
+    observed() {
+      return structuredClone(observed);
     },
 
     setBaseUrl(url) {
