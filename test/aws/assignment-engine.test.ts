@@ -187,3 +187,32 @@ describe('no knowledge of the latency', () => {
     expect(fx.sb.aws.observed().outstandingThrottles.create).toBe(0);
   });
 });
+
+describe('permission-set provisioning', () => {
+  it('waits with ListPermissionSetProvisioningStatus; a FAILED provisioning is described once, for its reason', async () => {
+    const { reprovisionAll } = await import('../../src/aws/permission-sets.js');
+    const { WizardError } = await import('../../src/errors.js');
+    const group = await newGroup('engine-provision');
+    expect((await engine(group, targets.slice(0, 2))).results.every((r) => r.status === 'SUCCEEDED')).toBe(true);
+
+    let cursor = (await readRequestLog(fx.sb)).length;
+    await reprovisionAll(client, pf.instanceArn, psArn);
+    let log = await ops(cursor);
+    expect(count(log, 'ProvisionPermissionSet')).toBe(1);
+    expect(count(log, 'ListPermissionSetProvisioningStatus')).toBeGreaterThanOrEqual(2); // IN_PROGRESS, then FAILED
+    expect(count(log, 'DescribePermissionSetProvisioningStatus')).toBe(0);
+
+    fx.sb.aws.setOptions({ failingAccounts: [targets[1]!.accountId] });
+    try {
+      cursor = (await readRequestLog(fx.sb)).length;
+      const err = await reprovisionAll(client, pf.instanceArn, psArn).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WizardError);
+      expect((err as InstanceType<typeof WizardError>).code).toBe('AWS_PROVISION_FAILED');
+      expect((err as Error).message).toMatch(new RegExp(`Unable to provision the permission set in account ${targets[1]!.accountId}`));
+      log = await ops(cursor);
+      expect(count(log, 'DescribePermissionSetProvisioningStatus')).toBe(1);
+    } finally {
+      fx.sb.aws.setOptions({ failingAccounts: [] });
+    }
+  });
+});
