@@ -34,10 +34,12 @@ export interface OpContext {
 export interface AwsObserved {
   maxOutstanding: { create: number; delete: number };
   outstandingThrottles: { create: number; delete: number };
+  /** Delays given to accepted operations: count and total ms (the benchmark's floor uses their mean). */
+  delays: { create: { count: number; totalMs: number }; delete: { count: number; totalMs: number } };
 }
 
 export function emptyObserved(): AwsObserved {
-  return { maxOutstanding: { create: 0, delete: 0 }, outstandingThrottles: { create: 0, delete: 0 } };
+  return { maxOutstanding: { create: 0, delete: 0 }, outstandingThrottles: { create: 0, delete: 0 }, delays: { create: { count: 0, totalMs: 0 }, delete: { count: 0, totalMs: 0 } } };
 }
 
 export type Input = Record<string, unknown>;

@@ -314,6 +314,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
         applied: false,
       };
       if (failureReason === undefined) delete rec.failureReason;
+      ctx.observed.delays[kind].count++;
+      ctx.observed.delays[kind].totalMs += rec.readyAt - now;
       s.assignmentOps.push(rec);
       const status = { ...opStatus(rec, now), Status: 'IN_PROGRESS', FailureReason: undefined };
       return kind === 'create' ? { AccountAssignmentCreationStatus: status } : { AccountAssignmentDeletionStatus: status };
