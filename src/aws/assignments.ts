@@ -115,6 +115,7 @@ const MIN_SAMPLES = 20;
  */
 class LatencyModel {
   samples = 0;
+  private tight = 0;
   private sumMid = 0;
   private maxLo = 0;
   private maxTightHi = 0;
@@ -128,9 +129,14 @@ class LatencyModel {
   }
   seenDone(lo: number, hi: number): void {
     this.samples++;
-    this.sumMid += (lo + hi) / 2;
-    // Only a narrow bracket says something about the upper end (a wide one only says "less than b").
-    if (hi - lo <= Math.max(0.25 * hi, this.tightMs)) this.maxTightHi = Math.max(this.maxTightHi, hi);
+    // Only a narrow bracket says where the latency is (a wide one, from the confirmation cadence,
+    // only says "less than b"): the mean and the upper end come from narrow ones.
+    const width = hi - lo;
+    if (width <= Math.max(0.5 * hi, 2 * this.tightMs)) {
+      this.tight++;
+      this.sumMid += (lo + hi) / 2;
+    }
+    if (width <= Math.max(0.25 * hi, this.tightMs)) this.maxTightHi = Math.max(this.maxTightHi, hi);
   }
   /** An outstanding-limit throttle while relying on the bound: it was too short. */
   penalise(): void {
@@ -139,7 +145,7 @@ class LatencyModel {
     this.widen *= 1.5;
   }
   mean(): number | undefined {
-    return this.samples > 0 ? this.sumMid / this.samples : undefined;
+    return this.tight > 0 ? this.sumMid / this.tight : undefined;
   }
   /** Age after which an operation is taken as finished for pacing (undefined until learned). */
   bound(): number | undefined {
@@ -199,7 +205,8 @@ const errText = (e: unknown): string => `${awsErrorName(e) || 'error'}: ${awsErr
 
 async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report: (o: Outcome) => void | Promise<void>): Promise<EngineStats> {
   const t: AwsTuning = { ...awsTuning(), ...input.tuning };
-  const pacer = new Pacer(t.requestsPerSecond);
+  // Evenly spaced at 1 % under the rate: the engine's requests are the only ones it paces.
+  const pacer = new Pacer(t.requestsPerSecond, 0.01);
   const stats: EngineStats = { requests: 0, retries: 0, bulkUsed: false, writes: 0, statusPages: 0, describes: 0, listPages: 0, boundMisses: 0 };
   const retry = { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal: input.signal };
   const minGap = 2000 / t.requestsPerSecond;
@@ -486,10 +493,20 @@ async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report:
           // Blocked on slots with operations the engine counts as running, or waiting for the last
           // ones: list at the learned cadence, unless the learned bound frees a slot sooner.
           // Otherwise (slots freed by the bound) a listing at the confirmation cadence.
-          const blocked = cursor < todo.length && active > 0;
+          // When the learned latency varies less than the listing cadence can resolve, a listing
+          // frees a slot hardly sooner than the bound does: wait for the bound instead.
+          const mean = model.mean();
+          const narrow = bound !== undefined && mean !== undefined && bound - mean < 2 * pollGap();
+          const blocked = cursor < todo.length && active > 0 && !narrow;
           let pollAt = lastPollAt + t.statusConfirmMs;
           if (blocked || allSent) pollAt = Math.min(pollAt, lastPollAt + pollGap());
           if (blocked && nextFree < pollAt) pollAt = lastPollAt + t.statusConfirmMs;
+          if (allSent && narrow) {
+            // The last ones: one listing when all of them should be done.
+            let lastDone = 0;
+            for (const op of outstanding.values()) lastDone = Math.max(lastDone, op.ackAt + bound);
+            pollAt = Math.max(pollAt, Math.min(lastDone, lastPollAt + t.statusConfirmMs));
+          }
           if (pollAt <= now) {
             background(pollInProgress);
             continue;

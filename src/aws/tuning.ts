@@ -34,7 +34,7 @@ export interface AwsTuning {
 
 export const DEFAULT_TUNING: AwsTuning = {
   statusPollMaxMs: 5_000,
-  statusConfirmMs: 3_000,
+  statusConfirmMs: 5_000,
   pollFactor: 1.5,
   assignmentTimeoutMs: 10 * 60_000,
   provisionPollInitialMs: 250,
