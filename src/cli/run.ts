@@ -319,6 +319,26 @@ class Cli {
     this.exitCode = result.exitCode;
     out.info('');
     this.printTable(out, steps, store.state);
+    // --- verify health table (src/verify): one row per check, --fail-on, rows in --json.
+    let health: unknown[] | undefined;
+    if (kind === 'verify' && result.outcome !== 'interrupted') {
+      const v = await import('../verify/index.js');
+      const outputs = Object.fromEntries(Object.entries(store.state.steps).filter(([, r]) => r?.outputs !== undefined).map(([k, r]) => [k, r!.outputs]));
+      const rows = await v.verifyTable({
+        io,
+        services,
+        outputs,
+        now: () => new Date(),
+        signInRequested: cmdOpts.signIn === true,
+        stepsOutcome: result.outcome === 'done' ? { ok: true, detail: 'every done step re-checked, the verify step passed' } : { ok: false, detail: result.error?.message ?? `stopped (${result.outcome})`, ...(result.error?.hint ? { fix: result.error.hint } : {}) },
+      });
+      out.info('');
+      out.info('Health:');
+      for (const line of v.healthLines(rows)) out.info(`  ${line}`);
+      const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
+      if (this.exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) this.exitCode = ExitCode.StepFailed;
+      health = rows;
+    }
     if (result.outcome === 'done') {
       out.info(out.chalk.green(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.'));
     } else if (result.error) {
@@ -329,6 +349,7 @@ class Cli {
       doc.steps = jsonSteps(steps, store.state);
       doc.pendingConsoleActions = pendingConsoleActions(steps, store.state);
       doc.drift = result.drift;
+      if (health) doc.health = health;
       doc.error = errorJson(result.error);
       doc.exitCode = this.exitCode;
       this.jsonDoc = doc;
@@ -554,9 +575,18 @@ function buildProgram(cli: Cli, holder: { action?: () => Promise<void> }): Comma
     cli.command = 'resume';
     holder.action = () => cli.run(globals(c), c.opts(), 'resume');
   });
-  withRunOptions(program.command('verify').description('re-check every done step for drift and run the verify step')).action((_o, c: Command) => {
+  withRunOptions(
+    program
+      .command('verify')
+      .description('re-check every done step for drift, run the verify step, then print the health table (docs/verify.md)')
+      .option('--sign-in', 'also prove the sign-in and the access as the test user, without a browser (password: OKTA_AWS_SSO_TEST_USER_PASSWORD, --test-user-password-file or a hidden prompt)')
+      .addOption(new Option('--fail-on <level>', 'exit 1 on a failed row (default) or also on a warning (for CI)').choices(['failed', 'warning'])),
+  ).action((_o, c: Command) => {
     cli.command = 'verify';
-    holder.action = () => cli.run(globals(c), c.opts(), 'verify');
+    holder.action = async () => {
+      (await import('../verify/run-memory.js')).requestSignIn(c.opts().signIn === true);
+      return cli.run(globals(c), c.opts(), 'verify');
+    };
   });
   program
     .command('status')

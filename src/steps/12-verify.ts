@@ -171,6 +171,7 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
     now: () => ctx.now(),
     ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
   });
+  (await import('../verify/run-memory.js')).recordSignInRows(rows);
   ctx.io.info('Sign-in proof (as the test user, without a browser):');
   for (const line of healthLines(rows)) ctx.io.info(`  ${line}`);
   const failed = rows.filter((r) => r.status === 'failed');
@@ -205,7 +206,8 @@ export const verifyStep: Step<'verify'> = {
     const user = ctx.outputs['test-user'];
     const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
     const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
-    if (ctx.services.sandbox) {
+    const { isSignInRequested } = await import('../verify/run-memory.js');
+    if (ctx.services.sandbox || isSignInRequested()) {
       // --- sign-in proof (src/verify/sign-in.ts): in the sandbox the run knows the test user's password.
       await proveSignInOrThrow(ctx, f.out);
     } else if (ctx.io.interactive) {

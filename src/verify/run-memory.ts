@@ -12,3 +12,26 @@ export function rememberTestUserPassword(login: string, password: string): void 
 export function testUserPasswordOfThisRun(login: string): string | undefined {
   return passwords.get(login.toLowerCase());
 }
+
+let signInRequested = false;
+let signInRows: import('./rows.js').HealthRow[] | undefined;
+
+/** `verify --sign-in` asks the verify step to run the sign-in proof (it always does in the sandbox). */
+export function requestSignIn(on: boolean): void {
+  signInRequested = on;
+}
+
+export function isSignInRequested(): boolean {
+  return signInRequested;
+}
+
+/** The rows of the sign-in proof the verify step ran in this process, for the health table. */
+export function recordSignInRows(rows: import('./rows.js').HealthRow[]): void {
+  signInRows = rows;
+}
+
+export function takeSignInRows(): import('./rows.js').HealthRow[] | undefined {
+  const r = signInRows;
+  signInRows = undefined;
+  return r;
+}

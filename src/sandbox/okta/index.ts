@@ -154,7 +154,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     return `${method === 'GET' ? 'read' : 'write'} ${family}`;
   }
 
-  function page<T>(ctx: Ctx, items: T[], idOf: (t: T) => string, defaultLimit: number): Answer {
+  function page<T>(ctx: Ctx, items: T[], idOf: (t: T) => string, defaultLimit: number, view?: (t: T) => unknown): Answer {
     const limitRaw = ctx.query.limit;
     const limit = typeof limitRaw === 'number' && limitRaw > 0 ? limitRaw : defaultLimit;
     const after = typeof ctx.query.after === 'string' ? ctx.query.after : undefined;
@@ -173,7 +173,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       nextQs.set('limit', String(limit));
       links.push(`<${orgUrl}${ctx.req.path}?${nextQs.toString()}>; rel="next"`);
     }
-    return { status: 200, json: slice, headers: { link: links.join(', ') } };
+    return { status: 200, json: view ? slice.map(view) : slice, headers: { link: links.join(', ') } };
   }
 
   function filterBy<T>(items: T[], view: (t: T) => unknown, expr: unknown, allowed?: string[]): T[] {
@@ -821,7 +821,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     listGroupUsers: (ctx) => {
       const g = group(ctx.params.groupId ?? '');
       const users = g.members.map((id) => state.users[id]).filter((u): u is UserRec => u !== undefined);
-      return page(ctx, users.map(userView), (v) => String(v.id), 1000);
+      return page(ctx, users, (u) => u.id, 1000, userView);
     },
     assignUserToGroup: (ctx) => {
       const g = group(ctx.params.groupId ?? '');
