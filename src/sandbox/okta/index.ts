@@ -11,6 +11,7 @@ import { Provisioner, scimCall } from './provisioning.js';
 import { idpMetadataXml, newSigningKey, reissueWithExpiry, toJwk, warmUpKeys } from './saml.js';
 import { SearchSyntaxError, compileExpression } from './search.js';
 import { createSso, hashPassword } from './sso.js';
+import { seedUsers, type SeedUsersInput } from './seed.js';
 import { oktaSpec, type Operation } from './spec.js';
 import {
   PROVISIONING_APPS,
@@ -38,6 +39,8 @@ export interface OktaEmulator extends Emulator {
   };
   /** Resolves when no outbound SCIM provisioning job is pending. */
   idle(): Promise<void>;
+  /** Bulk seeding for scale tests (admin POST /__sandbox/seed/okta-users; seed.ts). */
+  seedUsers(p: SeedUsersInput): { groupId: string; created: number; refusable: number };
   /** Admin-only hooks for tests (not reachable over HTTP). */
   debug: {
     /** Re-issues an app signing key's certificate so that it expires at `date` (past or near future). */
@@ -1113,6 +1116,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       },
     },
     idle: () => provisioner.idle(),
+    seedUsers: (p) => seedUsers(state, p, now()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = state.apps[appId];
