@@ -28,9 +28,11 @@ export function seedUsers(state: OktaState, p: SeedUsersInput, now = new Date().
     const id = `00u${tag}${i.toString(36).padStart(11, '0')}`;
     const bad = p.refusableEvery !== undefined && p.refusableEvery > 0 && (i + 1) % p.refusableEvery === 0;
     if (bad) refusable++;
+    // The 1st, 3rd, ... refusable user has no display name; the 2nd, 4th, ... a ";" in the last name.
+    const kind = bad ? ((i + 1) / p.refusableEvery!) % 2 : -1;
     const login = `seed.${tag}.${i}@example.com`;
-    const profile: Record<string, unknown> = { firstName: 'Seed', lastName: bad && i % 2 === 0 ? `User;${i}` : `User${i}`, email: login, login };
-    if (!(bad && i % 2 === 1)) profile.displayName = `Seed User ${i}`;
+    const profile: Record<string, unknown> = { firstName: 'Seed', lastName: kind === 0 ? `User;${i}` : `User${i}`, email: login, login };
+    if (kind !== 1) profile.displayName = `Seed User ${i}`;
     const u: UserRec = { id, status: 'ACTIVE', profile, created: now, activated: now, statusChanged: now, lastUpdated: now, passwordChanged: null, hasPassword: false };
     state.users[id] = u;
     members.push(id);
