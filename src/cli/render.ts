@@ -4,8 +4,7 @@
  * the one `Error:` / `What to do:` form.
  */
 import type { Writable } from 'node:stream';
-import type { Step } from '../steps/contract.js';
-import type { StepId } from '../steps/outputs.js';
+import type { StepInfo } from '../steps/catalog.js';
 import { ExitCode, type WizardError } from '../errors.js';
 import type { StepStatus, WizardState } from '../engine/state.js';
 import { errorJson, pendingConsoleActions, statusTable, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
@@ -15,8 +14,8 @@ import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
   | { kind: 'line'; text: string; style?: 'success' | 'warn' }
-  | { kind: 'status-table'; steps: readonly Step<StepId>[]; state: WizardState | undefined }
-  | { kind: 'owed-console-actions'; steps: readonly Step<StepId>[]; state: WizardState | undefined };
+  | { kind: 'status-table'; steps: readonly StepInfo[]; state: WizardState | undefined }
+  | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined };
 
 /** What a command returns: the renderer prints it as text and, with --json, as the JSON document. */
 export interface CommandResult {
