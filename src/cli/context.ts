@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
-import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
+import { TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 
 export function toolVersion(): string {
   try {
@@ -85,7 +85,7 @@ export class CliContext {
     return new TerminalOutput({
       stream,
       color: colorLevel({ noColorFlag: g.color === false, env: this.env, isTTY: isTTY(stream) }),
-      spinners: isTTY(stream) && !envTruthy(this.env['CI']),
+      spinners: canDrawSpinner(stream) && !envTruthy(this.env['CI']),
       verbose: g.verbose ?? false,
     });
   }

@@ -45,13 +45,26 @@ export interface FaultSpec {
 
 export interface OktaEmulatorOptions {
   /**
-   * What POST /api/v1/apps/{id}/connections/default does for amazon_aws_sso:
-   * 'unknown' (default, as the reference notes predict): 200 with status/authScheme UNKNOWN;
-   * 'supported': the connection is stored and becomes ENABLED.
+   * The provisioning Connections and Application Features APIs for amazon_aws_sso / scim2headerauth:
+   * 'unknown' (default, as Okta documents: these apps are not among the few the APIs serve): the
+   * connection reads 200 with status/authScheme UNKNOWN (also after the console action) and POST
+   * stores nothing; the features endpoints answer 400 E0000001. Provisioning is set in the console.
+   * 'supported': the connection is stored and becomes ENABLED; the features are read and set.
    */
   provisioningApi?: 'unknown' | 'supported';
+  /**
+   * What the person ticks under Provisioning > To App in the console action configure-okta-provisioning
+   * (test hook for console mistakes): each defaults to true.
+   */
+  consoleProvisioning?: { createUsers?: boolean; updateUsers?: boolean; deactivateUsers?: boolean };
   /** Requests per minute per endpoint bucket before 429 (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
+   * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token
+   * does not open the app's SSO link).
+   */
+  authnPolicy?: 'password' | 'mfa' | 'identity-engine';
 }
 
 export interface AwsEmulatorOptions {

@@ -14,7 +14,8 @@ import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
 import { organizations } from './organizations.js';
-import { ScimServer, scimErrorBody } from './scim/server.js';
+import { ScimServer, hashToken, scimErrorBody } from './scim/server.js';
+import { createAwsSignIn } from './signin.js';
 import { settle, ssoAdmin } from './sso-admin.js';
 import { createInitialState, type AwsState } from './state.js';
 
@@ -28,6 +29,13 @@ export interface AwsEmulator extends Emulator {
     uploadIdpMetadata(p: { xml: string }): ConsoleActionResult;
     /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
     enableAutomaticProvisioning(): ConsoleActionResult;
+    /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
+    approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
+    /**
+     * The access token issued last, while it is still live: the sandbox hands it again (e.g. to the
+     * Okta console action of a resumed run). Kept in memory only, never in the state.
+     */
+    lastScimToken(): string | undefined;
   };
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
@@ -93,6 +101,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   const seed = String(cfg.seed ?? 'okta-aws-sso-sandbox');
   let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
   let baseUrl = 'http://127.0.0.1';
+  let lastToken: string | undefined;
   const bucket = new TokenBucket(opts.requestsPerSecond);
   const locks = new Set<string>();
   const scim = new ScimServer(
@@ -100,6 +109,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     () => baseUrl,
   );
   const scimEndpoint = () => `${baseUrl}/${state.scim.tenantId}/scim/v2`;
+  const signIn = createAwsSignIn(() => state);
 
   /** `mutating` says what the request asked for, not whether it succeeded: a refused write is still a write attempt. */
   function jsonError(model: ServiceModel | undefined, e: AwsError, operation: string): HandledResponse {
@@ -148,6 +158,8 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
 
   function callerIdentity(req: SandboxRequest): { Account: string; Arn: string; UserId: string } {
     const akid = credentialScope(req.headers.authorization)?.accessKeyId ?? 'sandbox';
+    const role = signIn.callerFor(akid);
+    if (role) return role;
     const uid = `AIDA${crypto.createHash('sha256').update(akid).digest('hex').slice(0, 17).toUpperCase()}`;
     return { Account: callerAccount(), Arn: callerArn(), UserId: uid };
   }
@@ -277,6 +289,9 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
           'STS.GetCallerIdentity',
         );
       }
+      // ACS, SSO OIDC and the portal API (signin.ts).
+      const signedIn = signIn.handle(req);
+      if (signedIn) return signedIn;
       return {
         status: 404,
         headers: { 'content-type': JSON_TYPE },
@@ -322,6 +337,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       }
       state = structuredClone(s as AwsState);
       locks.clear();
+      signIn.reset();
     },
 
     setBaseUrl(url) {
@@ -348,7 +364,18 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         return uploadIdpMetadata(state, p.xml, Date.now());
       },
       enableAutomaticProvisioning() {
-        return enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        const r = enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        lastToken = r.secrets?.['scim-token'];
+        return r;
+      },
+      lastScimToken() {
+        if (lastToken === undefined) return undefined;
+        const sha = hashToken(lastToken);
+        const now = Date.now();
+        return state.scim.tokens.some((t) => t.sha256 === sha && t.expiresAt > now) ? lastToken : undefined;
+      },
+      approveDevice(p) {
+        return signIn.approveDevice(p);
       },
     },
 

@@ -24,7 +24,8 @@ import { pushMappingHandlers } from './push-mappings.js';
 import { RateLimiter, bucketOf } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
-import { PROVISIONING_APPS, emptyState, type OktaState } from './state.js';
+import { createSso } from './sso.js';
+import { PROVISIONING_APPS, defaultCapabilities, emptyState, type OktaState } from './state.js';
 import { userHandlers } from './users.js';
 import { rid, safeEqual } from './util.js';
 
@@ -34,7 +35,11 @@ export interface OktaEmulator extends Emulator {
   setBaseUrl(url: string): void;
   setOptions(o: OktaEmulatorOptions): void;
   console: {
-    /** Console "Provisioning > Configure API Integration" (tests the credentials for real). */
+    /**
+     * Console "Provisioning > Configure API Integration", then "To App > Edit": the credentials are
+     * tested for real; Create Users, Update User Attributes and Deactivate Users are ticked as
+     * options.consoleProvisioning says (all by default; a test hook for the person's mistakes).
+     */
     configureProvisioning(p: { appId: string; baseUrl: string; token: string }): Promise<ConsoleActionResult>;
     /** Console "Push Groups > Find groups by rule". */
     createPushRule(p: { appId: string; name: string; prefix: string }): Promise<ConsoleActionResult>;
@@ -60,6 +65,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     now,
     provisioner: new Provisioner({ state: () => org.state, now }),
   };
+  const sso = createSso({ state: () => org.state, orgUrl: () => org.orgUrl, policy: () => org.options.authnPolicy ?? 'password' });
   const tokens = new Map<string, IssuedToken>();
   const rateLimit = (): number => org.options.rateLimitPerMinute ?? 600;
   const limiter = new RateLimiter(rateLimit);
@@ -130,6 +136,9 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       });
       return toHandled({ status: r.status, json: r.body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } }, OKTA_TOKEN_OPERATION, req, rate.headers);
     }
+    // Sign-in endpoints (primary authentication, session cookie, the app's SSO link): sso.ts.
+    const signIn = sso.handle(req, path);
+    if (signIn) return toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {});
     const matched = spec.match(req.method, path);
     const fallbackName = `${req.method} ${path}`;
     if (!matched) {
@@ -201,6 +210,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     restore(snap) {
       const s = snap as Partial<OktaState> | null | undefined;
       org.state = { apps: structuredClone(s?.apps ?? {}), groups: structuredClone(s?.groups ?? {}), users: structuredClone(s?.users ?? {}) };
+      sso.reset();
     },
     setBaseUrl(url) {
       org.orgUrl = url.replace(/\/+$/, '');
@@ -215,8 +225,16 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
         if (!PROVISIONING_APPS.includes(a.name)) throw new Error(`The app "${a.label}" (${a.name}) has no Provisioning tab: API integration is available for ${PROVISIONING_APPS.join(', ')}.`);
         const problem = await testCredentials(a, p.baseUrl, p.token);
         if (problem) throw new Error(`${a.label} was not verified: ${problem}`);
+        // To App > Edit: what the person ticks (all three by default, as the console action says).
+        const ticks = { createUsers: true, updateUsers: true, deactivateUsers: true, ...(org.options.consoleProvisioning ?? {}) };
+        const caps = defaultCapabilities();
+        if (ticks.createUsers) caps.create.lifecycleCreate.status = 'ENABLED';
+        if (ticks.updateUsers) caps.update.profile.status = 'ENABLED';
+        if (ticks.deactivateUsers) caps.update.lifecycleDeactivate.status = 'ENABLED';
+        a.capabilities = caps;
         enableConnection(org, a, p.baseUrl, p.token);
-        return { message: `Provisioning API integration enabled for ${a.label} (credentials verified against ${p.baseUrl}).` };
+        const off = Object.entries(ticks).filter(([, v]) => !v).map(([k]) => k);
+        return { message: `Provisioning API integration enabled for ${a.label} (credentials verified against ${p.baseUrl})${off.length > 0 ? `; left off: ${off.join(', ')}` : ''}.` };
       },
       async createPushRule(p) {
         const a = org.state.apps[p.appId];

@@ -6,7 +6,7 @@
 import type { Org } from './context.js';
 import { apiValidation, notFound } from './errors.js';
 import { Provisioner, scimCall } from './provisioning.js';
-import type { AppRec, GroupRec, MappingRec, UserRec } from './state.js';
+import { PROVISIONING_APPS, type AppRec, type GroupRec, type MappingRec, type UserRec } from './state.js';
 import { rid } from './util.js';
 
 export function app(org: Org, id: string): AppRec {
@@ -65,9 +65,24 @@ export function enableConnection(org: Org, a: AppRec, baseUrl: string, token: st
   refreshAssignments(org, a.id);
 }
 
+/** Provisioning must be on (Group Push needs it). Spec example ErrorAppFeatureAPIValidationFailed. */
 export const requireProvisioning = (a: AppRec): void => {
-  if (!Provisioner.connected(a)) throw apiValidation('provisioning', ['Provisioning is not enabled for the app instance.']);
+  if (!Provisioner.connected(a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
 };
+
+/** Whether the provisioning Connections / Features APIs serve this app (options.provisioningApi 'supported'). */
+export function apiServes(org: Org, a: AppRec): boolean {
+  return PROVISIONING_APPS.includes(a.name) && org.options.provisioningApi === 'supported';
+}
+
+/**
+ * The Application Features API: for apps it does not serve (the default for amazon_aws_sso and the
+ * SCIM test apps) 400 E0000001, whatever the console set; else it needs provisioning on.
+ */
+export function requireFeaturesApi(org: Org, a: AppRec): void {
+  if (!apiServes(org, a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
+  requireProvisioning(a);
+}
 
 export function createMapping(org: Org, a: AppRec, sourceGroupId: string, target: { name?: string; id?: string }, status: 'ACTIVE' | 'INACTIVE', ruleId?: string): MappingRec {
   const t = org.now();

@@ -1,8 +1,8 @@
 /** The provisioning connection (connections/default) and the application features (USER_PROVISIONING). */
 import type { Handlers, Json, Org } from './context.js';
 import { apiValidation, notFound } from './errors.js';
-import { app, enableConnection, refreshAssignments, requireProvisioning, testCredentials } from './org.js';
-import { PROVISIONING_APPS, type CapabilitiesRec } from './state.js';
+import { apiServes, app, enableConnection, refreshAssignments, requireFeaturesApi, testCredentials } from './org.js';
+import type { CapabilitiesRec } from './state.js';
 import { deepMerge, isObj } from './util.js';
 import { connectionView, featureView } from './views.js';
 
@@ -12,8 +12,7 @@ export function provisioningApiHandlers(org: Org): Handlers {
     updateDefaultProvisioningConnectionForApplication: async (ctx) => {
       const a = app(org, ctx.params.appId ?? '');
       const body = ctx.body as Json;
-      const supported = PROVISIONING_APPS.includes(a.name) && org.options.provisioningApi === 'supported';
-      if (!supported) {
+      if (!apiServes(org, a)) {
         return { status: 200, json: { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: (connectionView(org, a)._links as Json) } };
       }
       const profile = isObj(body.profile) ? body.profile : {};
@@ -51,18 +50,18 @@ export function provisioningApiHandlers(org: Org): Handlers {
     },
     listFeaturesForApplication: (ctx) => {
       const a = app(org, ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(org, a);
       return { status: 200, json: [featureView(org, a)] };
     },
     getFeatureForApplication: (ctx) => {
       const a = app(org, ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(org, a);
       if (ctx.params.name !== 'USER_PROVISIONING') throw notFound('AppFeature', ctx.params.name ?? '');
       return { status: 200, json: featureView(org, a) };
     },
     updateFeatureForApplication: (ctx) => {
       const a = app(org, ctx.params.appId ?? '');
-      requireProvisioning(a);
+      requireFeaturesApi(org, a);
       if (ctx.params.name !== 'USER_PROVISIONING') throw notFound('AppFeature', ctx.params.name ?? '');
       a.capabilities = deepMerge(a.capabilities as unknown as Json, ctx.body as Json) as unknown as CapabilitiesRec;
       if (a.capabilities.update.password.status === 'ENABLED') {

@@ -4,6 +4,7 @@ import type { Answer, Handlers, Json, Org } from './context.js';
 import { OktaHttpError, apiValidation } from './errors.js';
 import { refreshAssignments, user } from './org.js';
 import { filterBy, page } from './paging.js';
+import { hashPassword } from './sso.js';
 import type { UserRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { groupView, userView } from './views.js';
@@ -37,6 +38,7 @@ function updateProfile(org: Org, u: UserRec, body: Json, replace: boolean): Answ
   u.profile = profile;
   if (password !== undefined) {
     u.hasPassword = true;
+    u.passwordHash = hashPassword(password);
     u.passwordChanged = t;
   }
   u.lastUpdated = t;
@@ -98,6 +100,7 @@ export function userHandlers(org: Org): Handlers {
         lastUpdated: t,
         passwordChanged: password !== undefined ? t : null,
         hasPassword: password !== undefined,
+        ...(password !== undefined ? { passwordHash: hashPassword(password) } : {}),
       };
       org.state.users[u.id] = u;
       for (const gid of groupIds) {

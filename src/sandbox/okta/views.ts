@@ -1,7 +1,8 @@
 /** How the Okta emulator's records are served: the JSON objects of the Management API. */
 import type { Json, Org } from './context.js';
 import { Provisioner } from './provisioning.js';
-import { PROVISIONING_APPS, type AppRec, type AppUserRec, type GroupRec, type MappingRec, type UserRec } from './state.js';
+import { apiServes } from './org.js';
+import type { AppRec, AppUserRec, GroupRec, MappingRec, UserRec } from './state.js';
 import { isObj } from './util.js';
 
 export function appView(org: Org, a: AppRec): Json {
@@ -148,8 +149,11 @@ export function connectionView(org: Org, a: AppRec): Json {
   const links = { self: { href: base }, activate: { href: `${base}/lifecycle/activate` }, deactivate: { href: `${base}/lifecycle/deactivate` } };
   const c = a.connection;
   if (!c) {
-    if (PROVISIONING_APPS.includes(a.name) && org.options.provisioningApi === 'supported') return { authScheme: 'TOKEN', status: 'DISABLED', profile: { authScheme: 'TOKEN' }, _links: links };
+    if (apiServes(org, a)) return { authScheme: 'TOKEN', status: 'DISABLED', profile: { authScheme: 'TOKEN' }, _links: links };
     return { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: links };
   }
+  // Okta's Connections API does not serve this app (the documented default): it reads UNKNOWN even
+  // when provisioning was configured in the console.
+  if (!apiServes(org, a)) return { authScheme: 'UNKNOWN', status: 'UNKNOWN', profile: { authScheme: 'UNKNOWN' }, _links: links };
   return { authScheme: 'TOKEN', status: c.status, baseUrl: c.baseUrl, profile: { authScheme: 'TOKEN' }, _links: links };
 }
