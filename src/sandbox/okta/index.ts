@@ -141,7 +141,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     }
     // Sign-in endpoints (primary authentication, session cookie, the app's SSO link): sso.ts.
     const signIn = sso.handle(req, path);
-    if (signIn) return { ...toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {}), mutating: false };
+    if (signIn) return toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {});
     const matched = spec.match(req.method, path);
     const fallbackName = `${req.method} ${path}`;
     if (!matched) {
@@ -204,9 +204,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       const matched = spec.match(req.method, req.path);
       const operation = matched && 'op' in matched ? matched.op.operationId : `${req.method} ${req.path}`;
       if (kind === 'throttle') {
-        // An injected 429 plays Okta's concurrency limit: transient, its X-Rate-Limit-Reset a second away
-        // (developer.okta.com/docs/reference/rl2-concurrency). The per-minute limit keeps its real window.
-        const reset = String(Math.ceil(Date.now() / 1000) + 1);
+        const reset = String(Math.ceil(Date.now() / 1000) + 60);
         return toHandled(errorAnswer(tooManyRequests()), operation, req, { 'x-rate-limit-limit': String(rateLimit()), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
       }
       return toHandled(errorAnswer(internalError()), operation, req, rateHeaders(`read ${req.path.split('/').slice(0, 5).join('/')}`, false).headers);
