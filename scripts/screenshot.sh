@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Regenerates docs/images/sandbox-run.png: a real interactive run of `okta-aws-sso init --sandbox --yes`
+# in a terminal (tmux, 100x50, colours on), captured with its colours and rendered to SVG, then PNG.
+#
+# Prerequisites (not needed by the tests or CI): tmux, python3 and rsvg-convert, e.g. on Debian:
+#   apt-get install -y tmux python3 librsvg2-bin
+# and the project built (npm ci, or npm run build).
+#
+#   scripts/screenshot.sh            # writes docs/images/sandbox-run.svg and .png
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+for tool in tmux python3 rsvg-convert; do
+  command -v "$tool" >/dev/null || { echo "Error: $tool is missing. What to do: apt-get install -y tmux python3 librsvg2-bin" >&2; exit 2; }
+done
+[ -f "$ROOT/dist/cli/main.js" ] || { echo "Error: dist/ is not built. What to do: npm run build" >&2; exit 2; }
+
+WORK="$(mktemp -d)"
+SESSION="oas-shot-$$"
+cleanup() {
+  tmux kill-session -t "$SESSION" 2>/dev/null || true
+  (cd "$WORK" && node "$ROOT/bin/okta-aws-sso.js" sandbox stop >/dev/null 2>&1) || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A clean environment: no real AWS/Okta settings, a colour terminal.
+tmux new-session -d -s "$SESSION" -x 100 -y 50 -c "$WORK" \
+  "env -i PATH='$PATH' HOME='$WORK' TERM=xterm-256color COLORTERM=truecolor PS1='$ ' bash --norc --noprofile"
+tmux set-option -t "$SESSION" history-limit 5000 >/dev/null
+tmux send-keys -t "$SESSION" "clear; node $ROOT/bin/okta-aws-sso.js init --sandbox --yes; echo \"[exit \$?]\"" Enter
+
+# Wait for the run to end (it prints "[exit N]"), up to 10 minutes.
+for _ in $(seq 600); do
+  if tmux capture-pane -p -t "$SESSION" -S - | grep -q '^\[exit [0-9]*\]'; then break; fi
+  sleep 1
+done
+tmux capture-pane -p -e -t "$SESSION" -S - > "$WORK/capture.ansi"
+grep -q '^\[exit 0\]' <(sed 's/\x1b\[[0-9;]*m//g' "$WORK/capture.ansi") || { echo "Error: the run did not end with exit 0; see $WORK/capture.ansi" >&2; trap - EXIT; exit 1; }
+
+# Keep the command line and the last 48 lines (the end of the run and its summary); the machine's
+# paths are replaced by placeholders.
+sed -e "s#$ROOT#<repo>#g" -e "s#$WORK#~/demo#g" "$WORK/capture.ansi" \
+  | sed -e '/^\[exit/d' -e 's/node <repo>\/bin\/okta-aws-sso.js/npx okta-aws-sso/' \
+  | awk 'NF || started { started = 1; print }' > "$WORK/trimmed.ansi"
+{ head -n 1 "$WORK/trimmed.ansi"; echo '...'; tail -n +2 "$WORK/trimmed.ansi" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' | tail -n 48; } > "$WORK/final.ansi"
+python3 "$ROOT/scripts/ansi-to-svg.py" < "$WORK/final.ansi" > "$ROOT/docs/images/sandbox-run.svg"
+rsvg-convert -w 1100 "$ROOT/docs/images/sandbox-run.svg" -o "$ROOT/docs/images/sandbox-run.png"
+echo "wrote docs/images/sandbox-run.svg and docs/images/sandbox-run.png"
