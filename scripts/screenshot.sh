@@ -29,9 +29,15 @@ tmux new-session -d -s "$SESSION" -x 100 -y 50 -c "$WORK" \
 tmux set-option -t "$SESSION" history-limit 5000 >/dev/null
 tmux send-keys -t "$SESSION" "clear; node $ROOT/bin/okta-aws-sso.js init --sandbox --yes; echo \"[exit \$?]\"" Enter
 
-# Wait for the run to end (it prints "[exit N]"), up to 10 minutes.
+# Wait for the run to end (it prints "[exit N]"), up to 10 minutes. A question still asked despite
+# --yes (its last line starts with "? ") is answered with its default (Enter), as a person would.
 for _ in $(seq 600); do
-  if tmux capture-pane -p -t "$SESSION" -S - | grep -q '^\[exit [0-9]*\]'; then break; fi
+  screen="$(tmux capture-pane -p -t "$SESSION" -S -)"
+  if grep -q '^\[exit [0-9]*\]' <<<"$screen"; then break; fi
+  if [ "$(grep -v '^$' <<<"$screen" | tail -n 1 | cut -c1-2)" = "? " ]; then
+    sleep 1
+    tmux send-keys -t "$SESSION" Enter
+  fi
   sleep 1
 done
 tmux capture-pane -p -e -t "$SESSION" -S - > "$WORK/capture.ansi"
