@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/images/sandbox-run.png: a real interactive run of `okta-aws-sso init --sandbox --yes`
-# in a terminal (tmux, 100x50, colours on), captured with its colours and rendered to SVG, then PNG.
+# in a terminal (tmux, 120x50, colours on), captured with its colours and rendered to SVG, then PNG.
 #
 # Prerequisites (not needed by the tests or CI): tmux, python3 and rsvg-convert, e.g. on Debian:
 #   apt-get install -y tmux python3 librsvg2-bin
@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 # A clean environment: no real AWS/Okta settings, a colour terminal.
-tmux new-session -d -s "$SESSION" -x 100 -y 50 -c "$WORK" \
+tmux new-session -d -s "$SESSION" -x 120 -y 50 -c "$WORK" \
   "env -i PATH='$PATH' HOME='$WORK' TERM=xterm-256color COLORTERM=truecolor PS1='$ ' bash --norc --noprofile"
 tmux set-option -t "$SESSION" history-limit 5000 >/dev/null
 tmux send-keys -t "$SESSION" "clear; node $ROOT/bin/okta-aws-sso.js init --sandbox --yes; echo \"[exit \$?]\"" Enter
@@ -40,15 +40,15 @@ for _ in $(seq 600); do
   fi
   sleep 1
 done
-tmux capture-pane -p -e -t "$SESSION" -S - > "$WORK/capture.ansi"
+tmux capture-pane -p -e -J -t "$SESSION" -S - > "$WORK/capture.ansi"
 grep -q '^\[exit 0\]' <(sed 's/\x1b\[[0-9;]*m//g' "$WORK/capture.ansi") || { echo "Error: the run did not end with exit 0; see $WORK/capture.ansi" >&2; trap - EXIT; exit 1; }
 
-# Keep the command line and the last 48 lines (the end of the run and its summary); the machine's
-# paths are replaced by placeholders.
+# The command as typed, then the last 46 lines of the run (its end and the closing summary), without
+# the "[exit 0]" marker and the shell prompt after it; this machine's paths become placeholders.
 sed -e "s#$ROOT#<repo>#g" -e "s#$WORK#~/demo#g" "$WORK/capture.ansi" \
-  | sed -e '/^\[exit/d' -e 's/node <repo>\/bin\/okta-aws-sso.js/npx okta-aws-sso/' \
-  | awk 'NF || started { started = 1; print }' > "$WORK/trimmed.ansi"
-{ head -n 1 "$WORK/trimmed.ansi"; echo '...'; tail -n +2 "$WORK/trimmed.ansi" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' | tail -n 48; } > "$WORK/final.ansi"
+  | sed -e 's/\x1b\[[0-9;]*m\[exit [0-9]*\]//' -e '/^\[exit [0-9]*\]/d' -e '/^\$ *$/d' \
+  | awk '{ lines[NR] = $0 } END { n = NR; while (n > 0 && lines[n] ~ /^[[:space:]]*$/) n--; for (i = 1; i <= n; i++) print lines[i] }' > "$WORK/trimmed.ansi"
+{ printf '\033[32m~/demo\033[0m$ npx okta-aws-sso init --sandbox --yes\n\033[2m...\033[0m\n'; tail -n 46 "$WORK/trimmed.ansi"; } > "$WORK/final.ansi"
 python3 "$ROOT/scripts/ansi-to-svg.py" < "$WORK/final.ansi" > "$ROOT/docs/images/sandbox-run.svg"
 rsvg-convert -w 1100 "$ROOT/docs/images/sandbox-run.svg" -o "$ROOT/docs/images/sandbox-run.png"
 echo "wrote docs/images/sandbox-run.svg and docs/images/sandbox-run.png"
