@@ -8,6 +8,7 @@ import {
   CreatePermissionSetCommand,
   DescribePermissionSetCommand,
   DescribePermissionSetProvisioningStatusCommand,
+  ListPermissionSetProvisioningStatusCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
@@ -23,16 +24,14 @@ import { isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
 export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
-export const MANAGED_POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
 const DURATION_RE = /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/;
 
 export function validatePermissionSetName(v: string): true | string {
   return PERMISSION_SET_NAME_RE.test(v) ? true : 'a permission set name has 1 to 32 characters: letters, digits and + = , . @ _ -';
 }
 
-export function validateManagedPolicyArn(v: string): true | string {
-  return MANAGED_POLICY_ARN_RE.test(v) ? true : 'give an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess (customer managed policies are not supported here)';
-}
+/** The --managed-policy-arn check (format and existence), kept here for the steps that import it. */
+export { MANAGED_POLICY_ARN_RE, validateManagedPolicyArn } from './managed-policies.js';
 
 /** Minutes of an ISO-8601 session duration, or undefined. */
 export function durationMinutes(v: string): number | undefined {
@@ -172,18 +171,43 @@ export async function reprovisionAll(client: SSOAdminClient, instanceArn: string
   }
   const started = Date.now();
   let delay = t.provisionPollInitialMs;
+  const retry = retryOpts(signal);
+  /** Request ids with this status, all pages (ListPermissionSetProvisioningStatus, Filter Status). */
+  const listed = async (status: 'IN_PROGRESS' | 'FAILED'): Promise<Set<string>> => {
+    const ids = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await withRetry(
+        () => client.send(new ListPermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, Filter: { Status: status }, MaxResults: 100, NextToken: token })),
+        retry,
+      );
+      for (const p of page.PermissionSetsProvisioningStatus ?? []) if (p.RequestId) ids.add(p.RequestId);
+      token = page.NextToken;
+    } while (token);
+    return ids;
+  };
   for (;;) {
     await sleep(delay, signal);
-    let st;
+    let inProgress: boolean;
+    let failed = false;
     try {
-      st = (await withRetry(() => client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId })), retryOpts(signal)))
-        .PermissionSetProvisioningStatus;
+      inProgress = (await listed('IN_PROGRESS')).has(requestId);
+      if (!inProgress) failed = (await listed('FAILED')).has(requestId);
     } catch (e) {
-      throw awsCallError(e, 'reading the provisioning status', 'sso:DescribePermissionSetProvisioningStatus');
+      throw awsCallError(e, 'reading the provisioning status', 'sso:ListPermissionSetProvisioningStatus');
     }
-    if (st?.Status === 'SUCCEEDED') return;
-    if (st?.Status === 'FAILED') {
-      throw new WizardError(`Provisioning the permission set failed: ${st.FailureReason ?? 'no reason given'}.`, {
+    if (!inProgress && !failed) return;
+    if (failed) {
+      // Described once, for the reason.
+      let reason = 'no reason given';
+      try {
+        const st = (await withRetry(() => client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId })), retry))
+          .PermissionSetProvisioningStatus;
+        reason = st?.FailureReason ?? reason;
+      } catch (e) {
+        throw awsCallError(e, 'reading why the provisioning failed', 'sso:DescribePermissionSetProvisioningStatus');
+      }
+      throw new WizardError(`Provisioning the permission set failed: ${reason}.`, {
         code: 'AWS_PROVISION_FAILED',
         hint: 'Fix the cause named above (often an IAM quota or a policy the account cannot hold), then run again; the wizard provisions again.',
       });
