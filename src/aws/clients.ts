@@ -1,10 +1,12 @@
 /**
  * Thin AWS clients over the SDK v3: sso-admin and identitystore per region (every write goes to the
- * Identity Center home region), organizations (global), sts. Adaptive retry mode everywhere; the SDK
- * retries throttling for us, but not ConflictException (see src/aws/retry.ts).
+ * Identity Center home region), organizations (global), sts. The one retry policy everywhere (src/aws/retry-strategy.ts):
+ * the SDK retries throttling, 5xx and dropped connections, but not ConflictException (see src/aws/retry.ts).
  *
  * The SDK honours AWS_ENDPOINT_URL (and the per-service variants) by itself: the sandbox relies on it.
  */
+import { RETRY_POLICY } from '../retry/policy.js';
+import { sdkRetrySettings } from './retry-strategy.js';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -52,10 +54,11 @@ export interface ClientFactoryInit {
   maxAttempts?: number;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_MAX_ATTEMPTS = RETRY_POLICY.maxAttempts;
 
 export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsClients {
-  const common = { credentials: init.credentials, retryMode: 'adaptive' as const, maxAttempts: init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  // One retry policy, a budget per operation (src/retry/policy.ts); no application retry wraps these for throttling or 5xx.
+  const common = { credentials: init.credentials, ...sdkRetrySettings(init.maxAttempts ? { maxAttempts: init.maxAttempts } : {}) };
   const ssoAdmins = new Map<string, SSOAdminClient>();
   const engines = new Map<string, SSOAdminClient>();
   const stores = new Map<string, IdentitystoreClient>();

@@ -4,6 +4,7 @@
  * a short first look. Tests shorten the SCIM and retry waits (setAwsTuning).
  */
 import { sleep } from './retry.js';
+import { RETRY_POLICY } from '../retry/policy.js';
 
 export interface AwsTuning {
   /**
@@ -43,9 +44,9 @@ export const DEFAULT_TUNING: AwsTuning = {
   scimPollMs: 5_000,
   requestsPerSecond: 20,
   maxOutstanding: 10,
-  retryBaseMs: 250,
-  retryCapMs: 10_000,
-  retryMaxAttempts: 8,
+  retryBaseMs: RETRY_POLICY.baseMs,
+  retryCapMs: RETRY_POLICY.capMs,
+  retryMaxAttempts: RETRY_POLICY.maxAttempts,
 };
 
 let current: AwsTuning = { ...DEFAULT_TUNING };

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { StateStore, newState, readState } from '../engine/state.js';
+import { StateStore, newState, readState, validateSavedOutputs } from '../engine/state.js';
 import type { StateLock } from '../engine/lock.js';
 import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
@@ -56,6 +56,10 @@ async function runUnlocked(
 ): Promise<CommandResult> {
   const steps = await ctx.steps();
   const existing = await readState(file);
+  if (existing && !ctx.deps.steps) {
+    const { OUTPUT_SCHEMAS } = await import('../steps/output-schemas.js');
+    validateSavedOutputs(existing, file, OUTPUT_SCHEMAS);
+  }
   if (kind !== 'init' && !existing) {
     throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
       code: 'NO_STATE',

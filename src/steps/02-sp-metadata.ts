@@ -2,10 +2,10 @@
  * sp-metadata: the ACS URL and issuer that Okta's app needs. Identity Center has no API for them:
  * the person downloads the SP metadata file (or copies the two URLs) from the console.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { MAX_METADATA_BYTES } from '../saml/xml.js';
+import { readBoundedSync } from '../safe/read.js';
 import {
   acsChoicesForRegion,
   parseSpMetadata,
@@ -42,22 +42,12 @@ function rulesFor(ctx: StepContext): UrlRules {
 
 function readMetadataFile(ctx: StepContext, file: string): string {
   const full = path.resolve(ctx.workDir, file);
-  let size: number;
-  try {
-    size = fs.statSync(full).size;
-  } catch (e) {
-    throw new UsageError(`Cannot read the SP metadata file "${file}" (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      code: 'SP_METADATA_UNREADABLE',
-      hint: 'Check the path given to --sp-metadata (the file the console downloaded), or pass --acs-url and --issuer-url instead.',
-    });
-  }
-  if (size > MAX_METADATA_BYTES) {
-    throw new UsageError(`The SP metadata file "${file}" is ${Math.round(size / 1024)} KB; metadata is a few KB, so this is not it.`, {
-      code: 'XML_TOO_LARGE',
-      hint: 'Download the metadata file again from IAM Identity Center > Settings > Identity source.',
-    });
-  }
-  return fs.readFileSync(full, 'utf8');
+  return readBoundedSync(full, {
+    maxBytes: MAX_METADATA_BYTES,
+    what: 'The SP metadata file',
+    code: 'SP_METADATA_UNREADABLE',
+    hint: 'Check the path given to --sp-metadata (the file IAM Identity Center > Settings > Identity source downloaded), or pass --acs-url and --issuer-url instead.',
+  });
 }
 
 async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: string): Promise<SpMetadataOutput> {
