@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
 import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../steps/answers.js';
 import { UsageError } from '../errors.js';
 import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
@@ -60,8 +59,6 @@ export function answersFromOptions(opts: Record<string, unknown>): Pick<AnswerSo
   return { flags, secretFiles };
 }
 
-const configSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]));
-
 /** Read a --config file (JSON or YAML). Keys are checked by AnswerSource (unknown key / secret -> exit 2). */
 export async function loadConfigFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -93,6 +90,9 @@ export async function loadConfigFile(file: string): Promise<Record<string, unkno
       hint: 'Write one "name: value" per line (YAML) or a JSON object.',
     });
   }
+  // zod is loaded here only: --help, --version and status start without it.
+  const { z } = await import('zod');
+  const configSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]));
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') ?? '';

@@ -2,8 +2,9 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { PlanAction, Step } from '../steps/contract.js';
+import type { PlanAction } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
+import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
@@ -58,7 +59,7 @@ export interface JsonDocument {
   data?: unknown;
 }
 
-export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
+export function jsonSteps(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
   return steps.map((s) => {
     const rec: StepRecord | undefined = state?.steps[s.id];
     const out: JsonStep = { id: s.id, title: s.title, kind: s.kind, status: rec?.status ?? 'pending' };
@@ -78,7 +79,7 @@ export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | u
   });
 }
 
-export function pendingConsoleActions(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
+export function pendingConsoleActions(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
   const out: JsonPendingConsoleAction[] = [];
   for (const s of steps) {
     const a = state?.steps[s.id]?.pendingConsoleAction;
@@ -155,7 +156,7 @@ function when(rec: StepRecord | undefined): string {
 }
 
 /** The step table: step, status, when, key outputs / what is pending. */
-export function statusTable(steps: readonly Step<StepId>[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+export function statusTable(steps: readonly StepInfo[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
   const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
   let n = 0;
   let nextMarked = false;

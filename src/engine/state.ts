@@ -8,14 +8,13 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { UsageError, WizardError } from '../errors.js';
 import type { ConsoleAction } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../steps/outputs.js';
 
 export const STATE_SCHEMA_VERSION = 1;
-export const DEFAULT_STATE_FILE = 'okta-aws-sso.state.json';
+export { DEFAULT_STATE_FILE } from './defaults.js';
 
 export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'waiting-for-console', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -208,6 +207,7 @@ export class StateStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     try {
+      const { default: writeFileAtomic } = await import('write-file-atomic'); // loaded on the first save only (status never writes)
       await writeFileAtomic(this.file, text, { mode: 0o600, fsync: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

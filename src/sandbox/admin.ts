@@ -91,15 +91,20 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
       return normalise(await ctx.aws().console.uploadIdpMetadata({ xml: stringField(actionId, payload, 'xml') }), 'uploaded the IdP metadata');
     case 'enable-automatic-provisioning':
       return normalise(await ctx.aws().console.enableAutomaticProvisioning(), 'enabled automatic provisioning');
-    case 'configure-okta-provisioning':
+    case 'configure-okta-provisioning': {
+      // Without a token (a resumed run no longer holds it), the sandbox hands the one its Identity
+      // Center issued last, as a person would paste the token they copied.
+      const token = payload.token === undefined ? ctx.aws().console.lastScimToken() : stringField(actionId, payload, 'token');
+      if (token === undefined) {
+        throw new SandboxInputError(
+          'The console action "configure-okta-provisioning" got no token and this sandbox has no live SCIM token to hand: perform "enable-automatic-provisioning" first (or send "token").',
+        );
+      }
       return normalise(
-        await ctx.okta().console.configureProvisioning({
-          appId: stringField(actionId, payload, 'appId'),
-          baseUrl: stringField(actionId, payload, 'baseUrl'),
-          token: stringField(actionId, payload, 'token'),
-        }),
+        await ctx.okta().console.configureProvisioning({ appId: stringField(actionId, payload, 'appId'), baseUrl: stringField(actionId, payload, 'baseUrl'), token }),
         'configured provisioning in Okta',
       );
+    }
     case 'push-groups-by-rule':
       return normalise(
         await ctx.okta().console.createPushRule({
