@@ -8,6 +8,9 @@
  * - Okta: any method but GET/HEAD, except getting an OAuth access token (POST /oauth2/v1/token),
  *   which changes nothing in the org (a dry run may do it), and signing in (POST /api/v1/authn...).
  * - SCIM, and anything else (unknown paths, harness answers): any method but GET/HEAD.
+ * - Sign-in endpoints (okta/sso.ts, aws/signin.ts: authn, session cookie, SSO link, ACS, SSO OIDC,
+ *   portal) set `mutating: false` themselves: they open sessions and change no configuration, like
+ *   the OAuth token endpoint.
  */
 import type { ServiceName } from './types.js';
 
