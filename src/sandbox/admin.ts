@@ -109,6 +109,14 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
         'created the group push rule',
       );
     case 'sign-in-check':
+      // With a user name: sign in to the access portal as that user and approve the device code
+      // (the device-authorization part of `verify --sign-in`); without: nothing to do.
+      if (typeof payload.userName === 'string' && payload.userName !== '') {
+        return normalise(
+          ctx.aws().console.approveDevice({ userName: payload.userName, ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}) }),
+          'approved the device authorization',
+        );
+      }
       return { message: `nothing to do in the sandbox (a person would sign in at ${ctx.aws().info().portalUrl})` };
     default:
       throw new SandboxInputError(`"${actionId}" is not a console action; known: ${CONSOLE_ACTION_IDS.join(', ')}.`);

@@ -24,13 +24,19 @@ function known(where: string, obj: Record<string, unknown>, keys: readonly strin
 
 export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
   if (!isRecord(raw)) throw new SandboxInputError('options.okta must be an object, e.g. {"provisioningApi": "supported"}.');
-  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute']);
+  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute', 'authnPolicy']);
   const out: OktaEmulatorOptions = {};
   if (raw.provisioningApi !== undefined) {
     if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
       throw new SandboxInputError('options.okta.provisioningApi must be "unknown" or "supported".');
     }
     out.provisioningApi = raw.provisioningApi;
+  }
+  if (raw.authnPolicy !== undefined) {
+    if (raw.authnPolicy !== 'password' && raw.authnPolicy !== 'mfa' && raw.authnPolicy !== 'identity-engine') {
+      throw new SandboxInputError('options.okta.authnPolicy must be "password", "mfa" or "identity-engine".');
+    }
+    out.authnPolicy = raw.authnPolicy;
   }
   if (raw.rateLimitPerMinute !== undefined) out.rateLimitPerMinute = num('options.okta.rateLimitPerMinute', raw.rateLimitPerMinute, 1, 1_000_000, true);
   return out;

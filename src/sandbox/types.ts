@@ -52,6 +52,12 @@ export interface OktaEmulatorOptions {
   provisioningApi?: 'unknown' | 'supported';
   /** Requests per minute per endpoint bucket before 429 (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
+   * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token
+   * does not open the app's SSO link).
+   */
+  authnPolicy?: 'password' | 'mfa' | 'identity-engine';
 }
 
 export interface AwsEmulatorOptions {

@@ -34,7 +34,7 @@ beforeAll(async () => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
     const qs = req.query.toString();
-    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: new Uint8Array(req.body) }) });
     let body = await res.text();
     const isSts = `${req.headers['x-amz-target'] ?? ''} ${req.body.toString('utf8')}`.includes('GetCallerIdentity');
     if (isSts) body = body.split(mgmt).join(member);

@@ -13,6 +13,7 @@ import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
 import { organizations } from './organizations.js';
 import { ScimServer, scimErrorBody } from './scim/server.js';
+import { createAwsSignIn } from './signin.js';
 import { settle, ssoAdmin } from './sso-admin.js';
 import { createInitialState, type AwsState } from './state.js';
 
@@ -26,6 +27,8 @@ export interface AwsEmulator extends Emulator {
     uploadIdpMetadata(p: { xml: string }): ConsoleActionResult;
     /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
     enableAutomaticProvisioning(): ConsoleActionResult;
+    /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
+    approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
   };
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
@@ -99,6 +102,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     () => baseUrl,
   );
   const scimEndpoint = () => `${baseUrl}/${state.scim.tenantId}/scim/v2`;
+  const signIn = createAwsSignIn(() => state);
 
   /** `mutating` says what the request asked for, not whether it succeeded: a refused write is still a write attempt. */
   function jsonError(model: ServiceModel | undefined, e: AwsError, operation: string): HandledResponse {
@@ -128,6 +132,8 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
 
   function callerIdentity(req: SandboxRequest): { Account: string; Arn: string; UserId: string } {
     const akid = credentialScope(req.headers.authorization)?.accessKeyId ?? 'sandbox';
+    const role = signIn.callerFor(akid);
+    if (role) return role;
     const uid = `AIDA${crypto.createHash('sha256').update(akid).digest('hex').slice(0, 17).toUpperCase()}`;
     return { Account: state.org.managementAccountId, Arn: `arn:aws:iam::${state.org.managementAccountId}:user/sandbox-admin`, UserId: uid };
   }
@@ -217,6 +223,9 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
           'STS.GetCallerIdentity',
         );
       }
+      // ACS, SSO OIDC and the portal API (signin.ts).
+      const signedIn = signIn.handle(req);
+      if (signedIn) return signedIn;
       return {
         status: 404,
         headers: { 'content-type': JSON_TYPE },
@@ -262,6 +271,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       }
       state = structuredClone(s as AwsState);
       locks.clear();
+      signIn.reset();
     },
 
     setBaseUrl(url) {
@@ -289,6 +299,9 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       },
       enableAutomaticProvisioning() {
         return enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+      },
+      approveDevice(p) {
+        return signIn.approveDevice(p);
       },
     },
 

@@ -10,6 +10,7 @@ import { newAccessToken, tokenEndpoint, type IssuedToken, type OktaOAuthClient }
 import { Provisioner, scimCall } from './provisioning.js';
 import { idpMetadataXml, newSigningKey, reissueWithExpiry, toJwk, warmUpKeys } from './saml.js';
 import { SearchSyntaxError, compileExpression } from './search.js';
+import { createSso, hashPassword } from './sso.js';
 import { oktaSpec, type Operation } from './spec.js';
 import {
   PROVISIONING_APPS,
@@ -103,6 +104,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
   const buckets = new Map<string, { windowStart: number; count: number }>();
   const now = (): string => new Date().toISOString();
   const provisioner = new Provisioner({ state: () => state, now });
+  const sso = createSso({ state: () => state, orgUrl: () => orgUrl, policy: () => options.authnPolicy ?? 'password' });
 
   // ---------------------------------------------------------------- helpers
 
@@ -428,6 +430,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     u.profile = profile;
     if (password !== undefined) {
       u.hasPassword = true;
+      u.passwordHash = hashPassword(password);
       u.passwordChanged = t;
     }
     u.lastUpdated = t;
@@ -887,6 +890,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
         lastUpdated: t,
         passwordChanged: password !== undefined ? t : null,
         hasPassword: password !== undefined,
+        ...(password !== undefined ? { passwordHash: hashPassword(password) } : {}),
       };
       state.users[u.id] = u;
       for (const gid of groupIds) {
@@ -1002,6 +1006,9 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       });
       return toHandled({ status: r.status, json: r.body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } }, 'POST /oauth2/v1/token', req, rate.headers);
     }
+    // Sign-in endpoints (primary authentication, session cookie, the app's SSO link): sso.ts.
+    const signIn = sso.handle(req, path);
+    if (signIn) return { ...toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {}), mutating: false };
     const matched = spec.match(req.method, path);
     const fallbackName = `${req.method} ${path}`;
     if (!matched) {
@@ -1072,6 +1079,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     restore(snap) {
       const s = snap as Partial<OktaState> | null | undefined;
       state = { apps: structuredClone(s?.apps ?? {}), groups: structuredClone(s?.groups ?? {}), users: structuredClone(s?.users ?? {}) };
+      sso.reset();
     },
     setBaseUrl(url) {
       orgUrl = url.replace(/\/+$/, '');
