@@ -307,7 +307,13 @@ export const oktaProvisioningStep: Step<'okta-provisioning'> = {
     const token = raw === undefined ? undefined : withScheme(app, raw);
     if (token !== undefined) ctx.io.registerSecret(token);
     if (isEnabled(conn) && !newToken && sameUrl) ctx.io.info(`Giving Okta the SCIM token this run holds (provisioning of "${app.label}" reads ENABLED, but Okta may hold an older token).`);
-    const r = token === undefined ? { conn, refused: 'no SCIM token in hand (the sandbox supplies its own in the console action)' } : await configureThroughApi(okta, app.id, baseUrl, token);
+    // A connection that reads UNKNOWN: Okta's Connections API does not serve this app, so no POST is tried.
+    const r =
+      token === undefined
+        ? { conn, refused: 'no SCIM token in hand (the sandbox supplies its own in the console action)' }
+        : isUnknown(conn)
+          ? { conn, refused: 'Okta reads the connection as UNKNOWN (its Connections API does not serve this app)' }
+          : await configureThroughApi(okta, app.id, baseUrl, token);
     conn = r.conn;
     if (r.refused === undefined) {
       via = 'api';
