@@ -8,10 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { readState } from '../../engine/state.js';
 import type { PreflightOutput } from '../../steps/outputs.js';
-import { AnswerSource } from '../io/answer-source.js';
-import { BaseIo } from '../io/base-io.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
 import { EXIT_CODES_HELP } from './command.js';
@@ -68,6 +65,7 @@ export const profilesCommand: CliCommand = {
     }
 
     const stateFile = ctx.statePath(g);
+    const { readState } = await import('../../engine/state.js');
     const state = await readState(stateFile);
     const pf = state?.steps.preflight?.outputs as PreflightOutput | undefined;
     if (!state || !pf) {
@@ -93,6 +91,8 @@ export const profilesCommand: CliCommand = {
 
     const out = ctx.output(g);
     await out.ready();
+    const { AnswerSource } = await import('../io/answer-source.js');
+    const { BaseIo } = await import('../io/base-io.js');
     const answers = new AnswerSource({ flags: {}, secretFiles: {}, env: ctx.env, saved: state.inputs ?? {} });
     if (g.sandbox || opts['sandbox']) {
       const { bindSandbox, sandboxDir } = await import('../sandbox.js');
