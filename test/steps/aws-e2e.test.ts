@@ -68,7 +68,8 @@ describe('init --sandbox --yes', () => {
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toMatch(/0 created, 5 already there/);
     expect(mutatingSince(cursor)).toEqual([]);
-  });
+    // Three full runs, each ending with the sign-in proof: more than the default 60 s on a loaded machine.
+  }, 180_000);
 
   it('a permission set edited behind the wizard\'s back: verify fails, one re-run re-provisions the accounts, verify passes', async () => {
     const info = await readInfoFile(sbDir);
