@@ -147,7 +147,7 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
       const info = ctx.info();
       return (
         want('GET') ??
-        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
+        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), awsObserved: ctx.aws().observed(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
       );
     }
     if (route === '/seed/okta-users') {

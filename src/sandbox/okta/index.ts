@@ -141,7 +141,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     }
     // Sign-in endpoints (primary authentication, session cookie, the app's SSO link): sso.ts.
     const signIn = sso.handle(req, path);
-    if (signIn) return { ...toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {}), mutating: false };
+    if (signIn) return toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {});
     const matched = spec.match(req.method, path);
     const fallbackName = `${req.method} ${path}`;
     if (!matched) {
@@ -255,7 +255,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       },
     },
     idle: () => org.provisioner.idle(),
-    seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
+    seedUsers: (p) => seedUsers(org.state, p, now()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = org.state.apps[appId];
