@@ -76,6 +76,7 @@ describe('init --sandbox --yes', () => {
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toContain(`0 created, ${accounts} already there`);
     expect(mutatingSince(cursor)).toEqual([]);
+    // Three full runs, each ending with the sign-in proof: more than the default 60 s on a loaded machine.
   }, 180_000);
 
   it('a permission set edited behind the wizard\'s back: verify fails, one re-run re-provisions the accounts, verify passes', async () => {
