@@ -6,6 +6,12 @@ import type { PlanAction } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
+import { MAX_MESSAGE_CHARS } from '../safe/text.js';
+
+/** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
+function capMessage(t: string): string {
+  return t.length > MAX_MESSAGE_CHARS ? `${t.slice(0, MAX_MESSAGE_CHARS)}…(message cut: ${t.length - MAX_MESSAGE_CHARS} more characters)` : t;
+}
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
 
@@ -52,6 +58,8 @@ export interface JsonDocument {
   steps: JsonStep[];
   pendingConsoleActions: JsonPendingConsoleAction[];
   drift: { stepId: string; messages: string[] }[];
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   error: { message: string; code: string; hint?: string } | null;
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;
@@ -103,7 +111,7 @@ export function pendingConsoleActions(steps: readonly StepInfo[], state: WizardS
 
 export function errorJson(e: WizardError | undefined): JsonDocument['error'] {
   if (!e) return null;
-  return { message: e.message, code: e.code, ...(e.hint ? { hint: e.hint } : {}) };
+  return { message: capMessage(e.message), code: e.code, ...(e.hint ? { hint: capMessage(e.hint) } : {}) };
 }
 
 /** Key outputs shown in the status table, by step. */
