@@ -5,6 +5,7 @@
  * Which CLI: /usr/bin/aws (Debian's awscli, which .ci/run installs) first, then every `aws` on PATH,
  * the first that answers `aws --version` (a pyenv shim without an installed aws does not). With none,
  * the suite is skipped with a one-line reason, except on CI (CI set), where a missing CLI is a failure.
+ * (`--version` may take long on a loaded machine: a pyenv shim starts Python twice.)
  */
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,7 +36,7 @@ function candidates(): string[] {
 function findAwsCli(): { bin: string; version: string } | { reason: string } {
   const tried = candidates();
   for (const bin of tried) {
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH, HOME: os.tmpdir() } });
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: os.tmpdir() } });
     const version = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '';
     if (r.status === 0 && /^aws-cli\/\d/.test(version)) return { bin, version };
   }
