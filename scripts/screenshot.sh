@@ -40,12 +40,13 @@ for _ in $(seq 600); do
   fi
   sleep 1
 done
-tmux capture-pane -p -e -J -t "$SESSION" -S - > "$WORK/capture.ansi"
+tmux capture-pane -p -e -t "$SESSION" -S - > "$WORK/capture.ansi"
 grep -q '^\[exit 0\]' <(sed 's/\x1b\[[0-9;]*m//g' "$WORK/capture.ansi") || { echo "Error: the run did not end with exit 0; see $WORK/capture.ansi" >&2; trap - EXIT; exit 1; }
 
 # The command as typed, then the last 46 lines of the run (its end and the closing summary), without
 # the "[exit 0]" marker and the shell prompt after it; this machine's paths become placeholders.
-sed -e "s#$ROOT#<repo>#g" -e "s#$WORK#~/demo#g" "$WORK/capture.ansi" \
+# The sandbox test user's generated password is masked too (it is shown once on screen, by design).
+sed -e "s#$ROOT#<repo>#g" -e "s#$WORK#~/demo#g" -e 's/\(password (shown once[^:]*:[^ ]* \)[^ ]*/\1********/' "$WORK/capture.ansi" \
   | sed -e 's/\x1b\[[0-9;]*m\[exit [0-9]*\]//' -e '/^\[exit [0-9]*\]/d' -e '/^\$ *$/d' \
   | awk '{ lines[NR] = $0 } END { n = NR; while (n > 0 && lines[n] ~ /^[[:space:]]*$/) n--; for (i = 1; i <= n; i++) print lines[i] }' > "$WORK/trimmed.ansi"
 { printf '\033[32m~/demo\033[0m$ npx okta-aws-sso init --sandbox --yes\n\033[2m...\033[0m\n'; tail -n 46 "$WORK/trimmed.ansi"; } > "$WORK/final.ansi"

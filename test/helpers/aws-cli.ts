@@ -26,7 +26,7 @@ function candidates(): string[] {
 export function locateAwsCli(): { bin: string; version: string } | { reason: string } {
   const tried = candidates();
   for (const bin of tried) {
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH, HOME: os.tmpdir() } });
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: os.tmpdir() } });
     const version = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '';
     if (r.status === 0 && /^aws-cli\/\d/.test(version)) return { bin, version };
   }

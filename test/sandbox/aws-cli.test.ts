@@ -5,6 +5,7 @@
  * Which CLI: /usr/bin/aws (Debian's awscli, which .ci/run installs) first, then every `aws` on PATH,
  * the first that answers `aws --version` (a pyenv shim without an installed aws does not). With none,
  * the suite is skipped with a one-line reason, except on CI (CI set), where a missing CLI is a failure.
+ * (`--version` may take long on a loaded machine: a pyenv shim starts Python twice.)
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
