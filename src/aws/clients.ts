@@ -41,6 +41,11 @@ export interface AwsClients {
   identityStore(region?: string): IdentitystoreClient;
   /** Pin the home region for every later write. */
   setHomeRegion(region: string): void;
+  /**
+   * The endpoint the SDK was pointed at for this service by AWS_ENDPOINT_URL_<SERVICE> or
+   * AWS_ENDPOINT_URL (the service-specific one wins, as in the SDK), or undefined for AWS itself.
+   */
+  endpointOverride(service: 'sso-admin' | 'identitystore'): EndpointOverride | undefined;
   /** Close every socket (tests, the end of a run). */
   destroy(): void;
 }
@@ -52,6 +57,35 @@ export interface ClientFactoryInit {
   credentialSource: string;
   /** Attempts per call before the SDK gives up (adaptive mode). */
   maxAttempts?: number;
+  /** The environment the endpoint overrides come from (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface EndpointOverride {
+  /** The variable that set it, e.g. AWS_ENDPOINT_URL_SSO_ADMIN. */
+  name: string;
+  url: string;
+}
+
+/** AWS_ENDPOINT_URL_<SERVICE> (the SDK's env name for the service), else AWS_ENDPOINT_URL. */
+export function endpointOverrideFrom(env: Record<string, string | undefined>, service: 'sso-admin' | 'identitystore'): EndpointOverride | undefined {
+  for (const name of [`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/-/g, '_')}`, 'AWS_ENDPOINT_URL']) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== '') return { name, url: v.trim() };
+  }
+  return undefined;
+}
+
+/** An http(s) URL whose host is this machine (127.0.0.0/8, localhost, ::1). */
+export function isLoopbackHost(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    const h = u.hostname.toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  } catch {
+    return false;
+  }
 }
 
 export const DEFAULT_MAX_ATTEMPTS = RETRY_POLICY.maxAttempts;
@@ -75,6 +109,9 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
     credentialSource: init.credentialSource,
     sts,
     organizations,
+    endpointOverride(service) {
+      return endpointOverrideFrom(init.env ?? process.env, service);
+    },
     ssoAdmin(region?: string) {
       const r = pick(region);
       let c = ssoAdmins.get(r);

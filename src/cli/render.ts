@@ -27,6 +27,8 @@ export interface CommandResult {
   pendingConsoleActions?: JsonPendingConsoleAction[];
   drift?: { stepId: string; messages: string[] }[];
   error?: WizardError | undefined;
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;
   /** What a person reads at the end (progress was shown while the command ran). */
@@ -50,6 +52,7 @@ export function jsonDocument(command: string, g: Pick<GlobalOpts, 'dryRun'>, r: 
     pendingConsoleActions: r.pendingConsoleActions ?? [],
     drift: r.drift ?? [],
     error: errorJson(r.error),
+    ...(r.health !== undefined ? { health: r.health } : {}),
     ...(r.data !== undefined ? { data: r.data } : {}),
   };
 }

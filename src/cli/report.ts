@@ -58,6 +58,8 @@ export interface JsonDocument {
   steps: JsonStep[];
   pendingConsoleActions: JsonPendingConsoleAction[];
   drift: { stepId: string; messages: string[] }[];
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   error: { message: string; code: string; hint?: string } | null;
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;

@@ -359,6 +359,19 @@ export class OktaClient {
     return out;
   }
 
+  /** Each page of a list in turn, following Link rel="next": memory stays bounded by one page. */
+  async *pages<T>(path: string, query?: Query): AsyncGenerator<T[]> {
+    let url: string | undefined = this.url(path, query);
+    while (url) {
+      const { res, text } = await this.exchange('GET', url, 'application/json');
+      const items = text.trim() === '' ? [] : (JSON.parse(text) as T[]);
+      if (!Array.isArray(items)) return;
+      yield items;
+      const next = parseLinkNext(res.headers.get('link'));
+      url = next && next !== url ? next : undefined;
+    }
+  }
+
   /** XML with `Accept: application/xml` (the SDK's typed call cannot read that answer). */
   async getXml(path: string, query?: Query): Promise<string> {
     const { text } = await this.exchange('GET', this.url(path, query), 'application/xml');

@@ -38,19 +38,48 @@ export function backoffDelay(attempt: number, p: Pick<RetryPolicy, 'baseMs' | 'c
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
+/**
+ * The sleepers waiting on each signal. One abort listener per signal serves all of them, however many
+ * requests wait at once (a listener per sleeper gave MaxListenersExceededWarning beyond 10).
+ */
+const sleepers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbortOnce(signal: AbortSignal, cancel: () => void): () => void {
+  let set = sleepers.get(signal);
+  if (!set) {
+    const fresh = new Set<() => void>();
+    set = fresh;
+    sleepers.set(signal, fresh);
+    signal.addEventListener(
+      'abort',
+      () => {
+        sleepers.delete(signal);
+        for (const c of [...fresh]) c();
+      },
+      { once: true },
+    );
+  }
+  set.add(cancel);
+  return () => {
+    set.delete(cancel);
+  };
+}
+
 /** The one sleep: rejects with InterruptedError (exit 130) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(new InterruptedError());
   return new Promise((resolve, reject) => {
+    let release = (): void => undefined;
     const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      release();
       resolve();
     }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new InterruptedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) {
+      release = onAbortOnce(signal, () => {
+        clearTimeout(t);
+        reject(new InterruptedError());
+      });
+    }
   });
 }
 

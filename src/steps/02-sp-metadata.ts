@@ -12,11 +12,11 @@ import {
   proposedIssuer,
   validateAcsUrl,
   validateIssuerUrl,
-  type UrlRules,
 } from '../saml/sp-metadata.js';
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
 import type { PreflightOutput, SpMetadataOutput } from './outputs.js';
+import { loopbackRules, type LoopbackRules } from './loopback.js';
 
 export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
   const settings = identityCenterSettings(pf.region);
@@ -36,8 +36,9 @@ export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
   };
 }
 
-function rulesFor(ctx: StepContext): UrlRules {
-  return { allowLoopback: ctx.services.sandbox !== undefined };
+/** Loopback URLs: a --sandbox run, or an sso-admin endpoint pointed at this machine (another emulator). */
+function rulesFor(ctx: StepContext): Promise<LoopbackRules> {
+  return loopbackRules(ctx, 'sso-admin');
 }
 
 function readMetadataFile(ctx: StepContext, file: string): string {
@@ -51,8 +52,9 @@ function readMetadataFile(ctx: StepContext, file: string): string {
 }
 
 async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: string): Promise<SpMetadataOutput> {
-  const rules = rulesFor(ctx);
+  const rules = await rulesFor(ctx);
   const md = parseSpMetadata(readMetadataFile(ctx, file), rules, `The SP metadata file "${file}"`);
+  rules.note(md.entityId, 'issuer URL');
   const issuerOk = validateIssuerUrl(md.entityId, rules, pf.region, pf.identityStoreId);
   if (issuerOk !== true) {
     throw new UsageError(`The SP metadata file "${file}" does not belong to this Identity Center instance: ${issuerOk}.`, {
@@ -83,11 +85,12 @@ async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: stri
     acsUrl = (choices.ipv4 ?? choices.dualStack)!.url;
   }
   if (md.acs.length > 1) ctx.io.info(`The metadata lists ${md.acs.length} ACS URLs; using the home region's: ${acsUrl}.`);
+  rules.note(acsUrl, 'ACS URL');
   return { acsUrl, issuerUrl: md.entityId, source: 'metadata-file', acsUrls: md.acs.map((a) => a.url), metadataFile: path.resolve(ctx.workDir, file) };
 }
 
 async function fromPasted(ctx: StepContext, pf: PreflightOutput['aws']): Promise<SpMetadataOutput> {
-  const rules = rulesFor(ctx);
+  const rules = await rulesFor(ctx);
   const acsUrl = (
     await ctx.io.ask({
       key: 'acs-url',
@@ -103,6 +106,8 @@ async function fromPasted(ctx: StepContext, pf: PreflightOutput['aws']): Promise
       validate: (v) => validateIssuerUrl(v, rules, pf.region, pf.identityStoreId),
     })
   ).trim();
+  rules.note(acsUrl, 'ACS URL');
+  rules.note(issuerUrl, 'issuer URL');
   return { acsUrl, issuerUrl, source: 'pasted', acsUrls: [acsUrl] };
 }
 
@@ -143,7 +148,7 @@ export const spMetadataStep: Step<'sp-metadata'> = {
     const drifts: Drift[] = [];
     const pf = ctx.outputs.preflight?.aws;
     if (!pf) return drifts;
-    const rules = rulesFor(ctx);
+    const rules = await rulesFor(ctx);
     const a = validateAcsUrl(out.acsUrl, rules, pf.region);
     if (a !== true) drifts.push({ message: `ACS URL ${out.acsUrl}: ${a}` });
     const i = validateIssuerUrl(out.issuerUrl, rules, pf.region, pf.identityStoreId);

@@ -25,6 +25,7 @@ import { RateLimiter, bucketOf } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
 import { createSso } from './sso.js';
+import { seedUsers, type SeedUsersInput } from './seed.js';
 import { PROVISIONING_APPS, defaultCapabilities, emptyState, type OktaState } from './state.js';
 import { userHandlers } from './users.js';
 import { rid, safeEqual } from './util.js';
@@ -46,6 +47,8 @@ export interface OktaEmulator extends Emulator {
   };
   /** Resolves when no outbound SCIM provisioning job is pending. */
   idle(): Promise<void>;
+  /** Bulk seeding for scale tests (admin POST /__sandbox/seed/okta-users; seed.ts). */
+  seedUsers(p: SeedUsersInput): { groupId: string; created: number; refusable: number };
   /** Admin-only hooks for tests (not reachable over HTTP). */
   debug: {
     /** Re-issues an app signing key's certificate so that it expires at `date` (past or near future). */
@@ -201,9 +204,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       const matched = spec.match(req.method, req.path);
       const operation = matched && 'op' in matched ? matched.op.operationId : `${req.method} ${req.path}`;
       if (kind === 'throttle') {
-        // An injected 429 plays Okta's concurrency limit: transient, its X-Rate-Limit-Reset a second away
-        // (developer.okta.com/docs/reference/rl2-concurrency). The per-minute limit keeps its real window.
-        const reset = String(Math.ceil(Date.now() / 1000) + 1);
+        const reset = String(Math.ceil(Date.now() / 1000) + 60);
         return toHandled(errorAnswer(tooManyRequests()), operation, req, { 'x-rate-limit-limit': String(rateLimit()), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
       }
       return toHandled(errorAnswer(internalError()), operation, req, rateHeaders(`read ${req.path.split('/').slice(0, 5).join('/')}`, false).headers);
@@ -254,6 +255,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       },
     },
     idle: () => org.provisioner.idle(),
+    seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = org.state.apps[appId];
