@@ -63,15 +63,18 @@ const actionOf = (operation: string): string | undefined => {
 
 /**
  * Actions of the policy that these runs do not send: drift repairs (a permission set changed behind the
- * wizard's back), --ou (accounts under an OU), sso:ListAccountAssignments (the per-account path a
+ * wizard's back, and the provisioning status it waits on), a describe of a FAILED assignment (the engine
+ * describes only failures), --ou (accounts under an OU), sso:ListAccountAssignments (the per-account path a
  * caller other than the management account takes: sent in the delegated-admin test), and sso:TagResource, which is not an operation but the
  * permission CreatePermissionSet needs for its Tags (proved by the write removals below).
  */
 const NOT_SENT_HERE = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
+  'sso:DescribeAccountAssignmentCreationStatus',
   'sso:DescribePermissionSetProvisioningStatus',
   'sso:ListAccountAssignments',
+  'sso:ListPermissionSetProvisioningStatus',
   'sso:ProvisionPermissionSet',
   'sso:TagResource',
   'sso:UpdatePermissionSet',
