@@ -3,7 +3,7 @@
  * Parsing only records which command was chosen (and its options); runCli() runs it.
  */
 import { Command } from 'commander';
-import { DEFAULT_STATE_FILE } from '../engine/state.js';
+import { DEFAULT_STATE_FILE } from '../engine/defaults.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { EXIT_CODES_HELP, type CliCommand } from './commands/command.js';
 import { initCommand } from './commands/init.js';

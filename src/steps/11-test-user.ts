@@ -9,6 +9,7 @@ import type { Drift, Step, StepContext } from './contract.js';
 import type { TestUserOutput } from './outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { SCIM_FORBIDDEN } from './07-groups.js';
+import { rememberTestUserPassword } from '../verify/run-memory.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
@@ -158,6 +159,7 @@ export const testUserStep: Step<'test-user'> = {
     const ok = await ctx.io.confirm({ message: `Create the Okta user ${profile.email} (${profile.displayName})?`, default: true });
     if (!ok) throw new UsageError('Stopped: the test user was not created.', { code: 'DECLINED', hint: 'Run again and approve, or pass --skip-test-user.' });
     const pw = await password(ctx);
+    rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
     const user = await okta.createUser({
       profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
       password: pw,

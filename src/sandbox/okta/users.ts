@@ -4,10 +4,10 @@ import type { Answer, Handlers, Json, Org } from './context.js';
 import { OktaHttpError, apiValidation } from './errors.js';
 import { refreshAssignments, user } from './org.js';
 import { filterBy, page } from './paging.js';
-import { hashPassword } from './sso.js';
 import type { UserRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { groupView, userView } from './views.js';
+import { hashPassword } from './sso.js';
 
 /** Okta's default password policy. */
 function passwordProblems(password: string, login: string, first: string, last: string): boolean {
