@@ -50,11 +50,11 @@ describe('init --sandbox --yes', () => {
     expect(first.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Done: every step is complete\./);
-    expect(first.stdout).toMatch(/5\/5 accounts \(5 created, 0 already there, 2 skipped, 0 failed\)/);
+    expect(first.stdout).toMatch(/26\/26 accounts \(26 created, 0 already there, 2 skipped, 0 failed\)/);
     expect(first.stdout).toMatch(/AWS access portal: https:\/\/d-[0-9a-f]{10}\.awsapps\.com\/start/);
     const stateFile = path.join(dir, 'okta-aws-sso.state.json');
     const state = fs.readFileSync(stateFile, 'utf8');
-    expect(state).toContain('"accountsVerified": 5');
+    expect(state).toContain('"accountsVerified": 26');
 
     let cursor = logLines();
     const second = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
@@ -66,7 +66,7 @@ describe('init --sandbox --yes', () => {
     const fresh = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
     expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
-    expect(fresh.stdout).toMatch(/0 created, 5 already there/);
+    expect(fresh.stdout).toMatch(/0 created, 26 already there/);
     expect(mutatingSince(cursor)).toEqual([]);
   });
 
