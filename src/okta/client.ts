@@ -116,6 +116,27 @@ export const OKTA_PERMISSION_HINT =
   'and an admin role that covers apps, groups and users (Super Administrator is the simplest; see docs/okta.md). ' +
   'An SSWS token has the rights of the admin who created it.';
 
+/**
+ * The Okta permission a call needs: the Management API scope of its resource family (the admin role of
+ * an SSWS token, or the grants of a service app, must cover it). Writes need `.manage`, reads `.read`.
+ */
+export function oktaPermissionFor(method: string, path: string): string | undefined {
+  const family = /^\/api\/v1\/(apps|groups|users)\b/.exec(path)?.[1];
+  if (!family) return undefined;
+  return `okta.${family}.${method === 'GET' || method === 'HEAD' ? 'read' : 'manage'}`;
+}
+
+/** A 403 hint that names what is missing for this call, then the full list. */
+export function oktaPermissionHint(method: string, path: string): string {
+  const needed = oktaPermissionFor(method, path);
+  if (!needed) return OKTA_PERMISSION_HINT;
+  const [, family, level] = needed.split('.');
+  return (
+    `The credentials lack the permission ${needed} (${level === 'manage' ? 'create and edit' : 'read'} ${family}) that ${method} ${path} needs: ` +
+    `give the admin role (for an SSWS token, the role of the admin who created it) or the service app's grants ${needed}. ${OKTA_PERMISSION_HINT}`
+  );
+}
+
 function describeOkta(d: OktaErrorDetails): string {
   const head = `Okta answered ${d.status}${d.errorCode ? ` ${d.errorCode}` : ''} to ${d.method} ${d.path}`;
   const summary = d.errorSummary ? `: ${d.errorSummary}` : '';
@@ -309,7 +330,7 @@ export class OktaClient {
             : 'The service app credentials were refused: check --okta-client-id, --okta-key-id and that the public key of --okta-private-key-file is registered on the app (General > Public keys), and --okta-org-url.',
         );
       }
-      if (res.status === 403) throw new OktaAuthError(d, OKTA_PERMISSION_HINT);
+      if (res.status === 403) throw new OktaAuthError(d, oktaPermissionHint(method, path));
       throw new OktaRequestError(d, hintFor(res.status, d.errorCode));
     }
     return { res, text };

@@ -24,7 +24,12 @@ function known(where: string, obj: Record<string, unknown>, keys: readonly strin
 
 export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
   if (!isRecord(raw)) throw new SandboxInputError('options.okta must be an object, e.g. {"provisioningApi": "supported"}.');
-  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute', 'authnPolicy', 'consoleProvisioning']);
+  if (raw.apiTokenPermissions !== undefined) {
+    if (!Array.isArray(raw.apiTokenPermissions) || !raw.apiTokenPermissions.every((p) => typeof p === 'string' && /^okta\.[a-zA-Z]+\.(read|manage)$/.test(p))) {
+      throw new SandboxInputError('options.okta.apiTokenPermissions must be a list of Okta scopes such as "okta.apps.manage" or "okta.users.read".');
+    }
+  }
+  known('options.okta', raw, ['apiTokenPermissions', 'provisioningApi', 'rateLimitPerMinute', 'authnPolicy', 'consoleProvisioning']);
   const out: OktaEmulatorOptions = {};
   if (raw.provisioningApi !== undefined) {
     if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
@@ -51,6 +56,7 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
     }
     out.consoleProvisioning = cp;
   }
+  if (raw.apiTokenPermissions !== undefined) out.apiTokenPermissions = raw.apiTokenPermissions as string[];
   return out;
 }
 

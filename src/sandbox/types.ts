@@ -57,6 +57,12 @@ export interface OktaEmulatorOptions {
    * (test hook for console mistakes): each defaults to true.
    */
   consoleProvisioning?: { createUsers?: boolean; updateUsers?: boolean; deactivateUsers?: boolean };
+  /**
+   * The permissions of the admin role behind the SSWS API token, as Management API scopes (e.g.
+   * ["okta.apps.read", "okta.groups.manage"]; `.manage` includes `.read`). A call that needs another
+   * answers 403 E0000006. Absent (default): a Super Administrator token, everything allowed.
+   */
+  apiTokenPermissions?: string[];
   /** Requests per minute per endpoint bucket before 429 (default 600). */
   rateLimitPerMinute?: number;
   /**

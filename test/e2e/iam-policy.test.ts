@@ -63,16 +63,19 @@ const actionOf = (operation: string): string | undefined => {
 
 /**
  * Actions of the policy that these runs do not send: drift repairs (a permission set changed behind the
- * wizard's back, and the provisioning status it waits on), a describe of a FAILED assignment (the engine
- * describes only failures), --ou (accounts under an OU), sso:ListAccountAssignments (the per-account path a
+ * wizard's back, and waiting for its provisioning), pruning assignments the access file no longer wants
+ * (DeleteAccountAssignment and its status), reading why an assignment FAILED (the suspended account is
+ * skipped, so none fails here), --ou (accounts under an OU), sso:ListAccountAssignments (the per-account path a
  * caller other than the management account takes: sent in the delegated-admin test), and sso:TagResource, which is not an operation but the
  * permission CreatePermissionSet needs for its Tags (proved by the write removals below).
  */
 const NOT_SENT_HERE = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
+  'sso:DeleteAccountAssignment',
   'sso:DescribeAccountAssignmentCreationStatus',
   'sso:DescribePermissionSetProvisioningStatus',
+  'sso:ListAccountAssignmentDeletionStatus',
   'sso:ListAccountAssignments',
   'sso:ListPermissionSetProvisioningStatus',
   'sso:ProvisionPermissionSet',

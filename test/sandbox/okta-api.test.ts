@@ -15,6 +15,23 @@ afterAll(async () => {
 });
 
 describe('Okta emulator: apps', () => {
+  it('amazon_aws_sso signs on with SAML_2_0 only; its metadata is XML only (Accept: application/json gets 400 E0000019)', async () => {
+    const bad = await okta.call('POST', '/api/v1/apps', { ...AWS_APP_BODY, signOnMode: 'AUTO_LOGIN' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errorCode).toBe('E0000001');
+    expect(JSON.stringify(bad.json.errorCauses)).toMatch(/supports only SAML_2_0/);
+    const created = await okta.call('POST', '/api/v1/apps', AWS_APP_BODY);
+    const kid = created.json.credentials.signing.kid as string;
+    const asJson = await okta.call('GET', `/api/v1/apps/${created.json.id}/sso/saml/metadata?kid=${kid}`, undefined, { accept: 'application/json' });
+    expect(asJson.status).toBe(400);
+    expect(asJson.json.errorCode).toBe('E0000019');
+    const asXml = await okta.call('GET', `/api/v1/apps/${created.json.id}/sso/saml/metadata?kid=${kid}`, undefined, { accept: 'application/xml' });
+    expect(asXml.status).toBe(200);
+    expect(asXml.text).toContain('EntityDescriptor');
+    await okta.call('POST', `/api/v1/apps/${created.json.id}/lifecycle/deactivate`);
+    expect((await okta.call('DELETE', `/api/v1/apps/${created.json.id}`)).status).toBe(204);
+  });
+
   it('creates the AWS app raw, finds it by filter and q, and keeps settings.app through a replace', async () => {
     const created = await okta.call('POST', '/api/v1/apps?activate=true', AWS_APP_BODY);
     expect(created.status).toBe(200);

@@ -13,6 +13,7 @@ import { awsUpstream, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from '.
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
+import { groupsStep } from '../../src/steps/07-groups.js';
 import { connectOkta } from '../../src/okta/connect.js';
 import { AuthError, ExitCode, UsageError, WizardError } from '../../src/errors.js';
 import type { Step } from '../../src/steps/contract.js';
@@ -121,6 +122,19 @@ describe('credentials', () => {
     expect(err.hint).toMatch(/Super Administrator/);
     const key = fs.readFileSync(sb.info.oauth.privateKeyPath, 'utf8');
     expect(h.output.text()).not.toContain(key.split('\n')[1]!);
+  });
+
+  it('an SSWS token whose admin role cannot manage groups gets 403 E0000006; the wizard names okta.groups.manage (exit 4)', async () => {
+    const sb = await sandboxes.start({ okta: { apiTokenPermissions: ['okta.apps.manage', 'okta.users.manage', 'okta.groups.read'] } });
+    const up = awsUpstream(sb);
+    const { h } = await runOktaHalf(sb, up, {}, { steps: [oktaAppStep as unknown as Step] });
+    const err = (await groupsStep.apply(h.ctx).catch((e: unknown) => e)) as AuthError;
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err.exitCode).toBe(ExitCode.Auth);
+    expect(err.message).toMatch(/403 E0000006 to POST \/api\/v1\/groups/);
+    expect(err.hint).toMatch(/^The credentials lack the permission okta\.groups\.manage \(create and edit groups\) that POST \/api\/v1\/groups needs/);
+    const log = await readRequestLog(sb, { service: 'okta' });
+    expect(log.filter((e) => e.status === 403).map((e) => e.operation)).toEqual(['createGroup']);
   });
 
   it('reads ~/.okta/okta.yaml (as pointed to by OKTA_AWS_SSO_OKTA_YAML), says so, and warns about a stray ./okta.yaml', async () => {

@@ -1,6 +1,6 @@
 /** SAML metadata of an app and its signing keys (credentials/keys). */
 import type { Handlers, Org } from './context.js';
-import { apiValidation, notFound } from './errors.js';
+import { OktaHttpError, apiValidation, notFound } from './errors.js';
 import { app } from './org.js';
 import { idpMetadataXml, newSigningKey, toJwk } from './saml.js';
 
@@ -13,6 +13,10 @@ export function appKeyHandlers(org: Org): Handlers {
       if (!key) throw notFound('AppKey', kid);
       if (a.signOnMode !== 'SAML_2_0') throw apiValidation('signOnMode', ['SAML metadata is only available for SAML 2.0 apps']);
       const accept = ctx.req.headers.accept ?? '';
+      // The metadata is XML only: asking for JSON alone is refused, as Okta does.
+      if (/application\/json/.test(accept) && !/xml|\*\/\*/.test(accept)) {
+        throw new OktaHttpError(400, 'E0000019', 'Bad request. Accept and/or Content-Type headers likely do not match supported values.');
+      }
       const type = /application\/xml/.test(accept) ? 'application/xml;charset=ISO-8859-1' : 'text/xml;charset=ISO-8859-1';
       return { status: 200, text: idpMetadataXml({ orgUrl: org.orgUrl, appName: a.name, externalKey: a.externalKey, key }), headers: { 'content-type': type } };
     },

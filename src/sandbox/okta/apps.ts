@@ -31,6 +31,8 @@ export function appHandlers(org: Org): Handlers {
       if (typeof body.label !== 'string' || body.label.trim() === '') throw apiValidation('label', ['label: The field cannot be left blank']);
       if (name === undefined) name = `${body.label.toLowerCase().replace(/[^a-z0-9]+/g, '')}_${Object.keys(org.state.apps).length + 1}`;
       if (name === 'amazon_aws_sso') {
+        // The AWS IAM Identity Center OIN app signs on with SAML 2.0 only.
+        if (signOnMode !== 'SAML_2_0') throw apiValidation('signOnMode', [`signOnMode: The app amazon_aws_sso supports only SAML_2_0, not ${signOnMode || '(none)'}`]);
         const appSettings = isObj(body.settings) && isObj(body.settings.app) ? body.settings.app : {};
         const causes: string[] = [];
         for (const k of ['acsURL', 'entityID']) {

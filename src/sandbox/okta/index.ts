@@ -94,6 +94,10 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     const value = m[2] ?? '';
     if (scheme === 'SSWS') {
       if (!safeEqual(value, cfg.apiToken)) throw invalidToken();
+      // The token has its admin's rights: a role without the operation's permission gets 403 E0000006
+      // (Okta names nothing more; the wizard works out what is missing from the call).
+      const granted = org.options.apiTokenPermissions;
+      if (granted && !op.scopes.every((s) => granted.includes(s) || granted.includes(s.replace(/\.read$/, '.manage')))) throw forbidden();
       return;
     }
     const t = tokens.get(value);
