@@ -428,6 +428,8 @@ async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report:
     lastFailedCheckAt = Date.now();
     const failed = await listStatus('FAILED');
     for (const op of batch) {
+      // Interrupted: stop reporting (a later run finds these in its bulk listing).
+      if (fatal !== undefined) return;
       left.delete(op.requestId);
       if (failed.has(op.requestId)) {
         let reason: string;

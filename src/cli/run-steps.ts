@@ -145,9 +145,12 @@ async function runUnlocked(
   });
 
   const text: TextBlock[] = [line(''), { kind: 'status-table', steps, state: store.state }];
-  // --- verify health table (src/verify): one row per check, --fail-on, rows in --json.
-  let health: unknown[] | undefined;
+  if (result.outcome === 'done') {
+    text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
+  }
+  // --- verify health table (src/verify, docs/verify.md): one row per check, --fail-on, rows in --json.
   let exitCode: number = result.exitCode;
+  let health: unknown[] | undefined;
   if (kind === 'verify' && result.outcome !== 'interrupted') {
     const v = await import('../verify/index.js');
     const outputs = Object.fromEntries(Object.entries(store.state.steps).filter(([, r]) => r?.outputs !== undefined).map(([k, r]) => [k, r!.outputs]));
@@ -156,7 +159,7 @@ async function runUnlocked(
       services,
       outputs,
       now: () => new Date(),
-      signInRequested: cmdOpts['signIn'] === true,
+      signInRequested: cmdOpts.signIn === true,
       stepsOutcome:
         result.outcome === 'done'
           ? { ok: true, detail: 'every done step re-checked, the verify step passed' }
@@ -166,21 +169,18 @@ async function runUnlocked(
     });
     text.push(line(''), line('Health:'));
     for (const l of v.healthLines(rows)) text.push(line(`  ${l}`));
-    const failOn = v.parseFailOn(cmdOpts['failOn']) ?? 'failed';
+    const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
     if (exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) exitCode = ExitCode.StepFailed;
     health = rows;
-  }
-  if (result.outcome === 'done') {
-    text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
   }
   return {
     result: result.outcome,
     exitCode,
+    ...(health ? { health } : {}),
     stateFile: file,
     steps: jsonSteps(steps, store.state),
     pendingConsoleActions: pendingConsoleActions(steps, store.state),
     drift: result.drift,
-    ...(health ? { health } : {}),
     error: result.error,
     text,
   };

@@ -183,6 +183,8 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
     outputs: { ...ctx.outputs, verify: out },
     signal: ctx.signal,
     now: () => ctx.now(),
+    // The sandbox approves at once; never wait out a 10-minute code there (e.g. --console-done sign-in-check).
+    ...(ctx.services.sandbox ? { deviceWaitMs: 30_000 } : {}),
     ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
   });
   (await import('../verify/run-memory.js')).recordSignInRows(rows);

@@ -229,9 +229,12 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     }
     const p = policy();
     if (p) {
-      const action = `${IAM_PREFIX[svc]}:${op}`;
-      const decision = await p.decide(action);
-      if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+      // Tagging on create needs the tagging permission as well (sso:TagResource for CreatePermissionSet with Tags).
+      const tags = op === 'CreatePermissionSet' && Array.isArray(input.Tags) && input.Tags.length > 0;
+      for (const action of [`${IAM_PREFIX[svc]}:${op}`, ...(tags ? ['sso:TagResource'] : [])]) {
+        const decision = await p.decide(action);
+        if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+      }
     }
     const refused = delegatedAdminRefusal(svc, op, input);
     if (refused) return jsonError(model, refused, operation);

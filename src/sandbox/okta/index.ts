@@ -204,9 +204,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       const matched = spec.match(req.method, req.path);
       const operation = matched && 'op' in matched ? matched.op.operationId : `${req.method} ${req.path}`;
       if (kind === 'throttle') {
-        // An injected 429 plays Okta's concurrency limit: transient, its X-Rate-Limit-Reset a second away
-        // (developer.okta.com/docs/reference/rl2-concurrency). The per-minute limit keeps its real window.
-        const reset = String(Math.ceil(Date.now() / 1000) + 1);
+        const reset = String(Math.ceil(Date.now() / 1000) + 60);
         return toHandled(errorAnswer(tooManyRequests()), operation, req, { 'x-rate-limit-limit': String(rateLimit()), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
       }
       return toHandled(errorAnswer(internalError()), operation, req, rateHeaders(`read ${req.path.split('/').slice(0, 5).join('/')}`, false).headers);
@@ -257,7 +255,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       },
     },
     idle: () => org.provisioner.idle(),
-    seedUsers: (p) => seedUsers(org.state, p, now()),
+    seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = org.state.apps[appId];

@@ -3,6 +3,7 @@ import type { Answer, Ctx, Org } from './context.js';
 import { OktaHttpError } from './errors.js';
 import { SearchSyntaxError, compileExpression } from './search.js';
 
+/** `view` (optional) renders only the page's slice, so a page of a 100,000-item list stays cheap. */
 export function page<T>(org: Org, ctx: Ctx, items: T[], idOf: (t: T) => string, defaultLimit: number, view?: (t: T) => unknown): Answer {
   const limitRaw = ctx.query.limit;
   const limit = typeof limitRaw === 'number' && limitRaw > 0 ? limitRaw : defaultLimit;
