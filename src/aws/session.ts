@@ -3,7 +3,7 @@
  * Center home region that preflight stored (so a resumed run writes to the right region too).
  */
 import type { StepContext } from '../steps/contract.js';
-import type { PreflightOutput } from '../steps/outputs.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import type { AwsClients } from './clients.js';
 import { setAwsTuning, type AwsTuning } from './tuning.js';
 

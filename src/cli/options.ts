@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../steps/answers.js';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../core/answers.js';
 import { UsageError } from '../errors.js';
 import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
 

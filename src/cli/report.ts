@@ -2,8 +2,10 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { PlanAction, Step } from '../steps/contract.js';
-import type { StepId } from '../steps/outputs.js';
+import type { AnyStep, Change } from '../steps/contract.js';
+import { describeChange } from '../core/change.js';
+import type { RecordedChange } from '../engine/step-plan.js';
+import type { StepId } from '../core/outputs.js';
 import type { WizardError } from '../errors.js';
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
@@ -22,8 +24,12 @@ export interface JsonStep {
   progress?: unknown;
   note?: string;
   pendingConsoleAction?: PendingConsoleAction;
-  /** --dry-run only: what the step would do. */
-  plan?: PlanAction[];
+  /** --dry-run only: the changes apply would carry out (the very records it receives). */
+  changes?: Change[];
+  /** --dry-run only: facts that are not changes (done earlier, skipped, cannot be planned yet). */
+  notes?: string[];
+  /** After a run: the changes the last apply of this step was approved for and carried out. */
+  applied?: RecordedChange[];
 }
 
 export interface JsonPendingConsoleAction {
@@ -56,7 +62,7 @@ export interface JsonDocument {
   data?: unknown;
 }
 
-export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
+export function jsonSteps(steps: readonly AnyStep[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
   return steps.map((s) => {
     const rec: StepRecord | undefined = state?.steps[s.id];
     const out: JsonStep = { id: s.id, title: s.title, kind: s.kind, status: rec?.status ?? 'pending' };
@@ -67,16 +73,18 @@ export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | u
     if (rec?.progress !== undefined) out.progress = rec.progress;
     if (rec?.note) out.note = rec.note;
     if (rec?.pendingConsoleAction) out.pendingConsoleAction = rec.pendingConsoleAction;
+    if (rec?.applied) out.applied = rec.applied;
     const p = plan?.find((x) => x.stepId === s.id);
     if (p) {
-      out.plan = p.actions;
+      out.changes = p.changes;
+      out.notes = p.notes;
       if (p.error) out.error = p.error;
     }
     return out;
   });
 }
 
-export function pendingConsoleActions(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
+export function pendingConsoleActions(steps: readonly AnyStep[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
   const out: JsonPendingConsoleAction[] = [];
   for (const s of steps) {
     const a = state?.steps[s.id]?.pendingConsoleAction;
@@ -93,8 +101,11 @@ export function pendingConsoleActions(steps: readonly Step<StepId>[], state: Wiz
       });
     }
     const p = plan?.find((x) => x.stepId === s.id);
-    for (const act of p?.actions ?? []) {
-      if (act.kind === 'console') out.push({ stepId: s.id, title: act.target, ...(act.detail ? { instructions: [act.detail] } : {}), planned: true });
+    for (const c of p?.changes ?? []) {
+      if (c.op !== 'console') continue;
+      const action = c.payload as { where?: string; instructions?: string[] } | undefined;
+      const instructions = action?.instructions ?? (c.detail ? [c.detail] : undefined);
+      out.push({ stepId: s.id, title: c.summary, ...(action?.where ? { where: action.where } : {}), ...(instructions ? { instructions } : {}), planned: true });
     }
   }
   return out;
@@ -153,7 +164,7 @@ function when(rec: StepRecord | undefined): string {
 }
 
 /** The step table: step, status, when, key outputs / what is pending. */
-export function statusTable(steps: readonly Step<StepId>[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+export function statusTable(steps: readonly AnyStep[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
   const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
   let n = 0;
   let nextMarked = false;
@@ -188,7 +199,9 @@ export function planLines(plan: PlannedStep[]): string[] {
   for (const p of plan) {
     n++;
     lines.push(`${n}. ${p.title} [${p.stepId}]${p.status !== 'pending' ? ` (state: ${p.status})` : ''}`);
-    for (const a of p.actions) lines.push(`   - ${a.kind}: ${a.target}${a.detail ? ` (${a.detail})` : ''}`);
+    if (p.changes.length === 0 && p.notes.length === 0 && !p.error) lines.push('   - no change');
+    for (const c of p.changes) lines.push(`   - ${describeChange(c)}`);
+    for (const n of p.notes) lines.push(`   · ${n}`);
     if (p.error) lines.push(`   ! cannot plan: ${p.error.message}${p.error.hint ? ` ${p.error.hint}` : ''}`);
   }
   return lines;

@@ -7,7 +7,7 @@
  * Nothing here ever puts a credential in a message: errors carry Okta's errorCode/errorSummary/causes,
  * the method and the path only.
  */
-import type { PreflightOutput } from '../steps/outputs.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, WizardError } from '../errors.js';
 
 // ------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  * raw POST (the typed SDK drops settings.app). Drift is shown and fixed with a GET-modify-PUT of the
  * whole object.
  */
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { OktaAppOutput, SpMetadataOutput } from './outputs.js';
+import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
 
@@ -124,7 +124,7 @@ async function readBack(okta: OktaClient, id: string, sp: SpMetadataOutput, what
   return app;
 }
 
-export const oktaAppStep: Step<'okta-app'> = {
+export const oktaAppStep: LegacyStep<'okta-app'> = {
   id: 'okta-app',
   title: 'Okta "AWS IAM Identity Center" app with SAML settings',
   kind: 'api',

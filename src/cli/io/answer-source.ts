@@ -4,7 +4,7 @@
  * flag value, never the state file.
  */
 import { readFileSync } from 'node:fs';
-import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import { UsageError } from '../../errors.js';
 
 export type AnswerValue = string | string[] | boolean | number;

@@ -1,0 +1,184 @@
+/**
+ * Typed outputs of every step, in the documented order. These are saved in the state file, so
+ * they hold no secret: IDs, names, URLs, dates, fingerprints.
+ */
+
+export const STEP_IDS = [
+  'preflight',
+  'sp-metadata',
+  'okta-app',
+  'idp-metadata',
+  'scim-endpoint',
+  'okta-provisioning',
+  'groups',
+  'group-push',
+  'permission-set',
+  'account-assignments',
+  'test-user',
+  'verify',
+] as const;
+
+export type StepId = (typeof STEP_IDS)[number];
+
+export interface PreflightOutput {
+  aws: {
+    accountId: string;
+    callerArn: string;
+    /** Identity Center home (primary) region: every sso-admin write goes here. */
+    region: string;
+    instanceArn: string;
+    identityStoreId: string;
+    organizationId: string;
+    managementAccountId: string;
+    callerIsManagementAccount: boolean;
+    callerIsDelegatedAdmin: boolean;
+    /** "profile default", "environment", ... as reported by the SDK chain, when known. */
+    credentialSource?: string;
+  };
+  okta: {
+    orgUrl: string;
+    authMode: 'ssws' | 'oauth';
+    /** Where the credentials came from: "OKTA_API_TOKEN", "--okta-token-file", "~/.okta/okta.yaml", ... */
+    credentialSource: string;
+    clientId?: string;
+    keyId?: string;
+    scopes?: string[];
+  };
+}
+
+export interface SpMetadataOutput {
+  acsUrl: string;
+  issuerUrl: string;
+  source: 'metadata-file' | 'pasted';
+  /** Every ACS URL the metadata offered (multi-region, IPv4/dual-stack). */
+  acsUrls: string[];
+  /** Path to the metadata file the values came from, when any. */
+  metadataFile?: string;
+}
+
+export interface OktaAppOutput {
+  appId: string;
+  label: string;
+  /** "amazon_aws_sso" */
+  name: string;
+  signingKid: string;
+  acsUrl: string;
+  entityId: string;
+  adopted: boolean;
+}
+
+export interface IdpMetadataOutput {
+  path: string;
+  entityId: string;
+  ssoUrl: string;
+  certSubject: string;
+  certSha256Fingerprint: string;
+  certNotAfter: string;
+  signingKid: string;
+  uploadConfirmedAt: string;
+}
+
+export interface ScimEndpointOutput {
+  endpoint: string;
+  /** When the token was entered (ISO); tokens last one year. Never the token itself. */
+  tokenEnteredAt: string;
+  probedAt: string;
+}
+
+export interface OktaProvisioningOutput {
+  /** The app that provisions: the Identity Center app itself, or the separate SCIM app. */
+  appId: string;
+  appName: string;
+  appLabel: string;
+  via: 'api' | 'console';
+  connectionStatus: string;
+  features: { create: boolean; update: boolean; deactivate: boolean; passwordSync: boolean };
+}
+
+export interface OktaGroupRef {
+  id: string;
+  name: string;
+}
+
+export interface GroupsOutput {
+  assignmentGroup: OktaGroupRef;
+  pushGroups: OktaGroupRef[];
+  /** App IDs the assignment group is assigned to. */
+  assignedAppIds: string[];
+}
+
+export interface PushMappingRef {
+  mappingId: string;
+  sourceGroupId: string;
+  groupName: string;
+  status: string;
+  targetGroupId?: string;
+}
+
+export interface GroupPushOutput {
+  appId: string;
+  prefix: string;
+  mappings: PushMappingRef[];
+  /** True when the person confirmed the "push groups by rule" console rule exists. */
+  ruleConfirmed: boolean;
+}
+
+export interface PermissionSetOutput {
+  arn: string;
+  name: string;
+  managedPolicyArn: string;
+  sessionDuration: string;
+  created: boolean;
+}
+
+export type AssignmentResultStatus = 'SUCCEEDED' | 'EXISTING' | 'FAILED' | 'SKIPPED';
+
+export interface AccountAssignmentResult {
+  accountId: string;
+  accountName?: string;
+  status: AssignmentResultStatus;
+  requestId?: string;
+  failureReason?: string;
+}
+
+export interface AccountAssignmentsOutput {
+  /** Identity store GroupId of the pushed group that received the permission set. */
+  groupId: string;
+  groupName: string;
+  permissionSetArn: string;
+  results: AccountAssignmentResult[];
+}
+
+export interface TestUserOutput {
+  userId: string;
+  login: string;
+  email: string;
+  displayName: string;
+  groupIds: string[];
+  created: boolean;
+}
+
+export interface VerifyOutput {
+  identityStoreUserId?: string;
+  userHasExternalIds?: boolean;
+  groupId: string;
+  userInGroup?: boolean;
+  accountsVerified: number;
+  portalUrl: string;
+  verifiedAt: string;
+}
+
+export interface StepOutputs {
+  preflight: PreflightOutput;
+  'sp-metadata': SpMetadataOutput;
+  'okta-app': OktaAppOutput;
+  'idp-metadata': IdpMetadataOutput;
+  'scim-endpoint': ScimEndpointOutput;
+  'okta-provisioning': OktaProvisioningOutput;
+  groups: GroupsOutput;
+  'group-push': GroupPushOutput;
+  'permission-set': PermissionSetOutput;
+  'account-assignments': AccountAssignmentsOutput;
+  'test-user': TestUserOutput;
+  verify: VerifyOutput;
+}
