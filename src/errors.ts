@@ -1,6 +1,6 @@
 /**
  * Errors that carry a documented exit code. Every layer throws these; only the CLI turns them into
- * a message and an exit code (src/cli/run.ts). A plain Error reaching the CLI is a bug and exits 1.
+ * a message and an exit code (src/cli/render.ts). A plain Error reaching the CLI is a bug and exits 1.
  *
  * Messages must say what is wrong AND how to fix it, and must never contain a secret.
  */

@@ -10,6 +10,8 @@
  * named by `fileFlag`, or a hidden prompt. They are never saved to the state file.
  */
 
+import { validateManagedPolicyArn } from '../aws/managed-policies.js';
+
 export type AnswerKind = 'text' | 'list' | 'boolean' | 'number' | 'secret';
 
 export interface AnswerSpec {
@@ -26,6 +28,11 @@ export interface AnswerSpec {
   defaultText?: string;
   /** Which step asks for it (for docs). */
   step: string;
+  /**
+   * Checked as soon as the run starts, on a value given by flag, environment, config file or state file,
+   * so a bad value stops the run (exit 2) before any change is made; the step checks it again when it asks.
+   */
+  validate?: (v: string) => true | string;
 }
 
 export const ANSWERS = {
@@ -169,7 +176,7 @@ export const ANSWERS = {
   },
   'managed-policy-arn': {
     kind: 'text', flag: '--managed-policy-arn', env: ['OKTA_AWS_SSO_MANAGED_POLICY_ARN'], step: 'permission-set', defaultText: 'arn:aws:iam::aws:policy/PowerUserAccess',
-    description: 'AWS managed policy attached to the permission set',
+    description: 'AWS managed policy attached to the permission set', validate: validateManagedPolicyArn,
   },
   'session-duration': {
     kind: 'text', flag: '--session-duration', env: ['OKTA_AWS_SSO_SESSION_DURATION'], step: 'permission-set', defaultText: 'PT1H',

@@ -463,7 +463,12 @@ export class OktaClient {
   }
 
   activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
-    return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status: 'ACTIVE' });
+    return this.setPushMappingStatus(appId, mappingId, 'ACTIVE');
+  }
+
+  /** PATCH the status; to ACTIVE, Okta performs an initial push to the target group (spec UpdateGroupPushMappingRequest). */
+  setPushMappingStatus(appId: string, mappingId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<PushMapping> {
+    return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status });
   }
 }
 

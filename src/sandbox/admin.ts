@@ -90,15 +90,20 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
       return normalise(await ctx.aws().console.uploadIdpMetadata({ xml: stringField(actionId, payload, 'xml') }), 'uploaded the IdP metadata');
     case 'enable-automatic-provisioning':
       return normalise(await ctx.aws().console.enableAutomaticProvisioning(), 'enabled automatic provisioning');
-    case 'configure-okta-provisioning':
+    case 'configure-okta-provisioning': {
+      // Without a token (a resumed run no longer holds it), the sandbox hands the one its Identity
+      // Center issued last, as a person would paste the token they copied.
+      const token = payload.token === undefined ? ctx.aws().console.lastScimToken() : stringField(actionId, payload, 'token');
+      if (token === undefined) {
+        throw new SandboxInputError(
+          'The console action "configure-okta-provisioning" got no token and this sandbox has no live SCIM token to hand: perform "enable-automatic-provisioning" first (or send "token").',
+        );
+      }
       return normalise(
-        await ctx.okta().console.configureProvisioning({
-          appId: stringField(actionId, payload, 'appId'),
-          baseUrl: stringField(actionId, payload, 'baseUrl'),
-          token: stringField(actionId, payload, 'token'),
-        }),
+        await ctx.okta().console.configureProvisioning({ appId: stringField(actionId, payload, 'appId'), baseUrl: stringField(actionId, payload, 'baseUrl'), token }),
         'configured provisioning in Okta',
       );
+    }
     case 'push-groups-by-rule':
       return normalise(
         await ctx.okta().console.createPushRule({
@@ -109,6 +114,14 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
         'created the group push rule',
       );
     case 'sign-in-check':
+      // With a user name: sign in to the access portal as that user and approve the device code
+      // (the device-authorization part of `verify --sign-in`); without: nothing to do.
+      if (typeof payload.userName === 'string' && payload.userName !== '') {
+        return normalise(
+          ctx.aws().console.approveDevice({ userName: payload.userName, ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}) }),
+          'approved the device authorization',
+        );
+      }
       return { message: `nothing to do in the sandbox (a person would sign in at ${ctx.aws().info().portalUrl})` };
     default:
       throw new SandboxInputError(`"${actionId}" is not a console action; known: ${CONSOLE_ACTION_IDS.join(', ')}.`);

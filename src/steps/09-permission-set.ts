@@ -4,7 +4,9 @@
  *
  * observe: the set (by name), its policies, the accounts it is provisioned to (and the outdated ones).
  * plan:    create | adopt, then update session duration / attach policy / provision (org-wide: it
- *          changes what every account holding the set grants).
+ *          changes what every account holding the set grants). Accounts holding an outdated version
+ *          (an edit made in the console, a provisioning that failed) make a provision change: drift
+ *          for a done step, so the re-run that verify asks for re-provisions them.
  */
 import {
   attachManagedPolicy,
@@ -55,6 +57,8 @@ export type PermissionSetPayload =
   | { action: 'attach-policy'; arn: string; managedPolicyArn: string }
   | { action: 'provision'; arn: string; target: 'ALL_PROVISIONED_ACCOUNTS'; accounts: string[] };
 
+const shownAccounts = (ids: readonly string[]): string => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+
 const aws = (operation: string, count = 1): PlannedWrite => ({ service: 'aws', operation, count });
 
 export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermissionSet, recorded?: PermissionSetOutput): Change<PermissionSetPayload>[] {
@@ -94,6 +98,7 @@ export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermi
       risk: 'modifies-existing',
       before: { sessionDuration: ps.sessionDuration ?? null },
       after: { sessionDuration: want.sessionDuration },
+      ...(recorded ? { drift: `the session duration is ${ps.sessionDuration ?? '(none)'}, not ${recorded.sessionDuration}` } : {}),
       payload: { action: 'update-session-duration', arn: ps.arn, sessionDuration: want.sessionDuration, ...(ps.description !== undefined ? { description: ps.description } : {}), ...(ps.relayState !== undefined ? { relayState: ps.relayState } : {}) },
       writes: [aws('UpdatePermissionSet')],
     });
@@ -107,6 +112,7 @@ export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermi
       before: { managedPolicies: obs.policies },
       after: { managedPolicies: [...obs.policies, want.managedPolicyArn] },
       ...(obs.policies.length > 0 ? { detail: `the set also holds ${obs.policies.join(', ')}; the wizard leaves those alone` } : {}),
+      ...(recorded ? { drift: `${want.managedPolicyArn} is no longer attached to "${want.name}"` } : {}),
       payload: { action: 'attach-policy', arn: ps.arn, managedPolicyArn: want.managedPolicyArn },
       writes: [aws('AttachManagedPolicyToPermissionSet')],
     });
@@ -124,6 +130,7 @@ export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermi
       after: { outdatedAccounts: 0 },
       payload: { action: 'provision', arn: ps.arn, target: 'ALL_PROVISIONED_ACCOUNTS', accounts },
       writes: [aws('ProvisionPermissionSet')],
+      ...(recorded && obs.outdated.length > 0 ? { drift: `${obs.outdated.length} account(s) hold an outdated version of "${want.name}" (${shownAccounts(obs.outdated)}): the latest version is not provisioned there` } : {}),
     });
   }
   return changes;

@@ -14,6 +14,7 @@ import { verifyOktaSide } from '../okta/verify.js';
 import type { ConsoleAction, LegacyStep, StepContext } from './contract.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
+import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';
 
 export function portalUrl(identityStoreId: string): string {
   return `https://${identityStoreId}.awsapps.com/start`;
@@ -61,16 +62,29 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   if (user) {
     const timeoutMs = waitForUser ? Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) })) * 1000 : 0;
     const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
-    identityStoreUserId = await waitFor(() => getUserId(store, pf.identityStoreId, user.login), {
-      timeoutMs,
-      pollMs: awsTuning().scimPollMs,
-      signal: ctx.signal,
-      onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
-    });
+    // Provisioning verified by its effect; stop as soon as Okta reports a sync error for the user.
+    const watch = appUserWatcher(ctx, user.userId);
+    const arrived = await waitFor<{ id?: string; error?: string }>(
+      async () => {
+        const id = await getUserId(store, pf.identityStoreId, user.login);
+        if (id) return { id };
+        const error = waitForUser ? await watch() : undefined;
+        return error ? { error } : undefined;
+      },
+      {
+        timeoutMs,
+        pollMs: awsTuning().scimPollMs,
+        signal: ctx.signal,
+        onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
+      },
+    );
+    identityStoreUserId = arrived?.id;
     if (!identityStoreUserId) {
       p.fail();
       problems.push(
-        `The test user "${user.login}" has not arrived in Identity Center: check that the user is in the assignment group (so assigned to the app), that provisioning "Create Users" is on, and Okta's provisioning errors (Dashboard > Tasks).`,
+        arrived?.error
+          ? `The test user "${user.login}" cannot arrive in Identity Center: ${arrived.error}.`
+          : `The test user "${user.login}" has not arrived in Identity Center: check that the user is in the assignment group (so assigned to the app) and Okta's provisioning errors (Dashboard > Tasks). ${consoleMistakes(ctx)}.`,
       );
     } else {
       const d = await describeUser(store, pf.identityStoreId, identityStoreUserId);

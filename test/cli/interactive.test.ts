@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import { useLineEditingTerminal } from '../helpers/terminal.js';
 import { runCli } from '../../src/cli/run.js';
 import type { AnyStep } from '../../src/steps/contract.js';
-import type { StepId } from '../../src/core/outputs.js';
 import { tmpWorkDir } from '../helpers/cli.js';
 
 useLineEditingTerminal();

@@ -9,7 +9,7 @@ import { preflightStep } from '../../src/steps/01-preflight.js';
 import { accountAssignmentsStep } from '../../src/steps/10-account-assignments.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { applyStep, planChanges, stepDrift, stepHarness } from '../helpers/step-harness.js';
+import { applyStep, stepHarness } from '../helpers/step-harness.js';
 import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
 
 let sb: TestSandbox;
@@ -34,7 +34,7 @@ beforeAll(async () => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
     const qs = req.query.toString();
-    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: new Uint8Array(req.body) }) });
     let body = await res.text();
     const isSts = `${req.headers['x-amz-target'] ?? ''} ${req.body.toString('utf8')}`.includes('GetCallerIdentity');
     if (isSts) body = body.split(mgmt).join(member);

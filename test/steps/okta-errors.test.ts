@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRequestLog } from '../helpers/sandbox.js';
-import { applyStep, planChanges, stepDrift, stepHarness } from '../helpers/step-harness.js';
+import { applyStep, stepHarness } from '../helpers/step-harness.js';
 import { awsUpstream, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';

@@ -37,6 +37,51 @@ export function isTTY(s: unknown): boolean {
   return Boolean((s as { isTTY?: boolean } | undefined)?.isTTY);
 }
 
+/**
+ * Can a spinner be drawn on this stream? Only a terminal with a size: a pseudo-terminal of size 0x0
+ * (`script` without a real terminal, `docker run -t` in CI) makes a redraw loop clear an infinite
+ * number of lines, so there output degrades to plain lines.
+ */
+export function canDrawSpinner(s: unknown): boolean {
+  if (!isTTY(s)) return false;
+  const { columns, rows } = s as { columns?: unknown; rows?: unknown };
+  return typeof columns === 'number' && columns > 0 && typeof rows === 'number' && rows > 0;
+}
+
+/**
+ * The stream ora draws on: forwards writes and cursor moves to `target`, but reports a missing size
+ * (undefined) instead of 0, so a terminal resized to 0x0 while a spinner runs cannot start an endless
+ * redraw (ora then assumes 80 columns).
+ */
+function sizedStream(target: Writable): NodeJS.WritableStream {
+  const t = target as unknown as Record<string, unknown> & Writable;
+  const size = (k: 'columns' | 'rows'): number | undefined => {
+    const v = t[k];
+    return typeof v === 'number' && v > 0 ? v : undefined;
+  };
+  const esc = (code: string): boolean => target.write(code);
+  const w = {
+    get isTTY() {
+      return isTTY(target);
+    },
+    get columns() {
+      return size('columns');
+    },
+    get rows() {
+      return size('rows');
+    },
+    write: (chunk: unknown, enc?: unknown, cb?: unknown) => (target.write as (...a: unknown[]) => boolean)(chunk, enc, cb),
+    cursorTo: (x: number) => esc(`\x1b[${Math.max(0, x) + 1}G`),
+    moveCursor: (dx: number, dy: number) => esc(`${dx ? `\x1b[${Math.abs(dx)}${dx > 0 ? 'C' : 'D'}` : ''}${dy ? `\x1b[${Math.abs(dy)}${dy > 0 ? 'B' : 'A'}` : ''}`),
+    clearLine: (dir: number) => esc(dir < 0 ? '\x1b[1K' : dir > 0 ? '\x1b[0K' : '\x1b[2K'),
+    on: (ev: string, fn: (...a: unknown[]) => void) => (target.on(ev, fn), w),
+    once: (ev: string, fn: (...a: unknown[]) => void) => (target.once(ev, fn), w),
+    removeListener: (ev: string, fn: (...a: unknown[]) => void) => (target.removeListener(ev, fn), w),
+    off: (ev: string, fn: (...a: unknown[]) => void) => (target.removeListener(ev, fn), w),
+  };
+  return w as unknown as NodeJS.WritableStream;
+}
+
 export interface PromptStreams {
   input?: Readable;
   output?: Writable;
@@ -199,7 +244,7 @@ export class TerminalOutput implements OutputSink {
     const create = (ora: OraFactory | undefined): void => {
       try {
         // discardStdin off: a prompt may follow, and Ctrl-C must stay a signal.
-        sp = ora ? ora({ text: current, stream: this.stream as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false }).start() : this.plainSpinner(current);
+        sp = ora && canDrawSpinner(this.stream) ? ora({ text: current, stream: sizedStream(this.stream), color: 'cyan', isEnabled: true, discardStdin: false }).start() : this.plainSpinner(current);
       } catch {
         sp = this.plainSpinner(current); // no spinner possible on this stream: plain lines instead
       }

@@ -7,6 +7,10 @@ export interface ResolvedAwsOptions {
   failingAccounts: string[];
   requestsPerSecond: number;
   maxOutstandingAssignments: number;
+  /** The caller's IAM identity policy; absent: every call is allowed. */
+  callerPolicy?: Record<string, unknown>;
+  /** Who calls: the management account, or the member account registered as Identity Center delegated administrator. */
+  caller: 'management' | 'delegated-admin';
 }
 
 /** What a service handler gets for one request. */

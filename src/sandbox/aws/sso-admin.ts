@@ -1,6 +1,7 @@
 /** SWBExternalService (sso-admin): instance, permission sets, provisioning, account assignments. */
 import { conflict, notFound, throttled, validation } from './errors.js';
 import { epoch, sleep, type Input, type OpContext, type Output } from './context.js';
+import { awsManagedPolicyExists } from './managed-policies.js';
 import { page } from './paging.js';
 import { nextHex, nextUuid, type AssignmentOpRec, type AssignmentRec, type AwsState, type PermissionSetRec, type ProvisioningRec } from './state.js';
 
@@ -175,6 +176,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       const arn = String(input.ManagedPolicyArn);
       const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
       if (!m) throw validation(`The ManagedPolicyArn ${arn} is not an AWS managed policy ARN.`);
+      // The policy must exist (AWS checks it against IAM; see docs/sandbox-aws.md for the error's shape).
+      if (!awsManagedPolicyExists(arn)) throw validation(`Policy ${arn} does not exist or is not attachable.`);
       return withPsLock(ctx, ps.arn, () => {
         if (ps.managedPolicies.some((p) => p.Arn === arn)) throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
         if (ps.managedPolicies.length >= 20) throw validation('A permission set can have at most 20 managed policies attached.');

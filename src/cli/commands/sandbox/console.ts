@@ -1,0 +1,56 @@
+/** `okta-aws-sso sandbox console <action-id>`: the sandbox performs a console action as a person would. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../../errors.js';
+import { loadSandboxApi } from '../../sandbox.js';
+import { line, type CommandResult, type TextBlock } from '../../render.js';
+import type { CliCommand } from '../command.js';
+import { chosenDir, dirOptions } from './shared.js';
+
+export const sandboxConsoleCommand: CliCommand = {
+  name: 'sandbox console',
+  define(parent) {
+    const c = parent
+      .command('console <action-id>')
+      .description('perform a console action in the sandbox, as a person would in the browser')
+      .option('--payload-file <file>', 'JSON payload for the action');
+    for (const o of dirOptions()) c.addOption(o);
+    return c;
+  },
+  async run(ctx, _g, o, args): Promise<CommandResult> {
+    const api = await loadSandboxApi();
+    const dir = await chosenDir(ctx, o);
+    const arg = args[0] ?? '';
+    const s = await api.sandboxStatus(dir);
+    if (!s.running || !s.info) throw new UsageError(`No sandbox is running in ${dir}.`, { code: 'SANDBOX_NOT_RUNNING', hint: 'Start one with `okta-aws-sso sandbox start`.' });
+    let payload: Record<string, unknown> | undefined;
+    if (o['payloadFile'] !== undefined) {
+      const f = path.resolve(ctx.cwd, String(o['payloadFile']));
+      try {
+        payload = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+      } catch (e) {
+        throw new UsageError(`Cannot read the --payload-file ${f}: ${(e as Error).message}`, { code: 'PAYLOAD_INVALID', hint: 'Give a file with a JSON object.' });
+      }
+    }
+    const r = await api.performConsoleAction(s.info, arg, payload);
+    for (const v of Object.values(r.secrets ?? {})) {
+      const prev = ctx.redact;
+      ctx.redact = (t) => prev(t).split(v).join('****');
+    }
+    const text: TextBlock[] = [line(`Sandbox performed "${arg}"${r.message ? `: ${ctx.redact(r.message).replace(/\.+$/, '')}` : ''}.`)];
+    // Files a person would have downloaded land in the current folder.
+    const files: string[] = [];
+    for (const [name, content] of Object.entries(r.files ?? {})) {
+      if (name === '' || path.basename(name) !== name || name === '.' || name === '..') {
+        throw new UsageError(`The sandbox returned a file with an unsafe name ("${name}").`, { code: 'SANDBOX_FILE_NAME', hint: 'This is a sandbox bug; nothing was written.' });
+      }
+      const f = path.resolve(ctx.cwd, name);
+      writeFileSync(f, content);
+      files.push(f);
+      text.push(line(`  saved ${f}`));
+    }
+    for (const [k, v] of Object.entries(r.answers ?? {})) text.push(line(`  ${k}: ${v}`));
+    if (Object.keys(r.secrets ?? {}).length > 0) text.push(line(`  secrets (not shown): ${Object.keys(r.secrets ?? {}).join(', ')}`));
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}) }, text };
+  },
+};

@@ -1,0 +1,41 @@
+/** `okta-aws-sso status`: the step table from the state file; reads only, takes no lock. */
+import { readState } from '../../engine/state.js';
+import { jsonSteps, pendingConsoleActions } from '../report.js';
+import { line, type CommandResult, type TextBlock } from '../render.js';
+import { EXIT_CODES_HELP, type CliCommand } from './command.js';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  define: (parent) =>
+    parent
+      .command('status')
+      .description('the step table from the state file: status, when, key outputs, what is pending')
+      .addHelpText('after', EXIT_CODES_HELP),
+  async run(ctx, g): Promise<CommandResult> {
+    const file = ctx.statePath(g);
+    const state = await readState(file);
+    const steps = await ctx.steps();
+    const text: TextBlock[] = [];
+    if (!state) {
+      text.push(line(`No setup started yet: there is no state file at ${file}. Run \`okta-aws-sso init\` to start.`));
+    } else {
+      const done = steps.filter((s) => state.steps[s.id]?.status === 'done').length;
+      text.push(line(`State file ${file} (created ${state.createdAt}, updated ${state.updatedAt}): ${done} of ${steps.length} steps done.`));
+    }
+    text.push({ kind: 'status-table', steps, state }, { kind: 'owed-console-actions', steps, state });
+    if (state) {
+      const open = steps.filter((s) => !['done', 'skipped', 'waiting-for-console'].includes(state.steps[s.id]?.status ?? 'pending'));
+      const waiting = steps.some((s) => state.steps[s.id]?.status === 'waiting-for-console');
+      if (open.length === 0 && !waiting) text.push(line('Every step is done. `okta-aws-sso verify` re-checks them.'));
+      else if (!waiting) text.push(line(`Next: \`okta-aws-sso resume\` continues with "${open[0]?.id}".`));
+    }
+    return {
+      result: 'status',
+      exitCode: 0,
+      stateFile: file,
+      steps: jsonSteps(steps, state),
+      pendingConsoleActions: pendingConsoleActions(steps, state),
+      text,
+    };
+  },
+};

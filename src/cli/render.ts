@@ -1,0 +1,118 @@
+/**
+ * The one renderer: every command returns a CommandResult; this prints it as text (stdout, or stderr
+ * with --json) and, with --json, as the one JSON document on stdout. Errors are printed here too, in
+ * the one `Error:` / `What to do:` form.
+ */
+import type { Writable } from 'node:stream';
+import type { Step } from '../steps/contract.js';
+import type { StepId } from '../steps/outputs.js';
+import { ExitCode, type WizardError } from '../errors.js';
+import type { StepStatus, WizardState } from '../engine/state.js';
+import { errorJson, pendingConsoleActions, statusTable, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
+import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
+import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
+
+/** One piece of what a person reads at the end of a command. */
+export type TextBlock =
+  | { kind: 'line'; text: string; style?: 'success' | 'warn' }
+  | { kind: 'status-table'; steps: readonly Step<StepId>[]; state: WizardState | undefined }
+  | { kind: 'owed-console-actions'; steps: readonly Step<StepId>[]; state: WizardState | undefined };
+
+/** What a command returns: the renderer prints it as text and, with --json, as the JSON document. */
+export interface CommandResult {
+  result: JsonResult;
+  exitCode: number;
+  stateFile: string | null;
+  steps?: JsonStep[];
+  pendingConsoleActions?: JsonPendingConsoleAction[];
+  drift?: { stepId: string; messages: string[] }[];
+  error?: WizardError | undefined;
+  /** Command-specific data (sandbox status, ...). */
+  data?: unknown;
+  /** What a person reads at the end (progress was shown while the command ran). */
+  text: TextBlock[];
+}
+
+export function line(text: string, style?: 'success' | 'warn'): TextBlock {
+  return style ? { kind: 'line', text, style } : { kind: 'line', text };
+}
+
+export function jsonDocument(command: string, g: Pick<GlobalOpts, 'dryRun'>, r: Pick<CommandResult, 'result' | 'exitCode' | 'stateFile'> & Partial<CommandResult>): JsonDocument {
+  return {
+    tool: 'okta-aws-sso',
+    version: toolVersion(),
+    command,
+    stateFile: r.stateFile,
+    dryRun: g.dryRun ?? false,
+    result: r.result,
+    exitCode: r.exitCode,
+    steps: r.steps ?? [],
+    pendingConsoleActions: r.pendingConsoleActions ?? [],
+    drift: r.drift ?? [],
+    error: errorJson(r.error),
+    ...(r.data !== undefined ? { data: r.data } : {}),
+  };
+}
+
+function paintStatus(out: TerminalOutput): (s: StepStatus, t: string) => string {
+  const c = out.chalk;
+  return (s, t) =>
+    s === 'done' ? c.green(t) : s === 'failed' ? c.red(t) : s === 'waiting-for-console' ? c.magenta(t) : s === 'skipped' ? c.dim(t) : s === 'running' ? c.yellow(t) : t;
+}
+
+export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], redact: (t: string) => string = (t) => t): void {
+  for (const b of blocks) {
+    switch (b.kind) {
+      case 'line': {
+        const t = redact(b.text);
+        if (b.style === 'warn') out.warn(t);
+        else out.info(b.style === 'success' ? out.chalk.green(t) : t);
+        break;
+      }
+      case 'status-table':
+        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) })) out.info(l);
+        break;
+      case 'owed-console-actions':
+        for (const p of pendingConsoleActions(b.steps, b.state)) {
+          out.info('');
+          out.info(`Owed console action for "${p.stepId}": ${p.title}`);
+          if (p.where) out.info(`  Where: ${p.where}`);
+          (p.instructions ?? []).forEach((ins, i) => out.info(`  ${i + 1}. ${ins}`));
+          for (const v of p.values ?? []) out.info(`  ${v.label}: ${v.value}`);
+          out.info(`  When done: ${p.resumeWith ?? 'okta-aws-sso resume'}`);
+        }
+        break;
+    }
+  }
+}
+
+/** `Error:` (or `Waiting:` / `Interrupted:`) and `What to do:`, on stderr. */
+export function printError(stream: Writable, out: TerminalOutput, e: WizardError, redact: (t: string) => string): void {
+  const c = out.chalk;
+  const write = (t: string): void => {
+    stream.write(`${t}\n`);
+  };
+  const label = e.exitCode === ExitCode.WaitingForConsole ? 'Waiting' : e.exitCode === ExitCode.Interrupted ? 'Interrupted' : 'Error';
+  write(c.red(`${label}: ${redact(e.message.replace(/^Interrupted\.?\s*/, ''))}`.trimEnd()));
+  if (e.hint) write(`${c.bold('What to do:')} ${redact(e.hint)}`);
+}
+
+/** Print a command's result: its text, its error, and with --json the document on stdout. */
+export function renderResult(ctx: CliContext, command: string, g: GlobalOpts, r: CommandResult): void {
+  const out = ctx.output(g);
+  renderBlocks(out, r.text, ctx.redact);
+  if (r.error) printError(ctx.stderr, out, r.error, ctx.redact);
+  if (g.json) ctx.stdout.write(`${ctx.redact(JSON.stringify(jsonDocument(command, g, r), null, 2))}\n`);
+}
+
+/** A command that failed before it could return a result. */
+export function renderFailure(ctx: CliContext, command: string, argv: readonly string[], g: Partial<GlobalOpts>, err: WizardError, stack?: string): void {
+  const noColor = g.color === false || argv.includes('--no-color');
+  const out = new TerminalOutput({ stream: ctx.stderr, color: colorLevel({ noColorFlag: noColor, env: ctx.env, isTTY: isTTY(ctx.stderr) }), spinners: false, verbose: false });
+  printError(ctx.stderr, out, err, ctx.redact);
+  if (stack) ctx.stderr.write(`${ctx.redact(stack)}\n`);
+  if (argv.includes('--json')) {
+    const doc = jsonDocument(command, { dryRun: argv.includes('--dry-run') }, { result: 'error', exitCode: err.exitCode, stateFile: null, error: err });
+    ctx.stdout.write(`${ctx.redact(JSON.stringify(doc, null, 2))}\n`);
+  }
+}
