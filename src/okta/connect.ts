@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@okta/okta-sdk-nodejs';
 import { parse as parseYaml } from 'yaml';
-import type { Io, SecretStore } from '../steps/contract.js';
+import type { Io, SecretStore } from '../core/io.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, UsageError, WizardError } from '../errors.js';
 import { OktaAuthError, OktaClient, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';

@@ -145,6 +145,8 @@ export const oktaAppStep: LegacyStep<'okta-app'> = {
     for (const app of same.slice(0, 1)) {
       const drift = samlDrift(app, sp);
       actions.push(drift.length > 0 ? { kind: 'update', target: `Okta app ${appRef(app)}`, detail: drift.join('; ') } : { kind: 'adopt', target: `Okta app ${appRef(app)}` });
+      // apply activates an INACTIVE app: the plan says so.
+      if (app.status === 'INACTIVE') actions.push({ kind: 'update', target: `Activate the Okta app ${appRef(app)}`, detail: 'it is INACTIVE (POST /api/v1/apps/{id}/lifecycle/activate)' });
     }
     if (same.length > 1) actions.push({ kind: 'check', target: `${same.length} apps labelled "${label}"`, detail: 'you will be asked which one to adopt (or pass --okta-app-id)' });
     return actions;

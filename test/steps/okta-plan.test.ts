@@ -84,6 +84,26 @@ describe('plan, adoption and drift', () => {
     expect(drift.map((d) => d.message).join('\n')).toMatch(/acsURL is https:\/\/tampered/);
   });
 
+  it('an INACTIVE app is adopted with its activation planned, and apply sends exactly that', async () => {
+    const sb = await sandboxes.start();
+    const up = awsUpstream(sb);
+    const body = { name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', signOnMode: 'SAML_2_0', settings: { app: { acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl } } };
+    const created = await oktaSend(sb, 'POST', '/api/v1/apps?activate=false', body);
+    expect(created.status).toBe('INACTIVE');
+    const h = stepHarness({ env: env(sb), outputs: up.outputs });
+    const plan = await planChanges(oktaAppStep, h.ctx);
+    expect(plan.map((c) => [c.op, c.summary])).toEqual([
+      ['adopt', expect.stringContaining(String(created.id))],
+      ['update', expect.stringMatching(/^Activate the Okta app/)],
+    ]);
+    const cursor = (await readRequestLog(sb)).length;
+    const out = await applyStep(oktaAppStep, h.ctx);
+    expect(out).toMatchObject({ appId: created.id, adopted: true });
+    const writes = (await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating && e.status < 300);
+    expect(writes.map((e) => e.operation)).toEqual(['activateApplication']);
+    expect((await oktaGet<{ status: string }>(sb, `/api/v1/apps/${String(created.id)}`)).status).toBe('ACTIVE');
+  });
+
   it('asks which app when several share the label; --okta-app-id answers it', async () => {
     const sb = await sandboxes.start();
     const up = awsUpstream(sb);
