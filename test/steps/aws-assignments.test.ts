@@ -174,7 +174,17 @@ describe('assignments across the organization', () => {
   it('--ou assigns the accounts under the OU recursively; bad --accounts values are refused', async () => {
     const s = fx.sb.aws.snapshot() as { ous: { id: string; name: string; parentId: string }[]; accounts: { id: string; parentId: string; state: string }[] };
     const workloads = s.ous.find((o) => o.name === 'Workloads')!;
-    const under = new Set([workloads.id, ...s.ous.filter((o) => o.parentId === workloads.id).map((o) => o.id)]);
+    // Every OU below Workloads, however deep (the sandbox nests them three levels).
+    const under = new Set([workloads.id]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const o of s.ous) {
+        if (under.has(o.parentId) && !under.has(o.id)) {
+          under.add(o.id);
+          grew = true;
+        }
+      }
+    }
     const expected = s.accounts.filter((a) => under.has(a.parentId)).map((a) => a.id).sort();
     const out = await applyStep(accountAssignmentsStep, fx.harness({ outputs, flags: { ou: workloads.id } }).ctx);
     expect(out.results.map((r) => r.accountId).sort()).toEqual(expected);
