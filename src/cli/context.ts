@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
+import { STEP_CATALOG, type StepInfo } from '../steps/catalog.js';
 import { TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 
 export function toolVersion(): string {
@@ -73,6 +74,11 @@ export class CliContext {
     if (this.deps.steps) return this.deps.steps;
     this.stepsCache ??= (await import('../steps/index.js')).STEPS;
     return this.stepsCache;
+  }
+
+  /** The steps' ids and titles only: status needs no step code (and so no AWS SDK). */
+  stepInfos(): readonly StepInfo[] {
+    return this.deps.steps ?? STEP_CATALOG;
   }
 
   /** Human output: stdout, or stderr in --json mode. */

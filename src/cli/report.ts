@@ -2,11 +2,18 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { AnyStep, Change } from '../steps/contract.js';
+import type { Change } from '../steps/contract.js';
 import { describeChange } from '../core/change.js';
 import type { RecordedChange } from '../engine/step-plan.js';
 import type { StepId } from '../core/outputs.js';
+import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
+import { MAX_MESSAGE_CHARS } from '../safe/text.js';
+
+/** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
+function capMessage(t: string): string {
+  return t.length > MAX_MESSAGE_CHARS ? `${t.slice(0, MAX_MESSAGE_CHARS)}…(message cut: ${t.length - MAX_MESSAGE_CHARS} more characters)` : t;
+}
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
 
@@ -57,12 +64,14 @@ export interface JsonDocument {
   steps: JsonStep[];
   pendingConsoleActions: JsonPendingConsoleAction[];
   drift: { stepId: string; messages: string[] }[];
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   error: { message: string; code: string; hint?: string } | null;
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;
 }
 
-export function jsonSteps(steps: readonly AnyStep[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
+export function jsonSteps(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
   return steps.map((s) => {
     const rec: StepRecord | undefined = state?.steps[s.id];
     const out: JsonStep = { id: s.id, title: s.title, kind: s.kind, status: rec?.status ?? 'pending' };
@@ -84,7 +93,7 @@ export function jsonSteps(steps: readonly AnyStep[], state: WizardState | undefi
   });
 }
 
-export function pendingConsoleActions(steps: readonly AnyStep[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
+export function pendingConsoleActions(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
   const out: JsonPendingConsoleAction[] = [];
   for (const s of steps) {
     const a = state?.steps[s.id]?.pendingConsoleAction;
@@ -113,7 +122,7 @@ export function pendingConsoleActions(steps: readonly AnyStep[], state: WizardSt
 
 export function errorJson(e: WizardError | undefined): JsonDocument['error'] {
   if (!e) return null;
-  return { message: e.message, code: e.code, ...(e.hint ? { hint: e.hint } : {}) };
+  return { message: capMessage(e.message), code: e.code, ...(e.hint ? { hint: capMessage(e.hint) } : {}) };
 }
 
 /** Key outputs shown in the status table, by step. */
@@ -164,7 +173,7 @@ function when(rec: StepRecord | undefined): string {
 }
 
 /** The step table: step, status, when, key outputs / what is pending. */
-export function statusTable(steps: readonly AnyStep[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+export function statusTable(steps: readonly StepInfo[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
   const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
   let n = 0;
   let nextMarked = false;

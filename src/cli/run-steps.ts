@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { StateStore, newState, readState } from '../engine/state.js';
+import { StateStore, newState, readState, validateSavedOutputs } from '../engine/state.js';
 import type { StateLock } from '../engine/lock.js';
 import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
@@ -56,6 +56,10 @@ async function runUnlocked(
 ): Promise<CommandResult> {
   const steps = await ctx.steps();
   const existing = await readState(file);
+  if (existing && !ctx.deps.steps) {
+    const { OUTPUT_SCHEMAS } = await import('../steps/output-schemas.js');
+    validateSavedOutputs(existing, file, OUTPUT_SCHEMAS);
+  }
   if (kind !== 'init' && !existing) {
     throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
       code: 'NO_STATE',
@@ -144,9 +148,35 @@ async function runUnlocked(
   if (result.outcome === 'done') {
     text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
   }
+  // --- verify health table (src/verify, docs/verify.md): one row per check, --fail-on, rows in --json.
+  let exitCode: number = result.exitCode;
+  let health: unknown[] | undefined;
+  if (kind === 'verify' && result.outcome !== 'interrupted') {
+    const v = await import('../verify/index.js');
+    const outputs = Object.fromEntries(Object.entries(store.state.steps).filter(([, r]) => r?.outputs !== undefined).map(([k, r]) => [k, r!.outputs]));
+    const rows = await v.verifyTable({
+      io,
+      services,
+      outputs,
+      now: () => new Date(),
+      signInRequested: cmdOpts.signIn === true,
+      stepsOutcome:
+        result.outcome === 'done'
+          ? { ok: true, detail: 'every done step re-checked, the verify step passed' }
+          : result.error?.code === 'SIGN_IN_FAILED'
+            ? { ok: true, detail: 'every done step re-checked; the sign-in proof failed (rows below)' }
+            : { ok: false, detail: result.error?.message ?? `stopped (${result.outcome})`, ...(result.error?.hint ? { fix: result.error.hint } : {}) },
+    });
+    text.push(line(''), line('Health:'));
+    for (const l of v.healthLines(rows)) text.push(line(`  ${l}`));
+    const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
+    if (exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) exitCode = ExitCode.StepFailed;
+    health = rows;
+  }
   return {
     result: result.outcome,
-    exitCode: result.exitCode,
+    exitCode,
+    ...(health ? { health } : {}),
     stateFile: file,
     steps: jsonSteps(steps, store.state),
     pendingConsoleActions: pendingConsoleActions(steps, store.state),

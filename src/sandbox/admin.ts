@@ -7,6 +7,7 @@
  *   POST faults              {okta|aws|scim: FaultSpec | null}
  *   POST options             {okta?, aws?} emulator options (faults too, as with POST faults)
  *   POST console/<action-id> perform a console action (payload in the body) -> ConsoleActionResult
+ *   POST seed/okta-users     {count, groupName, refusableEvery?}: bulk Okta users in a new group (scale tests)
  *   GET  idle?timeoutMs=N    answers once the Okta emulator's background work (push, provisioning) is
  *                            done ({idle: true}), or after N ms (default 30000) with {idle: false}
  *
@@ -146,8 +147,21 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
       const info = ctx.info();
       return (
         want('GET') ??
-        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
+        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), awsObserved: ctx.aws().observed(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
       );
+    }
+    if (route === '/seed/okta-users') {
+      // Scale tests: many Okta users in one new group, without one API call per user (okta/seed.ts).
+      const w = want('POST');
+      if (w) return w;
+      const b = parseBody(req) as Record<string, unknown>;
+      try {
+        const r = ctx.okta().seedUsers({ count: Number(b.count), groupName: String(b.groupName ?? ''), ...(b.refusableEvery !== undefined ? { refusableEvery: Number(b.refusableEvery) } : {}) });
+        ctx.changed();
+        return json(200, r);
+      } catch (e) {
+        return bad(e instanceof Error ? e.message : String(e));
+      }
     }
     if (route === '/reset') {
       const w = want('POST');

@@ -56,7 +56,7 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
 
 export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
   if (!isRecord(raw)) throw new SandboxInputError('options.aws must be an object, e.g. {"memberAccounts": 20}.');
-  known('options.aws', raw, ['region', 'memberAccounts', 'assignmentDelayMs', 'failingAccounts', 'requestsPerSecond', 'maxOutstandingAssignments', 'callerPolicy', 'caller']);
+  known('options.aws', raw, ['region', 'memberAccounts', 'assignmentDelayMs', 'assignmentDelayMaxMs', 'failingAccounts', 'requestsPerSecond', 'maxOutstandingAssignments', 'callerPolicy', 'caller']);
   const out: AwsEmulatorOptions = {};
   if (raw.region !== undefined) {
     if (typeof raw.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(raw.region)) {
@@ -66,6 +66,7 @@ export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
   }
   if (raw.memberAccounts !== undefined) out.memberAccounts = num('options.aws.memberAccounts', raw.memberAccounts, 0, 100_000, true);
   if (raw.assignmentDelayMs !== undefined) out.assignmentDelayMs = num('options.aws.assignmentDelayMs', raw.assignmentDelayMs, 0, 600_000);
+  if (raw.assignmentDelayMaxMs !== undefined) out.assignmentDelayMaxMs = num('options.aws.assignmentDelayMaxMs', raw.assignmentDelayMaxMs, 0, 600_000);
   if (raw.failingAccounts !== undefined) {
     if (!Array.isArray(raw.failingAccounts) || !raw.failingAccounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a))) {
       throw new SandboxInputError('options.aws.failingAccounts must be a list of 12-digit account IDs.');

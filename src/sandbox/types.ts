@@ -74,6 +74,12 @@ export interface AwsEmulatorOptions {
   memberAccounts?: number;
   /** Delay before an account assignment creation leaves IN_PROGRESS, in ms (default 300). */
   assignmentDelayMs?: number;
+  /**
+   * Upper end of a random delay: when above assignmentDelayMs, each asynchronous operation (assignment
+   * creation/deletion, provisioning) takes a delay drawn uniformly from [assignmentDelayMs,
+   * assignmentDelayMaxMs], seeded by its request id (same seed, same delays). Default 0 = fixed delay.
+   */
+  assignmentDelayMaxMs?: number;
   /** Account IDs whose assignment creation ends FAILED (besides suspended ones). */
   failingAccounts?: string[];
   /** Requests per second before ThrottlingException (default 20). */

@@ -10,6 +10,7 @@ import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import type { TestUserOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { SCIM_FORBIDDEN } from './07-groups.js';
+import { rememberTestUserPassword } from '../verify/run-memory.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
@@ -211,6 +212,7 @@ export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
       } else if (pl.action === 'create') {
         const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
         const pw = await password(ctx);
+        rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
         const user = await okta.createUser({
           profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
           password: pw,

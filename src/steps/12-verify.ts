@@ -152,6 +152,32 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   };
 }
 
+/** Runs the headless sign-in proof and reports each row; a failed row fails the step. */
+async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<void> {
+  const { proveSignIn } = await import('../verify/sign-in.js');
+  const { healthLines } = await import('../verify/rows.js');
+  const rows = await proveSignIn({
+    io: ctx.io,
+    services: ctx.services,
+    outputs: { ...ctx.outputs, verify: out },
+    signal: ctx.signal,
+    now: () => ctx.now(),
+    // The sandbox approves at once; never wait out a 10-minute code there (e.g. --console-done sign-in-check).
+    ...(ctx.services.sandbox ? { deviceWaitMs: 30_000 } : {}),
+    ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
+  });
+  (await import('../verify/run-memory.js')).recordSignInRows(rows);
+  ctx.io.info('Sign-in proof (as the test user, without a browser):');
+  for (const line of healthLines(rows)) ctx.io.info(`  ${line}`);
+  const failed = rows.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    throw new WizardError(`The sign-in proof failed: ${failed[0]!.check.toLowerCase()}: ${failed[0]!.detail}`, {
+      code: 'SIGN_IN_FAILED',
+      hint: failed[0]!.fix ?? 'Fix what is listed above, then run `okta-aws-sso verify --sign-in` again.',
+    });
+  }
+}
+
 export const verifyStep: LegacyStep<'verify'> = {
   id: 'verify',
   title: 'Verify end to end, then the sign-in check',
@@ -175,7 +201,11 @@ export const verifyStep: LegacyStep<'verify'> = {
     const user = ctx.outputs['test-user'];
     const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
     const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
-    if (ctx.io.interactive || ctx.services.sandbox) {
+    const { isSignInRequested } = await import('../verify/run-memory.js');
+    if (ctx.services.sandbox || isSignInRequested()) {
+      // --- sign-in proof (src/verify/sign-in.ts): in the sandbox the run knows the test user's password.
+      await proveSignInOrThrow(ctx, f.out);
+    } else if (ctx.io.interactive) {
       await ctx.io.consoleAction(action);
     } else {
       ctx.io.info(`Last, check by hand: ${action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ')}`);

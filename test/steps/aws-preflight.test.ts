@@ -71,6 +71,25 @@ describe('preflight: region probing', () => {
     (await h.ctx.services.aws()).destroy();
   });
 
+  it('a state made for another AWS account or Okta org is refused naming both, not treated as drift', async () => {
+    const h = harness();
+    const out = await preflightStep.apply(h.ctx);
+    expect(await preflightStep.check(h.ctx, out)).toEqual([]);
+    const otherAccount = { ...out, aws: { ...out.aws, accountId: '999988887777' } };
+    await expect(preflightStep.check(h.ctx, otherAccount)).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'STATE_OTHER_ACCOUNT',
+      message: expect.stringMatching(new RegExp(`999988887777.*${out.aws.accountId}`)),
+    });
+    const otherOrg = { ...out, okta: { ...out.okta, orgUrl: 'https://someone-else.okta.com' } };
+    await expect(preflightStep.check(h.ctx, otherOrg)).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'STATE_OTHER_ORG',
+      message: expect.stringMatching(new RegExp(`someone-else\\.okta\\.com.*${out.okta.orgUrl.replace(/[.:/]/g, '.')}`)),
+    });
+    (await h.ctx.services.aws()).destroy();
+  });
+
   it('--region naming another region is refused with the fix', async () => {
     const h = harness({ OKTA_AWS_SSO_REGION: 'us-east-2' });
     const err = await applyStep(preflightStep, h.ctx).catch((e: unknown) => e);

@@ -1,10 +1,9 @@
 /** `okta-aws-sso init`: start the setup, or continue it when a state file exists. */
-import { runWizard } from '../run-steps.js';
 import type { CliCommand } from './command.js';
 import { withRunOptions } from './run-options.js';
 
 export const initCommand: CliCommand = {
   name: 'init',
   define: (parent) => withRunOptions(parent.command('init').description('start the setup, or continue it when a state file exists')),
-  run: (ctx, g, opts) => runWizard(ctx, g, opts, 'init'),
+  run: (ctx, g, opts) => import('../run-steps.js').then((m) => m.runWizard(ctx, g, opts, 'init')),
 };

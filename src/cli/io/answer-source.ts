@@ -3,7 +3,8 @@
  * earlier run (state file) > rehearsal suggestion (sandbox runs only). Secrets: environment, or the file named by their file flag; never a
  * flag value, never the state file.
  */
-import { readFileSync } from 'node:fs';
+import { escapeControl } from '../../safe/text.js';
+import { READ_LIMITS, readBoundedSync } from '../../safe/read.js';
 import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import { UsageError } from '../../errors.js';
 
@@ -159,19 +160,15 @@ export class AnswerSource {
     }
     const file = this.secretFiles[key] ?? (this.fromConfig(key) as string | undefined);
     if (file !== undefined) {
-      let content: string;
-      try {
-        content = readFileSync(file, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? 'error';
-        throw new UsageError(`Cannot read ${spec.fileFlag} file "${file}" (${code}).`, {
-          code: 'SECRET_FILE_UNREADABLE',
-          hint: `Check the path and its permissions, or supply the value through ${spec.env?.[0] ?? 'a hidden prompt'}.`,
-        });
-      }
+      const content = readBoundedSync(file, {
+        maxBytes: READ_LIMITS.secret,
+        what: `The ${spec.fileFlag} file`,
+        code: 'SECRET_FILE_UNREADABLE',
+        hint: `Check the path and its permissions, or supply the value through ${spec.env?.[0] ?? 'a hidden prompt'}.`,
+      });
       const value = content.trim();
       if (value === '') {
-        throw new UsageError(`The ${spec.fileFlag} file "${file}" is empty.`, { code: 'SECRET_FILE_EMPTY', hint: 'Put the value in the file, on one line.' });
+        throw new UsageError(`The ${spec.fileFlag} file "${escapeControl(file)}" is empty.`, { code: 'SECRET_FILE_EMPTY', hint: 'Put the value in the file, on one line.' });
       }
       return { value, source: spec.fileFlag ?? 'file' };
     }

@@ -7,6 +7,7 @@ import { PassThrough, type Writable, type Readable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ConsoleAction, Progress } from '../../steps/contract.js';
 import type { OutputSink, Prompter } from './base-io.js';
+import { escapeControl } from '../../safe/text.js';
 
 export interface ColorInput {
   /** --no-color given. */
@@ -195,27 +196,35 @@ export class TerminalOutput implements OutputSink {
     if (sp) sp.render();
   }
 
+  /** Text from a step or an error: its control characters are shown, never obeyed (escapeControl). */
   info(message: string): void {
-    this.line(message);
+    this.line(escapeControl(message));
   }
 
   warn(message: string): void {
-    this.line(this.chalk.yellow(`Warning: ${message}`));
+    this.line(this.chalk.yellow(`Warning: ${escapeControl(message)}`));
   }
 
   debug(message: string): void {
-    if (this.verbose) this.line(this.chalk.dim(message));
+    // --verbose detail (a stack trace) keeps its line breaks; every line is still escaped.
+    if (this.verbose) for (const l of message.split('\n')) this.line(this.chalk.dim(escapeControl(l)));
   }
 
   secretOnce(label: string, value: string): void {
     if (this.streamIsTTY) {
-      this.line(`${this.chalk.bold(label)}: ${value}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
+      this.line(`${this.chalk.bold(escapeControl(label))}: ${escapeControl(value)}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
     } else {
       this.warn(`${label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal.`);
     }
   }
 
-  progress(text: string): Progress {
+  progress(raw: string): Progress {
+    const p = this.progressRaw(escapeControl(raw));
+    const esc = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
+    return { update: (t) => p.update(escapeControl(t)), succeed: (t) => p.succeed(esc(t)), fail: (t) => p.fail(esc(t)), stop: () => p.stop() };
+  }
+
+  private progressRaw(text: string): Progress {
     if (this.spinners) return this.spinner(text);
     this.line(`${this.chalk.cyan('…')} ${text}`);
     let last = text;
@@ -288,13 +297,14 @@ export class TerminalOutput implements OutputSink {
 
   consoleAction(action: ConsoleAction): void {
     const c = this.chalk;
+    const e = escapeControl;
     this.line();
-    this.line(c.bold.magenta(`Console action: ${action.title}`) + c.dim(`  [${action.id}]`));
-    this.line(`  ${c.bold('Where:')} ${action.where}`);
-    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${ins}`));
+    this.line(c.bold.magenta(`Console action: ${e(action.title)}`) + c.dim(`  [${e(action.id)}]`));
+    this.line(`  ${c.bold('Where:')} ${e(action.where)}`);
+    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${e(ins)}`));
     if (action.values && action.values.length > 0) {
       this.line(`  ${c.bold('Values to copy:')}`);
-      for (const v of action.values) this.line(`    ${v.label}: ${c.cyan(v.value)}`);
+      for (const v of action.values) this.line(`    ${e(v.label)}: ${c.cyan(e(v.value))}`);
     }
     this.line();
   }

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { isMutating } from '../mutating.js';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
-import type { OpContext, ResolvedAwsOptions } from './context.js';
+import { emptyObserved, type AwsObserved, type OpContext, type ResolvedAwsOptions } from './context.js';
 import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
 import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
@@ -37,6 +37,8 @@ export interface AwsEmulator extends Emulator {
      */
     lastScimToken(): string | undefined;
   };
+  /** Maximum outstanding assignment operations seen and throttles for that reason (since start or reset). */
+  observed(): AwsObserved;
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
 
@@ -54,6 +56,7 @@ export const DEFAULT_AWS_OPTIONS: ResolvedAwsOptions = {
   region: 'us-east-2',
   memberAccounts: 27,
   assignmentDelayMs: 300,
+  assignmentDelayMaxMs: 0,
   failingAccounts: [],
   requestsPerSecond: 20,
   maxOutstandingAssignments: 10,
@@ -104,6 +107,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   let lastToken: string | undefined;
   const bucket = new TokenBucket(opts.requestsPerSecond);
   const locks = new Set<string>();
+  const observed = emptyObserved();
   const scim = new ScimServer(
     () => state,
     () => baseUrl,
@@ -225,9 +229,12 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     }
     const p = policy();
     if (p) {
-      const action = `${IAM_PREFIX[svc]}:${op}`;
-      const decision = await p.decide(action);
-      if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+      // Tagging on create needs the tagging permission as well (sso:TagResource for CreatePermissionSet with Tags).
+      const tags = op === 'CreatePermissionSet' && Array.isArray(input.Tags) && input.Tags.length > 0;
+      for (const action of [`${IAM_PREFIX[svc]}:${op}`, ...(tags ? ['sso:TagResource'] : [])]) {
+        const decision = await p.decide(action);
+        if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+      }
     }
     const refused = delegatedAdminRefusal(svc, op, input);
     if (refused) return jsonError(model, refused, operation);
@@ -242,6 +249,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       region: credentialScope(req.headers.authorization)?.region ?? state.region,
       locks,
       writeLockMs: cfg.writeLockMs ?? WRITE_LOCK_MS,
+      observed,
     };
     try {
       const out = svc === 'sso-admin' ? await ssoAdmin(op, input, ctx) : svc === 'identitystore' ? identityStore(op, input, ctx) : organizations(op, input, ctx);
@@ -335,6 +343,10 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       state = structuredClone(s as AwsState);
       locks.clear();
       signIn.reset();
+    },
+
+    observed() {
+      return structuredClone(observed);
     },
 
     setBaseUrl(url) {

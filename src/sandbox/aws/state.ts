@@ -37,6 +37,8 @@ export interface ProvisioningRec {
   createdAt: number;
   readyAt: number;
   applied: boolean;
+  /** Set when the provisioning ends FAILED (an account in options.failingAccounts). */
+  failureReason?: string;
 }
 export interface AssignmentRec {
   accountId: string;

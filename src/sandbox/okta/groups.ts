@@ -47,7 +47,7 @@ export function groupHandlers(org: Org): Handlers {
     listGroupUsers: (ctx) => {
       const g = group(org, ctx.params.groupId ?? '');
       const users = g.members.map((id) => org.state.users[id]).filter((u): u is UserRec => u !== undefined);
-      return page(org, ctx, users.map((x) => userView(org, x)), (v) => String(v.id), 1000);
+      return page(org, ctx, users, (u) => u.id, 1000, (x) => userView(org, x));
     },
     assignUserToGroup: (ctx) => {
       const g = group(org, ctx.params.groupId ?? '');

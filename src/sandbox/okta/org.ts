@@ -65,24 +65,24 @@ export function enableConnection(org: Org, a: AppRec, baseUrl: string, token: st
   refreshAssignments(org, a.id);
 }
 
-/** Whether the provisioning Connections / Features APIs serve this app (options.provisioningApi 'supported'). */
-export function apiServes(org: Org, a: AppRec): boolean {
-  return PROVISIONING_APPS.includes(a.name) && org.options.provisioningApi === 'supported';
-}
-
 /** Provisioning must be on (Group Push needs it). Spec example ErrorAppFeatureAPIValidationFailed. */
 export const requireProvisioning = (a: AppRec): void => {
   if (!Provisioner.connected(a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
 };
 
+/** Whether the provisioning Connections / Features APIs serve this app (options.provisioningApi 'supported'). */
+export function apiServes(org: Org, a: AppRec): boolean {
+  return PROVISIONING_APPS.includes(a.name) && org.options.provisioningApi === 'supported';
+}
+
 /**
  * The Application Features API: for apps it does not serve (the default for amazon_aws_sso and the
  * SCIM test apps) 400 E0000001, whatever the console set; else it needs provisioning on.
  */
-export const requireFeaturesApi = (org: Org, a: AppRec): void => {
+export function requireFeaturesApi(org: Org, a: AppRec): void {
   if (!apiServes(org, a)) throw apiValidation('feature', ['Provisioning is not enabled for the app instance.']);
   requireProvisioning(a);
-};
+}
 
 export function createMapping(org: Org, a: AppRec, sourceGroupId: string, target: { name?: string; id?: string }, status: 'ACTIVE' | 'INACTIVE', ruleId?: string): MappingRec {
   const t = org.now();

@@ -1,8 +1,8 @@
 /** How the Okta emulator's records are served: the JSON objects of the Management API. */
 import type { Json, Org } from './context.js';
-import { apiServes } from './org.js';
 import { Provisioner } from './provisioning.js';
-import { type AppRec, type AppUserRec, type GroupRec, type MappingRec, type UserRec } from './state.js';
+import { apiServes } from './org.js';
+import type { AppRec, AppUserRec, GroupRec, MappingRec, UserRec } from './state.js';
 import { isObj } from './util.js';
 
 export function appView(org: Org, a: AppRec): Json {
