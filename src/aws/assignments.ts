@@ -29,7 +29,7 @@ import {
   type AccountAssignmentOperationStatus,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
-import type { AccountAssignmentResult } from '../steps/outputs.js';
+import type { AccountAssignmentResult } from '../core/outputs.js';
 import { InterruptedError } from '../errors.js';
 import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
@@ -609,4 +609,38 @@ export async function unassignAccounts(input: UnassignInput): Promise<{ results:
     input.onProgress?.(finished.size, input.targets.length);
   });
   return { results: input.targets.map((x) => results.get(x.accountId)!), stats };
+}
+
+export interface HoldingQuery {
+  client: SSOAdminClient;
+  instanceArn: string;
+  permissionSetArn: string;
+  principalId: string;
+  principalType: 'GROUP' | 'USER';
+  /** The accounts asked about. */
+  accountIds: readonly string[];
+  /** Try ListAccountAssignmentsForPrincipal first (the management account may call it). */
+  bulk: boolean;
+  debug?: (m: string) => void;
+}
+
+/**
+ * Which of `accountIds` already give the principal the permission set (matching PrincipalId and
+ * PrincipalType): in bulk when allowed, else account by account. The one answer to "which accounts
+ * already hold the assignment", used by the account-assignments plan, its drift check and verify.
+ */
+export async function accountsHoldingAssignment(q: HoldingQuery): Promise<Set<string>> {
+  const input: EngineInput = { client: q.client, instanceArn: q.instanceArn, permissionSetArn: q.permissionSetArn, principalId: q.principalId, principalType: q.principalType, targets: [], bulkExisting: q.bulk, ...(q.debug ? { debug: q.debug } : {}) };
+  const send: Sender = (f) => f();
+  const stats = { requests: 0, retries: 0, bulkUsed: false, writes: 0, statusPages: 0, describes: 0, listPages: 0 } as EngineStats;
+  const wanted = new Set(q.accountIds);
+  const bulk = q.bulk ? await assignedInBulk(input, send, stats) : undefined;
+  if (bulk) return new Set([...bulk].filter((id) => wanted.has(id)));
+  const out = new Set<string>();
+  try {
+    for (const id of wanted) if (await assignedInAccount(input, id, send, stats)) out.add(id);
+  } catch (e) {
+    throw awsCallError(e, 'listing the account assignments', 'sso:ListAccountAssignments');
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { Io } from '../steps/contract.js';
+import type { Io } from '../core/io.js';
 import { sdkRetrySettings } from './retry-strategy.js';
 import type { AwsClients } from './clients.js';
 import { credentialError, awsCallError } from './errors.js';

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ListInstancesCommand, type InstanceMetadata } from '@aws-sdk/client-sso-admin';
 import { UsageError, WizardError } from '../errors.js';
-import type { Io } from '../steps/contract.js';
+import type { Io } from '../core/io.js';
 import { awsErrorName, type AwsClients } from './clients.js';
 import { awsCallError } from './errors.js';
 

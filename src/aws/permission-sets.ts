@@ -223,6 +223,39 @@ export async function reprovisionAll(client: SSOAdminClient, instanceArn: string
   }
 }
 
+/** UpdatePermissionSet with a new session duration (resending what UpdatePermissionSet would clear). */
+export async function updateSessionDuration(
+  client: SSOAdminClient,
+  instanceArn: string,
+  ps: { arn: string; description?: string | undefined; relayState?: string | undefined },
+  sessionDuration: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await withRetry(
+      () =>
+        client.send(
+          // Resend description and relay state: UpdatePermissionSet clears what it is not given.
+          new UpdatePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: ps.arn, SessionDuration: sessionDuration, Description: ps.description, RelayState: ps.relayState }),
+        ),
+      retryOpts(signal),
+    );
+  } catch (e) {
+    throw awsCallError(e, 'updating the session duration', 'sso:UpdatePermissionSet');
+  }
+}
+
+/** AttachManagedPolicyToPermissionSet; "already attached" (a concurrent run) is fine. */
+export async function attachManagedPolicy(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, managedPolicyArn: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await withRetry(() => client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, ManagedPolicyArn: managedPolicyArn })), retryOpts(signal));
+  } catch (e) {
+    if (!(awsErrorName(e) === 'ConflictException' && /already/i.test(awsErrorMessage(e)))) {
+      throw awsCallError(e, `attaching ${managedPolicyArn}`, 'sso:AttachManagedPolicyToPermissionSet');
+    }
+  }
+}
+
 /** Find-or-create, update the session duration, attach the policy, re-provision when it changed. */
 export async function ensurePermissionSet(
   client: SSOAdminClient,
@@ -244,32 +277,14 @@ export async function ensurePermissionSet(
   const arn = ps.PermissionSetArn as string;
   let updatedDuration = false;
   if (!created && ps.SessionDuration !== want.sessionDuration) {
-    try {
-      await withRetry(
-        () =>
-          client.send(
-            // Resend description and relay state: UpdatePermissionSet clears what it is not given.
-            new UpdatePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, SessionDuration: want.sessionDuration, Description: ps?.Description, RelayState: ps?.RelayState }),
-          ),
-        retryOpts(opts.signal),
-      );
-    } catch (e) {
-      throw awsCallError(e, 'updating the session duration', 'sso:UpdatePermissionSet');
-    }
+    await updateSessionDuration(client, instanceArn, { arn, description: ps.Description, relayState: ps.RelayState }, want.sessionDuration, opts.signal);
     updatedDuration = true;
     info(`Session duration changed from ${ps.SessionDuration ?? '(none)'} to ${want.sessionDuration}.`);
   }
   const attached = await listAttachedPolicies(client, instanceArn, arn);
   let attachedPolicy = false;
   if (!attached.includes(want.managedPolicyArn)) {
-    try {
-      await withRetry(() => client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, ManagedPolicyArn: want.managedPolicyArn })), retryOpts(opts.signal));
-    } catch (e) {
-      // Attached meanwhile (a concurrent run): fine.
-      if (!(awsErrorName(e) === 'ConflictException' && /already/i.test(awsErrorMessage(e)))) {
-        throw awsCallError(e, `attaching ${want.managedPolicyArn}`, 'sso:AttachManagedPolicyToPermissionSet');
-      }
-    }
+    await attachManagedPolicy(client, instanceArn, arn, want.managedPolicyArn, opts.signal);
     attachedPolicy = true;
     info(`Attached ${want.managedPolicyArn}.`);
   }

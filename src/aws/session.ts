@@ -2,8 +2,7 @@
  * The AWS clients a step uses after preflight: connected once per run, pinned to the Identity
  * Center home region that preflight stored (so a resumed run writes to the right region too).
  */
-import type { StepContext } from '../steps/contract.js';
-import type { PreflightOutput } from '../steps/outputs.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import type { AwsClients } from './clients.js';
 import { setAwsTuning, type AwsTuning } from './tuning.js';
 
@@ -22,7 +21,13 @@ export interface HomeAws {
   pf: PreflightOutput['aws'];
 }
 
-export async function homeAws(ctx: StepContext): Promise<HomeAws> {
+/** What homeAws needs from a step's context (structural: this layer imports nothing from src/steps). */
+export interface HomeAwsContext {
+  need(id: 'preflight'): PreflightOutput;
+  services: { aws(): Promise<AwsClients>; readonly sandbox: unknown };
+}
+
+export async function homeAws(ctx: HomeAwsContext): Promise<HomeAws> {
   const pf = ctx.need('preflight').aws;
   const aws = await ctx.services.aws();
   aws.setHomeRegion(pf.region);

@@ -5,7 +5,7 @@
 import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../steps/answers.js';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../core/answers.js';
 import { UsageError } from '../errors.js';
 import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
 

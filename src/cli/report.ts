@@ -2,8 +2,10 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { PlanAction } from '../steps/contract.js';
-import type { StepId } from '../steps/outputs.js';
+import type { Change } from '../steps/contract.js';
+import { describeChange } from '../core/change.js';
+import type { RecordedChange } from '../engine/step-plan.js';
+import type { StepId } from '../core/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
 import { MAX_MESSAGE_CHARS } from '../safe/text.js';
@@ -29,8 +31,12 @@ export interface JsonStep {
   progress?: unknown;
   note?: string;
   pendingConsoleAction?: PendingConsoleAction;
-  /** --dry-run only: what the step would do. */
-  plan?: PlanAction[];
+  /** --dry-run only: the changes apply would carry out (the very records it receives). */
+  changes?: Change[];
+  /** --dry-run only: facts that are not changes (done earlier, skipped, cannot be planned yet). */
+  notes?: string[];
+  /** After a run: the changes the last apply of this step was approved for and carried out. */
+  applied?: RecordedChange[];
 }
 
 export interface JsonPendingConsoleAction {
@@ -76,9 +82,11 @@ export function jsonSteps(steps: readonly StepInfo[], state: WizardState | undef
     if (rec?.progress !== undefined) out.progress = rec.progress;
     if (rec?.note) out.note = rec.note;
     if (rec?.pendingConsoleAction) out.pendingConsoleAction = rec.pendingConsoleAction;
+    if (rec?.applied) out.applied = rec.applied;
     const p = plan?.find((x) => x.stepId === s.id);
     if (p) {
-      out.plan = p.actions;
+      out.changes = p.changes;
+      out.notes = p.notes;
       if (p.error) out.error = p.error;
     }
     return out;
@@ -102,8 +110,11 @@ export function pendingConsoleActions(steps: readonly StepInfo[], state: WizardS
       });
     }
     const p = plan?.find((x) => x.stepId === s.id);
-    for (const act of p?.actions ?? []) {
-      if (act.kind === 'console') out.push({ stepId: s.id, title: act.target, ...(act.detail ? { instructions: [act.detail] } : {}), planned: true });
+    for (const c of p?.changes ?? []) {
+      if (c.op !== 'console') continue;
+      const action = c.payload as { where?: string; instructions?: string[] } | undefined;
+      const instructions = action?.instructions ?? (c.detail ? [c.detail] : undefined);
+      out.push({ stepId: s.id, title: c.summary, ...(action?.where ? { where: action.where } : {}), ...(instructions ? { instructions } : {}), planned: true });
     }
   }
   return out;
@@ -197,7 +208,9 @@ export function planLines(plan: PlannedStep[]): string[] {
   for (const p of plan) {
     n++;
     lines.push(`${n}. ${p.title} [${p.stepId}]${p.status !== 'pending' ? ` (state: ${p.status})` : ''}`);
-    for (const a of p.actions) lines.push(`   - ${a.kind}: ${a.target}${a.detail ? ` (${a.detail})` : ''}`);
+    if (p.changes.length === 0 && p.notes.length === 0 && !p.error) lines.push('   - no change');
+    for (const c of p.changes) lines.push(`   - ${describeChange(c)}`);
+    for (const n of p.notes) lines.push(`   · ${n}`);
     if (p.error) lines.push(`   ! cannot plan: ${p.error.message}${p.error.hint ? ` ${p.error.hint}` : ''}`);
   }
   return lines;

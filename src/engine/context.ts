@@ -4,8 +4,8 @@
  */
 import { WizardError } from '../errors.js';
 import type { Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
-import type { SecretKey } from '../steps/answers.js';
-import type { StepId, StepOutputs } from '../steps/outputs.js';
+import type { SecretKey } from '../core/answers.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
 
 export class MemorySecretStore implements SecretStore {
   private readonly values = new Map<SecretKey, string>();

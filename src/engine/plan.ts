@@ -1,12 +1,17 @@
 /**
- * The plan is data: for each step, what it would do, from live reads only (step.plan() and, for
- * steps done earlier, step.check()). Building it makes no mutating call and writes no file.
+ * The plan is data: for each step, the Change records it would apply, from live reads only
+ * (answers -> observe -> plan; for steps done earlier, the same plan against the live state, where
+ * no change means no drift). A step's `outputsAfter()` tells the later steps what it will produce,
+ * so they plan too (values not known yet are KNOWN_AFTER_APPLY). Building it makes no mutating
+ * call and writes no file.
  */
 import { ExitCode, InterruptedError, type WizardError } from '../errors.js';
-import type { PlanAction, Step } from '../steps/contract.js';
-import type { StepId, StepOutputs } from '../steps/outputs.js';
+import type { Change } from '../core/change.js';
+import type { AnyStep } from '../steps/contract.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
 import { errorRecord, makeContext, normaliseError, type RunOptions } from './runner.js';
 import type { StepErrorRecord, StepStatus } from './state.js';
+import { driftChanges, driftOf, planStep } from './step-plan.js';
 
 export interface PlannedStep {
   stepId: StepId;
@@ -14,7 +19,10 @@ export interface PlannedStep {
   kind: 'api' | 'console';
   /** The status in the state file before this run. */
   status: StepStatus;
-  actions: PlanAction[];
+  /** What apply would do (the same records apply receives). Empty: nothing to change. */
+  changes: Change[];
+  /** Facts that are not changes: done earlier, skipped accounts, what cannot be planned yet. */
+  notes: string[];
   error?: StepErrorRecord;
 }
 
@@ -33,50 +41,59 @@ export async function buildPlan(opts: Omit<RunOptions, 'store'> & { store: RunOp
   let firstError: WizardError | undefined;
   const failed = new Set<StepId>();
 
-  for (const step of opts.steps as readonly Step<StepId>[]) {
+  for (const step of opts.steps as readonly AnyStep[]) {
     if (opts.signal.aborted) {
       firstError ??= new InterruptedError('Interrupted while planning; nothing was changed.');
       break;
     }
     const rec = store.state.steps[step.id];
     const status: StepStatus = rec?.status ?? 'pending';
-    const entry: PlannedStep = { stepId: step.id, title: step.title, kind: step.kind, status, actions: [] };
+    const entry: PlannedStep = { stepId: step.id, title: step.title, kind: step.kind, status, changes: [], notes: [] };
     planned.push(entry);
     const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, true);
+    const redacted = (cs: Change[]): Change[] => JSON.parse(io.redact(JSON.stringify(cs))) as Change[];
     try {
       if (status === 'done' && rec?.outputs !== undefined) {
-        const drifts = await step.check(ctx, rec.outputs as never);
-        if (drifts.length === 0) {
-          entry.actions.push({ kind: 'noop', target: step.title, detail: 'done earlier; its outputs still hold' });
+        const checked = await driftOf(step, ctx, rec.outputs);
+        if (checked.drifts.length === 0) {
+          entry.notes.push('done earlier; still holds (planning against the live state finds no change)');
           outputs[step.id] = rec.outputs;
           continue;
         }
-        entry.actions.push(...drifts.map((d) => ({ kind: 'update' as const, target: step.title, detail: `drift: ${io.redact(d.message)}` })));
+        if (checked.plan) {
+          // Migrated step: the drift is the plan.
+          entry.changes.push(...redacted(driftChanges(checked.plan.changes)));
+          outputs[step.id] = step.outputsAfter?.(checked.plan.observed, checked.plan.answers, checked.plan.changes) ?? rec.outputs;
+          continue;
+        }
+        entry.notes.push(...checked.drifts.map((d) => `drift: ${io.redact(d.message)}`));
       }
       const missing = step.needs.filter((n) => outputs[n] === undefined);
       if (missing.length > 0) {
         const blockedBy = missing.find((m) => failed.has(m));
         if (step.kind === 'console') {
-          entry.actions.push({ kind: 'console', target: step.title, detail: 'a person does this in a console; the exact values are known once the earlier steps have run' });
+          entry.changes.push({ op: 'console', resource: { kind: 'console-action', name: step.title }, summary: step.title, risk: 'read-only', detail: 'a person does this in a console; the exact values are known once the earlier steps have run' });
         }
-        entry.actions.push({
-          kind: 'pending',
-          target: step.title,
-          detail: `needs the result of ${missing.map((m) => `"${m}"`).join(', ')}${blockedBy ? ` (which cannot be planned: see its error)` : ', known once it has run'}`,
-        });
+        entry.notes.push(`pending: needs the result of ${missing.map((m) => `"${m}"`).join(', ')}${blockedBy ? ` (which cannot be planned: see its error)` : ', known once it has run'}`);
         continue;
       }
       if (step.skip) {
         const reason = await step.skip(ctx);
         if (reason !== undefined) {
-          entry.actions.push({ kind: 'noop', target: step.title, detail: `skipped: ${io.redact(reason)}` });
+          entry.notes.push(`skipped: ${io.redact(reason)}`);
           continue;
         }
       }
-      const actions = await step.plan(ctx);
-      entry.actions.push(...actions.map((a) => ({ ...a, target: io.redact(a.target), ...(a.detail ? { detail: io.redact(a.detail) } : {}) })));
-      // A read-only step (preflight) runs for real, so that the steps after it can plan from its outputs.
-      if (step.readOnly) outputs[step.id] = await step.apply(ctx);
+      const plan = await planStep(step, ctx);
+      entry.changes.push(...redacted(plan.changes));
+      entry.notes.push(...(step.notes?.(plan.observed, plan.answers) ?? []).map((n) => io.redact(n)));
+      if (step.legacyReadOnly) {
+        // A read-only legacy step (apply only reads) runs for real, so the steps after it can plan.
+        outputs[step.id] = await step.apply(ctx, plan.changes, plan.observed, plan.answers);
+      } else {
+        const after = step.outputsAfter?.(plan.observed, plan.answers, plan.changes);
+        if (after !== undefined) outputs[step.id] = after;
+      }
     } catch (e) {
       const err = normaliseError(e, io, step.id, opts.verbose ?? false);
       entry.error = errorRecord(err, io, now());
@@ -91,7 +108,7 @@ export async function buildPlan(opts: Omit<RunOptions, 'store'> & { store: RunOp
 export function plannedConsoleActions(plan: PlanResult): { stepId: StepId; target: string; detail?: string }[] {
   const out: { stepId: StepId; target: string; detail?: string }[] = [];
   for (const s of plan.steps) {
-    for (const a of s.actions) if (a.kind === 'console') out.push({ stepId: s.stepId, target: a.target, ...(a.detail ? { detail: a.detail } : {}) });
+    for (const c of s.changes) if (c.op === 'console') out.push({ stepId: s.stepId, target: c.summary, ...(c.detail ? { detail: c.detail } : {}) });
   }
   return out;
 }

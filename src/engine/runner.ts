@@ -8,10 +8,11 @@
  */
 import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWizardError } from '../errors.js';
 import { coalescedProgress } from './progress.js';
-import type { ConsoleAction, Io, SecretStore, Services, Step, StepContext, StepProgressStore } from '../steps/contract.js';
-import type { StepId, StepOutputs } from '../steps/outputs.js';
+import type { AnyStep, ConsoleAction, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
 import { createStepContext } from './context.js';
 import { toPendingAction, type StateStore, type StepErrorRecord } from './state.js';
+import { approve, changeLine, driftOf, planStep, recordChanges, type StepPlan } from './step-plan.js';
 
 /** The Io the engine needs: the step interface plus redaction (BaseIo provides both). */
 export interface EngineIo extends Io {
@@ -19,7 +20,7 @@ export interface EngineIo extends Io {
 }
 
 export interface RunOptions {
-  steps: readonly Step<StepId>[];
+  steps: readonly AnyStep[];
   store: StateStore;
   io: EngineIo;
   services: Services;
@@ -130,7 +131,7 @@ function stateProgress(store: StateStore, id: StepId): StepProgressStore {
 }
 
 /** Outputs of every done step, in order: what later steps read through ctx.need(). */
-export function knownOutputs(steps: readonly Step<StepId>[], store: StateStore): Partial<StepOutputs> {
+export function knownOutputs(steps: readonly AnyStep[], store: StateStore): Partial<StepOutputs> {
   const out: Partial<Record<StepId, unknown>> = {};
   for (const s of steps) {
     const o = store.outputsOf(s.id);
@@ -210,14 +211,17 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
     const rec = store.step(step.id);
     const forceRerun = mode === 'verify' && step === last;
 
+    /** Plan computed by the drift check of a done step: re-applied as is (no second read). */
+    let replan: StepPlan | undefined;
     if (rec.status === 'done' && rec.outputs !== undefined && !forceRerun) {
       const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false);
-      let drifts;
+      let checked;
       try {
-        drifts = await raceAbort(step.check(ctx, rec.outputs as never), signal, interrupted);
+        checked = await raceAbort(driftOf(step, ctx, rec.outputs), signal, interrupted);
       } catch (e) {
         return fail(step.id, e, 'check');
       }
+      const drifts = checked.drifts;
       if (drifts.length === 0) {
         if (mode === 'verify') io.info(`Checked "${step.title}": still holds.`);
         else io.debug(`${step.title}: done earlier; still holds.`);
@@ -233,6 +237,7 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       }
       io.info(`Re-applying "${step.title}" to repair the drift.`);
       rec.note = `drift found ${now().toISOString()}: ${messages.join('; ')}`.slice(0, 2000);
+      replan = checked.plan;
     }
 
     if (mode === 'verify' && !forceRerun) {
@@ -281,11 +286,17 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
     io.lastAction = undefined;
     io.info(`${step.title}`);
     let result: unknown;
+    let plan: StepPlan;
     try {
-      result = await raceAbort(step.apply(ctx), signal, interrupted);
+      // observe -> plan (or the plan the drift check just made) -> approve -> apply exactly that.
+      plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
+      if (!step.legacy) for (const c of plan.changes) io.debug(`  ${io.redact(changeLine(c))}`);
+      await raceAbort(approve(step, plan.changes, io), signal, interrupted);
+      result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {
       return fail(step.id, e, 'apply');
     }
+    if (!step.legacy) rec.applied = JSON.parse(io.redact(JSON.stringify(recordChanges(plan.changes)))) as typeof rec.applied;
     rec.status = 'done';
     rec.outputs = (result ?? {}) as Record<string, unknown>;
     rec.finishedAt = now().toISOString();

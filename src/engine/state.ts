@@ -14,7 +14,7 @@ import { UsageError, WizardError } from '../errors.js';
 import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import { escapeControl } from '../safe/text.js';
 import type { ConsoleAction } from '../steps/contract.js';
-import type { StepId, StepOutputs } from '../steps/outputs.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
 
 export const STATE_SCHEMA_VERSION = 1;
 export { DEFAULT_STATE_FILE } from './defaults.js';
@@ -40,6 +40,15 @@ const consoleActionSchema = z.object({
   optional: z.boolean().optional(),
 });
 
+const changeRecordSchema = z.object({
+  op: z.enum(['create', 'update', 'delete', 'adopt', 'console']),
+  resource: z.object({ kind: z.string(), id: z.string().optional(), name: z.string().optional() }),
+  summary: z.string(),
+  risk: z.enum(['read-only', 'additive', 'modifies-existing', 'org-wide', 'destructive']),
+  scale: z.object({ count: z.number(), unit: z.string() }).optional(),
+  writes: z.array(z.object({ service: z.enum(['okta', 'aws']), operation: z.string(), count: z.number() })).optional(),
+});
+
 const stepRecordSchema = z.object({
   status: z.enum(STEP_STATUSES),
   startedAt: isoDate.optional(),
@@ -51,6 +60,8 @@ const stepRecordSchema = z.object({
   pendingConsoleAction: consoleActionSchema.optional(),
   /** Why the step was skipped, or what drifted before it was re-applied. */
   note: z.string().optional(),
+  /** The changes the last apply was approved for and carried out (no payloads). */
+  applied: z.array(changeRecordSchema).optional(),
 });
 
 const answerValueSchema = z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]);

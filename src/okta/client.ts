@@ -8,7 +8,7 @@
  * the method and the path only.
  */
 import { RETRY_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
-import type { PreflightOutput } from '../steps/outputs.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, WizardError } from '../errors.js';
 
 // ------------------------------------------------------------------------------------------------

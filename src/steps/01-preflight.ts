@@ -4,8 +4,8 @@
  */
 import { ListInstancesCommand } from '@aws-sdk/client-sso-admin';
 import { UsageError } from '../errors.js';
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { PreflightOutput } from './outputs.js';
+import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import { describeOrganization, findInstance, REGION_PATTERN, type OrganizationFacts } from '../aws/organization.js';
 import { awsCallError } from '../aws/errors.js';
 
@@ -87,7 +87,7 @@ function sameOrg(a: string, b: string): boolean {
   }
 }
 
-export const preflightStep: Step<'preflight'> = {
+export const preflightStep: LegacyStep<'preflight'> = {
   id: 'preflight',
   title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance',
   kind: 'api',

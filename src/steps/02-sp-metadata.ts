@@ -14,8 +14,8 @@ import {
   validateIssuerUrl,
 } from '../saml/sp-metadata.js';
 import { identityCenterSettings } from '../aws/console-links.js';
-import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
-import type { PreflightOutput, SpMetadataOutput } from './outputs.js';
+import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
+import type { PreflightOutput, SpMetadataOutput } from '../core/outputs.js';
 import { loopbackRules, type LoopbackRules } from './loopback.js';
 
 export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
@@ -115,7 +115,7 @@ async function metadataPath(ctx: StepContext): Promise<string> {
   return (await ctx.io.ask({ key: 'sp-metadata', message: 'Path of the downloaded SP metadata file' })).trim();
 }
 
-export const spMetadataStep: Step<'sp-metadata'> = {
+export const spMetadataStep: LegacyStep<'sp-metadata'> = {
   id: 'sp-metadata',
   title: 'Identity Center service-provider values (ACS URL, issuer)',
   kind: 'console',

@@ -4,8 +4,8 @@
  * raw POST (the typed SDK drops settings.app). Drift is shown and fixed with a GET-modify-PUT of the
  * whole object.
  */
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { OktaAppOutput, SpMetadataOutput } from './outputs.js';
+import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
 
@@ -124,7 +124,7 @@ async function readBack(okta: OktaClient, id: string, sp: SpMetadataOutput, what
   return app;
 }
 
-export const oktaAppStep: Step<'okta-app'> = {
+export const oktaAppStep: LegacyStep<'okta-app'> = {
   id: 'okta-app',
   title: 'Okta "AWS IAM Identity Center" app with SAML settings',
   kind: 'api',
@@ -145,6 +145,8 @@ export const oktaAppStep: Step<'okta-app'> = {
     for (const app of same.slice(0, 1)) {
       const drift = samlDrift(app, sp);
       actions.push(drift.length > 0 ? { kind: 'update', target: `Okta app ${appRef(app)}`, detail: drift.join('; ') } : { kind: 'adopt', target: `Okta app ${appRef(app)}` });
+      // apply activates an INACTIVE app: the plan says so.
+      if (app.status === 'INACTIVE') actions.push({ kind: 'update', target: `Activate the Okta app ${appRef(app)}`, detail: 'it is INACTIVE (POST /api/v1/apps/{id}/lifecycle/activate)' });
     }
     if (same.length > 1) actions.push({ kind: 'check', target: `${same.length} apps labelled "${label}"`, detail: 'you will be asked which one to adopt (or pass --okta-app-id)' });
     return actions;

@@ -4,8 +4,8 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ConsoleAction, Drift, Step } from './contract.js';
-import type { OktaAppOutput } from './outputs.js';
+import type { ConsoleAction, Drift, LegacyStep } from './contract.js';
+import type { OktaAppOutput } from '../core/outputs.js';
 import { checkCertValidity, parseIdpMetadata, type IdpMetadata } from '../saml/idp-metadata.js';
 import type { OktaClient } from '../okta/client.js';
 
@@ -41,7 +41,7 @@ export function uploadAction(file: string, md: IdpMetadata, xml: string): Consol
   };
 }
 
-export const idpMetadataStep: Step<'idp-metadata'> = {
+export const idpMetadataStep: LegacyStep<'idp-metadata'> = {
   id: 'idp-metadata',
   title: 'Okta IdP metadata uploaded to Identity Center',
   kind: 'console',

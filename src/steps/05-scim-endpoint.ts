@@ -5,8 +5,8 @@
  */
 import { normaliseScimEndpoint, probeScim, validateScimEndpoint, validateScimToken } from '../scim/client.js';
 import { identityCenterSettings } from '../aws/console-links.js';
-import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
-import type { PreflightOutput } from './outputs.js';
+import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
+import type { PreflightOutput } from '../core/outputs.js';
 import { loopbackRules } from './loopback.js';
 
 /** Tokens last one year; the console starts reminding 90 days before expiry. */
@@ -52,7 +52,7 @@ async function readValues(ctx: StepContext, pf: PreflightOutput['aws']): Promise
   return { endpoint, token };
 }
 
-export const scimEndpointStep: Step<'scim-endpoint'> = {
+export const scimEndpointStep: LegacyStep<'scim-endpoint'> = {
   id: 'scim-endpoint',
   title: 'Identity Center SCIM endpoint and token (console), then a probe',
   kind: 'console',

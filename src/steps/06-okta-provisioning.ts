@@ -12,8 +12,8 @@
  * Auth)" (scim2headerauth) labelled "SCIM 2.0 TestApp" with its icons hidden, as the published console
  * walk-through does.
  */
-import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
-import type { OktaAppOutput, OktaProvisioningOutput } from './outputs.js';
+import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
+import type { OktaAppOutput, OktaProvisioningOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { OktaAuthError, type AppFeature, type OktaApp, type OktaClient, type ProvisioningConnection, type UserProvisioningCapabilities } from '../okta/client.js';
 import { validateLabel } from './03-okta-app.js';
@@ -230,7 +230,7 @@ async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppO
   return created;
 }
 
-export const oktaProvisioningStep: Step<'okta-provisioning'> = {
+export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
   id: 'okta-provisioning',
   title: 'Okta provisioning to the Identity Center SCIM endpoint',
   kind: 'api',

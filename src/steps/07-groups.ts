@@ -3,8 +3,8 @@
  * created; the assignment group assigned to the Identity Center app (and to the SCIM app when one is
  * used). A group used both for assignment and for push is refused: Okta does not support it.
  */
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { OktaGroupRef } from './outputs.js';
+import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { OktaGroupRef } from '../core/outputs.js';
 import { UsageError } from '../errors.js';
 import type { OktaClient, OktaGroup } from '../okta/client.js';
 
@@ -112,7 +112,7 @@ function appIdsFor(ctx: StepContext): string[] {
   return ids;
 }
 
-export const groupsStep: Step<'groups'> = {
+export const groupsStep: LegacyStep<'groups'> = {
   id: 'groups',
   title: 'Okta groups: assignment group and push groups',
   kind: 'api',

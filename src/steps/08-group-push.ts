@@ -3,8 +3,8 @@
  * groups of the groups step). The API has no "push groups by rule", so the wizard applies the rule on
  * each run and explains how to add the rule in the console for groups made later.
  */
-import type { ConsoleAction, Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { PushMappingRef } from './outputs.js';
+import type { ConsoleAction, Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { PushMappingRef } from '../core/outputs.js';
 import { likelyPushErrorCause, type OktaClient, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
 import { repushMapping } from './provisioning-effect.js';
@@ -60,7 +60,7 @@ async function shouldOfferRule(ctx: StepContext): Promise<boolean> {
   return done.includes('push-groups-by-rule');
 }
 
-export const groupPushStep: Step<'group-push'> = {
+export const groupPushStep: LegacyStep<'group-push'> = {
   id: 'group-push',
   title: 'Okta Group Push to Identity Center',
   kind: 'api',

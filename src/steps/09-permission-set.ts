@@ -1,20 +1,31 @@
 /**
  * permission-set: find the permission set by name or create it, attach the managed policy, and
- * push a changed set to the accounts that already hold it. check() also reports accounts holding an
- * outdated version (LATEST_PERMISSION_SET_NOT_PROVISIONED), so a re-run re-provisions them.
+ * push a changed set to the accounts that already hold it.
+ *
+ * observe: the set (by name), its policies, the accounts it is provisioned to (and the outdated ones).
+ * plan:    create | adopt, then update session duration / attach policy / provision (org-wide: it
+ *          changes what every account holding the set grants). Accounts holding an outdated version
+ *          (an edit made in the console, a provisioning that failed) make a provision change: drift
+ *          for a done step, so the re-run that verify asks for re-provisions them.
  */
 import {
-  ensurePermissionSet,
+  attachManagedPolicy,
+  createOrAdopt,
   findPermissionSetByName,
   listAttachedPolicies,
   listProvisionedAccounts,
+  reprovisionAll,
+  updateSessionDuration,
   validateManagedPolicyArn,
   validatePermissionSetName,
   validateSessionDuration,
   type DesiredPermissionSet,
 } from '../aws/permission-sets.js';
 import { homeAws } from '../aws/session.js';
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
+import { WizardError } from '../errors.js';
+import { KNOWN_AFTER_APPLY, type Change, type PlannedWrite } from '../core/change.js';
+import type { PermissionSetOutput } from '../core/outputs.js';
+import type { Step, StepContext } from './contract.js';
 
 export const DEFAULT_PERMISSION_SET = 'AWSPowerUserAccess';
 export const DEFAULT_MANAGED_POLICY = 'arn:aws:iam::aws:policy/PowerUserAccess';
@@ -27,62 +38,182 @@ async function desired(ctx: StepContext): Promise<DesiredPermissionSet> {
   return { name, managedPolicyArn, sessionDuration, description: `Okta users in the pushed group: ${managedPolicyArn.split('/').pop() ?? managedPolicyArn} (okta-aws-sso)` };
 }
 
-export const permissionSetStep: Step<'permission-set'> = {
+/** The live permission set, as observed. */
+export interface ObservedPermissionSet {
+  instanceArn: string;
+  existing?: { arn: string; sessionDuration?: string; description?: string; relayState?: string };
+  policies: string[];
+  /** Every account the set is provisioned to. */
+  provisioned: string[];
+  /** Accounts holding an outdated version. */
+  outdated: string[];
+}
+
+/** What apply sends for each change. */
+export type PermissionSetPayload =
+  | { action: 'create'; name: string; description: string; sessionDuration: string; managedPolicyArn: string }
+  | { action: 'adopt'; arn: string }
+  | { action: 'update-session-duration'; arn: string; sessionDuration: string; description?: string; relayState?: string }
+  | { action: 'attach-policy'; arn: string; managedPolicyArn: string }
+  | { action: 'provision'; arn: string; target: 'ALL_PROVISIONED_ACCOUNTS'; accounts: string[] };
+
+const shownAccounts = (ids: readonly string[]): string => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+
+const aws = (operation: string, count = 1): PlannedWrite => ({ service: 'aws', operation, count });
+
+export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermissionSet, recorded?: PermissionSetOutput): Change<PermissionSetPayload>[] {
+  const resource = { kind: 'permission-set', name: want.name };
+  const ps = obs.existing;
+  if (!ps) {
+    return [
+      {
+        op: 'create',
+        resource,
+        summary: `Create the permission set "${want.name}" with ${want.managedPolicyArn}, session ${want.sessionDuration}`,
+        risk: 'additive',
+        after: { name: want.name, sessionDuration: want.sessionDuration, managedPolicyArn: want.managedPolicyArn },
+        payload: { action: 'create', name: want.name, description: want.description, sessionDuration: want.sessionDuration, managedPolicyArn: want.managedPolicyArn },
+        writes: [aws('CreatePermissionSet'), aws('AttachManagedPolicyToPermissionSet')],
+        ...(recorded ? { drift: `the permission set "${want.name}" no longer exists` } : {}),
+      },
+    ];
+  }
+  const ref = { ...resource, id: ps.arn };
+  const changes: Change<PermissionSetPayload>[] = [
+    {
+      op: 'adopt',
+      resource: ref,
+      summary: `Adopt the permission set "${want.name}"`,
+      risk: 'read-only',
+      payload: { action: 'adopt', arn: ps.arn },
+      writes: [],
+      ...(recorded && recorded.arn !== ps.arn ? { drift: `the permission set "${want.name}" is now ${ps.arn}, not ${recorded.arn}` } : {}),
+    },
+  ];
+  if (ps.sessionDuration !== want.sessionDuration) {
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Change the session duration of "${want.name}" from ${ps.sessionDuration ?? '(none)'} to ${want.sessionDuration}`,
+      risk: 'modifies-existing',
+      before: { sessionDuration: ps.sessionDuration ?? null },
+      after: { sessionDuration: want.sessionDuration },
+      ...(recorded ? { drift: `the session duration is ${ps.sessionDuration ?? '(none)'}, not ${recorded.sessionDuration}` } : {}),
+      payload: { action: 'update-session-duration', arn: ps.arn, sessionDuration: want.sessionDuration, ...(ps.description !== undefined ? { description: ps.description } : {}), ...(ps.relayState !== undefined ? { relayState: ps.relayState } : {}) },
+      writes: [aws('UpdatePermissionSet')],
+    });
+  }
+  if (!obs.policies.includes(want.managedPolicyArn)) {
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Attach ${want.managedPolicyArn} to "${want.name}"`,
+      risk: 'modifies-existing',
+      before: { managedPolicies: obs.policies },
+      after: { managedPolicies: [...obs.policies, want.managedPolicyArn] },
+      ...(obs.policies.length > 0 ? { detail: `the set also holds ${obs.policies.join(', ')}; the wizard leaves those alone` } : {}),
+      ...(recorded ? { drift: `${want.managedPolicyArn} is no longer attached to "${want.name}"` } : {}),
+      payload: { action: 'attach-policy', arn: ps.arn, managedPolicyArn: want.managedPolicyArn },
+      writes: [aws('AttachManagedPolicyToPermissionSet')],
+    });
+  }
+  // After our change every account holding the set needs the new version; otherwise only outdated ones.
+  const accounts = changes.length > 1 ? obs.provisioned : obs.outdated;
+  if (accounts.length > 0) {
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Provision the latest version of "${want.name}" to ${accounts.length} account(s)`,
+      risk: 'org-wide',
+      scale: { count: accounts.length, unit: 'accounts' },
+      before: { outdatedAccounts: changes.length > 1 ? accounts.length : obs.outdated.length },
+      after: { outdatedAccounts: 0 },
+      payload: { action: 'provision', arn: ps.arn, target: 'ALL_PROVISIONED_ACCOUNTS', accounts },
+      writes: [aws('ProvisionPermissionSet')],
+      ...(recorded && obs.outdated.length > 0 ? { drift: `${obs.outdated.length} account(s) hold an outdated version of "${want.name}" (${shownAccounts(obs.outdated)}): the latest version is not provisioned there` } : {}),
+    });
+  }
+  return changes;
+}
+
+export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, ObservedPermissionSet> = {
   id: 'permission-set',
   title: 'Permission set with the managed policy',
   kind: 'api',
   needs: ['preflight'],
-  async plan(ctx) {
+  answers: desired,
+  async observe(ctx, want) {
     const { aws, pf } = await homeAws(ctx);
-    const want = await desired(ctx);
     const client = aws.ssoAdmin();
     const ps = await findPermissionSetByName(client, pf.instanceArn, want.name);
-    if (!ps?.PermissionSetArn) {
-      return [{ kind: 'create', target: `Permission set "${want.name}"`, detail: `${want.managedPolicyArn}, session ${want.sessionDuration}` }];
-    }
-    const actions: PlanAction[] = [{ kind: 'adopt', target: `Permission set "${want.name}" (${ps.PermissionSetArn})` }];
-    if (ps.SessionDuration !== want.sessionDuration) actions.push({ kind: 'update', target: `Session duration of "${want.name}"`, detail: `${ps.SessionDuration ?? '(none)'} -> ${want.sessionDuration}` });
-    const policies = await listAttachedPolicies(client, pf.instanceArn, ps.PermissionSetArn);
-    if (!policies.includes(want.managedPolicyArn)) actions.push({ kind: 'update', target: `Attach ${want.managedPolicyArn}` });
-    const outdated = await listProvisionedAccounts(client, pf.instanceArn, ps.PermissionSetArn, 'LATEST_PERMISSION_SET_NOT_PROVISIONED');
-    if (actions.length > 1 || outdated.length > 0) {
-      const all = actions.length > 1 ? await listProvisionedAccounts(client, pf.instanceArn, ps.PermissionSetArn) : outdated;
-      if (all.length > 0) actions.push({ kind: 'update', target: `Provision the latest version to ${all.length} account(s)` });
-    }
-    if (actions.length === 1) actions[0] = { kind: 'noop', target: actions[0]!.target, detail: 'policy attached, every account up to date' };
-    return actions;
+    if (!ps?.PermissionSetArn) return { instanceArn: pf.instanceArn, policies: [], provisioned: [], outdated: [] };
+    const arn = ps.PermissionSetArn;
+    const policies = await listAttachedPolicies(client, pf.instanceArn, arn);
+    const provisioned = await listProvisionedAccounts(client, pf.instanceArn, arn);
+    const outdated = await listProvisionedAccounts(client, pf.instanceArn, arn, 'LATEST_PERMISSION_SET_NOT_PROVISIONED');
+    return {
+      instanceArn: pf.instanceArn,
+      existing: { arn, ...(ps.SessionDuration ? { sessionDuration: ps.SessionDuration } : {}), ...(ps.Description !== undefined ? { description: ps.Description } : {}), ...(ps.RelayState !== undefined ? { relayState: ps.RelayState } : {}) },
+      policies,
+      provisioned,
+      outdated,
+    };
   },
-  async apply(ctx) {
-    const { aws, pf } = await homeAws(ctx);
-    const want = await desired(ctx);
+  plan: (obs, want, recorded) => planPermissionSet(obs, want, recorded),
+  async apply(ctx, changes, obs, want) {
+    const { aws } = await homeAws(ctx);
+    const client = aws.ssoAdmin();
     const p = ctx.io.progress(`Permission set "${want.name}"`);
-    let r;
+    let arn = obs.existing?.arn;
+    let created = false;
+    let reprovisioned = 0;
     try {
-      r = await ensurePermissionSet(aws.ssoAdmin(), pf.instanceArn, want, { signal: ctx.signal, info: (m) => ctx.io.info(m), onWait: (m) => p.update(`Permission set "${want.name}": ${m}`) });
+      for (const c of changes) {
+        const pl = c.payload as PermissionSetPayload;
+        switch (pl.action) {
+          case 'create': {
+            const r = await createOrAdopt(client, obs.instanceArn, want, ctx.signal);
+            arn = r.ps.PermissionSetArn as string;
+            created = r.created;
+            ctx.io.info(created ? `Created the permission set "${want.name}" (${arn}).` : `The permission set "${want.name}" appeared meanwhile; adopting it.`);
+            if (!created) {
+              // The live state changed since the plan: apply does no more than the plan said.
+              throw new WizardError(`The permission set "${want.name}" was created by someone else after this run planned; nothing else was changed.`, {
+                code: 'PLAN_STALE',
+                hint: 'Run again: the new plan adopts it (see --dry-run for what it would change).',
+              });
+            }
+            await attachManagedPolicy(client, obs.instanceArn, arn, pl.managedPolicyArn, ctx.signal);
+            ctx.io.info(`Attached ${pl.managedPolicyArn}.`);
+            break;
+          }
+          case 'adopt':
+            ctx.io.info(`Adopting the existing permission set "${want.name}" (${pl.arn}).`);
+            break;
+          case 'update-session-duration':
+            await updateSessionDuration(client, obs.instanceArn, { arn: pl.arn, description: pl.description, relayState: pl.relayState }, pl.sessionDuration, ctx.signal);
+            ctx.io.info(`Session duration changed from ${obs.existing?.sessionDuration ?? '(none)'} to ${pl.sessionDuration}.`);
+            break;
+          case 'attach-policy':
+            await attachManagedPolicy(client, obs.instanceArn, pl.arn, pl.managedPolicyArn, ctx.signal);
+            ctx.io.info(`Attached ${pl.managedPolicyArn}.`);
+            if (c.detail) ctx.io.info(`The set also holds ${obs.policies.join(', ')}; the wizard leaves those alone.`);
+            break;
+          case 'provision':
+            ctx.io.info(`Provisioning the latest version to ${pl.accounts.length} account(s) that hold an outdated one.`);
+            await reprovisionAll(client, obs.instanceArn, pl.arn, ctx.signal, (m) => p.update(`Permission set "${want.name}": ${m}`));
+            reprovisioned = pl.accounts.length;
+            break;
+        }
+      }
     } catch (e) {
       p.fail();
       throw e;
     }
-    p.succeed(`Permission set "${want.name}" ready${r.reprovisioned.length ? ` (re-provisioned to ${r.reprovisioned.length} account(s))` : ''}.`);
-    return { arn: r.arn, name: want.name, managedPolicyArn: want.managedPolicyArn, sessionDuration: want.sessionDuration, created: r.created };
+    p.succeed(`Permission set "${want.name}" ready${reprovisioned ? ` (re-provisioned to ${reprovisioned} account(s))` : ''}.`);
+    return { arn: arn as string, name: want.name, managedPolicyArn: want.managedPolicyArn, sessionDuration: want.sessionDuration, created };
   },
-  async check(ctx, out) {
-    const { aws, pf } = await homeAws(ctx);
-    const client = aws.ssoAdmin();
-    const drifts: Drift[] = [];
-    const ps = await findPermissionSetByName(client, pf.instanceArn, out.name);
-    if (!ps) return [{ message: `the permission set "${out.name}" no longer exists` }];
-    if (ps.PermissionSetArn !== out.arn) drifts.push({ message: `the permission set "${out.name}" is now ${ps.PermissionSetArn}, not ${out.arn}` });
-    if (ps.SessionDuration !== out.sessionDuration) drifts.push({ message: `the session duration is ${ps.SessionDuration ?? '(none)'}, not ${out.sessionDuration}` });
-    const policies = await listAttachedPolicies(client, pf.instanceArn, ps.PermissionSetArn ?? out.arn);
-    if (!policies.includes(out.managedPolicyArn)) drifts.push({ message: `${out.managedPolicyArn} is no longer attached to "${out.name}"` });
-    // An edit made in the console (or a provisioning that failed) leaves accounts on an older version:
-    // that is drift too, so the re-run that verify asks for re-provisions them (apply waits for it).
-    const outdated = await listProvisionedAccounts(client, pf.instanceArn, ps.PermissionSetArn ?? out.arn, 'LATEST_PERMISSION_SET_NOT_PROVISIONED');
-    if (outdated.length > 0) {
-      const shown = outdated.slice(0, 5).join(', ') + (outdated.length > 5 ? ` and ${outdated.length - 5} more` : '');
-      drifts.push({ message: `${outdated.length} account(s) hold an outdated version of "${out.name}" (${shown}): the latest version is not provisioned there` });
-    }
-    return drifts;
+  outputsAfter(obs, want) {
+    return { arn: obs.existing?.arn ?? KNOWN_AFTER_APPLY, name: want.name, managedPolicyArn: want.managedPolicyArn, sessionDuration: want.sessionDuration, created: !obs.existing };
   },
 };

@@ -3,18 +3,23 @@
  * permission set on every target account (all ACTIVE accounts, --accounts or --ou), under Identity
  * Center's limits, recording each account's result as it finishes so a resumed run redoes only
  * what is unfinished or failed.
+ *
+ * answers: --accounts / --ou (format checked), --include-management-account.
+ * observe: the organization's accounts, the pushed group (if it has arrived) and the accounts where
+ *          it already holds the permission set (accountsHoldingAssignment, the one copy of that check).
+ * plan:    one create change listing the accounts to assign (org-wide when the target is the whole
+ *          organization, with its scale), one adopt for the accounts that already hold it.
  */
 import { WizardError, UsageError } from '../errors.js';
-import { assignAccounts, type AssignmentTarget } from '../aws/assignments.js';
+import { accountsHoldingAssignment, assignAccounts, type AssignmentTarget } from '../aws/assignments.js';
 import { getGroupId, waitFor } from '../aws/identity-store.js';
 import { listAccountsUnderOu, listAllAccounts, type OrgAccount } from '../aws/organization.js';
 import { homeAws } from '../aws/session.js';
-import { awsCallError } from '../aws/errors.js';
 import { awsTuning } from '../aws/tuning.js';
 import type { AwsClients } from '../aws/clients.js';
-import { ListAccountAssignmentsCommand, ListAccountAssignmentsForPrincipalCommand } from '@aws-sdk/client-sso-admin';
-import type { Drift, PlanAction, Step, StepContext } from './contract.js';
-import type { AccountAssignmentResult, PreflightOutput } from './outputs.js';
+import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change } from '../core/change.js';
+import type { Step, StepContext } from './contract.js';
+import type { AccountAssignmentResult, AccountAssignmentsOutput, PreflightOutput } from '../core/outputs.js';
 import { consoleMistakes, mappingWatcher } from './provisioning-effect.js';
 
 export const DEFAULT_WAIT_TIMEOUT_S = 300;
@@ -111,52 +116,53 @@ export async function waitForPushedGroup(ctx: StepContext, aws: AwsClients, pf: 
   return found.id;
 }
 
-/** Which accounts to assign, and which are skipped and why. */
-export async function resolveTargets(ctx: StepContext, aws: AwsClients, pf: PreflightOutput['aws']): Promise<ResolvedTargets> {
-  const all = await listAllAccounts(aws);
-  const byId = new Map(all.map((a) => [a.id, a]));
-  let chosen: OrgAccount[];
-  let explicit = false;
+export interface AssignmentAnswers {
+  /** --accounts: explicit account IDs (format checked). */
+  accounts?: string[];
+  /** --ou: an OU (recursive). */
+  ou?: string;
+  /** --include-management-account (asked only of the management account; implied by --accounts). */
+  includeManagement: boolean;
+}
+
+async function assignmentAnswers(ctx: StepContext): Promise<AssignmentAnswers> {
+  const pf = ctx.need('preflight').aws;
   if (ctx.io.hasAnswer('accounts')) {
     const raw = await ctx.io.ask({ key: 'accounts', message: 'Account IDs to assign (comma separated)' });
-    const ids = [...new Set(raw.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean))];
+    const ids = [...new Set(raw.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean))];
     const bad = ids.filter((id) => !/^\d{12}$/.test(id));
     if (bad.length) throw new UsageError(`Not an AWS account ID: ${bad.join(', ')}.`, { code: 'AWS_ACCOUNT_ID', hint: 'Account IDs have 12 digits; give them comma separated to --accounts.' });
-    const unknown = ids.filter((id) => !byId.has(id));
-    if (unknown.length) {
-      throw new UsageError(`These accounts are not in the organization ${pf.organizationId}: ${unknown.join(', ')}.`, {
-        code: 'AWS_ACCOUNT_UNKNOWN',
-        hint: 'Check the IDs (AWS console > AWS Organizations > AWS accounts), or omit --accounts to assign every active account.',
-      });
-    }
-    chosen = ids.map((id) => byId.get(id)!);
-    explicit = true;
-  } else if (ctx.io.hasAnswer('ou')) {
-    const ou = (await ctx.io.ask({ key: 'ou', message: 'OU whose accounts to assign (recursive)' })).trim();
+    return { accounts: ids, includeManagement: true };
+  }
+  let ou: string | undefined;
+  if (ctx.io.hasAnswer('ou')) {
+    ou = (await ctx.io.ask({ key: 'ou', message: 'OU whose accounts to assign (recursive)' })).trim();
     if (!/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/.test(ou)) {
       throw new UsageError(`"${ou}" is not an OU ID.`, { code: 'AWS_OU_ID', hint: 'An OU ID looks like ou-ab12-cdef3456 (or r-ab12 for the root); see AWS Organizations > AWS accounts.' });
     }
-    chosen = await listAccountsUnderOu(aws, ou);
-  } else {
-    chosen = all;
   }
+  const includeManagement = pf.callerIsManagementAccount
+    ? await ctx.io.confirm({ key: 'include-management-account', message: `Also assign the management account ${pf.managementAccountId}? (the caller needs IAM rights there)`, default: false })
+    : false;
+  return { ...(ou ? { ou } : {}), includeManagement };
+}
+
+/** Which accounts to assign, and which are skipped and why (pure). */
+export function classifyTargets(chosen: readonly OrgAccount[], pf: PreflightOutput['aws'], includeManagement: boolean): ResolvedTargets {
   const assign: AssignmentTarget[] = [];
   const skipped: AccountAssignmentResult[] = [];
-  const mgmt = pf.managementAccountId;
-  let includeMgmt: boolean | undefined;
   for (const a of chosen) {
     const base = { accountId: a.id, ...(a.name ? { accountName: a.name } : {}) };
     if (a.state !== 'ACTIVE') {
       skipped.push({ ...base, status: 'SKIPPED', failureReason: `the account is ${a.state}; only ACTIVE accounts can receive assignments` });
       continue;
     }
-    if (a.id === mgmt) {
+    if (a.id === pf.managementAccountId) {
       if (!pf.callerIsManagementAccount) {
         skipped.push({ ...base, status: 'SKIPPED', failureReason: 'the management account can be assigned only by the management account itself, not by a delegated administrator; run from the management account with --include-management-account to assign it' });
         continue;
       }
-      includeMgmt ??= explicit || (await ctx.io.confirm({ key: 'include-management-account', message: `Also assign the management account ${mgmt}? (the caller needs IAM rights there)`, default: false }));
-      if (!includeMgmt) {
+      if (!includeManagement) {
         skipped.push({ ...base, status: 'SKIPPED', failureReason: 'the management account is assigned only with --include-management-account (Identity Center then needs IAM rights in it; see docs/aws.md)' });
         continue;
       }
@@ -166,28 +172,87 @@ export async function resolveTargets(ctx: StepContext, aws: AwsClients, pf: Pref
   return { assign, skipped };
 }
 
-/** Accounts where the group already holds the set (bulk when the caller may, else per account). */
-async function existingAccounts(aws: AwsClients, pf: PreflightOutput['aws'], groupId: string, psArn: string, accountIds: string[]): Promise<Set<string>> {
-  const client = aws.ssoAdmin();
-  const out = new Set<string>();
-  if (pf.callerIsManagementAccount) {
-    let token: string | undefined;
-    do {
-      const page = await client.send(new ListAccountAssignmentsForPrincipalCommand({ InstanceArn: pf.instanceArn, PrincipalId: groupId, PrincipalType: 'GROUP', NextToken: token }));
-      for (const a of page.AccountAssignments ?? []) if (a.PermissionSetArn === psArn && a.AccountId) out.add(a.AccountId);
-      token = page.NextToken;
-    } while (token);
-    return out;
+/** Which accounts the answers name (all accounts, --accounts or --ou), checked against the organization. */
+async function chosenAccounts(aws: AwsClients, pf: PreflightOutput['aws'], ans: AssignmentAnswers): Promise<OrgAccount[]> {
+  const all = await listAllAccounts(aws);
+  if (ans.accounts) {
+    const byId = new Map(all.map((a) => [a.id, a]));
+    const unknown = ans.accounts.filter((id) => !byId.has(id));
+    if (unknown.length) {
+      throw new UsageError(`These accounts are not in the organization ${pf.organizationId}: ${unknown.join(', ')}.`, {
+        code: 'AWS_ACCOUNT_UNKNOWN',
+        hint: 'Check the IDs (AWS console > AWS Organizations > AWS accounts), or omit --accounts to assign every active account.',
+      });
+    }
+    return ans.accounts.map((id) => byId.get(id)!);
   }
-  for (const id of accountIds) {
-    let token: string | undefined;
-    do {
-      const page = await client.send(new ListAccountAssignmentsCommand({ InstanceArn: pf.instanceArn, AccountId: id, PermissionSetArn: psArn, NextToken: token }));
-      if ((page.AccountAssignments ?? []).some((a) => a.PrincipalId === groupId && a.PrincipalType === 'GROUP')) out.add(id);
-      token = page.NextToken;
-    } while (token);
+  if (ans.ou) return listAccountsUnderOu(aws, ans.ou);
+  return all;
+}
+
+/** The live state the plan is made from. */
+export interface ObservedAssignments {
+  groupName: string;
+  /** Undefined: the group has not arrived through SCIM yet (apply waits for it). */
+  groupId?: string;
+  permissionSet: { arn: string; name: string };
+  /** True when the target is every account of the organization (no --accounts, no --ou). */
+  wholeOrganization: boolean;
+  assign: AssignmentTarget[];
+  skipped: AccountAssignmentResult[];
+  /** Accounts of `assign` where the group already holds the permission set. */
+  holding: string[];
+}
+
+export interface AssignmentPayload {
+  permissionSetArn: string;
+  principalType: 'GROUP';
+  /** The group ID, or KNOWN_AFTER_APPLY while it has not arrived through SCIM. */
+  principalId: string;
+  accounts: AssignmentTarget[];
+}
+
+export function planAssignments(obs: ObservedAssignments, recorded?: AccountAssignmentsOutput): Change<AssignmentPayload>[] {
+  const holding = new Set(obs.holding);
+  const missing = obs.assign.filter((a) => !holding.has(a.accountId));
+  const resource = { kind: 'account-assignment', name: `${obs.groupName} / ${obs.permissionSet.name}` };
+  const changes: Change<AssignmentPayload>[] = [];
+  let drift: string | undefined;
+  if (recorded) {
+    const should = recorded.results.filter((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING').map((r) => r.accountId);
+    const lost = should.filter((id) => !holding.has(id));
+    if (recorded.groupId !== obs.groupId) drift = `the group "${recorded.groupName}" is now ${obs.groupId ?? 'missing from the identity store'}, not ${recorded.groupId}`;
+    else if (recorded.permissionSetArn !== obs.permissionSet.arn) drift = `the permission set is now ${obs.permissionSet.arn}, not ${recorded.permissionSetArn}`;
+    else if (lost.length) drift = `the group "${recorded.groupName}" no longer holds the permission set on ${lost.length} account(s): ${lost.join(', ')}`;
   }
-  return out;
+  if (missing.length > 0) {
+    const wait = obs.groupId ? '' : '; the group has not arrived through SCIM yet: the step waits for it';
+    changes.push({
+      op: 'create',
+      resource,
+      summary: `assign ${obs.permissionSet.name} to "${obs.groupName}" on ${missing.length} account(s)`,
+      risk: obs.wholeOrganization ? 'org-wide' : 'additive',
+      scale: { count: missing.length, unit: 'accounts' },
+      before: { accounts: holding.size },
+      after: { accounts: holding.size + missing.length },
+      detail: `${holding.size} already assigned${wait}`,
+      payload: { permissionSetArn: obs.permissionSet.arn, principalType: 'GROUP', principalId: obs.groupId ?? KNOWN_AFTER_APPLY, accounts: missing },
+      writes: [{ service: 'aws', operation: 'CreateAccountAssignment', count: missing.length }],
+      ...(drift ? { drift } : {}),
+    });
+  }
+  if (holding.size > 0) {
+    changes.push({
+      op: 'adopt',
+      resource: { ...resource, ...(obs.groupId ? { id: obs.groupId } : {}) },
+      summary: `"${obs.groupName}" holds ${obs.permissionSet.name} on ${holding.size} of ${obs.assign.length} target account(s)`,
+      risk: 'read-only',
+      writes: [],
+      ...(drift && missing.length === 0 ? { drift } : {}),
+    });
+  }
+  if (changes.length === 0 && drift) changes.push({ op: 'adopt', resource, summary: `no target account for "${obs.groupName}"`, risk: 'read-only', writes: [], drift });
+  return changes;
 }
 
 function summary(results: AccountAssignmentResult[]): string {
@@ -195,47 +260,64 @@ function summary(results: AccountAssignmentResult[]): string {
   return `${count('SUCCEEDED')} created, ${count('EXISTING')} already there, ${count('SKIPPED')} skipped, ${count('FAILED')} failed`;
 }
 
-export const accountAssignmentsStep: Step<'account-assignments'> = {
+const finished = (r: AccountAssignmentResult | undefined): boolean => r !== undefined && (r.status === 'SUCCEEDED' || r.status === 'EXISTING');
+
+export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswers, ObservedAssignments> = {
   id: 'account-assignments',
   title: 'Assign the pushed group to the AWS accounts with the permission set',
   kind: 'api',
   needs: ['preflight', 'groups', 'group-push', 'permission-set'],
-  async plan(ctx) {
+  answers: assignmentAnswers,
+  async observe(ctx, ans) {
     const { aws, pf } = await homeAws(ctx);
-    const name = pushedGroupName(ctx);
     const ps = ctx.need('permission-set');
-    const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, name);
-    const { assign, skipped } = await resolveTargets(ctx, aws, pf);
-    const actions: PlanAction[] = skipped.map((s) => ({ kind: 'noop' as const, target: `Account ${s.accountId}${s.accountName ? ` (${s.accountName})` : ''}`, detail: `skipped: ${s.failureReason}` }));
-    if (!groupId) {
-      actions.unshift({ kind: 'pending', target: `Assign "${name}" to ${assign.length} account(s)`, detail: 'the group has not arrived through SCIM yet; the step waits for it' });
-      return actions;
-    }
-    const have = await existingAccounts(aws, pf, groupId, ps.arn, assign.map((a) => a.accountId));
-    const missing = assign.filter((a) => !have.has(a.accountId));
-    actions.unshift(
-      missing.length > 0
-        ? { kind: 'create', target: `Assign "${name}" with "${ps.name}" to ${missing.length} account(s)`, detail: `${have.size} already assigned` }
-        : { kind: 'noop', target: `"${name}" holds "${ps.name}" on all ${assign.length} target account(s)` },
-    );
-    return actions;
+    const groupName = pushedGroupName(ctx);
+    const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, groupName);
+    const { assign, skipped } = classifyTargets(await chosenAccounts(aws, pf, ans), pf, ans.includeManagement);
+    const holding =
+      groupId && !isKnownAfterApply(ps.arn)
+        ? await accountsHoldingAssignment({
+            client: aws.ssoAdmin(),
+            instanceArn: pf.instanceArn,
+            permissionSetArn: ps.arn,
+            principalId: groupId,
+            principalType: 'GROUP',
+            accountIds: assign.map((a) => a.accountId),
+            bulk: pf.callerIsManagementAccount,
+            debug: (m) => ctx.io.debug(m),
+          })
+        : new Set<string>();
+    return {
+      groupName,
+      ...(groupId ? { groupId } : {}),
+      permissionSet: { arn: ps.arn, name: ps.name },
+      wholeOrganization: !ans.accounts && !ans.ou,
+      assign,
+      skipped,
+      holding: assign.map((a) => a.accountId).filter((id) => holding.has(id)),
+    };
   },
-  async apply(ctx) {
+  plan: (obs, _ans, recorded) => planAssignments(obs, recorded),
+  notes: (obs) => obs.skipped.map((s) => `Account ${s.accountId}${s.accountName ? ` (${s.accountName})` : ''} skipped: ${s.failureReason}`),
+  async apply(ctx, changes, obs) {
     const { aws, pf } = await homeAws(ctx);
-    const ps = ctx.need('permission-set');
-    const name = pushedGroupName(ctx);
-    const groupId = await waitForPushedGroup(ctx, aws, pf, name);
-    const { assign, skipped } = await resolveTargets(ctx, aws, pf);
+    const name = obs.groupName;
+    const psArn = obs.permissionSet.arn;
+    const create = changes.find((c) => c.op === 'create')?.payload as AssignmentPayload | undefined;
+    const groupId = obs.groupId ?? (await waitForPushedGroup(ctx, aws, pf, name));
+    const { assign, skipped } = obs;
     for (const s of skipped) ctx.io.info(`Skipping account ${s.accountId}${s.accountName ? ` (${s.accountName})` : ''}: ${s.failureReason}.`);
-    const requestsPerSecond = await rate(ctx);
 
     // Resume: keep what an earlier, interrupted run finished (same group and permission set).
     const saved = ctx.progress.load() as AssignmentProgress | undefined;
-    const prev = saved && saved.groupId === groupId && saved.permissionSetArn === ps.arn ? saved.results : {};
-    const progress: AssignmentProgress = { groupId, permissionSetArn: ps.arn, results: { ...prev } };
-    const finished = (r: AccountAssignmentResult | undefined) => r !== undefined && (r.status === 'SUCCEEDED' || r.status === 'EXISTING');
-    const todo = assign.filter((a) => !finished(prev[a.accountId]));
-    if (todo.length < assign.length) ctx.io.info(`${assign.length - todo.length} account(s) were finished by an earlier run; ${todo.length} left.`);
+    const prev = saved && saved.groupId === groupId && saved.permissionSetArn === psArn ? saved.results : {};
+    const progress: AssignmentProgress = { groupId, permissionSetArn: psArn, results: { ...prev } };
+    const holding = new Set(obs.holding);
+    for (const id of holding) if (!finished(prev[id])) progress.results[id] = { ...assign.find((a) => a.accountId === id)!, status: 'EXISTING' };
+    // Exactly the planned accounts: no more.
+    const todo = create?.accounts ?? [];
+    const earlier = assign.filter((a) => finished(prev[a.accountId])).length;
+    if (earlier > 0) ctx.io.info(`${earlier} account(s) were finished by an earlier run; ${todo.length} left.`);
 
     // Save each result as it finishes; saves are serialised and coalesced.
     let saving: Promise<void> = Promise.resolve();
@@ -252,35 +334,38 @@ export const accountAssignmentsStep: Step<'account-assignments'> = {
 
     const total = assign.length;
     const already = total - todo.length;
-    const bar = ctx.io.progress(`${already}/${total} accounts`);
     let outcome;
-    try {
-      outcome = await assignAccounts({
-        client: aws.ssoAdminEngine(),
-        instanceArn: pf.instanceArn,
-        permissionSetArn: ps.arn,
-        principalId: groupId,
-        principalType: 'GROUP',
-        targets: todo,
-        bulkExisting: pf.callerIsManagementAccount,
-        signal: ctx.signal,
-        tuning: { requestsPerSecond },
-        onResult: (r) => {
-          progress.results[r.accountId] = r;
-          void save();
-        },
-        onProgress: (done) => bar.update(`${already + done}/${total} accounts`),
-        debug: (m) => ctx.io.debug(m),
-      });
-    } catch (e) {
-      bar.fail();
-      await save();
-      throw e;
+    const bar = ctx.io.progress(`${already}/${total} accounts`);
+    if (todo.length > 0) {
+      const requestsPerSecond = await rate(ctx);
+      try {
+        outcome = await assignAccounts({
+          client: aws.ssoAdminEngine(),
+          instanceArn: pf.instanceArn,
+          permissionSetArn: psArn,
+          principalId: groupId,
+          principalType: 'GROUP',
+          targets: todo,
+          bulkExisting: pf.callerIsManagementAccount,
+          signal: ctx.signal,
+          tuning: { requestsPerSecond },
+          onResult: (r) => {
+            progress.results[r.accountId] = r;
+            void save();
+          },
+          onProgress: (done) => bar.update(`${already + done}/${total} accounts`),
+          debug: (m) => ctx.io.debug(m),
+        });
+      } catch (e) {
+        bar.fail();
+        await save();
+        throw e;
+      }
+      ctx.io.debug(`Assignment engine: ${outcome.stats.requests} requests, ${outcome.stats.retries} retries${outcome.stats.bulkUsed ? ', existing assignments listed in bulk' : ''}.`);
     }
     await save();
     const results: AccountAssignmentResult[] = [...assign.map((a) => progress.results[a.accountId]!), ...skipped];
     const failed = results.filter((r) => r.status === 'FAILED');
-    ctx.io.debug(`Assignment engine: ${outcome.stats.requests} requests, ${outcome.stats.retries} retries${outcome.stats.bulkUsed ? ', existing assignments listed in bulk' : ''}.`);
     if (failed.length > 0) {
       bar.fail(`${total - failed.length}/${total} accounts (${summary(results)})`);
       for (const f of failed) ctx.io.warn(`Account ${f.accountId}${f.accountName ? ` (${f.accountName})` : ''} FAILED: ${f.failureReason ?? 'no reason given'}`);
@@ -290,20 +375,15 @@ export const accountAssignmentsStep: Step<'account-assignments'> = {
       });
     }
     bar.succeed(`${total}/${total} accounts (${summary(results)})`);
-    return { groupId, groupName: name, permissionSetArn: ps.arn, results };
+    return { groupId, groupName: name, permissionSetArn: psArn, results };
   },
-  async check(ctx, out) {
-    const { aws, pf } = await homeAws(ctx);
-    const should = out.results.filter((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING').map((r) => r.accountId);
-    let have: Set<string>;
-    try {
-      have = await existingAccounts(aws, pf, out.groupId, out.permissionSetArn, should);
-    } catch (e) {
-      throw awsCallError(e, 'checking the account assignments', 'sso:ListAccountAssignments');
-    }
-    const drifts: Drift[] = [];
-    const missing = should.filter((id) => !have.has(id));
-    if (missing.length) drifts.push({ message: `the group "${out.groupName}" no longer holds the permission set on ${missing.length} account(s): ${missing.join(', ')}` });
-    return drifts;
+  outputsAfter(obs) {
+    const holding = new Set(obs.holding);
+    return {
+      groupId: obs.groupId ?? KNOWN_AFTER_APPLY,
+      groupName: obs.groupName,
+      permissionSetArn: obs.permissionSet.arn,
+      results: [...obs.assign.map((a): AccountAssignmentResult => ({ ...a, status: holding.has(a.accountId) ? 'EXISTING' : 'SUCCEEDED' })), ...obs.skipped],
+    };
   },
 };

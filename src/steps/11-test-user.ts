@@ -5,8 +5,9 @@
  * The user joins the assignment group and the push groups.
  */
 import { randomInt } from 'node:crypto';
-import type { Drift, Step, StepContext } from './contract.js';
-import type { TestUserOutput } from './outputs.js';
+import type { Step, StepContext } from './contract.js';
+import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
+import type { TestUserOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { SCIM_FORBIDDEN } from './07-groups.js';
 import { rememberTestUserPassword } from '../verify/run-memory.js';
@@ -95,7 +96,63 @@ function wantedGroups(ctx: StepContext): string[] {
   return [g.assignmentGroup.id, ...g.pushGroups.map((p) => p.id)];
 }
 
-export const testUserStep: Step<'test-user'> = {
+/** The live Okta user (by login), as observed. */
+export interface ObservedTestUser {
+  groupIds: string[];
+  existing?: { id: string; status: string; login: string; email?: string; displayName?: string; missingProfile: string[] };
+  /** Groups the existing user is in. */
+  memberOf: string[];
+}
+
+export type TestUserPayload =
+  | { action: 'create'; profile: Profile; groupIds: string[]; password: '<password>' }
+  | { action: 'adopt'; userId: string }
+  | { action: 'add-to-group'; userId: string; groupId: string };
+
+const ACTIVE_ENOUGH = new Set(['ACTIVE', 'PASSWORD_EXPIRED', 'PROVISIONED', 'RECOVERY']);
+
+export function planTestUser(obs: ObservedTestUser, profile: Profile, recorded?: TestUserOutput): Change<TestUserPayload>[] {
+  const u = obs.existing;
+  if (!u) {
+    return [
+      {
+        op: 'create',
+        resource: { kind: 'okta-user', name: profile.email },
+        summary: `Create the Okta user ${profile.email} (${profile.displayName}) in ${obs.groupIds.length} groups`,
+        risk: 'additive',
+        after: { login: profile.email, groupIds: obs.groupIds },
+        payload: { action: 'create', profile, groupIds: obs.groupIds, password: '<password>' },
+        writes: [{ service: 'okta', operation: 'createUser', count: 1 }],
+        ...(recorded ? { drift: `The Okta test user ${recorded.login} (${recorded.userId}) no longer exists.` } : {}),
+      },
+    ];
+  }
+  let drift: string | undefined;
+  if (recorded && recorded.userId !== u.id) drift = `The Okta test user ${recorded.login} is now ${u.id}, not ${recorded.userId}.`;
+  else if (recorded && u.status !== 'ACTIVE' && u.status !== 'PASSWORD_EXPIRED') drift = `The Okta test user ${recorded.login} is ${u.status}, not ACTIVE.`;
+  const ref = { kind: 'okta-user', id: u.id, name: u.login };
+  const changes: Change<TestUserPayload>[] = [
+    { op: 'adopt', resource: ref, summary: `Adopt the existing Okta user ${u.login}`, risk: 'read-only', payload: { action: 'adopt', userId: u.id }, writes: [], ...(drift ? { drift } : {}) },
+  ];
+  // An inactive user is refused by apply (with what to do): nothing else to plan for it.
+  if (!ACTIVE_ENOUGH.has(u.status)) return changes;
+  const have = new Set(obs.memberOf);
+  for (const gid of obs.groupIds) {
+    if (have.has(gid)) continue;
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Add ${u.login} to the group ${gid}`,
+      risk: 'modifies-existing',
+      payload: { action: 'add-to-group', userId: u.id, groupId: gid },
+      writes: [{ service: 'okta', operation: 'assignUserToGroup', count: 1 }],
+      ...(recorded ? { drift: `The Okta test user ${recorded.login} is no longer in the group ${gid}.` } : {}),
+    });
+  }
+  return changes;
+}
+
+export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
   id: 'test-user',
   title: 'Okta test user in the assignment and push groups',
   kind: 'api',
@@ -107,77 +164,70 @@ export const testUserStep: Step<'test-user'> = {
     return skip ? 'the test user was skipped (--skip-test-user)' : undefined;
   },
 
-  async plan(ctx) {
-    if (!ctx.outputs.groups) return [{ kind: 'pending', target: 'test user', detail: 'needs the groups step' }];
-    if (!ctx.io.hasAnswer('test-user-email')) return [{ kind: 'create', target: 'Okta test user', detail: 'details asked when the step runs' }];
-    const okta = await ctx.services.okta();
-    const email = await ctx.io.ask({ key: 'test-user-email', message: 'Test user email', validate: validateEmail });
-    const u = await okta.getUser(email.trim());
-    return [u ? { kind: 'adopt', target: `Okta user ${email}`, detail: u.id } : { kind: 'create', target: `Okta user ${email}` }];
-  },
+  // Every value is checked before the first call to Okta.
+  answers: askProfile,
 
-  async apply(ctx) {
-    // Every value is checked before the first call to Okta.
-    const profile = await askProfile(ctx);
+  async observe(ctx, profile) {
     const groupIds = wantedGroups(ctx);
     const okta = await ctx.services.okta();
-    const existing = await okta.getUser(profile.email);
-    if (existing) {
-      // Only an active user is provisioned to Identity Center; adopting a STAGED, SUSPENDED or
-      // DEPROVISIONED one would let the verify step wait for a user who never arrives.
-      if (existing.status !== 'ACTIVE' && existing.status !== 'PASSWORD_EXPIRED' && existing.status !== 'PROVISIONED' && existing.status !== 'RECOVERY') {
-        throw new WizardError(`The Okta user ${existing.profile.login} (${existing.id}) already exists but is ${existing.status}, so Okta would not provision it to Identity Center.`, {
-          code: 'OKTA_TEST_USER_INACTIVE',
-          hint:
-            `Activate it in Okta (Directory > People > ${existing.profile.login} > ${existing.status === 'SUSPENDED' ? 'More Actions > Unsuspend' : 'Activate'}) and set its password, ` +
-            'or give another --test-user-email; then run again (nothing done so far is lost).',
-        });
-      }
-      ctx.io.info(`Adopting the existing Okta user ${existing.profile.login} (${existing.id}); its password is left as it is.`);
-      const have = new Set((await okta.listUserGroups(existing.id)).map((g) => g.id));
-      for (const gid of groupIds) {
-        if (!have.has(gid)) {
-          await okta.addUserToGroup(gid, existing.id);
-          ctx.io.info(`Added ${existing.profile.login} to the group ${gid}.`);
-        }
-      }
-      const p = existing.profile;
-      const missing = (['firstName', 'lastName', 'email', 'displayName'] as const).filter((k) => typeof p[k] !== 'string' || (p[k] as string).trim() === '');
-      if (missing.length > 0) {
-        ctx.io.warn(`The existing user ${p.login} has no ${missing.join(', ')}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > ${p.login} > Profile).`);
-      }
-      return {
-        userId: existing.id,
-        login: p.login,
-        email: p.email ?? profile.email,
-        displayName: typeof p.displayName === 'string' ? p.displayName : profile.displayName,
-        groupIds,
-        created: false,
-      };
-    }
-    const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
-    const ok = await ctx.io.confirm({ message: `Create the Okta user ${profile.email} (${profile.displayName})?`, default: true });
-    if (!ok) throw new UsageError('Stopped: the test user was not created.', { code: 'DECLINED', hint: 'Run again and approve, or pass --skip-test-user.' });
-    const pw = await password(ctx);
-    rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
-    const user = await okta.createUser({
-      profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
-      password: pw,
+    const u = await okta.getUser(profile.email);
+    if (!u) return { groupIds, memberOf: [] };
+    const p = u.profile;
+    const missingProfile = (['firstName', 'lastName', 'email', 'displayName'] as const).filter((k) => typeof p[k] !== 'string' || (p[k] as string).trim() === '');
+    const memberOf = ACTIVE_ENOUGH.has(u.status) ? (await okta.listUserGroups(u.id)).map((g) => g.id) : [];
+    return {
       groupIds,
-      nextLoginChangePassword: mustChange,
-    });
-    ctx.io.info(`Created the Okta user ${profile.email} (${user.id}) in ${groupIds.length} groups${mustChange ? '; the password must be changed at first sign-in' : ''}.`);
-    return { userId: user.id, login: profile.email, email: profile.email, displayName: profile.displayName, groupIds, created: true };
+      existing: { id: u.id, status: u.status, login: p.login, ...(typeof p.email === 'string' ? { email: p.email } : {}), ...(typeof p.displayName === 'string' ? { displayName: p.displayName } : {}), missingProfile },
+      memberOf,
+    };
   },
 
-  async check(ctx, out: TestUserOutput) {
+  plan: (obs, profile, recorded) => planTestUser(obs, profile, recorded),
+
+  async apply(ctx, changes, obs, profile) {
     const okta = await ctx.services.okta();
-    const u = await okta.getUser(out.userId);
-    if (!u) return [{ message: `The Okta test user ${out.login} (${out.userId}) no longer exists.` }];
-    const drift: Drift[] = [];
-    if (u.status !== 'ACTIVE' && u.status !== 'PASSWORD_EXPIRED') drift.push({ message: `The Okta test user ${out.login} is ${u.status}, not ACTIVE.` });
-    const have = new Set((await okta.listUserGroups(out.userId)).map((g) => g.id));
-    for (const gid of out.groupIds) if (!have.has(gid)) drift.push({ message: `The Okta test user ${out.login} is no longer in the group ${gid}.` });
-    return drift;
+    const u = obs.existing;
+    if (u && !ACTIVE_ENOUGH.has(u.status)) {
+      // Only an active user is provisioned to Identity Center; adopting a STAGED, SUSPENDED or
+      // DEPROVISIONED one would let the verify step wait for a user who never arrives.
+      throw new WizardError(`The Okta user ${u.login} (${u.id}) already exists but is ${u.status}, so Okta would not provision it to Identity Center.`, {
+        code: 'OKTA_TEST_USER_INACTIVE',
+        hint:
+          `Activate it in Okta (Directory > People > ${u.login} > ${u.status === 'SUSPENDED' ? 'More Actions > Unsuspend' : 'Activate'}) and set its password, ` +
+          'or give another --test-user-email; then run again (nothing done so far is lost).',
+      });
+    }
+    let out: TestUserOutput | undefined;
+    for (const c of changes) {
+      const pl = c.payload as TestUserPayload;
+      if (pl.action === 'adopt' && u) {
+        ctx.io.info(`Adopting the existing Okta user ${u.login} (${u.id}); its password is left as it is.`);
+        if (u.missingProfile.length > 0) {
+          ctx.io.warn(`The existing user ${u.login} has no ${u.missingProfile.join(', ')}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > ${u.login} > Profile).`);
+        }
+        out = { userId: u.id, login: u.login, email: u.email ?? profile.email, displayName: u.displayName ?? profile.displayName, groupIds: obs.groupIds, created: false };
+      } else if (pl.action === 'add-to-group') {
+        await okta.addUserToGroup(pl.groupId, pl.userId);
+        ctx.io.info(`Added ${u?.login ?? pl.userId} to the group ${pl.groupId}.`);
+      } else if (pl.action === 'create') {
+        const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
+        const pw = await password(ctx);
+        rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
+        const user = await okta.createUser({
+          profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
+          password: pw,
+          groupIds: pl.groupIds,
+          nextLoginChangePassword: mustChange,
+        });
+        ctx.io.info(`Created the Okta user ${profile.email} (${user.id}) in ${pl.groupIds.length} groups${mustChange ? '; the password must be changed at first sign-in' : ''}.`);
+        out = { userId: user.id, login: profile.email, email: profile.email, displayName: profile.displayName, groupIds: pl.groupIds, created: true };
+      }
+    }
+    if (!out) throw new WizardError('The test-user plan had neither a create nor an adopt change.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
+    return out;
+  },
+
+  outputsAfter(obs, profile) {
+    return { userId: obs.existing?.id ?? KNOWN_AFTER_APPLY, login: obs.existing?.login ?? profile.email, email: obs.existing?.email ?? profile.email, displayName: obs.existing?.displayName ?? profile.displayName, groupIds: obs.groupIds, created: !obs.existing };
   },
 };

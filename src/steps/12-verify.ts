@@ -4,17 +4,15 @@
  * group holds the permission set on every target account with the latest version provisioned.
  * Okta half: verifyOktaSide() from src/okta/verify.ts (when the Okta steps' outputs are there). Then the portal URL and the sign-in check.
  */
-import { ListAccountAssignmentsCommand, ListAccountAssignmentsForPrincipalCommand } from '@aws-sdk/client-sso-admin';
 import { WizardError } from '../errors.js';
-import { awsCallError } from '../aws/errors.js';
+import { accountsHoldingAssignment } from '../aws/assignments.js';
 import { describeUser, getUserId, groupExists, isMember, waitFor } from '../aws/identity-store.js';
 import { listProvisionedAccounts } from '../aws/permission-sets.js';
 import { homeAws } from '../aws/session.js';
 import { awsTuning } from '../aws/tuning.js';
-import type { AwsClients } from '../aws/clients.js';
 import { verifyOktaSide } from '../okta/verify.js';
-import type { ConsoleAction, Step, StepContext } from './contract.js';
-import type { AccountAssignmentsOutput, PreflightOutput, VerifyOutput } from './outputs.js';
+import type { ConsoleAction, LegacyStep, StepContext } from './contract.js';
+import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';
 
@@ -37,33 +35,6 @@ export function signInCheckAction(portal: string, login: string | undefined, per
     values: [{ label: 'AWS access portal URL', value: portal }],
     optional: true,
   };
-}
-
-async function assignedAccounts(aws: AwsClients, pf: PreflightOutput['aws'], a: AccountAssignmentsOutput, ids: string[]): Promise<Set<string>> {
-  const client = aws.ssoAdmin();
-  const out = new Set<string>();
-  try {
-    if (pf.callerIsManagementAccount) {
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListAccountAssignmentsForPrincipalCommand({ InstanceArn: pf.instanceArn, PrincipalId: a.groupId, PrincipalType: 'GROUP', NextToken: token }));
-        for (const x of page.AccountAssignments ?? []) if (x.PermissionSetArn === a.permissionSetArn && x.AccountId) out.add(x.AccountId);
-        token = page.NextToken;
-      } while (token);
-      return out;
-    }
-    for (const id of ids) {
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListAccountAssignmentsCommand({ InstanceArn: pf.instanceArn, AccountId: id, PermissionSetArn: a.permissionSetArn, NextToken: token }));
-        if ((page.AccountAssignments ?? []).some((x) => x.PrincipalId === a.groupId)) out.add(id);
-        token = page.NextToken;
-      } while (token);
-    }
-  } catch (e) {
-    throw awsCallError(e, 'reading the account assignments', 'sso:ListAccountAssignments, sso:ListAccountAssignmentsForPrincipal');
-  }
-  return out;
 }
 
 interface Findings {
@@ -137,7 +108,15 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   }
 
   const targets = a.results.filter((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING').map((r) => r.accountId);
-  const assigned = await assignedAccounts(aws, pf, a, targets);
+  const assigned = await accountsHoldingAssignment({
+    client: aws.ssoAdmin(),
+    instanceArn: pf.instanceArn,
+    permissionSetArn: a.permissionSetArn,
+    principalId: a.groupId,
+    principalType: 'GROUP',
+    accountIds: targets,
+    bulk: pf.callerIsManagementAccount,
+  });
   const latest = new Set(await listProvisionedAccounts(aws.ssoAdmin(), pf.instanceArn, a.permissionSetArn, 'LATEST_PERMISSION_SET_PROVISIONED'));
   let accountsVerified = 0;
   for (const id of targets) {
@@ -199,7 +178,7 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
   }
 }
 
-export const verifyStep: Step<'verify'> = {
+export const verifyStep: LegacyStep<'verify'> = {
   id: 'verify',
   title: 'Verify end to end, then the sign-in check',
   kind: 'api',

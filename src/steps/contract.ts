@@ -5,134 +5,13 @@
  * Layering: cli -> engine -> steps -> clients (src/okta, src/aws, src/saml, src/scim).
  * This file is imported by the engine and the CLI; it imports nothing above it.
  */
-import type { AnswerKey, SecretKey } from './answers.js';
-import type { StepId, StepOutputs } from './outputs.js';
+import type { Io, SecretStore } from '../core/io.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
+import type { Change } from '../core/change.js';
 
-// ------------------------------------------------------------------------------------------------
-// I/O: the one interface steps talk to the user through.
-// Bound by the CLI to @inquirer/prompts + ora + chalk (terminal), to flags/env/--config answers
-// (non-interactive), or to a scripted double (tests).
-// ------------------------------------------------------------------------------------------------
+export type * from '../core/change.js';
 
-export interface AskOptions {
-  key: AnswerKey;
-  message: string;
-  /** Used when nobody answers: proposed in a prompt, taken (and said) in non-interactive mode. */
-  default?: string;
-  /** Return true, or the message naming what is wrong and how to fix it. */
-  validate?: (value: string) => true | string;
-}
-
-export interface Choice<T extends string> {
-  value: T;
-  name: string;
-  description?: string;
-}
-
-export interface SelectOptions<T extends string> {
-  /** The answer key that can pre-answer the choice (its value must be one of the choices). */
-  key: AnswerKey;
-  message: string;
-  choices: readonly Choice<T>[];
-  default?: T;
-}
-
-export interface ConfirmOptions {
-  /**
-   * Omitted: an approval ("Create the app?"): `--yes` approves; a non-interactive run without
-   * `--yes` fails naming `--yes`.
-   * Given: a boolean setting answered by its flag; non-interactive without the flag takes `default`.
-   */
-  key?: AnswerKey;
-  message: string;
-  default: boolean;
-}
-
-export interface SecretOptions {
-  key: SecretKey;
-  message: string;
-  validate?: (value: string) => true | string;
-  /** When true, a missing secret returns undefined instead of prompting/failing (caller generates one). */
-  optional?: boolean;
-}
-
-/** One line of copyable value in a console action. */
-export interface ConsoleValue {
-  label: string;
-  value: string;
-}
-
-export type ConsoleActionId =
-  | 'download-sp-metadata'
-  | 'upload-idp-metadata'
-  | 'enable-automatic-provisioning'
-  | 'configure-okta-provisioning'
-  | 'push-groups-by-rule'
-  | 'sign-in-check';
-
-/** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
-export interface ConsoleAction {
-  id: ConsoleActionId;
-  title: string;
-  /** Where: "AWS console > IAM Identity Center > Settings > Identity source". */
-  where: string;
-  /** Numbered instructions, exact labels of buttons and fields. */
-  instructions: readonly string[];
-  /** Values the person copies into the console. Never a secret (say "the token you pasted earlier"). */
-  values?: readonly ConsoleValue[];
-  /**
-   * Answers that prove the action was done: when every one is already answered, the action is
-   * treated as done without asking (e.g. --scim-endpoint and SCIM_TOKEN for enable-automatic-provisioning).
-   */
-  evidence?: readonly AnswerKey[];
-  /**
-   * Data the sandbox needs to perform the action itself (--sandbox only); may hold a secret, is sent
-   * only to the local sandbox and is never printed, logged or saved.
-   */
-  sandboxPayload?: Record<string, unknown>;
-  /** Optional: may the person decline (e.g. push-groups-by-rule)? Default false. */
-  optional?: boolean;
-}
-
-export interface Progress {
-  /** "37/120 accounts" */
-  update(text: string): void;
-  succeed(text?: string): void;
-  fail(text?: string): void;
-  /** Stop drawing without a verdict (e.g. before a prompt). */
-  stop(): void;
-}
-
-export interface Io {
-  ask(opts: AskOptions): Promise<string>;
-  select<T extends string>(opts: SelectOptions<T>): Promise<T>;
-  confirm(opts: ConfirmOptions): Promise<boolean>;
-  /** A secret from its env var, its file flag, or a hidden prompt. Registered for redaction. */
-  secret(opts: SecretOptions): Promise<string | undefined>;
-  /** True when the key has an answer from a flag, env, --config or the state file (no prompt). */
-  hasAnswer(key: AnswerKey): boolean;
-  /**
-   * Where the answer for `key` comes from, for messages ("OKTA_API_TOKEN", "--okta-token-file",
-   * "config file", ...), or undefined when nobody gave one. Never the value itself.
-   */
-  answerSource(key: AnswerKey): string | undefined;
-  /** Show a console action and wait until the person says it is done (see ConsoleAction). */
-  consoleAction(action: ConsoleAction): Promise<void>;
-  info(message: string): void;
-  warn(message: string): void;
-  /** Details shown with --verbose only. */
-  debug(message: string): void;
-  progress(text: string): Progress;
-  /**
-   * A value meant for the person once (a generated password): shown in the terminal and never
-   * written to logs, --json output or the state file.
-   */
-  showSecretOnce(label: string, value: string): void;
-  /** Remember a secret obtained elsewhere so every output masks it. */
-  registerSecret(value: string): void;
-  /** Mode flags the step may adapt to (a step never decides prompting itself). */
-  readonly interactive: boolean;
-}
+export type * from '../core/io.js';
 
 // ------------------------------------------------------------------------------------------------
 // Plans, drift and the step itself
@@ -164,12 +43,6 @@ export interface Services {
   readonly sandbox: { adminUrl: string } | undefined;
 }
 
-/** Secrets obtained during this run, kept in memory only (e.g. the SCIM token for okta-provisioning). */
-export interface SecretStore {
-  get(key: SecretKey): string | undefined;
-  set(key: SecretKey, value: string): void;
-}
-
 /** Per-step progress saved in the state file during long steps (e.g. per-account results). */
 export interface StepProgressStore<T = unknown> {
   load(): T | undefined;
@@ -192,7 +65,60 @@ export interface StepContext {
   now(): Date;
 }
 
-export interface Step<K extends StepId = StepId> {
+/**
+ * The step contract (Terraform's plan/apply): a step reads the live state once, plans typed
+ * changes from it without any I/O, and applies exactly the changes the engine approved.
+ *
+ *   answers(ctx)                     -> A   the step's questions (ctx.io; no API call)
+ *   observe(ctx, answers)            -> O   live reads only (clients; no write, no prompt)
+ *   plan(observed, answers, recorded)-> Change[]   pure; `recorded` = outputs of an earlier run
+ *   (engine: show, approve once per risk class, or stop with exit 2)
+ *   apply(ctx, changes, observed, answers) -> outputs   sends exactly the planned writes
+ *
+ * Drift: a done step is planned again against the live state; any change that writes (or that
+ * carries `drift`) is drift. A dry run plans every step; `outputsAfter()` tells later steps what
+ * this step's outputs will be (values not known yet are KNOWN_AFTER_APPLY).
+ */
+export interface Step<K extends StepId = StepId, A = unknown, O = unknown> {
+  id: K;
+  title: string;
+  /** `console`: the step centres on something only a person can do, then verifies it. */
+  kind: 'api' | 'console';
+  /** Earlier steps whose outputs this step reads. */
+  needs: readonly StepId[];
+  /** A reason to skip the step in this run, or undefined. */
+  skip?(ctx: StepContext): Promise<string | undefined>;
+  /** The step's answers, asked through ctx.io (default: none). */
+  answers?(ctx: StepContext): Promise<A>;
+  /** Read the live state once: clients only, no mutating call. */
+  observe(ctx: StepContext, answers: A): Promise<O>;
+  /** Pure: the changes that bring the live state to what the answers ask for. */
+  plan(observed: O, answers: A, recorded?: StepOutputs[K]): Change[];
+  /** Carries out exactly `changes` (already approved) and returns the typed outputs. */
+  apply(ctx: StepContext, changes: readonly Change[], observed: O, answers: A): Promise<StepOutputs[K]>;
+  /**
+   * The outputs the step will have once `changes` are applied (dry run), so later steps can plan;
+   * undefined when they cannot be foreseen. Values not known yet are KNOWN_AFTER_APPLY.
+   */
+  outputsAfter?(observed: O, answers: A, changes: readonly Change[]): StepOutputs[K] | undefined;
+  /** Facts for a person that are not changes (skipped accounts, what a later step will wait for). */
+  notes?(observed: O, answers: A): string[];
+  /** Only for steps still on the legacy adapter (src/steps/legacy.ts): the legacy drift check. */
+  legacyCheck?(ctx: StepContext, outputs: StepOutputs[K]): Promise<Drift[]>;
+  /** True for a step still on the legacy adapter: its apply() decides and asks for itself. */
+  readonly legacy?: boolean;
+  /** Legacy adapter only: apply() only reads, so a dry run runs it to learn the outputs. */
+  readonly legacyReadOnly?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = Step<StepId, any, any>;
+
+/**
+ * The former contract (plan/apply/check each working out "what exists vs. what I want"). Steps not
+ * migrated yet are wrapped by legacyStep() in src/steps/legacy.ts.
+ */
+export interface LegacyStep<K extends StepId = StepId> {
   id: K;
   title: string;
   /** `console`: the step centres on something only a person can do, then verifies it. */

@@ -1,8 +1,8 @@
 /**
  * The documented sequence, in order. The engine runs exactly this list.
  */
-import type { Step } from './contract.js';
-import type { StepId } from './outputs.js';
+import type { AnyStep } from './contract.js';
+import { legacyStep } from './legacy.js';
 import { preflightStep } from './01-preflight.js';
 import { spMetadataStep } from './02-sp-metadata.js';
 import { oktaAppStep } from './03-okta-app.js';
@@ -16,17 +16,17 @@ import { accountAssignmentsStep } from './10-account-assignments.js';
 import { testUserStep } from './11-test-user.js';
 import { verifyStep } from './12-verify.js';
 
-export const STEPS: readonly Step<StepId>[] = [
-  preflightStep as Step<StepId>,
-  spMetadataStep as Step<StepId>,
-  oktaAppStep as Step<StepId>,
-  idpMetadataStep as Step<StepId>,
-  scimEndpointStep as Step<StepId>,
-  oktaProvisioningStep as Step<StepId>,
-  groupsStep as Step<StepId>,
-  groupPushStep as Step<StepId>,
-  permissionSetStep as Step<StepId>,
-  accountAssignmentsStep as Step<StepId>,
-  testUserStep as Step<StepId>,
-  verifyStep as Step<StepId>,
+export const STEPS: readonly AnyStep[] = [
+  legacyStep(preflightStep),
+  legacyStep(spMetadataStep),
+  legacyStep(oktaAppStep),
+  legacyStep(idpMetadataStep),
+  legacyStep(scimEndpointStep),
+  legacyStep(oktaProvisioningStep),
+  legacyStep(groupsStep),
+  legacyStep(groupPushStep),
+  permissionSetStep,
+  accountAssignmentsStep,
+  testUserStep,
+  legacyStep(verifyStep),
 ];

@@ -10,7 +10,7 @@ import { stepHarness, type Harness, type HarnessInit } from '../helpers/step-har
 import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
 import { setAwsTuning } from '../../src/aws/tuning.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
-import type { StepOutputs } from '../../src/steps/outputs.js';
+import type { StepOutputs } from '../../src/core/outputs.js';
 
 export interface AwsStepFixture {
   sb: TestSandbox;

@@ -226,11 +226,12 @@ describe('runs', () => {
     const doc = parseDoc(r.stdout);
     expect(doc.result).toBe('planned');
     expect(doc.dryRun).toBe(true);
-    expect(doc.steps.map((s) => [s.id, s.plan?.map((a) => a.kind)])).toEqual([
-      ['preflight', ['check']],
-      ['sp-metadata', ['pending']],
+    expect(doc.steps.map((s) => [s.id, s.changes?.map((c) => c.op)])).toEqual([
+      ['preflight', []],
+      ['sp-metadata', []],
       ['okta-app', ['console']],
     ]);
+    expect(doc.steps.map((s) => s.notes)).toEqual([['check: credentials'], [expect.stringMatching(/^pending: needs the result of "preflight"/)], []]);
     expect(doc.pendingConsoleActions).toEqual([{ stepId: 'okta-app', title: 'Upload the IdP metadata', instructions: ['in the AWS console'], planned: true }]);
     expect(r.stderr).toContain('Console actions to come');
     expect(fs.readdirSync(dir)).toEqual([]);

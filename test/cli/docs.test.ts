@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANSWERS, type AnswerSpec } from '../../src/steps/answers.js';
+import { ANSWERS, type AnswerSpec } from '../../src/core/answers.js';
 import { ExitCode } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
 

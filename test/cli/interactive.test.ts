@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { useLineEditingTerminal } from '../helpers/terminal.js';
 import { runCli } from '../../src/cli/run.js';
-import type { Step } from '../../src/steps/contract.js';
-import type { StepId } from '../../src/steps/outputs.js';
+import type { AnyStep } from '../../src/steps/contract.js';
 import { tmpWorkDir } from '../helpers/cli.js';
 
 useLineEditingTerminal();
@@ -46,15 +45,18 @@ async function when(screen: Screen, marker: string, keys: string, stdin: PassThr
   return at;
 }
 
-function steps(log: string[]): Step<StepId>[] {
+function steps(log: string[]): AnyStep[] {
   return [
     {
       id: 'preflight',
       title: 'Interactive preflight',
       kind: 'api',
       needs: [],
-      async plan() {
-        return [{ kind: 'check', target: 'org' }];
+      async observe() {
+        return undefined;
+      },
+      plan() {
+        return [];
       },
       async apply(ctx) {
         const orgUrl = await ctx.io.ask({ key: 'okta-org-url', message: 'Okta org URL', validate: (v) => (v.startsWith('https://') ? true : 'Give an https:// URL.') });
@@ -62,25 +64,22 @@ function steps(log: string[]): Step<StepId>[] {
         log.push(`preflight:${orgUrl}:${token?.length}`);
         return { okta: { orgUrl } } as never;
       },
-      async check() {
-        return [];
-      },
     },
     {
       id: 'idp-metadata',
       title: 'Interactive console step',
       kind: 'console',
       needs: [],
-      async plan() {
-        return [{ kind: 'console', target: 'upload' }];
+      async observe() {
+        return undefined;
+      },
+      plan() {
+        return [{ op: 'console', resource: { kind: 'console-action', id: 'upload-idp-metadata' }, summary: 'upload', risk: 'read-only' }];
       },
       async apply(ctx) {
         await ctx.io.consoleAction({ id: 'upload-idp-metadata', title: 'Upload the IdP metadata', where: 'AWS console', instructions: ['Upload it'] });
         log.push('console-done');
         return { path: 'idp-saml.xml' } as never;
-      },
-      async check() {
-        return [];
       },
     },
   ];

@@ -47,7 +47,7 @@ describe('sandbox commands', () => {
     const plan = JSON.parse(dry.stdout) as JsonDocument;
     expect(plan.result).toBe('planned');
     expect(plan.steps).toHaveLength(12);
-    expect(plan.steps.every((s) => Array.isArray(s.plan))).toBe(true);
+    expect(plan.steps.every((s) => Array.isArray(s.changes) && Array.isArray(s.notes))).toBe(true);
     const entries = fs
       .readFileSync(logFile, 'utf8')
       .split('\n')

@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-readme-'));
 const sbDir = path.join(dir, '.okta-aws-sso', 'sandbox');
@@ -30,8 +33,12 @@ afterAll(async () => {
 
 describe('the README rehearsal: init --sandbox --yes', () => {
   it('runs every step to a verified end with no other flag, ignoring real-account settings in the environment', async () => {
+    const since = new Date().toISOString();
     const r = await runCli(['init', '--sandbox', '--yes'], { cwd: dir, env: POLLUTED });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // Apply sent exactly the planned writes, step by step.
+    const runState = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    expect(expectRunMatchesState(await readRequestLog(sbDir), runState, { since })).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
     expect(r.stdout).toMatch(/Done: every step is complete\./);
     expect(r.stdout).toContain('ada.lovelace@example.com');
     expect(r.stdout + r.stderr).not.toMatch(/NodeVersionSupportWarning|real-company/);

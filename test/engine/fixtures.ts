@@ -10,9 +10,10 @@ import { BaseIo, type Prompter } from '../../src/cli/io/base-io.js';
 import { MemoryOutput } from '../../src/cli/io/memory-output.js';
 import { MemorySecretStore } from '../../src/engine/context.js';
 import { StateStore, newState, type WizardState } from '../../src/engine/state.js';
-import type { AnswerKey } from '../../src/steps/answers.js';
-import type { Drift, PlanAction, Services, Step, StepContext } from '../../src/steps/contract.js';
-import type { StepId } from '../../src/steps/outputs.js';
+import type { AnswerKey } from '../../src/core/answers.js';
+import type { Services, Step, StepContext } from '../../src/steps/contract.js';
+import { KNOWN_AFTER_APPLY, type Change, type RiskClass } from '../../src/core/change.js';
+import type { StepId } from '../../src/core/outputs.js';
 
 export interface Journal {
   events: string[];
@@ -28,13 +29,21 @@ export interface TestStepSpec {
   id: StepId;
   needs?: StepId[];
   kind?: 'api' | 'console';
-  /** Behaviour of apply(); default writes world[id] = 'v1' and returns {value}. */
-  apply?: (ctx: StepContext, j: Journal) => Promise<Record<string, unknown>>;
+  /** Behaviour of apply(); default writes world[id] = 'v1' for a planned create and returns {value}. */
+  apply?: (ctx: StepContext, j: Journal, changes: readonly Change[]) => Promise<Record<string, unknown>>;
   skip?: (ctx: StepContext) => Promise<string | undefined>;
+  /** The risk class of the create change (default additive). */
+  risk?: RiskClass;
+  /** outputsAfter(): the outputs the step will have, so a dry run can plan the steps after it. */
+  project?: boolean;
 }
 
-/** A step that "creates" world[id] (adopting it when present) and checks it still holds. */
-export function testStep(j: Journal, spec: TestStepSpec): Step<StepId> {
+interface Observed {
+  value: string | undefined;
+}
+
+/** A step that "creates" world[id] (adopting it when present); drift = the plan finds a change. */
+export function testStep(j: Journal, spec: TestStepSpec): Step<StepId, undefined, Observed> {
   const id = spec.id;
   return {
     id,
@@ -42,26 +51,47 @@ export function testStep(j: Journal, spec: TestStepSpec): Step<StepId> {
     kind: spec.kind ?? 'api',
     needs: spec.needs ?? [],
     ...(spec.skip ? { skip: spec.skip } : {}),
-    async plan(ctx): Promise<PlanAction[]> {
-      j.events.push(`plan:${id}`);
+    async observe(ctx) {
+      j.events.push(`observe:${id}`);
       for (const n of spec.needs ?? []) ctx.need(n);
-      if (spec.kind === 'console') return [{ kind: 'console', target: `console thing ${id}`, detail: 'a person clicks' }];
-      return [{ kind: j.world.has(id) ? 'adopt' : 'create', target: `thing ${id}` }];
+      return { value: j.world.get(id) };
     },
-    async apply(ctx) {
+    plan(obs, _answers, recorded): Change[] {
+      if (spec.kind === 'console') return [{ op: 'console', resource: { kind: 'console-action', name: `console thing ${id}` }, summary: `console thing ${id}`, risk: 'read-only', detail: 'a person clicks' }];
+      const want = (recorded as { value?: string } | undefined)?.value;
+      if (obs.value === undefined) {
+        return [
+          {
+            op: 'create',
+            resource: { kind: 'thing', name: id },
+            summary: `thing ${id}`,
+            risk: spec.risk ?? 'additive',
+            after: { value: 'v1' },
+            writes: [{ service: 'okta', operation: `create-${id}`, count: 1 }],
+            ...(recorded ? { drift: `thing ${id} is missing but the state says ${want ?? 'nothing'}` } : {}),
+          },
+        ];
+      }
+      return [
+        {
+          op: 'adopt',
+          resource: { kind: 'thing', name: id, id: obs.value },
+          summary: `thing ${id}`,
+          risk: 'read-only',
+          writes: [],
+          ...(recorded && want !== obs.value ? { drift: `thing ${id} is ${obs.value} but the state says ${want ?? 'nothing'}` } : {}),
+        },
+      ];
+    },
+    async apply(ctx, changes) {
       j.events.push(`apply:${id}`);
       for (const n of spec.needs ?? []) ctx.need(n);
-      if (spec.apply) return (await spec.apply(ctx, j)) as never;
-      if (!j.world.has(id)) j.world.set(id, 'v1');
+      if (spec.apply) return (await spec.apply(ctx, j, changes)) as never;
+      for (const c of changes) if (c.op === 'create') j.world.set(id, 'v1');
       return { value: j.world.get(id) } as never;
     },
-    async check(_ctx, outputs): Promise<Drift[]> {
-      j.events.push(`check:${id}`);
-      const want = (outputs as unknown as { value?: string }).value;
-      const have = j.world.get(id);
-      return have === want ? [] : [{ message: `thing ${id} is ${have ?? 'missing'} but the state says ${want ?? 'nothing'}` }];
-    },
-  } as Step<StepId>;
+    ...(spec.project ? { outputsAfter: (obs: Observed) => ({ value: obs.value ?? KNOWN_AFTER_APPLY }) as never } : {}),
+  };
 }
 
 export interface EngineHarness {
@@ -90,7 +120,7 @@ export function engineHarness(opts: {
   const file = path.join(dir, 'okta-aws-sso.state.json');
   const answers = new AnswerSource({ flags: opts.flags ?? {}, env: opts.env ?? {}, saved: opts.state?.inputs ?? {} });
   const output = new MemoryOutput();
-  const io = new BaseIo({ answers, output, ...(opts.prompter ? { prompter: opts.prompter } : {}), yes: opts.yes ?? false });
+  const io = new BaseIo({ answers, output, ...(opts.prompter ? { prompter: opts.prompter } : {}), yes: opts.yes ?? true });
   const secrets = new MemorySecretStore(io);
   const services: Services = {
     okta: () => Promise.reject(new Error('no Okta in engine tests')),

@@ -5,15 +5,15 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { StateStore, readState } from '../../src/engine/state.js';
 import { ExitCode, WizardError, AuthError } from '../../src/errors.js';
 import { notBuiltStep } from '../../src/steps/not-built.js';
-import type { Step } from '../../src/steps/contract.js';
-import type { StepId } from '../../src/steps/outputs.js';
+import type { AnyStep } from '../../src/steps/contract.js';
+import type { StepId } from '../../src/core/outputs.js';
 import { engineHarness, newJournal, readStateFile, testStep, type EngineHarness, type Journal } from './fixtures.js';
 
-function opts(h: EngineHarness, steps: Step<StepId>[], signal = new AbortController().signal): RunOptions {
+function opts(h: EngineHarness, steps: AnyStep[], signal = new AbortController().signal): RunOptions {
   return { steps, store: h.store, io: h.io, services: h.services, secrets: h.secrets, signal, workDir: h.dir };
 }
 
-function threeSteps(j: Journal, override: Partial<Record<StepId, Parameters<typeof testStep>[1]['apply']>> = {}): Step<StepId>[] {
+function threeSteps(j: Journal, override: Partial<Record<StepId, Parameters<typeof testStep>[1]['apply']>> = {}): AnyStep[] {
   return [
     testStep(j, { id: 'preflight', apply: override.preflight }),
     testStep(j, { id: 'sp-metadata', needs: ['preflight'], apply: override['sp-metadata'] }),
@@ -39,7 +39,7 @@ describe('runner', () => {
     const r = await runSteps(opts(h, steps));
     expect(r.outcome).toBe('done');
     expect(r.exitCode).toBe(ExitCode.Ok);
-    expect(j.events).toEqual(['apply:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+    expect(j.events).toEqual(['observe:preflight', 'apply:preflight', 'observe:sp-metadata', 'apply:sp-metadata', 'observe:okta-app', 'apply:okta-app']);
     expect(seen).toEqual(['preflight on disk: done', 'sp-metadata on disk: running']);
     const state = readStateFile(h.file);
     expect(Object.keys(state.steps)).toEqual(['preflight', 'sp-metadata', 'okta-app']);
@@ -67,7 +67,7 @@ describe('runner', () => {
     expect(r1.outcome).toBe('failed');
     expect(r1.exitCode).toBe(ExitCode.StepFailed);
     expect(r1.stoppedAt).toBe('sp-metadata');
-    expect(j.events).toEqual(['apply:preflight', 'apply:sp-metadata']);
+    expect(j.events).toEqual(['observe:preflight', 'apply:preflight', 'observe:sp-metadata', 'apply:sp-metadata']);
     let state = readStateFile(h.file);
     expect(state.steps['sp-metadata']?.status).toBe('failed');
     expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_BAD', hint: 'Download it again.' });
@@ -80,8 +80,8 @@ describe('runner', () => {
     const h2 = engineHarness({ dir: h.dir, state: loaded });
     const r2 = await runSteps(opts(h2, steps));
     expect(r2.outcome).toBe('done');
-    // preflight is only re-checked, not re-applied
-    expect(j.events).toEqual(['check:preflight', 'apply:sp-metadata', 'apply:okta-app']);
+    // preflight is only re-planned against the live state (no change = no drift), not re-applied
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'apply:sp-metadata', 'observe:okta-app', 'apply:okta-app']);
     state = readStateFile(h.file);
     expect(state.steps['sp-metadata']?.status).toBe('done');
     expect(state.steps['sp-metadata']?.error).toBeUndefined();
@@ -102,7 +102,7 @@ describe('runner', () => {
     expect(rec?.error?.message).not.toContain('    at ');
   });
 
-  it('finds drift with check() on resume and re-applies only the drifted step', async () => {
+  it('finds drift on resume (the plan against the live state is not empty) and re-applies only the drifted step, with that plan', async () => {
     const j = newJournal();
     const h = engineHarness();
     const steps = threeSteps(j);
@@ -114,7 +114,7 @@ describe('runner', () => {
     const r = await runSteps(opts(h2, steps));
     expect(r.outcome).toBe('done');
     expect(r.drift).toEqual([{ stepId: 'sp-metadata', messages: ['thing sp-metadata is missing but the state says v1'] }]);
-    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'apply:sp-metadata', 'check:okta-app']);
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'apply:sp-metadata', 'observe:okta-app']);
     expect(j.world.get('sp-metadata')).toBe('v1');
     expect(h2.output.text()).toContain('Drift in "sp-metadata": thing sp-metadata is missing');
     expect(readStateFile(h.file).steps['sp-metadata']?.note).toContain('drift found');
@@ -131,12 +131,12 @@ describe('runner', () => {
     const r = await runSteps({ ...opts(h2, steps), mode: 'verify' });
     expect(r.outcome).toBe('failed');
     expect(r.error?.code).toBe('DRIFT');
-    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'check:okta-app']);
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'observe:okta-app']);
     j.world.set('okta-app', 'v1');
     j.events.length = 0;
     const r2 = await runSteps({ ...opts(engineHarness({ dir: h.dir, state: await readState(h.file) }), steps), mode: 'verify' });
     expect(r2.outcome).toBe('done');
-    expect(j.events).toEqual(['check:preflight', 'check:sp-metadata', 'check:okta-app', 'apply:verify']);
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'observe:okta-app', 'observe:verify', 'apply:verify']);
   });
 
   it('an abort (Ctrl-C) during a step saves state, keeps the step\'s progress and resumes there', async () => {
@@ -177,7 +177,7 @@ describe('runner', () => {
     const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
     const r2 = await runSteps(opts(h2, steps));
     expect(r2.outcome).toBe('done');
-    expect(j.events).toEqual(['check:preflight', 'apply:sp-metadata', 'item:c', 'apply:okta-app']);
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'apply:sp-metadata', 'item:c', 'observe:okta-app', 'apply:okta-app']);
     state = readStateFile(h.file);
     expect(state.steps['sp-metadata']?.outputs).toEqual({ value: 'v1', items: ['a', 'b', 'c'] });
   });
@@ -185,7 +185,7 @@ describe('runner', () => {
   it('a console action owed in a non-interactive run stops with exit 3 and records the action', async () => {
     const j = newJournal();
     const h = engineHarness();
-    const steps: Step<StepId>[] = [
+    const steps: AnyStep[] = [
       testStep(j, { id: 'preflight' }),
       testStep(j, {
         id: 'idp-metadata',
@@ -248,7 +248,7 @@ describe('runner', () => {
     const j = newJournal();
     const secret = 'ssws-00SECRETtokenVALUE123';
     const h = engineHarness({ env: { OKTA_API_TOKEN: secret } });
-    const steps: Step<StepId>[] = [
+    const steps: AnyStep[] = [
       testStep(j, {
         id: 'preflight',
         apply: async (ctx) => {
@@ -274,7 +274,7 @@ describe('runner', () => {
 
     // A step that tries to put a secret into its outputs: the write is refused, the file stays clean.
     const h2 = engineHarness({ env: { OKTA_API_TOKEN: secret } });
-    const leaky: Step<StepId>[] = [
+    const leaky: AnyStep[] = [
       testStep(newJournal(), {
         id: 'preflight',
         apply: async (ctx) => ({ token: await ctx.io.secret({ key: 'okta-api-token', message: 'token' }) }),
@@ -290,29 +290,30 @@ describe('runner', () => {
 });
 
 describe('dry-run plan', () => {
-  it('lists what each step would do, makes no mutating call and writes no file', async () => {
+  it('lists the Change records each step would apply, makes no mutating call and writes no file', async () => {
     const j = newJournal();
     const h = engineHarness();
     j.world.set('preflight', 'v1');
-    const steps: Step<StepId>[] = [
+    const steps: AnyStep[] = [
       ...threeSteps(j),
       testStep(j, { id: 'idp-metadata', kind: 'console', needs: [] }),
     ];
     const plan = await buildPlan({ ...opts(h, steps) });
     expect(plan.exitCode).toBe(ExitCode.Ok);
-    expect(plan.steps.map((s) => [s.stepId, s.actions.map((a) => a.kind)])).toEqual([
+    expect(plan.steps.map((s) => [s.stepId, s.changes.map((c) => c.op)])).toEqual([
       ['preflight', ['adopt']],
-      ['sp-metadata', ['pending']],
-      ['okta-app', ['pending']],
+      ['sp-metadata', []],
+      ['okta-app', []],
       ['idp-metadata', ['console']],
     ]);
-    expect(plan.steps[1]?.actions[0]?.detail).toContain('"preflight"');
+    expect(plan.steps[0]?.changes[0]).toMatchObject({ op: 'adopt', resource: { kind: 'thing', name: 'preflight', id: 'v1' }, risk: 'read-only', writes: [] });
+    expect(plan.steps[1]?.notes[0]).toMatch(/^pending: needs the result of "preflight"/);
     expect(j.events.filter((e) => e.startsWith('apply:'))).toEqual([]);
     expect([...j.world.keys()]).toEqual(['preflight']);
     expect(fs.existsSync(h.file)).toBe(false);
   });
 
-  it('plans from the state: done steps are checked, later steps get their outputs', async () => {
+  it('plans from the state: done steps are planned again (no change = still holds), later steps get their outputs', async () => {
     const j = newJournal();
     const h = engineHarness();
     const steps = threeSteps(j);
@@ -321,28 +322,97 @@ describe('dry-run plan', () => {
     j.events.length = 0;
     const h2 = engineHarness({ dir: h.dir, state: await readState(h.file) });
     const plan = await buildPlan(opts(h2, steps));
-    expect(plan.steps.map((s) => s.actions.map((a) => a.kind))).toEqual([['noop'], ['create'], ['pending']]);
-    expect(j.events).toEqual(['check:preflight', 'plan:sp-metadata']);
+    expect(plan.steps.map((s) => s.changes.map((c) => c.op))).toEqual([[], ['create'], []]);
+    expect(plan.steps[0]?.notes[0]).toMatch(/still holds/);
+    expect(plan.steps[1]?.changes[0]).toMatchObject({ op: 'create', risk: 'additive', writes: [{ service: 'okta', operation: 'create-sp-metadata', count: 1 }] });
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata']);
     expect(fs.readFileSync(h.file, 'utf8')).toBe(before);
+  });
+
+  it('a drifted done step shows the changes that repair it', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    await runSteps(opts(h, threeSteps(j)));
+    j.world.delete('sp-metadata');
+    const plan = await buildPlan(opts(engineHarness({ dir: h.dir, state: await readState(h.file) }), threeSteps(j)));
+    expect(plan.steps.map((s) => s.changes.map((c) => c.op))).toEqual([[], ['create'], []]);
+    expect(plan.steps[1]?.changes[0]?.drift).toBe('thing sp-metadata is missing but the state says v1');
   });
 });
 
-describe('dry-run plan with a read-only step', () => {
-  it('runs a readOnly step for its outputs so later steps can plan; pending console steps are announced', async () => {
+describe('dry-run plan from planned outputs', () => {
+  it('plans each step from what the earlier planned changes will produce; console steps are announced once', async () => {
     const j = newJournal();
     const h = engineHarness();
-    const pre = testStep(j, { id: 'preflight', apply: async () => ({ value: 'read', account: '111122223333' }) });
-    const steps: Step<StepId>[] = [
-      { ...pre, readOnly: true },
-      testStep(j, { id: 'sp-metadata', needs: ['preflight'] }),
+    const steps: AnyStep[] = [
+      testStep(j, { id: 'preflight', project: true }),
+      testStep(j, { id: 'sp-metadata', needs: ['preflight'], project: true }),
       testStep(j, { id: 'okta-app', needs: ['sp-metadata'] }),
       testStep(j, { id: 'idp-metadata', kind: 'console', needs: ['okta-app'] }),
     ];
     const plan = await buildPlan(opts(h, steps));
-    expect(plan.steps.map((s) => s.actions.map((a) => a.kind))).toEqual([['create'], ['create'], ['pending'], ['console', 'pending']]);
-    expect(j.events).toEqual(['plan:preflight', 'apply:preflight', 'plan:sp-metadata']);
+    expect(plan.steps.map((s) => s.changes.map((c) => c.op))).toEqual([['create'], ['create'], ['create'], ['console']]);
+    expect(plan.steps[3]?.notes[0]).toMatch(/^pending: needs the result of "okta-app"/);
+    expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'observe:okta-app']);
     expect(j.world.size).toBe(0);
     expect(fs.existsSync(h.file)).toBe(false);
+  });
+});
+
+describe('approval gate', () => {
+  it('a non-interactive run without --yes stops before the first change with exit 2 and names the change', async () => {
+    const j = newJournal();
+    j.world.set('preflight', 'v1');
+    const h = engineHarness({ yes: false });
+    const r = await runSteps(opts(h, threeSteps(j)));
+    expect(r.exitCode).toBe(ExitCode.Usage);
+    expect(r.error?.code).toBe('APPROVAL_NEEDED');
+    expect(r.stoppedAt).toBe('sp-metadata');
+    expect(r.error?.message).toContain('thing sp-metadata');
+    // preflight only adopted (no approval needed); nothing was applied for sp-metadata
+    expect(j.events).toEqual(['observe:preflight', 'apply:preflight', 'observe:sp-metadata']);
+    expect([...j.world.keys()]).toEqual(['preflight']);
+  });
+
+  it('asks once per step and risk class; org-wide changes name their scale; a "no" changes nothing', async () => {
+    const j = newJournal();
+    const asked: string[] = [];
+    const answers = [true, false];
+    const prompter = {
+      input: async () => '',
+      select: async () => '',
+      password: async () => '',
+      confirm: async (o: { message: string }) => {
+        asked.push(o.message);
+        return answers.shift() ?? false;
+      },
+    } as unknown as NonNullable<Parameters<typeof engineHarness>[0]>['prompter'];
+    const h = engineHarness({ yes: false, prompter });
+    const wide = testStep(j, { id: 'account-assignments', risk: 'org-wide' });
+    const step: AnyStep = {
+      ...wide,
+      plan: (obs, a, rec) => [
+        ...wide.plan(obs, a, rec).map((c) => ({ ...c, summary: 'assign AWSPowerUserAccess', scale: { count: 412, unit: 'accounts' } })),
+        { op: 'update', resource: { kind: 'thing', name: 'x' }, summary: 'update x', risk: 'additive', writes: [] },
+        { op: 'update', resource: { kind: 'thing', name: 'y' }, summary: 'update y', risk: 'additive', writes: [] },
+      ],
+    };
+    const r = await runSteps(opts(h, [step]));
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toContain('2 changes');
+    expect(asked[1]).toContain('assign AWSPowerUserAccess (412 accounts)');
+    expect(r.error?.code).toBe('DECLINED');
+    expect(r.exitCode).toBe(ExitCode.Usage);
+    expect(j.events).not.toContain('apply:account-assignments');
+  });
+
+  it('records the applied changes (no payload) in the state file', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    await runSteps(opts(h, threeSteps(j)));
+    expect(readStateFile(h.file).steps['sp-metadata']?.applied).toEqual([
+      { op: 'create', resource: { kind: 'thing', name: 'sp-metadata' }, summary: 'thing sp-metadata', risk: 'additive', writes: [{ service: 'okta', operation: 'create-sp-metadata', count: 1 }] },
+    ]);
   });
 });
 

@@ -1,3 +1,5 @@
+import { applyStep, planChanges, planWithNotes, runStep, stepDrift } from '../helpers/step-harness.js';
+import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../../src/sandbox/http.js';
 import { preflightStep } from '../../src/steps/01-preflight.js';
@@ -5,7 +7,7 @@ import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { accountAssignmentsStep, type AssignmentProgress } from '../../src/steps/10-account-assignments.js';
 import { WizardError } from '../../src/errors.js';
 import { MemoryProgressStore } from '../../src/engine/context.js';
-import type { PermissionSetOutput, PreflightOutput, StepOutputs } from '../../src/steps/outputs.js';
+import type { PermissionSetOutput, PreflightOutput, StepOutputs } from '../../src/core/outputs.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
 import { oktaSideOutputs, scimCall, startAwsStepFixture, type AwsStepFixture } from '../aws/step-fixture.js';
 
@@ -27,8 +29,8 @@ const snap = (): Snap => fx.sb.aws.snapshot() as Snap;
 beforeAll(async () => {
   // 12 member accounts: one suspended, one failing on the first run.
   fx = await startAwsStepFixture({ aws: { memberAccounts: 12, assignmentDelayMs: 200 } });
-  preflight = await preflightStep.apply(fx.harness().ctx);
-  ps = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);
+  preflight = await applyStep(preflightStep, fx.harness().ctx);
+  ps = await applyStep(permissionSetStep, fx.harness({ outputs: { preflight } }).ctx);
   token = fx.sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;
   outputs = { preflight, 'permission-set': ps, ...oktaSideOutputs() };
 });
@@ -37,12 +39,15 @@ afterAll(async () => fx?.close());
 describe('waiting for the pushed group', () => {
   it('times out with what to check when the group never arrives', async () => {
     const cursor = (await readRequestLog(fx.sb)).length;
-    const plan = await accountAssignmentsStep.plan(fx.harness({ outputs }).ctx);
-    expect(plan[0]).toMatchObject({ kind: 'pending', detail: expect.stringMatching(/has not arrived through SCIM yet/) });
-    expect(plan.filter((a) => a.kind === 'noop').map((a) => a.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/SUSPENDED/), expect.stringMatching(/--include-management-account/)]));
+    const plan = await planWithNotes(accountAssignmentsStep, fx.harness({ outputs }).ctx);
+    // The whole organization: org-wide, with its scale; the group is "known after apply".
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]).toMatchObject({ op: 'create', risk: 'org-wide', scale: { count: 11, unit: 'accounts' }, detail: expect.stringMatching(/has not arrived through SCIM yet/), payload: { principalId: '(known after apply)' } });
+    expect(plan.changes[0]?.summary).toBe(`assign ${ps.name} to "awsssoPowerUsers" on 11 account(s)`);
+    expect(plan.notes).toEqual(expect.arrayContaining([expect.stringMatching(/SUSPENDED/), expect.stringMatching(/--include-management-account/)]));
     expect(await mutatingRequests(fx.sb, cursor)).toEqual([]);
     const h = fx.harness({ outputs, flags: { 'wait-timeout': 1 } });
-    const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
+    const err = await applyStep(accountAssignmentsStep, h.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('GROUP_NOT_PUSHED');
     expect((err as WizardError).hint).toMatch(/Push Groups/);
@@ -52,7 +57,7 @@ describe('waiting for the pushed group', () => {
 
   it('waits visibly until the group arrives through SCIM', async () => {
     const h = fx.harness({ outputs, flags: { accounts: snap().accounts[1]!.id } });
-    const run = accountAssignmentsStep.apply(h.ctx);
+    const run = applyStep(accountAssignmentsStep, h.ctx);
     await new Promise((r) => setTimeout(r, 300));
     const g = await scimCall(fx.sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers', externalId: 'okta-00g-push' });
     expect(g.status).toBe(201);
@@ -100,7 +105,7 @@ describe('assignments across the organization', () => {
     const cursor = (await readRequestLog(fx.sb)).length;
     const h = fx.harness({ outputs });
     (h.ctx as { progress: unknown }).progress = progress;
-    const err = await accountAssignmentsStep.apply(h.ctx).catch((e: unknown) => e);
+    const err = await applyStep(accountAssignmentsStep, h.ctx).catch((e: unknown) => e);
     fx.sb.faults.apply({ aws: null });
     fx.sb.aws.setOptions({ failingAccounts: [] });
     process.env.AWS_ENDPOINT_URL = fx.sb.env.AWS_ENDPOINT_URL!;
@@ -133,7 +138,10 @@ describe('assignments across the organization', () => {
     const h2 = fx.harness({ outputs });
     (h2.ctx as { progress: unknown }).progress = progress;
     const cursor2 = (await readRequestLog(fx.sb)).length;
-    const out = await accountAssignmentsStep.apply(h2.ctx);
+    const resumed = await runStep(accountAssignmentsStep, h2.ctx);
+    const out = resumed.outputs;
+    expect(resumed.changes.find((c) => c.op === 'create')).toMatchObject({ scale: { count: 1 }, payload: { accounts: [expect.objectContaining({ accountId: failing })] } });
+    expectWritesMatchPlan(await readRequestLog(fx.sb, { since: cursor2 }), resumed.changes);
     const newOps = snap().assignmentOps.slice(opsBefore);
     expect(newOps.map((o) => o.accountId)).toEqual([failing]);
     const log2 = (await readRequestLog(fx.sb)).slice(cursor2);
@@ -145,40 +153,50 @@ describe('assignments across the organization', () => {
     // A second full run (no saved progress) changes nothing.
     const cursor3 = (await readRequestLog(fx.sb)).length;
     const h3 = fx.harness({ outputs });
-    const plan = await accountAssignmentsStep.plan(h3.ctx);
-    expect(plan[0]?.kind).toBe('noop');
-    const again = await accountAssignmentsStep.apply(h3.ctx);
+    const plan = await planChanges(accountAssignmentsStep, h3.ctx);
+    expect(plan.map((c) => [c.op, c.writes])).toEqual([['adopt', []]]);
+    const again = await applyStep(accountAssignmentsStep, h3.ctx);
     expect(again.results.filter((r) => r.status === 'EXISTING')).toHaveLength(11);
     expect(await mutatingRequests(fx.sb, cursor3)).toEqual([]);
-    expect(await accountAssignmentsStep.check(h3.ctx, again)).toEqual([]);
+    expect(await stepDrift(accountAssignmentsStep, h3.ctx, again)).toEqual([]);
   });
 
   it('the management account is assigned only from the management account with --include-management-account', async () => {
     const mgmt = snap().org.managementAccountId;
     const h = fx.harness({ outputs, flags: { accounts: mgmt } });
-    const out = await accountAssignmentsStep.apply(h.ctx);
+    const out = await applyStep(accountAssignmentsStep, h.ctx);
     expect(out.results).toEqual([expect.objectContaining({ accountId: mgmt, status: 'SUCCEEDED' })]);
     const delegated = fx.harness({ outputs: { ...outputs, preflight: { ...preflight, aws: { ...preflight.aws, callerIsManagementAccount: false, callerIsDelegatedAdmin: true } } }, flags: { accounts: mgmt } });
-    const skipped = await accountAssignmentsStep.apply(delegated.ctx);
+    const skipped = await applyStep(accountAssignmentsStep, delegated.ctx);
     expect(skipped.results).toEqual([expect.objectContaining({ accountId: mgmt, status: 'SKIPPED', failureReason: expect.stringMatching(/not by a delegated administrator/) })]);
   });
 
   it('--ou assigns the accounts under the OU recursively; bad --accounts values are refused', async () => {
     const s = fx.sb.aws.snapshot() as { ous: { id: string; name: string; parentId: string }[]; accounts: { id: string; parentId: string; state: string }[] };
     const workloads = s.ous.find((o) => o.name === 'Workloads')!;
-    const under = new Set([workloads.id, ...s.ous.filter((o) => o.parentId === workloads.id).map((o) => o.id)]);
+    // Every OU below Workloads, however deep (the sandbox nests them three levels).
+    const under = new Set([workloads.id]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const o of s.ous) {
+        if (under.has(o.parentId) && !under.has(o.id)) {
+          under.add(o.id);
+          grew = true;
+        }
+      }
+    }
     const expected = s.accounts.filter((a) => under.has(a.parentId)).map((a) => a.id).sort();
-    const out = await accountAssignmentsStep.apply(fx.harness({ outputs, flags: { ou: workloads.id } }).ctx);
+    const out = await applyStep(accountAssignmentsStep, fx.harness({ outputs, flags: { ou: workloads.id } }).ctx);
     expect(out.results.map((r) => r.accountId).sort()).toEqual(expected);
-    await expect(accountAssignmentsStep.apply(fx.harness({ outputs, flags: { accounts: '12345' } }).ctx)).rejects.toThrow(/Not an AWS account ID: 12345/);
-    await expect(accountAssignmentsStep.apply(fx.harness({ outputs, flags: { accounts: '999999999999' } }).ctx)).rejects.toThrow(/not in the organization/);
+    await expect(applyStep(accountAssignmentsStep, fx.harness({ outputs, flags: { accounts: '12345' } }).ctx)).rejects.toThrow(/Not an AWS account ID: 12345/);
+    await expect(applyStep(accountAssignmentsStep, fx.harness({ outputs, flags: { accounts: '999999999999' } }).ctx)).rejects.toThrow(/not in the organization/);
   });
 });
 
 describe('verify (AWS half)', () => {
   it('finds the SCIM user with ExternalIds in the group, the set provisioned on every account, and prints the portal and sign-in check', async () => {
     const { verifyStep } = await import('../../src/steps/12-verify.js');
-    const assignments = await accountAssignmentsStep.apply(fx.harness({ outputs }).ctx);
+    const assignments = await applyStep(accountAssignmentsStep, fx.harness({ outputs }).ctx);
     const ep = fx.sb.aws.info().scimEndpoint;
     const login = 'test.user@example.com';
     const u = await scimCall(ep, token, 'POST', '/Users', {
@@ -196,7 +214,7 @@ describe('verify (AWS half)', () => {
 
     // Not yet in the group: verify says so (short wait) and fails.
     const early = fx.harness({ outputs: vOutputs, flags: { 'wait-timeout': 1 } });
-    const err = await verifyStep.apply(early.ctx).catch((e: unknown) => e);
+    const err = await applyStep(verifyStep, early.ctx).catch((e: unknown) => e);
     expect((err as WizardError).code).toBe('VERIFY_FAILED');
     expect(early.output.text()).toMatch(/is not a member of "awsssoPowerUsers"/);
 
@@ -206,12 +224,12 @@ describe('verify (AWS half)', () => {
     });
     expect(patch.status).toBeLessThan(300);
     const h = fx.harness({ outputs: vOutputs });
-    const out = await verifyStep.apply(h.ctx);
+    const out = await applyStep(verifyStep, h.ctx);
     expect(out).toMatchObject({ identityStoreUserId: u.json.id, userHasExternalIds: true, userInGroup: true, groupId, portalUrl: `https://${preflight.aws.identityStoreId}.awsapps.com/start` });
     expect(out.accountsVerified).toBe(assignments.results.filter((r) => r.status !== 'SKIPPED').length);
     expect(h.output.consoleActions.map((a) => a.id)).toEqual(['sign-in-check']);
     expect(h.output.consoleActions[0]!.instructions.join(' ')).toMatch(/private/);
-    expect(await verifyStep.check(h.ctx, out)).toEqual([]);
+    expect(await stepDrift(verifyStep, h.ctx, out)).toEqual([]);
   });
 });
 

@@ -9,6 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { RequestLogEntry } from '../../src/sandbox/request-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 import { ListAccountsForProvisionedPermissionSetCommand, ListPermissionSetsCommand, DescribePermissionSetCommand, ListInstancesCommand, SSOAdminClient, UpdatePermissionSetCommand } from '@aws-sdk/client-sso-admin';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 
@@ -37,6 +40,9 @@ function mutatingSince(lines: number): { operation: string }[] {
   const all = fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean);
   return all.slice(lines).map((l) => JSON.parse(l) as { operation: string; mutating: boolean }).filter((e) => e.mutating);
 }
+const logEntries = (): RequestLogEntry[] => fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RequestLogEntry);
+/** Apply sent exactly the planned writes in the run that started at `since`; returns the steps compared. */
+const matchesPlan = (since: string): string[] => expectRunMatchesState(logEntries(), JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState, { since });
 const logLines = (): number => fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length;
 
 afterAll(async () => {
@@ -49,6 +55,7 @@ let accounts = 0;
 
 describe('init --sandbox --yes', () => {
   it('runs the whole sequence to a verified end, then changes nothing on a second or fresh run', async () => {
+    const since1 = new Date().toISOString();
     const first = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
     expect(first.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(first.code, first.stdout + first.stderr).toBe(0);
@@ -63,6 +70,7 @@ describe('init --sandbox --yes', () => {
     const stateFile = path.join(dir, 'okta-aws-sso.state.json');
     const state = fs.readFileSync(stateFile, 'utf8');
     expect(state).toContain(`"accountsVerified": ${accounts}`);
+    expect(matchesPlan(since1)).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
 
     let cursor = logLines();
     const second = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
@@ -71,11 +79,13 @@ describe('init --sandbox --yes', () => {
 
     fs.renameSync(stateFile, path.join(dir, 'first.state.json'));
     cursor = logLines();
+    const since3 = new Date().toISOString();
     const fresh = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
     expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toContain(`0 created, ${accounts} already there`);
     expect(mutatingSince(cursor)).toEqual([]);
+    expect(matchesPlan(since3)).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
     // Three full runs, each ending with the sign-in proof: more than the default 60 s on a loaded machine.
   }, 180_000);
 

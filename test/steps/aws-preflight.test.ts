@@ -9,7 +9,7 @@ import { preflightStep } from '../../src/steps/01-preflight.js';
 import { accountAssignmentsStep } from '../../src/steps/10-account-assignments.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { stepHarness } from '../helpers/step-harness.js';
+import { applyStep, stepHarness } from '../helpers/step-harness.js';
 import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
 
 let sb: TestSandbox;
@@ -62,7 +62,7 @@ describe('preflight: region probing', () => {
   it('probes the regions until ListInstances returns the instance, then pins the home region', async () => {
     process.env.AWS_REGION = 'us-east-1';
     const h = harness();
-    const out = await preflightStep.apply(h.ctx);
+    const out = await applyStep(preflightStep, h.ctx);
     expect(out.aws.region).toBe('eu-central-1');
     expect(out.aws.instanceArn).toBe(sb.aws.info().instanceArn);
     const probes = h.output.lines.filter((l) => l.level === 'progress').map((l) => l.text).join('\n');
@@ -92,7 +92,7 @@ describe('preflight: region probing', () => {
 
   it('--region naming another region is refused with the fix', async () => {
     const h = harness({ OKTA_AWS_SSO_REGION: 'us-east-2' });
-    const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+    const err = await applyStep(preflightStep, h.ctx).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/No IAM Identity Center instance was found in us-east-2/);
     expect((err as { hint?: string }).hint).toMatch(/home region/);
     (await h.ctx.services.aws()).destroy();
@@ -105,7 +105,7 @@ describe('preflight: organization and instances', () => {
     rewrite.consolidatedBilling = true;
     try {
       const h = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1' });
-      const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+      const err = await applyStep(preflightStep, h.ctx).catch((e: unknown) => e);
       expect((err as { code?: string }).code).toBe('AWS_ORG_FEATURES');
       expect((err as { hint?: string }).hint).toMatch(/Enable all features/);
       (await h.ctx.services.aws()).destroy();
@@ -120,11 +120,11 @@ describe('preflight: organization and instances', () => {
     rewrite.secondInstance = true;
     try {
       const h = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1' });
-      const err = await preflightStep.apply(h.ctx).catch((e: unknown) => e);
+      const err = await applyStep(preflightStep, h.ctx).catch((e: unknown) => e);
       expect((err as { code?: string }).code).toBe('MISSING_ANSWER');
       expect((err as { hint?: string }).hint).toMatch(/--instance-arn/);
       const chosen = harness({ OKTA_AWS_SSO_REGION: 'eu-central-1', OKTA_AWS_SSO_INSTANCE_ARN: 'arn:aws:sso:::instance/ssoins-0000000000000000' });
-      const out = await preflightStep.apply(chosen.ctx);
+      const out = await applyStep(preflightStep, chosen.ctx);
       expect(out.aws).toMatchObject({ instanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000', identityStoreId: 'd-0000000000' });
       for (const x of [h, chosen]) (await x.ctx.services.aws()).destroy();
     } finally {
@@ -140,15 +140,15 @@ describe('preflight: delegated administrator', () => {
     process.env.AWS_ENDPOINT_URL = proxy.url;
     try {
       const h = harness();
-      const pf = await preflightStep.apply(h.ctx);
+      const pf = await applyStep(preflightStep, h.ctx);
       expect(pf.aws).toMatchObject({ accountId: member, callerIsManagementAccount: false, callerIsDelegatedAdmin: true });
       expect(h.output.text()).toMatch(/You are the Identity Center delegated administrator: the management account \d{12} cannot be assigned from here/);
 
-      const ps = await permissionSetStep.apply(stepHarness({ env: sb.env, outputs: { preflight: pf } }).ctx);
+      const ps = await applyStep(permissionSetStep, stepHarness({ env: sb.env, outputs: { preflight: pf } }).ctx);
       const token = sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;
       expect((await scimCall(sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers' })).status).toBe(201);
       const a = stepHarness({ env: sb.env, outputs: { preflight: pf, 'permission-set': ps, ...oktaSideOutputs() }, flags: { 'include-management-account': true } });
-      const out = await accountAssignmentsStep.apply(a.ctx);
+      const out = await applyStep(accountAssignmentsStep, a.ctx);
       const mgmt = out.results.find((r) => r.accountId === pf.aws.managementAccountId);
       expect(mgmt).toMatchObject({ status: 'SKIPPED', failureReason: expect.stringMatching(/not by a delegated administrator/) });
       expect(out.results.filter((r) => r.status === 'SUCCEEDED').length).toBeGreaterThan(0);

@@ -1,3 +1,5 @@
+import { applyStep, planChanges, runStep, stepDrift } from '../helpers/step-harness.js';
+import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ import { spMetadataStep } from '../../src/steps/02-sp-metadata.js';
 import { scimEndpointStep } from '../../src/steps/05-scim-endpoint.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { AuthError, UsageError, WizardError } from '../../src/errors.js';
-import type { PreflightOutput } from '../../src/steps/outputs.js';
+import type { PreflightOutput } from '../../src/core/outputs.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
 import { scimCall, startAwsStepFixture, type AwsStepFixture } from '../aws/step-fixture.js';
 
@@ -22,7 +24,7 @@ let preflight: PreflightOutput;
 
 beforeAll(async () => {
   fx = await startAwsStepFixture();
-  preflight = await preflightStep.apply(fx.harness().ctx);
+  preflight = await applyStep(preflightStep, fx.harness().ctx);
 });
 afterAll(async () => fx?.close());
 
@@ -44,38 +46,38 @@ describe('preflight', () => {
   });
 
   it('check() finds no drift, and a wrong --region is refused with the fix', async () => {
-    expect(await preflightStep.check(fx.harness().ctx, preflight)).toEqual([]);
+    expect(await stepDrift(preflightStep, fx.harness().ctx, preflight)).toEqual([]);
     const h = fx.harness({ flags: { region: 'us-west-2' } });
-    await expect(preflightStep.apply(h.ctx)).rejects.toThrow(/No IAM Identity Center instance was found in us-west-2/);
-    await expect(preflightStep.apply(fx.harness({ flags: { region: 'nowhere' } }).ctx)).rejects.toBeInstanceOf(UsageError);
+    await expect(applyStep(preflightStep, h.ctx)).rejects.toThrow(/No IAM Identity Center instance was found in us-west-2/);
+    await expect(applyStep(preflightStep, fx.harness({ flags: { region: 'nowhere' } }).ctx)).rejects.toBeInstanceOf(UsageError);
   });
 });
 
 describe('sp-metadata', () => {
   it('from the downloaded file: every ACS kept, the home region IPv4 one chosen by default, issuer checked', async () => {
     const h = fx.harness({ outputs: { preflight } });
-    const out = await spMetadataStep.apply(h.ctx);
+    const out = await applyStep(spMetadataStep, h.ctx);
     expect(h.output.consoleActions.map((a) => a.id)).toEqual(['download-sp-metadata']);
     expect(out.source).toBe('metadata-file');
     expect(out.acsUrls).toHaveLength(3);
     expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.signin\.aws\.amazon\.com\/platform\/saml\/acs\//);
     expect(out.issuerUrl).toBe(`https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}`);
-    expect(await spMetadataStep.check(h.ctx, out)).toEqual([]);
+    expect(await stepDrift(spMetadataStep, h.ctx, out)).toEqual([]);
   });
 
   it('the IPv4 / dual-stack choice is answered by --acs-variant', async () => {
-    const out = await spMetadataStep.apply(fx.harness({ outputs: { preflight }, flags: { 'acs-variant': 'dual-stack' } }).ctx);
+    const out = await applyStep(spMetadataStep, fx.harness({ outputs: { preflight }, flags: { 'acs-variant': 'dual-stack' } }).ctx);
     expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.sso\.signin\.aws\//);
   });
 
   it('pasted values: issuer proposed from region and identity store, ACS region checked', async () => {
     const acs = 'https://us-east-2.signin.aws/platform/saml/acs/5a1b2c3d-1234-5678-9abc-def012345678';
     const h = fx.harness({ outputs: { preflight }, flags: { 'acs-url': acs } });
-    const out = await spMetadataStep.apply(h.ctx);
+    const out = await applyStep(spMetadataStep, h.ctx);
     expect(out).toMatchObject({ source: 'pasted', acsUrl: acs, issuerUrl: `https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}` });
     expect(h.output.consoleActions).toHaveLength(0);
     const wrong = fx.harness({ outputs: { preflight }, flags: { 'acs-url': acs.replace('us-east-2', 'eu-west-1') } });
-    await expect(spMetadataStep.apply(wrong.ctx)).rejects.toThrow(/home region is us-east-2/);
+    await expect(applyStep(spMetadataStep, wrong.ctx)).rejects.toThrow(/home region is us-east-2/);
   });
 
   it('a metadata file of another instance is refused', async () => {
@@ -84,14 +86,14 @@ describe('sp-metadata', () => {
       file,
       `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://us-east-2.signin.aws.amazon.com/platform/saml/d-0000000000"><md:SPSSODescriptor><md:AssertionConsumerService Binding="b" Location="https://us-east-2.signin.aws/platform/saml/acs/abc"/></md:SPSSODescriptor></md:EntityDescriptor>`,
     );
-    await expect(spMetadataStep.apply(fx.harness({ outputs: { preflight }, flags: { 'sp-metadata': file } }).ctx)).rejects.toThrow(/does not belong to this Identity Center instance/);
+    await expect(applyStep(spMetadataStep, fx.harness({ outputs: { preflight }, flags: { 'sp-metadata': file } }).ctx)).rejects.toThrow(/does not belong to this Identity Center instance/);
   });
 });
 
 describe('scim-endpoint', () => {
   it('console action, probe, token kept in memory only', async () => {
     const h = fx.harness({ outputs: { preflight } });
-    const out = await scimEndpointStep.apply(h.ctx);
+    const out = await applyStep(scimEndpointStep, h.ctx);
     expect(h.output.consoleActions.map((a) => a.id)).toEqual(['enable-automatic-provisioning']);
     expect(out.endpoint).toBe(fx.sb.aws.info().scimEndpoint.replace(/\/+$/, ''));
     const token = h.secrets.get('scim-token');
@@ -106,7 +108,7 @@ describe('scim-endpoint', () => {
   it('a wrong token gets a clear 401 message naming the fix (exit 4), without the token', async () => {
     const bad = 'not-the-right-token-0123456789';
     const h = fx.harness({ outputs: { preflight }, flags: { 'scim-endpoint': `${fx.sb.aws.info().scimEndpoint}/` }, env: { ...fx.sb.env, SCIM_TOKEN: bad } });
-    const err = await scimEndpointStep.apply(h.ctx).catch((e: unknown) => e);
+    const err = await applyStep(scimEndpointStep, h.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('SCIM_UNAUTHORIZED');
     expect((err as AuthError).hint).toMatch(/generate a new access token/);
@@ -150,16 +152,20 @@ describe('a non-sandbox run against other emulators', () => {
 
 describe('permission-set', () => {
   it('creates the default set with PowerUserAccess, then a second run adopts it and changes nothing', async () => {
-    const out = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);
+    const cursor0 = (await readRequestLog(fx.sb)).length;
+    const first = await runStep(permissionSetStep, fx.harness({ outputs: { preflight } }).ctx);
+    const out = first.outputs;
     expect(out).toMatchObject({ name: 'AWSPowerUserAccess', managedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess', sessionDuration: 'PT1H', created: true });
+    expect(first.changes.map((c) => [c.op, c.risk])).toEqual([['create', 'additive']]);
+    expectWritesMatchPlan(await readRequestLog(fx.sb, { since: cursor0 }), first.changes);
     const cursor = (await readRequestLog(fx.sb)).length;
     const h2 = fx.harness({ outputs: { preflight } });
-    const plan = await permissionSetStep.plan(h2.ctx);
-    expect(plan.map((a) => a.kind)).toEqual(['noop']);
-    const again = await permissionSetStep.apply(h2.ctx);
+    const plan = await planChanges(permissionSetStep, h2.ctx);
+    expect(plan.map((a) => [a.op, a.resource.id])).toEqual([['adopt', out.arn]]);
+    const again = await applyStep(permissionSetStep, h2.ctx);
     expect(again).toMatchObject({ arn: out.arn, created: false });
     expect(await mutatingRequests(fx.sb, cursor)).toEqual([]);
-    expect(await permissionSetStep.check(h2.ctx, again)).toEqual([]);
+    expect(await stepDrift(permissionSetStep, h2.ctx, again)).toEqual([]);
   });
 
   it('adopts a provisioned set: fixes the session duration, attaches the policy and re-provisions the accounts', async () => {
@@ -177,9 +183,21 @@ describe('permission-set', () => {
     await new Promise((r) => setTimeout(r, 400));
 
     const h = fx.harness({ outputs: { preflight }, flags: { 'permission-set-name': name } });
-    const plan = await permissionSetStep.plan(h.ctx);
-    expect(plan.map((a) => a.kind)).toEqual(['adopt', 'update', 'update', 'update']);
-    const out = await permissionSetStep.apply(h.ctx);
+    const plan = await planChanges(permissionSetStep, h.ctx);
+    expect(plan.map((a) => [a.op, a.risk])).toEqual([
+      ['adopt', 'read-only'],
+      ['update', 'modifies-existing'],
+      ['update', 'modifies-existing'],
+      ['update', 'org-wide'],
+    ]);
+    expect(plan[1]).toMatchObject({ before: { sessionDuration: 'PT2H' }, after: { sessionDuration: 'PT1H' } });
+    // Org-wide changes name their scale.
+    expect(plan[3]).toMatchObject({ summary: 'Provision the latest version of "TeamAccess" to 1 account(s)', scale: { count: 1, unit: 'accounts' } });
+    const cursor = (await readRequestLog(fx.sb)).length;
+    const run = await runStep(permissionSetStep, h.ctx);
+    expect(run.changes).toEqual(plan);
+    expectWritesMatchPlan(await readRequestLog(fx.sb, { since: cursor }), run.changes);
+    const out = run.outputs;
     expect(out).toMatchObject({ arn: ps.PermissionSetArn, created: false, sessionDuration: 'PT1H' });
     expect(h.output.text()).toMatch(/Provisioning the latest version to 1 account/);
     const policies = await sso.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.PermissionSetArn }));
@@ -205,7 +223,7 @@ describe('permission-set', () => {
   });
 
   it('bad inputs are refused with the fix', async () => {
-    const err = await permissionSetStep.apply(fx.harness({ outputs: { preflight }, flags: { 'session-duration': 'PT30M' } }).ctx).catch((e: unknown) => e);
+    const err = await applyStep(permissionSetStep, fx.harness({ outputs: { preflight }, flags: { 'session-duration': 'PT30M' } }).ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as Error).message).toMatch(/between PT1H and PT12H/);
   });

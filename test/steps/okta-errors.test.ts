@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRequestLog } from '../helpers/sandbox.js';
-import { stepHarness } from '../helpers/step-harness.js';
+import { applyStep, stepHarness } from '../helpers/step-harness.js';
 import { awsUpstream, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
@@ -29,12 +29,12 @@ describe('IdP signing certificate', () => {
     const app = outputs['okta-app']!;
 
     await sb.okta.debug.setKeyExpiry(app.appId, app.signingKid, new Date(Date.now() - 86_400_000));
-    await expect(idpMetadataStep.apply(h.ctx)).rejects.toMatchObject({ code: 'IDP_CERT_EXPIRED' });
+    await expect(applyStep(idpMetadataStep, h.ctx)).rejects.toMatchObject({ code: 'IDP_CERT_EXPIRED' });
     expect(fs.existsSync(path.join(h.ctx.workDir, 'idp-saml.xml'))).toBe(false);
     expect(h.output.consoleActions).toHaveLength(0);
 
     await sb.okta.debug.setKeyExpiry(app.appId, app.signingKid, new Date(Date.now() + 10 * 86_400_000));
-    const out = await idpMetadataStep.apply(h.ctx);
+    const out = await applyStep(idpMetadataStep, h.ctx);
     expect(h.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/expires in (9|10) days/);
     expect(fs.readFileSync(out.path, 'utf8')).toContain('X509Certificate');
   });
@@ -47,7 +47,7 @@ describe('test user values', () => {
     for (const [key, value] of [['test-user-last-name', 'O:Brien'], ['test-user-first-name', '  '], ['test-user-email', 'ada<@example.com'], ['test-user-display-name', '100%']] as const) {
       const cursor = (await readRequestLog(sb)).length;
       const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken }, flags: { ...TEST_USER_FLAGS, [key]: value }, outputs: { groups } });
-      const err = await testUserStep.apply(h.ctx).catch((e: unknown) => e);
+      const err = await applyStep(testUserStep, h.ctx).catch((e: unknown) => e);
       expect(err, key).toBeInstanceOf(UsageError);
       expect((err as UsageError).message).toMatch(/cannot be empty|< > ; : %/);
       expect(await readRequestLog(sb, { since: cursor }), key).toEqual([]);
@@ -68,7 +68,7 @@ describe('an existing test user', () => {
     const groups = { assignmentGroup: { id: '00gA', name: 'AWS Users' }, pushGroups: [{ id: '00gB', name: 'awsssoPowerUsers' }], assignedAppIds: [] };
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken }, flags: { ...TEST_USER_FLAGS }, outputs: { groups } });
     const cursor = (await readRequestLog(sb)).length;
-    const err = (await testUserStep.apply(h.ctx).catch((e: unknown) => e)) as WizardError;
+    const err = (await applyStep(testUserStep, h.ctx).catch((e: unknown) => e)) as WizardError;
     expect(err).toBeInstanceOf(WizardError);
     expect(err.code).toBe('OKTA_TEST_USER_INACTIVE');
     expect(err.message).toMatch(/already exists but is STAGED/);

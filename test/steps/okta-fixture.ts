@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
+import { runStep, stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
 import { afterEach, beforeAll, vi } from 'vitest';
 import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
-import type { StepOutputs } from '../../src/steps/outputs.js';
-import type { Step } from '../../src/steps/contract.js';
+import type { StepOutputs } from '../../src/core/outputs.js';
+import type { AnyStep, LegacyStep } from '../../src/steps/contract.js';
+import type { StepId } from '../../src/core/outputs.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { oktaProvisioningStep } from '../../src/steps/06-okta-provisioning.js';
@@ -20,7 +21,7 @@ import { groupsStep } from '../../src/steps/07-groups.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
 
-export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as unknown as Step[];
+export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as (AnyStep | LegacyStep<StepId>)[];
 
 export interface AwsUpstream {
   outputs: Partial<StepOutputs>;
@@ -50,7 +51,7 @@ export interface RunResult {
 }
 
 /** Runs the six Okta steps in order with one harness (one Okta connection), as the engine would. */
-export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: Step[] } = {}): Promise<RunResult> {
+export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: (AnyStep | LegacyStep<StepId>)[] } = {}): Promise<RunResult> {
   const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-okta-'));
   const outputs: Partial<StepOutputs> = { ...up.outputs, ...(init.outputs ?? {}) };
   const h = stepHarness({
@@ -65,7 +66,7 @@ export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: Harnes
   for (const step of opts.steps ?? OKTA_STEPS) {
     const reason = step.skip ? await step.skip(h.ctx) : undefined;
     if (reason) continue;
-    const out = await step.apply(h.ctx);
+    const out = (await runStep(step, h.ctx)).outputs;
     (outputs as Record<string, unknown>)[step.id] = out;
   }
   return { h, outputs };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
-import { stepHarness } from '../helpers/step-harness.js';
+import { applyStep, planChanges, stepDrift, stepHarness } from '../helpers/step-harness.js';
 import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
@@ -34,15 +34,15 @@ describe('plan, adoption and drift', () => {
     const sb = await sandboxes.start();
     const up = awsUpstream(sb);
     const h0 = stepHarness({ env: env(sb), outputs: up.outputs });
-    const before = await oktaAppStep.plan(h0.ctx);
-    expect(before.map((a) => a.kind)).toEqual(['create']);
+    const before = await planChanges(oktaAppStep, h0.ctx);
+    expect(before.map((a) => a.op)).toEqual(['create']);
     const { outputs } = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } });
     await sb.okta.idle(); // Okta's own background provisioning to SCIM is not the wizard's doing
 
     const cursor = (await readRequestLog(sb)).length;
     const h = stepHarness({ env: env(sb), flags: { ...TEST_USER_FLAGS }, outputs });
     const kinds: string[] = [];
-    for (const step of OKTA_STEPS) for (const a of await step.plan(h.ctx)) kinds.push(`${step.id}:${a.kind}`);
+    for (const step of OKTA_STEPS) for (const a of await planChanges(step, h.ctx)) kinds.push(`${step.id}:${a.op}`);
     expect(kinds.filter((k) => k.endsWith(':create') || k.endsWith(':update'))).toEqual(['idp-metadata:create']);
     expect(kinds).toContain('okta-app:adopt');
     expect(kinds).toContain('test-user:adopt');
@@ -69,19 +69,39 @@ describe('plan, adoption and drift', () => {
       settings: { app: { acsURL: 'https://old.example.com/acs', entityID: 'https://old.example.com/issuer' } },
     });
     const h = stepHarness({ env: env(sb), outputs: up.outputs });
-    const out = await oktaAppStep.apply(h.ctx);
+    const out = await applyStep(oktaAppStep, h.ctx);
     expect(out).toMatchObject({ appId: created.id, adopted: true, acsUrl: up.outputs['sp-metadata']!.acsUrl });
     expect(h.output.text()).toContain('acsURL is https://old.example.com/acs');
     const app = await oktaGet<{ label: string; visibility: { hide: { iOS: boolean } }; settings: { app: { acsURL: string; entityID: string } } }>(sb, `/api/v1/apps/${String(created.id)}`);
     expect(app.settings.app).toMatchObject({ acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl });
     expect(app.visibility.hide.iOS).toBe(true); // the rest of the object survived the PUT
-    expect(await oktaAppStep.check(h.ctx, out)).toEqual([]);
+    expect(await stepDrift(oktaAppStep, h.ctx, out)).toEqual([]);
 
     const full = await oktaGet<Record<string, unknown> & { settings: { app: Record<string, unknown> } }>(sb, `/api/v1/apps/${String(created.id)}`);
     full.settings.app.acsURL = 'https://tampered.example.com/acs';
     await oktaSend(sb, 'PUT', `/api/v1/apps/${String(created.id)}`, full);
-    const drift = await oktaAppStep.check(h.ctx, out);
+    const drift = await stepDrift(oktaAppStep, h.ctx, out);
     expect(drift.map((d) => d.message).join('\n')).toMatch(/acsURL is https:\/\/tampered/);
+  });
+
+  it('an INACTIVE app is adopted with its activation planned, and apply sends exactly that', async () => {
+    const sb = await sandboxes.start();
+    const up = awsUpstream(sb);
+    const body = { name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', signOnMode: 'SAML_2_0', settings: { app: { acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl } } };
+    const created = await oktaSend(sb, 'POST', '/api/v1/apps?activate=false', body);
+    expect(created.status).toBe('INACTIVE');
+    const h = stepHarness({ env: env(sb), outputs: up.outputs });
+    const plan = await planChanges(oktaAppStep, h.ctx);
+    expect(plan.map((c) => [c.op, c.summary])).toEqual([
+      ['adopt', expect.stringContaining(String(created.id))],
+      ['update', expect.stringMatching(/^Activate the Okta app/)],
+    ]);
+    const cursor = (await readRequestLog(sb)).length;
+    const out = await applyStep(oktaAppStep, h.ctx);
+    expect(out).toMatchObject({ appId: created.id, adopted: true });
+    const writes = (await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating && e.status < 300);
+    expect(writes.map((e) => e.operation)).toEqual(['activateApplication']);
+    expect((await oktaGet<{ status: string }>(sb, `/api/v1/apps/${String(created.id)}`)).status).toBe('ACTIVE');
   });
 
   it('asks which app when several share the label; --okta-app-id answers it', async () => {
@@ -91,11 +111,11 @@ describe('plan, adoption and drift', () => {
     await oktaSend(sb, 'POST', '/api/v1/apps', body);
     const second = await oktaSend(sb, 'POST', '/api/v1/apps', body);
     const h = stepHarness({ env: env(sb), outputs: up.outputs });
-    const err = await oktaAppStep.apply(h.ctx).catch((e: unknown) => e);
+    const err = await applyStep(oktaAppStep, h.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingAnswerError);
     expect((err as MissingAnswerError).hint).toContain('--okta-app-id');
     const h2 = stepHarness({ env: env(sb), flags: { 'okta-app-id': String(second.id) }, outputs: up.outputs });
-    expect(await oktaAppStep.apply(h2.ctx)).toMatchObject({ appId: second.id, adopted: true });
+    expect(await applyStep(oktaAppStep, h2.ctx)).toMatchObject({ appId: second.id, adopted: true });
   });
 
   it('pushes a group created later on the next run, and reports a mapping in ERROR with its likely cause', async () => {
@@ -109,15 +129,15 @@ describe('plan, adoption and drift', () => {
     await oktaSend(sb, 'POST', '/api/v1/groups', { profile: { name: 'awsssoAuditors', description: 'made later' } });
 
     const h = stepHarness({ env: env(sb), outputs: { ...outputs } });
-    const out = await groupPushStep.apply(h.ctx);
+    const out = await applyStep(groupPushStep, h.ctx);
     expect(out.mappings.map((m) => m.groupName).sort()).toEqual(['awsssoAuditors', 'awsssoPowerUsers']);
     await sb.okta.idle();
-    const drift = (await groupPushStep.check(h.ctx, out)).map((d) => d.message).join('\n');
+    const drift = (await stepDrift(groupPushStep, h.ctx, out)).map((d) => d.message).join('\n');
     expect(drift).toMatch(/awsssoAuditors" is in ERROR: .*Unauthorized/);
     expect(drift).toMatch(/likely cause: the SCIM access token is invalid or expired/);
 
     const h2 = stepHarness({ env: env(sb), outputs: { ...outputs } });
-    await groupPushStep.apply(h2.ctx);
+    await applyStep(groupPushStep, h2.ctx);
     expect(h2.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/Group Push is in ERROR for "awsssoAuditors"/);
   });
 });

@@ -3,6 +3,7 @@
  * adopts and sends no mutating Okta request; console fallback vs API provisioning; the separate SCIM
  * app; OAuth; spec validation (the emulator answers 400 to any request that breaks the spec).
  */
+import { stepDrift } from '../helpers/step-harness.js';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRequestLog } from '../helpers/sandbox.js';
@@ -84,7 +85,7 @@ describe('Okta half against the sandbox', () => {
     const { OKTA_STEPS } = await import('./okta-fixture.js');
     for (const step of OKTA_STEPS) {
       const out = (second.outputs as Record<string, unknown>)[step.id];
-      expect(await step.check(second.h.ctx, out as never), step.id).toEqual([]);
+      expect(await stepDrift(step, second.h.ctx, out as never), step.id).toEqual([]);
     }
   });
 

@@ -14,7 +14,9 @@ import { verifyStep } from '../../src/steps/12-verify.js';
 import { homeAws } from '../../src/aws/session.js';
 import { getGroupId } from '../../src/aws/identity-store.js';
 import { WizardError } from '../../src/errors.js';
-import type { Step } from '../../src/steps/contract.js';
+import type { AnyStep, LegacyStep } from '../../src/steps/contract.js';
+import type { StepId } from '../../src/core/outputs.js';
+import { applyStep, planChanges, stepDrift } from '../helpers/step-harness.js';
 import type { StepOutputs } from '../../src/steps/outputs.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { readRequestLog } from '../helpers/sandbox.js';
@@ -31,10 +33,10 @@ afterEach(async () => {
 });
 
 /** A sandbox, the AWS outputs up to the permission set, and the Okta half (or its first steps). */
-async function setup(options: SandboxOptions, steps: Step[] = OKTA_STEPS, flags: Record<string, string | boolean> = { ...TEST_USER_FLAGS }) {
+async function setup(options: SandboxOptions, steps: (AnyStep | LegacyStep<StepId>)[] = OKTA_STEPS, flags: Record<string, string | boolean> = { ...TEST_USER_FLAGS }) {
   fx = await startAwsStepFixture(options);
-  const preflight = await preflightStep.apply(fx.harness().ctx);
-  const ps = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);
+  const preflight = await applyStep(preflightStep, fx.harness().ctx);
+  const ps = await applyStep(permissionSetStep, fx.harness({ outputs: { preflight } }).ctx);
   const up = awsUpstream(fx.sb);
   const okta = await runOktaHalf(fx.sb, up, { flags }, { steps });
   const outputs: Partial<StepOutputs> = { ...okta.outputs, preflight, 'permission-set': ps };
@@ -60,7 +62,7 @@ describe('provisioning verified by its effect', () => {
       outputs: { ...outputs, 'account-assignments': { groupId: groupId!, groupName: 'awsssoPowerUsers', permissionSetArn: ps.arn, results: [] } },
       flags: { 'wait-timeout': 1 },
     });
-    const err = await verifyStep.apply(h2.ctx).catch((e: unknown) => e);
+    const err = await applyStep(verifyStep, h2.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('VERIFY_FAILED');
     expect((err as WizardError).message).toMatch(/The test user "ada.lovelace@example.com" has not arrived in Identity Center/);
@@ -75,7 +77,7 @@ describe('provisioning verified by its effect', () => {
     // Every SCIM call fails while the group is pushed: Okta sets the mapping to ERROR.
     sb.faults.apply({ scim: { errorRate: 1 } });
     const h = fx!.harness({ outputs, flags: { 'wait-timeout': 600 } });
-    const push = await groupPushStep.apply(h.ctx);
+    const push = await applyStep(groupPushStep, h.ctx);
     outputs['group-push'] = push;
     await idle(sb);
     const appId = outputs['okta-provisioning']!.appId;
@@ -96,15 +98,15 @@ describe('provisioning verified by its effect', () => {
     // The SCIM failure was transient: the re-run's check sees the ERROR, apply pushes again.
     sb.faults.clear();
     const h2 = fx!.harness({ outputs, flags: { 'wait-timeout': 600 } });
-    expect((await groupPushStep.check(h2.ctx, push)).map((d) => d.message).join('\n')).toMatch(/in ERROR/);
-    expect((await groupPushStep.plan(h2.ctx)).map((a) => a.detail ?? '').join('\n')).toMatch(/push again, was ERROR/);
-    const again = await groupPushStep.apply(h2.ctx);
+    expect((await stepDrift(groupPushStep, h2.ctx, push)).map((d) => d.message).join('\n')).toMatch(/in ERROR/);
+    expect((await planChanges(groupPushStep, h2.ctx)).map((a) => a.detail ?? '').join('\n')).toMatch(/push again, was ERROR/);
+    const again = await applyStep(groupPushStep, h2.ctx);
     expect(h2.output.text()).toMatch(/was in ERROR .*pushing it again/);
     await idle(sb);
     expect((await oktaGet<{ status: string }>(sb, `/api/v1/apps/${appId}/group-push/mappings/${mapping.mappingId}`)).status).toBe('ACTIVE');
     const id = await waitForPushedGroup(h2.ctx, aws, pf, mapping.groupName);
     expect(id).toMatch(/./);
-    expect(await groupPushStep.check(h2.ctx, again)).toEqual([]);
+    expect(await stepDrift(groupPushStep, h2.ctx, again)).toEqual([]);
   });
 
   it('a new SCIM token reaches Okta: when provisioning reads ENABLED and the run holds a token, and when a newer token was entered', async () => {
@@ -120,10 +122,10 @@ describe('provisioning verified by its effect', () => {
     const newer: Partial<StepOutputs> = { ...outputs, 'scim-endpoint': { ...outputs['scim-endpoint']!, tokenEnteredAt: enteredAt } };
     const h = fx!.harness({ outputs: newer });
     h.secrets.set('scim-token', fresh);
-    const drift = await oktaProvisioningStep.check(h.ctx, outputs['okta-provisioning']!);
+    const drift = await stepDrift(oktaProvisioningStep, h.ctx, outputs['okta-provisioning']!);
     expect(drift.map((d) => d.message).join('\n')).toMatch(/A new SCIM token was entered .*Okta still holds the one from/);
     const before = await posts();
-    const out = await oktaProvisioningStep.apply(h.ctx);
+    const out = await applyStep(oktaProvisioningStep, h.ctx);
     expect(out).toMatchObject({ via: 'api', scimTokenEnteredAt: enteredAt });
     expect(await posts()).toBeGreaterThan(before);
     expect(h.output.text()).not.toContain(fresh);
@@ -132,7 +134,7 @@ describe('provisioning verified by its effect', () => {
     const h2 = fx!.harness({ outputs: { ...newer, 'okta-provisioning': out } });
     h2.secrets.set('scim-token', fresh);
     const mid = await posts();
-    await oktaProvisioningStep.apply(h2.ctx);
+    await applyStep(oktaProvisioningStep, h2.ctx);
     expect(h2.output.text()).toMatch(/Giving Okta the SCIM token this run holds/);
     expect(await posts()).toBeGreaterThan(mid);
 

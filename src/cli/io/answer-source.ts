@@ -5,7 +5,7 @@
  */
 import { escapeControl } from '../../safe/text.js';
 import { READ_LIMITS, readBoundedSync } from '../../safe/read.js';
-import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import { UsageError } from '../../errors.js';
 
 export type AnswerValue = string | string[] | boolean | number;

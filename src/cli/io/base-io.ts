@@ -7,7 +7,7 @@
  *
  * Every line of output passes through redact(): a secret the run has seen is never printed.
  */
-import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import type {
   AskOptions,
   ConfirmOptions,
