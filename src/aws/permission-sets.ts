@@ -22,31 +22,7 @@ import { awsCallError } from './errors.js';
 import { sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
-export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
-export const MANAGED_POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
-const DURATION_RE = /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/;
-
-export function validatePermissionSetName(v: string): true | string {
-  return PERMISSION_SET_NAME_RE.test(v) ? true : 'a permission set name has 1 to 32 characters: letters, digits and + = , . @ _ -';
-}
-
-export function validateManagedPolicyArn(v: string): true | string {
-  return MANAGED_POLICY_ARN_RE.test(v) ? true : 'give an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess (customer managed policies are not supported here)';
-}
-
-/** Minutes of an ISO-8601 session duration, or undefined. */
-export function durationMinutes(v: string): number | undefined {
-  const m = DURATION_RE.exec(v);
-  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
-  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
-}
-
-export function validateSessionDuration(v: string): true | string {
-  const min = durationMinutes(v);
-  if (min === undefined) return 'use an ISO 8601 duration such as PT1H, PT4H or PT1H30M';
-  if (min < 60 || min > 720) return 'the session duration must be between PT1H and PT12H';
-  return true;
-}
+export { PERMISSION_SET_NAME_RE, MANAGED_POLICY_ARN_RE, validatePermissionSetName, validateManagedPolicyArn, durationMinutes, validateSessionDuration } from './names.js';
 
 const retryOpts = (signal?: AbortSignal) => {
   const t = awsTuning();

@@ -70,7 +70,7 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         break;
       }
       case 'status-table':
-        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) })) out.info(l);
+        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) }, out.columns())) out.info(l);
         break;
       case 'owed-console-actions':
         for (const p of pendingConsoleActions(b.steps, b.state)) {

@@ -152,8 +152,33 @@ function when(rec: StepRecord | undefined): string {
   return t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 }
 
-/** The step table: step, status, when, key outputs / what is pending. */
-export function statusTable(steps: readonly Step<StepId>[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+/** Words of `text` in lines of at most `width` characters; a word is never cut (a longer word gets its own line). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (cur === '') cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else {
+      lines.push(cur);
+      cur = word;
+    }
+  }
+  if (cur !== '') lines.push(cur);
+  return lines.length > 0 ? lines : [''];
+}
+
+/**
+ * The step table: step, status, when, key outputs / what is pending. With `width` (the terminal's
+ * columns) it fits: the "when" column goes first when space is short, then the details wrap at word
+ * boundaries under their column, or on lines of their own below the row.
+ */
+export function statusTable(
+  steps: readonly Step<StepId>[],
+  state: WizardState | undefined,
+  paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t },
+  width?: number,
+): string[] {
   const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
   let n = 0;
   let nextMarked = false;
@@ -174,12 +199,31 @@ export function statusTable(steps: readonly Step<StepId>[], state: WizardState |
     }
     rows.push([String(n), s.id, status, when(rec), details]);
   }
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r, idx) => {
-    const cells = r.slice(0, 4).map((c, i) => c.padEnd(widths[i] ?? 0));
-    if (idx > 0) cells[2] = paint.status(r[2] as StepStatus, cells[2] ?? '');
-    return `${cells.join('  ')}  ${r[4] ?? ''}`.trimEnd();
+  const widthOf = (i: number): number => Math.max(...rows.map((r) => (r[i] ?? '').length));
+  const fits = (cols: number[]): number => cols.reduce((a, i) => a + widthOf(i) + 2, 0);
+  let cols = [0, 1, 2, 3];
+  if (width !== undefined && fits(cols) + 24 > width) cols = [0, 1, 2];
+  const fixed = fits(cols);
+  const detailWidth = width === undefined ? Infinity : width - fixed;
+  const out: string[] = [];
+  rows.forEach((r, idx) => {
+    const cells = cols.map((i) => (r[i] ?? '').padEnd(widthOf(i)));
+    const statusAt = cols.indexOf(2);
+    if (idx > 0 && statusAt >= 0) cells[statusAt] = paint.status(r[2] as StepStatus, cells[statusAt] ?? '');
+    const head = cells.join('  ');
+    const details = r[4] ?? '';
+    if (width === undefined || fixed + details.length <= width) {
+      out.push(`${head}  ${details}`.trimEnd());
+    } else if (detailWidth >= 24) {
+      const parts = wrapWords(details, detailWidth);
+      out.push(`${head}  ${parts[0] ?? ''}`.trimEnd());
+      for (const p of parts.slice(1)) out.push(`${' '.repeat(fixed)}${p}`);
+    } else {
+      out.push(head.trimEnd());
+      for (const p of wrapWords(details, Math.max(20, width - 5))) out.push(`     ${p}`);
+    }
   });
+  return out;
 }
 
 export function planLines(plan: PlannedStep[]): string[] {

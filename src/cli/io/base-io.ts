@@ -7,7 +7,7 @@
  *
  * Every line of output passes through redact(): a secret the run has seen is never printed.
  */
-import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
+import { ANSWERS, consoleDoneCommand, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
 import type {
   AskOptions,
   ConfirmOptions,
@@ -71,15 +71,35 @@ export class BaseIo implements Io {
 
   // -------------------------------------------------------------------------------- questions
 
+  /** The step's check and the catalog's (src/steps/answers.ts), in that order. */
+  private validator(key: AnswerKey, stepCheck?: (v: string) => true | string): (v: string) => true | string {
+    const spec: AnswerSpec = ANSWERS[key];
+    return (v) => {
+      const ok = stepCheck ? stepCheck(v) : true;
+      if (ok !== true) return ok;
+      if (spec.kind === 'list') {
+        const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+        return this.answers.checkValue(key, items);
+      }
+      if (spec.path) return v.trim() === '' ? true : this.answers.checkValue(key, this.answers.resolvePath(v));
+      return this.answers.checkValue(key, v.trim());
+    };
+  }
+
   async ask(opts: AskOptions): Promise<string> {
+    const spec: AnswerSpec = ANSWERS[opts.key];
     const given = this.answers.get(opts.key);
     if (given) {
       const value = Array.isArray(given.value) ? given.value.join(',') : String(given.value);
-      this.validateGiven(opts.key, value, given.source, opts.validate);
+      this.validateGiven(opts.key, value, given.source, spec.path ? opts.validate : this.validator(opts.key, opts.validate));
       return value;
     }
-    if (this.prompter && !(this.yes && opts.default !== undefined)) {
-      const value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: opts.validate })).trim();
+    // Tuning knobs (rates, waits) are never asked: flags, env and --config set them.
+    if (this.prompter && !(this.yes && opts.default !== undefined) && !(spec.tuning && opts.default !== undefined)) {
+      const check = this.validator(opts.key, spec.path ? undefined : opts.validate);
+      let value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: check })).trim();
+      if (spec.path && value !== '') value = this.answers.resolvePath(value);
+      if (spec.path && opts.validate && value !== '') this.validateGiven(opts.key, value, 'your answer', opts.validate);
       this.answers.remember(opts.key, value);
       return value;
     }
@@ -122,6 +142,11 @@ export class BaseIo implements Io {
     if (opts.key) {
       const given = this.answers.get(opts.key);
       if (given) return given.value === true || given.value === 'true';
+      if (this.yes) {
+        this.output.debug(`${opts.message} ${opts.default ? 'yes' : 'no'} (--yes takes the proposed answer)`);
+        this.answers.remember(opts.key, opts.default);
+        return opts.default;
+      }
       if (this.prompter) {
         const value = await this.prompter.confirm({ message: opts.message, default: opts.default });
         this.answers.remember(opts.key, value);
@@ -224,8 +249,8 @@ export class BaseIo implements Io {
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `Do it as shown above, then run again with --console-done ${action.id}` +
-        (action.evidence && action.evidence.length > 0 ? ` (or supply ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
+      `Do it as shown above, then run ${consoleDoneCommand(action.id)}` +
+        (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );
   }

@@ -1,9 +1,9 @@
 /** `okta-aws-sso sandbox start`: start the sandbox (or report the running one) and print its environment. */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { SandboxOptions } from '../../../sandbox/types.js';
-import { loadSandboxApi } from '../../sandbox.js';
+import { MANUAL_CONSOLE_MARKER, loadSandboxApi, manualConsole } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { chosenDir, dirOptions, intOption, publicInfo } from './shared.js';
@@ -17,7 +17,8 @@ export const sandboxStartCommand: CliCommand = {
       .option('--port <n>', 'port of the sandbox (default: a free port)')
       .option('--okta-provisioning-api <mode>', 'what the Okta provisioning API does: unknown or supported', 'unknown')
       .option('--assignment-delay <ms>', 'delay before an account assignment completes')
-      .option('--accounts <n>', 'number of member accounts');
+      .option('--accounts <n>', 'number of member accounts')
+      .option('--manual-console', 'the sandbox does not perform console actions for --sandbox runs: they stop at each one, as against real consoles (do it with `sandbox console <id>`)');
     for (const o of dirOptions()) c.addOption(o);
     return c;
   },
@@ -38,6 +39,9 @@ export const sandboxStartCommand: CliCommand = {
     if (Object.keys(aws).length > 0) options.aws = aws;
     const port = o['port'] !== undefined ? intOption('--port', o['port']) : undefined;
     const r = await api.ensureSandbox({ dir, ...(port !== undefined ? { port } : {}), options });
+    const marker = path.join(dir, MANUAL_CONSOLE_MARKER);
+    if (o['manualConsole'] === true) writeFileSync(marker, 'Runs against this sandbox stop at each console action (sandbox start --manual-console).\n');
+    else if (r.started) rmSync(marker, { force: true });
     const text: TextBlock[] = [line(`Sandbox ${r.started ? 'started' : 'already running'} (pid ${r.info.pid}) in ${dir}`)];
     const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown';
     if (!r.started && asked) text.push(line('The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.', 'warn'));
@@ -51,6 +55,7 @@ export const sandboxStartCommand: CliCommand = {
     text.push(line('Environment for other tools (the AWS CLI also needs --endpoint-url):'));
     for (const [k, v] of Object.entries(env)) text.push(line(`  export ${k}=${k === 'OKTA_API_TOKEN' ? `<in ${envFile}>` : v}`));
     text.push(line(`  or: source ${envFile}`), line('Run the wizard against it with: okta-aws-sso init --sandbox'));
-    return { result: 'ok', exitCode: 0, stateFile: null, data: publicInfo(r.info, r.started), text };
+    if (manualConsole(dir)) text.push(line('Console actions: not performed by the sandbox (--manual-console); do each with `okta-aws-sso sandbox console <id>`.'));
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { ...publicInfo(r.info, r.started), manualConsole: manualConsole(dir) }, text };
   },
 };
