@@ -237,3 +237,42 @@ export function planLines(plan: PlannedStep[]): string[] {
   }
   return lines;
 }
+
+/**
+ * The short closing summary of a finished run: what was created, what was adopted (already there),
+ * what the person must still do, and the access portal URL. `okta-aws-sso status` has the full table.
+ */
+export function closingSummary(state: WizardState, opts: { sandbox: boolean }): string[] {
+  const out = (id: StepId): Record<string, unknown> | undefined => (state.steps[id]?.status === 'done' ? state.steps[id]?.outputs : undefined);
+  const created: string[] = [];
+  const adopted: string[] = [];
+  const todo: string[] = [];
+  const app = out('okta-app') as { label?: string; adopted?: boolean } | undefined;
+  if (app?.label) (app.adopted ? adopted : created).push(`Okta app "${app.label}"`);
+  // The groups step does not record whether it created a group: named as in place.
+  const groups = out('groups') as { assignmentGroup?: { name?: string }; pushGroups?: { name?: string }[] } | undefined;
+  const groupNames = [groups?.assignmentGroup, ...(groups?.pushGroups ?? [])].flatMap((g) => (g?.name ? [`"${g.name}"`] : []));
+  const ps = out('permission-set') as { name?: string; created?: boolean } | undefined;
+  if (ps?.name) (ps.created ? created : adopted).push(`permission set "${ps.name}"`);
+  const aa = out('account-assignments') as { results?: { status?: string; accountId?: string; reason?: string }[] } | undefined;
+  if (aa?.results) {
+    const made = aa.results.filter((r) => r.status === 'SUCCEEDED').length;
+    const had = aa.results.filter((r) => r.status === 'EXISTING').length;
+    const skipped = aa.results.filter((r) => r.status === 'SKIPPED').length;
+    if (made > 0) created.push(`${made} account assignment(s)`);
+    if (had > 0) adopted.push(`${had} account assignment(s)`);
+    if (skipped > 0) todo.push(`${skipped} account(s) were skipped on purpose (\`okta-aws-sso status --json\` says why).`);
+  }
+  const user = out('test-user') as { login?: string; created?: boolean } | undefined;
+  if (user?.login) (user.created ? created : adopted).push(`test user ${user.login}`);
+  const portal = (out('verify') as { portalUrl?: string } | undefined)?.portalUrl;
+  if (portal && user?.login && !opts.sandbox) todo.push(`Sign in once as ${user.login} at ${portal} (a private browser window).`);
+  const lines: string[] = [];
+  if (created.length > 0) lines.push(`Created: ${created.join(', ')}.`);
+  if (adopted.length > 0) lines.push(`Already there (adopted): ${adopted.join(', ')}.`);
+  if (groupNames.length > 0) lines.push(`Okta groups in place: ${groupNames.join(', ')}.`);
+  lines.push(todo.length > 0 ? `Still to do: ${todo.join(' ')}` : 'Still to do: nothing.');
+  if (portal) lines.push(`AWS access portal: ${portal}`);
+  lines.push('Every step and its details: `okta-aws-sso status`.');
+  return lines;
+}

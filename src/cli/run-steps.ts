@@ -18,7 +18,7 @@ import { AnswerSource, type AnswerProblem, type AnswerValue } from './io/answer-
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import { InquirerPrompter, type TerminalOutput } from './io/terminal.js';
 import { answersFromOptions, loadConfigFile } from './options.js';
-import { jsonSteps, pendingConsoleActions, planLines } from './report.js';
+import { closingSummary, jsonSteps, pendingConsoleActions, planLines } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { line, type CommandResult, type TextBlock } from './render.js';
 
@@ -180,9 +180,13 @@ async function runUnlocked(
     mode: kind === 'verify' ? 'verify' : 'run',
   });
 
-  const text: TextBlock[] = [line(''), { kind: 'status-table', steps, state: store.state }];
+  // A finished run ends with a short summary; any other outcome with the step table (where it stopped).
+  const text: TextBlock[] = [line('')];
   if (result.outcome === 'done') {
     text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
+    for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push(line(`  ${l}`));
+  } else {
+    text.push({ kind: 'status-table', steps, state: store.state });
   }
   return {
     result: result.outcome,

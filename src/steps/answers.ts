@@ -66,6 +66,11 @@ export interface AnswerSpec {
   required?: { unless?: string };
   /** A tuning knob (rates, waits): never asked; its default is taken unless a flag, env or --config sets it. */
   tuning?: boolean;
+  /**
+   * A setting with a safe default that a newcomer cannot judge better than the default: never asked
+   * either (a flag, env or --config changes it). Keeps an interactive run to a handful of questions.
+   */
+  advanced?: boolean;
   /** Lists: also split on spaces (OAuth scopes). Every other list splits on commas only. */
   spaceSeparated?: boolean;
 }
@@ -115,6 +120,7 @@ export const ANSWERS = {
     kind: 'text', flag: '--okta-app-label', env: ['OKTA_AWS_SSO_APP_LABEL'], step: 'okta-app', defaultText: 'AWS IAM Identity Center',
     description: 'Label of the Okta "AWS IAM Identity Center" app',
     check: validateLabel,
+    advanced: true,
   },
   'okta-app-id': {
     kind: 'text', flag: '--okta-app-id', env: ['OKTA_AWS_SSO_APP_ID'], step: 'okta-app',
@@ -124,16 +130,19 @@ export const ANSWERS = {
     kind: 'text', flag: '--idp-metadata-file', env: ['OKTA_AWS_SSO_IDP_METADATA_FILE'], step: 'idp-metadata', defaultText: 'idp-saml.xml',
     description: 'Where to save the Okta IdP metadata XML',
     path: 'new-file',
+    advanced: true,
   },
   'provisioning-app': {
     kind: 'text', flag: '--provisioning-app', env: ['OKTA_AWS_SSO_PROVISIONING_APP'], step: 'okta-provisioning', defaultText: 'identity-center',
     description: 'Which Okta app provisions users: identity-center (the SAML app itself) or scim-test-app',
     check: oneOf(['identity-center', 'scim-test-app']),
+    advanced: true,
   },
   'scim-app-label': {
     kind: 'text', flag: '--scim-app-label', env: ['OKTA_AWS_SSO_SCIM_APP_LABEL'], step: 'okta-provisioning', defaultText: 'SCIM 2.0 TestApp',
     description: 'Label of the separate SCIM app (with --provisioning-app scim-test-app)',
     check: validateLabel,
+    advanced: true,
   },
   'assignment-group': {
     kind: 'text', flag: '--assignment-group', env: ['OKTA_AWS_SSO_ASSIGNMENT_GROUP'], step: 'groups', defaultText: 'AWS Users',
@@ -148,6 +157,7 @@ export const ANSWERS = {
   'push-prefix': {
     kind: 'text', flag: '--push-prefix', env: ['OKTA_AWS_SSO_PUSH_PREFIX'], step: 'group-push', defaultText: 'awssso',
     description: 'Push every Okta group whose name starts with this prefix',
+    advanced: true,
   },
   'skip-test-user': {
     kind: 'boolean', flag: '--skip-test-user', env: ['OKTA_AWS_SSO_SKIP_TEST_USER'], step: 'test-user',
@@ -172,6 +182,7 @@ export const ANSWERS = {
     kind: 'text', flag: '--test-user-display-name', env: ['OKTA_AWS_SSO_TEST_USER_DISPLAY_NAME'], step: 'test-user', defaultText: 'first and last name',
     description: 'Test user display name',
     check: (v) => validateProfileValue('display name', v, 255),
+    advanced: true,
   },
   'test-user-password': {
     kind: 'secret', fileFlag: '--test-user-password-file', env: ['OKTA_AWS_SSO_TEST_USER_PASSWORD'], step: 'test-user', defaultText: 'generated and shown once',
@@ -180,6 +191,7 @@ export const ANSWERS = {
   'test-user-must-change-password': {
     kind: 'boolean', flag: '--test-user-must-change-password', env: ['OKTA_AWS_SSO_TEST_USER_MUST_CHANGE_PASSWORD'], step: 'test-user',
     description: 'Make the test user change the password at first sign-in',
+    advanced: true,
   },
 
   // ---- AWS (preflight, sp-metadata, scim-endpoint, permission-set, account-assignments, verify)
@@ -213,6 +225,7 @@ export const ANSWERS = {
     kind: 'text', flag: '--acs-variant', env: ['OKTA_AWS_SSO_ACS_VARIANT'], step: 'sp-metadata',
     description: 'ipv4 or dual-stack, when the metadata offers both',
     check: oneOf(['ipv4', 'dual-stack']),
+    advanced: true,
   },
   'scim-endpoint': {
     kind: 'text', flag: '--scim-endpoint', env: ['SCIM_ENDPOINT'], step: 'scim-endpoint',
@@ -231,11 +244,13 @@ export const ANSWERS = {
     kind: 'text', flag: '--managed-policy-arn', env: ['OKTA_AWS_SSO_MANAGED_POLICY_ARN'], step: 'permission-set', defaultText: 'arn:aws:iam::aws:policy/PowerUserAccess',
     description: 'AWS managed policy attached to the permission set',
     check: validateManagedPolicyArn,
+    advanced: true,
   },
   'session-duration': {
     kind: 'text', flag: '--session-duration', env: ['OKTA_AWS_SSO_SESSION_DURATION'], step: 'permission-set', defaultText: 'PT1H',
     description: 'Permission set session duration (ISO 8601, PT1H to PT12H)',
     check: validateSessionDuration,
+    advanced: true,
   },
   accounts: {
     kind: 'list', flag: '--accounts', env: ['OKTA_AWS_SSO_ACCOUNTS'], step: 'account-assignments', defaultText: 'every active account',
@@ -250,6 +265,7 @@ export const ANSWERS = {
   'include-management-account': {
     kind: 'boolean', flag: '--include-management-account', env: ['OKTA_AWS_SSO_INCLUDE_MANAGEMENT_ACCOUNT'], step: 'account-assignments',
     description: 'Also assign the management account (needs IAM rights there; only from the management account)',
+    advanced: true,
   },
   'assignment-rate': {
     kind: 'number', flag: '--assignment-rate', env: ['OKTA_AWS_SSO_ASSIGNMENT_RATE'], step: 'account-assignments', defaultText: '20',

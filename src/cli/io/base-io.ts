@@ -51,6 +51,11 @@ export interface BaseIoOptions {
   consolePerformer?: ConsolePerformer;
 }
 
+/** Tuning knobs and advanced settings are never asked: their default holds unless an answer is given. */
+function notAsked(spec: AnswerSpec): boolean {
+  return spec.tuning === true || spec.advanced === true;
+}
+
 export class BaseIo implements Io {
   readonly interactive: boolean;
   private readonly secretsSeen = new Set<string>();
@@ -95,7 +100,7 @@ export class BaseIo implements Io {
       return value;
     }
     // Tuning knobs (rates, waits) are never asked: flags, env and --config set them.
-    if (this.prompter && !(this.yes && opts.default !== undefined) && !(spec.tuning && opts.default !== undefined)) {
+    if (this.prompter && !(this.yes && opts.default !== undefined) && !(notAsked(spec) && opts.default !== undefined)) {
       const check = this.validator(opts.key, spec.path ? undefined : opts.validate);
       let value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: check })).trim();
       if (spec.path && value !== '') value = this.answers.resolvePath(value);
@@ -125,7 +130,7 @@ export class BaseIo implements Io {
       }
       return match.value;
     }
-    if (this.prompter && !(this.yes && opts.default !== undefined)) {
+    if (this.prompter && !(this.yes && opts.default !== undefined) && !(notAsked(ANSWERS[opts.key]) && opts.default !== undefined)) {
       const value = await this.prompter.select({ message: opts.message, choices: opts.choices, default: opts.default });
       this.answers.remember(opts.key, value);
       return value;
@@ -142,8 +147,8 @@ export class BaseIo implements Io {
     if (opts.key) {
       const given = this.answers.get(opts.key);
       if (given) return given.value === true || given.value === 'true';
-      if (this.yes) {
-        this.output.debug(`${opts.message} ${opts.default ? 'yes' : 'no'} (--yes takes the proposed answer)`);
+      if (this.yes || notAsked(ANSWERS[opts.key])) {
+        this.output.debug(`${opts.message} ${opts.default ? 'yes' : 'no'} (${this.yes ? '--yes takes the proposed answer' : `the default; ${howToAnswer(opts.key)} to change it`})`);
         this.answers.remember(opts.key, opts.default);
         return opts.default;
       }
