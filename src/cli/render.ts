@@ -8,13 +8,15 @@ import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import { ExitCode, type WizardError } from '../errors.js';
 import type { StepStatus, WizardState } from '../engine/state.js';
-import { errorJson, pendingConsoleActions, statusTable, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
+import { errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
   | { kind: 'line'; text: string; style?: 'success' | 'warn' }
+  /** Wrapped at the terminal's width on word boundaries, continuation lines indented. */
+  | { kind: 'paragraph'; text: string; indent: number }
   | { kind: 'status-table'; steps: readonly Step<StepId>[]; state: WizardState | undefined }
   | { kind: 'owed-console-actions'; steps: readonly Step<StepId>[]; state: WizardState | undefined };
 
@@ -67,6 +69,14 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         const t = redact(b.text);
         if (b.style === 'warn') out.warn(t);
         else out.info(b.style === 'success' ? out.chalk.green(t) : t);
+        break;
+      }
+      case 'paragraph': {
+        const width = out.columns();
+        const t = redact(b.text);
+        const pad = ' '.repeat(b.indent);
+        if (width === undefined) out.info(`${pad}${t}`);
+        else wrapWords(t, Math.max(20, width - b.indent - 2)).forEach((l, i) => out.info(`${pad}${i > 0 ? '  ' : ''}${l}`));
         break;
       }
       case 'status-table':

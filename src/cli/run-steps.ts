@@ -184,7 +184,7 @@ async function runUnlocked(
   const text: TextBlock[] = [line('')];
   if (result.outcome === 'done') {
     text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
-    for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push(line(`  ${l}`));
+    for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push({ kind: 'paragraph', text: l, indent: 2 });
   } else {
     text.push({ kind: 'status-table', steps, state: store.state });
   }
