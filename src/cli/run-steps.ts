@@ -7,6 +7,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { ExitCode, MissingAnswerError, UsageError } from '../errors.js';
+import { messageText } from '../messages.js';
 import { StateStore, newState, readState, type WizardState } from '../engine/state.js';
 import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec } from '../steps/answers.js';
 import type { Step } from '../steps/contract.js';
@@ -62,14 +63,11 @@ async function runUnlocked(
   const steps = await ctx.steps();
   let existing = await readState(file);
   if (kind !== 'init' && !existing) {
-    throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
-      code: 'NO_STATE',
-      hint: kind === 'resume' ? 'Run `okta-aws-sso init` to start the setup (or pass --state <file> to point at yours).' : 'Run `okta-aws-sso init` first, or pass --state <file>.',
-    });
+    throw new UsageError(messageText('NO_STATE', { file, kind }), { code: 'NO_STATE', hint: messageText('NO_STATE', {}, 'hint') });
   }
   if (existing && cmdOpts['fresh'] === true && !g.dryRun) {
     const aside = await moveAside(file);
-    out.info(`Starting over: the earlier state file was moved to ${aside}.`);
+    out.info(messageText('STATE_MOVED_ASIDE', { aside }));
     existing = undefined;
   }
   // How the run was started is remembered: resume, verify (and the hints naming them) reuse it.
@@ -97,7 +95,7 @@ async function runUnlocked(
     const b = await bindSandbox({ dir: sandboxDirUsed, answers, env: ctx.env, workDir: path.dirname(file) });
     performer = b.performer;
     sandboxInfo = { adminUrl: b.info.adminUrl };
-    out.info(`Sandbox ${b.started ? 'started' : 'running'}: Okta ${b.info.oktaUrl}, AWS ${b.info.awsUrl}.`);
+    out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
     const other = existing && !g.dryRun ? await sandboxMismatch(existing, sandboxDirUsed, b.info) : undefined;
     if (other && existing) {
       const hint = `Start over with \`okta-aws-sso init --sandbox --fresh\` (the old state file is kept beside it), or pass --state <another file>.`;
@@ -108,7 +106,7 @@ async function runUnlocked(
         : await new InquirerPrompter({ input: ctx.stdin, output: ctx.human(g), signal: controller.signal }).confirm({ message: 'Start over with a new state file (the old one is kept beside it)?', default: true });
       if (!fresh) throw new UsageError(`Not continuing: the state file ${file} belongs to another sandbox.`, { code: 'STATE_OTHER_SANDBOX', hint });
       const aside = await moveAside(file);
-      out.info(`Starting over: the earlier state file was moved to ${aside}.`);
+      out.info(messageText('STATE_MOVED_ASIDE', { aside }));
       existing = undefined;
     }
   }
@@ -135,7 +133,7 @@ async function runUnlocked(
 
   if (g.dryRun) {
     const { buildPlan } = await import('../engine/plan.js');
-    out.info(`Dry run: nothing will be changed${existing ? `; planning from ${file}` : ''}.`);
+    out.info(messageText('DRY_RUN', { planningFrom: existing ? `; planning from ${file}` : '' }));
     const plan: PlanResult = await buildPlan({ steps, store, io, services, secrets, signal: controller.signal, workDir, verbose: g.verbose ?? false });
     const text: TextBlock[] = planLines(plan.steps).map((l) => line(l));
     const planned = pendingConsoleActions(steps, undefined, plan.steps);
@@ -156,7 +154,7 @@ async function runUnlocked(
 
   if (kind === 'init' && existing) {
     const done = steps.filter((s) => existing.steps[s.id]?.status === 'done').length;
-    out.info(`A setup is already in progress in ${file} (started ${existing.createdAt}; ${done} of ${steps.length} steps done).`);
+    out.info(messageText('STATE_CONTINUE', { file, createdAt: existing.createdAt, done, total: steps.length }));
     const go = await io.confirm({ message: 'Continue it from where it stopped?', default: true });
     if (!go) {
       throw new UsageError(`Not continuing the setup in ${file}; nothing was changed.`, {
@@ -183,7 +181,7 @@ async function runUnlocked(
   // A finished run ends with a short summary; any other outcome with the step table (where it stopped).
   const text: TextBlock[] = [line('')];
   if (result.outcome === 'done') {
-    text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
+    text.push(line(messageText(kind === 'verify' ? 'RUN_VERIFIED' : 'RUN_DONE'), 'success'));
     for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push({ kind: 'paragraph', text: l, indent: 2 });
   } else {
     text.push({ kind: 'status-table', steps, state: store.state });
