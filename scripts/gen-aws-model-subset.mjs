@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Generates data/aws-models/<service>.json: the subset of the botocore service models
- * (../shared/specs/aws/<service>.service-2.json + .paginators-1.json) that the sandbox's AWS emulator
+ * (vendor/specs/aws/<service>.service-2.json + .paginators-1.json, copies of botocore's data) that the sandbox's AWS emulator
  * serves: the operations it implements, every shape they reach (inputs, outputs, errors) without
  * documentation, and their paginators. Output is deterministic (sorted keys, 2-space JSON, final newline).
  *
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SPEC_DIR = path.resolve(ROOT, '../shared/specs/aws');
+export const SPEC_DIR = path.join(ROOT, 'vendor/specs/aws');
 export const OUT_DIR = path.join(ROOT, 'data/aws-models');
 
 /** The operations the emulator serves, per service. */

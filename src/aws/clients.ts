@@ -1,10 +1,12 @@
 /**
  * Thin AWS clients over the SDK v3: sso-admin and identitystore per region (every write goes to the
- * Identity Center home region), organizations (global), sts. Adaptive retry mode everywhere; the SDK
- * retries throttling for us, but not ConflictException (see src/aws/retry.ts).
+ * Identity Center home region), organizations (global), sts. The one retry policy everywhere (src/aws/retry-strategy.ts):
+ * the SDK retries throttling, 5xx and dropped connections, but not ConflictException (see src/aws/retry.ts).
  *
  * The SDK honours AWS_ENDPOINT_URL (and the per-service variants) by itself: the sandbox relies on it.
  */
+import { RETRY_POLICY } from '../retry/policy.js';
+import { sdkRetrySettings } from './retry-strategy.js';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -39,6 +41,11 @@ export interface AwsClients {
   identityStore(region?: string): IdentitystoreClient;
   /** Pin the home region for every later write. */
   setHomeRegion(region: string): void;
+  /**
+   * The endpoint the SDK was pointed at for this service by AWS_ENDPOINT_URL_<SERVICE> or
+   * AWS_ENDPOINT_URL (the service-specific one wins, as in the SDK), or undefined for AWS itself.
+   */
+  endpointOverride(service: 'sso-admin' | 'identitystore'): EndpointOverride | undefined;
   /** Close every socket (tests, the end of a run). */
   destroy(): void;
 }
@@ -50,12 +57,42 @@ export interface ClientFactoryInit {
   credentialSource: string;
   /** Attempts per call before the SDK gives up (adaptive mode). */
   maxAttempts?: number;
+  /** The environment the endpoint overrides come from (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
+export interface EndpointOverride {
+  /** The variable that set it, e.g. AWS_ENDPOINT_URL_SSO_ADMIN. */
+  name: string;
+  url: string;
+}
+
+/** AWS_ENDPOINT_URL_<SERVICE> (the SDK's env name for the service), else AWS_ENDPOINT_URL. */
+export function endpointOverrideFrom(env: Record<string, string | undefined>, service: 'sso-admin' | 'identitystore'): EndpointOverride | undefined {
+  for (const name of [`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/-/g, '_')}`, 'AWS_ENDPOINT_URL']) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== '') return { name, url: v.trim() };
+  }
+  return undefined;
+}
+
+/** An http(s) URL whose host is this machine (127.0.0.0/8, localhost, ::1). */
+export function isLoopbackHost(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    const h = u.hostname.toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  } catch {
+    return false;
+  }
+}
+
+export const DEFAULT_MAX_ATTEMPTS = RETRY_POLICY.maxAttempts;
 
 export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsClients {
-  const common = { credentials: init.credentials, retryMode: 'adaptive' as const, maxAttempts: init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  // One retry policy, a budget per operation (src/retry/policy.ts); no application retry wraps these for throttling or 5xx.
+  const common = { credentials: init.credentials, ...sdkRetrySettings(init.maxAttempts ? { maxAttempts: init.maxAttempts } : {}) };
   const ssoAdmins = new Map<string, SSOAdminClient>();
   const engines = new Map<string, SSOAdminClient>();
   const stores = new Map<string, IdentitystoreClient>();
@@ -72,6 +109,9 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
     credentialSource: init.credentialSource,
     sts,
     organizations,
+    endpointOverride(service) {
+      return endpointOverrideFrom(init.env ?? process.env, service);
+    },
     ssoAdmin(region?: string) {
       const r = pick(region);
       let c = ssoAdmins.get(r);

@@ -1,4 +1,5 @@
 import type { Io } from '../steps/contract.js';
+import { sdkRetrySettings } from './retry-strategy.js';
 import type { AwsClients } from './clients.js';
 import { credentialError, awsCallError } from './errors.js';
 
@@ -44,7 +45,7 @@ export async function connectAws(io: Io): Promise<AwsClients> {
   silenceNodeVersionWarning();
   const profile = io.hasAnswer('aws-profile') ? await io.ask({ key: 'aws-profile', message: 'AWS profile' }) : undefined;
   const region = await resolveRegion(io, profile);
-  const [{ fromNodeProviderChain }, { STSClient, GetCallerIdentityCommand }, { createAwsClients, DEFAULT_MAX_ATTEMPTS }] = await Promise.all([
+  const [{ fromNodeProviderChain }, { STSClient, GetCallerIdentityCommand }, { createAwsClients }] = await Promise.all([
     import('@aws-sdk/credential-providers'),
     import('@aws-sdk/client-sts'),
     import('./clients.js'),
@@ -55,7 +56,7 @@ export async function connectAws(io: Io): Promise<AwsClients> {
   } catch (e) {
     throw credentialError(e, profile);
   }
-  const sts = new STSClient({ region, credentials, retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS });
+  const sts = new STSClient({ region, credentials, ...sdkRetrySettings() });
   let who;
   try {
     who = await sts.send(new GetCallerIdentityCommand({}));

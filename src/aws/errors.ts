@@ -56,9 +56,12 @@ export function awsCallError(e: unknown, what: string, action: string): WizardEr
   const name = awsErrorName(e);
   const msg = awsErrorMessage(e);
   if (ACCESS_DENIED.has(name)) {
+    // AWS names the exact action it refused ("... is not authorized to perform: sso:CreatePermissionSet on
+    // resource ..."); trust that over the caller's guess, which may list several.
+    const refused = /not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(msg)?.[1] ?? action;
     return new AuthError(`AWS denied ${what}: ${msg}`, {
       code: 'AWS_ACCESS_DENIED',
-      hint: `Give the caller the IAM permission ${action} (see docs/aws.md for the full list), or run the wizard as the management account or the Identity Center delegated administrator.`,
+      hint: `Give the caller the IAM permission ${refused} (see docs/iam-policy.json and docs/aws.md for the full list), or run the wizard as the management account or the Identity Center delegated administrator.`,
       cause: e,
     });
   }

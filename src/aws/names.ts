@@ -3,15 +3,10 @@
  * --help use them).
  */
 export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
-export const MANAGED_POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
 const DURATION_RE = /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/;
 
 export function validatePermissionSetName(v: string): true | string {
   return PERMISSION_SET_NAME_RE.test(v) ? true : 'a permission set name has 1 to 32 characters: letters, digits and + = , . @ _ -';
-}
-
-export function validateManagedPolicyArn(v: string): true | string {
-  return MANAGED_POLICY_ARN_RE.test(v) ? true : 'give an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess (customer managed policies are not supported here)';
 }
 
 /** Minutes of an ISO-8601 session duration, or undefined. */

@@ -8,6 +8,7 @@ import {
   CreatePermissionSetCommand,
   DescribePermissionSetCommand,
   DescribePermissionSetProvisioningStatusCommand,
+  ListPermissionSetProvisioningStatusCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
@@ -19,14 +20,18 @@ import {
 import { WizardError } from '../errors.js';
 import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
-import { sleep, withRetry } from './retry.js';
+import { isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
-export { PERMISSION_SET_NAME_RE, MANAGED_POLICY_ARN_RE, validatePermissionSetName, validateManagedPolicyArn, durationMinutes, validateSessionDuration } from './names.js';
+export { PERMISSION_SET_NAME_RE, validatePermissionSetName, durationMinutes, validateSessionDuration } from './names.js';
+
+/** The --managed-policy-arn check (format and existence), kept here for the steps that import it. */
+export { MANAGED_POLICY_ARN_RE, validateManagedPolicyArn } from './managed-policies.js';
 
 const retryOpts = (signal?: AbortSignal) => {
   const t = awsTuning();
-  return { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal };
+  // The SDK (src/aws/retry-strategy.ts) already retries throttling, 5xx and dropped connections: only conflicts here.
+  return { baseMs: t.retryBaseMs, capMs: t.retryCapMs, maxAttempts: t.retryMaxAttempts, signal, isRetryable: isRetryableConflict };
 };
 
 export async function findPermissionSetByName(client: SSOAdminClient, instanceArn: string, name: string): Promise<PermissionSet | undefined> {
@@ -147,18 +152,43 @@ export async function reprovisionAll(client: SSOAdminClient, instanceArn: string
   }
   const started = Date.now();
   let delay = t.provisionPollInitialMs;
+  const retry = retryOpts(signal);
+  /** Request ids with this status, all pages (ListPermissionSetProvisioningStatus, Filter Status). */
+  const listed = async (status: 'IN_PROGRESS' | 'FAILED'): Promise<Set<string>> => {
+    const ids = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await withRetry(
+        () => client.send(new ListPermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, Filter: { Status: status }, MaxResults: 100, NextToken: token })),
+        retry,
+      );
+      for (const p of page.PermissionSetsProvisioningStatus ?? []) if (p.RequestId) ids.add(p.RequestId);
+      token = page.NextToken;
+    } while (token);
+    return ids;
+  };
   for (;;) {
     await sleep(delay, signal);
-    let st;
+    let inProgress: boolean;
+    let failed = false;
     try {
-      st = (await withRetry(() => client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId })), retryOpts(signal)))
-        .PermissionSetProvisioningStatus;
+      inProgress = (await listed('IN_PROGRESS')).has(requestId);
+      if (!inProgress) failed = (await listed('FAILED')).has(requestId);
     } catch (e) {
-      throw awsCallError(e, 'reading the provisioning status', 'sso:DescribePermissionSetProvisioningStatus');
+      throw awsCallError(e, 'reading the provisioning status', 'sso:ListPermissionSetProvisioningStatus');
     }
-    if (st?.Status === 'SUCCEEDED') return;
-    if (st?.Status === 'FAILED') {
-      throw new WizardError(`Provisioning the permission set failed: ${st.FailureReason ?? 'no reason given'}.`, {
+    if (!inProgress && !failed) return;
+    if (failed) {
+      // Described once, for the reason.
+      let reason = 'no reason given';
+      try {
+        const st = (await withRetry(() => client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId })), retry))
+          .PermissionSetProvisioningStatus;
+        reason = st?.FailureReason ?? reason;
+      } catch (e) {
+        throw awsCallError(e, 'reading why the provisioning failed', 'sso:DescribePermissionSetProvisioningStatus');
+      }
+      throw new WizardError(`Provisioning the permission set failed: ${reason}.`, {
         code: 'AWS_PROVISION_FAILED',
         hint: 'Fix the cause named above (often an IAM quota or a policy the account cannot hold), then run again; the wizard provisions again.',
       });

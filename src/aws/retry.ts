@@ -1,9 +1,9 @@
 /**
- * Application-level retries for Identity Center writes: the SDK's adaptive mode retries throttling,
- * but ConflictException ("a previous write has not propagated yet") is not retried by the SDK, and
- * bulk assignment runs meet both. Full-jitter exponential backoff.
+ * Application-level retries, on the one retry policy (src/retry/policy.ts): for what the SDK does not
+ * retry (ConflictException: "a previous write has not propagated yet"), and for the assignment
+ * engine's client, which runs with SDK retries off and retries here instead (never both).
  */
-import { InterruptedError } from '../errors.js';
+import { RETRY_POLICY, backoffDelay as policyBackoff, sleep } from '../retry/policy.js';
 import { awsErrorMessage, awsErrorName } from './clients.js';
 
 export interface BackoffOptions {
@@ -17,13 +17,12 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 10_000, maxAttempts: 8 };
+/** The one policy's numbers (src/retry/policy.ts). */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: RETRY_POLICY.baseMs, capMs: RETRY_POLICY.capMs, maxAttempts: RETRY_POLICY.maxAttempts };
 
-/** Full jitter: a random delay in [ceiling/2, ceiling], ceiling = min(cap, base * 2^attempt). attempt counts from 0. */
+/** The one backoff formula (src/retry/policy.ts), with explicit numbers. */
 export function backoffDelay(attempt: number, opts: BackoffOptions): number {
-  const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempt));
-  const r = (opts.random ?? Math.random)();
-  return Math.round(ceiling / 2 + (ceiling / 2) * r);
+  return policyBackoff(attempt, opts, opts.random);
 }
 
 const THROTTLES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
@@ -45,20 +44,7 @@ export function isTransient(e: unknown): boolean {
   return typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(code);
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new InterruptedError());
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new InterruptedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep };
 
 export interface RetryOptions extends Partial<BackoffOptions> {
   signal?: AbortSignal;

@@ -8,14 +8,10 @@ import type { AwsClients } from './clients.js';
 import { setAwsTuning, type AwsTuning } from './tuning.js';
 
 /**
- * A --sandbox run: the sandbox finishes an assignment in a few hundred ms and pushes groups at
- * once, so the real-world waits (2 s first status read, 5 s SCIM polls) would only slow it down.
+ * A --sandbox run: the sandbox pushes groups at once, so the real-world 5 s SCIM poll would only
+ * slow it down. Nothing here tells the assignment engine how long an operation takes.
  */
 export const SANDBOX_TUNING: Partial<AwsTuning> = {
-  assignmentPollInitialMs: 350,
-  assignmentPollMaxMs: 1_000,
-  provisionPollInitialMs: 200,
-  provisionPollMaxMs: 1_000,
   scimPollMs: 250,
 };
 

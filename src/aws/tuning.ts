@@ -1,17 +1,24 @@
 /**
- * Waits and limits of the AWS steps. The defaults suit real AWS; tests and the benchmark shorten
- * the waits (setAwsTuning) so that nothing waits real-world time.
+ * Waits and limits of the AWS steps. No value here describes how long AWS (or the sandbox) takes
+ * to finish an operation: the assignment engine learns it, and the provisioning wait backs off from
+ * a short first look. Tests shorten the SCIM and retry waits (setAwsTuning).
  */
 import { sleep } from './retry.js';
+import { RETRY_POLICY } from '../retry/policy.js';
 
 export interface AwsTuning {
-  /** First DescribeAccountAssignmentCreationStatus after this many ms, then x pollFactor up to pollMaxMs. */
-  assignmentPollInitialMs: number;
-  assignmentPollMaxMs: number;
+  /**
+   * Account assignments: the engine learns how long an operation takes (nothing here says it).
+   * Longest gap between two status listings while it waits, and the cadence at which it lists
+   * statuses to confirm results while it is not waiting.
+   */
+  statusPollMaxMs: number;
+  statusConfirmMs: number;
+  /** Backoff factor of the provisioning status listing. */
   pollFactor: number;
   /** Give up on one account's creation after this long (it is then FAILED and retried on the next run). */
   assignmentTimeoutMs: number;
-  /** DescribePermissionSetProvisioningStatus cadence and limit. */
+  /** ListPermissionSetProvisioningStatus cadence (first listing, then x pollFactor up to the max) and limit. */
   provisionPollInitialMs: number;
   provisionPollMaxMs: number;
   provisionTimeoutMs: number;
@@ -27,19 +34,19 @@ export interface AwsTuning {
 }
 
 export const DEFAULT_TUNING: AwsTuning = {
-  assignmentPollInitialMs: 2_000,
-  assignmentPollMaxMs: 15_000,
+  statusPollMaxMs: 5_000,
+  statusConfirmMs: 5_000,
   pollFactor: 1.5,
   assignmentTimeoutMs: 10 * 60_000,
-  provisionPollInitialMs: 2_000,
-  provisionPollMaxMs: 15_000,
+  provisionPollInitialMs: 250,
+  provisionPollMaxMs: 5_000,
   provisionTimeoutMs: 10 * 60_000,
   scimPollMs: 5_000,
   requestsPerSecond: 20,
   maxOutstanding: 10,
-  retryBaseMs: 250,
-  retryCapMs: 10_000,
-  retryMaxAttempts: 8,
+  retryBaseMs: RETRY_POLICY.baseMs,
+  retryCapMs: RETRY_POLICY.capMs,
+  retryMaxAttempts: RETRY_POLICY.maxAttempts,
 };
 
 let current: AwsTuning = { ...DEFAULT_TUNING };

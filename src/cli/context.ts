@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
-import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
+import { STEP_CATALOG, type StepInfo } from '../steps/catalog.js';
+import { TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 
 export function toolVersion(): string {
   try {
@@ -75,6 +76,11 @@ export class CliContext {
     return this.stepsCache;
   }
 
+  /** The steps' ids and titles only: status needs no step code (and so no AWS SDK). */
+  stepInfos(): readonly StepInfo[] {
+    return this.deps.steps ?? STEP_CATALOG;
+  }
+
   /** Human output: stdout, or stderr in --json mode. */
   human(g: Pick<GlobalOpts, 'json'>): Writable {
     return g.json ? this.stderr : this.stdout;
@@ -85,7 +91,7 @@ export class CliContext {
     return new TerminalOutput({
       stream,
       color: colorLevel({ noColorFlag: g.color === false, env: this.env, isTTY: isTTY(stream) }),
-      spinners: isTTY(stream) && !envTruthy(this.env['CI']),
+      spinners: canDrawSpinner(stream) && !envTruthy(this.env['CI']),
       verbose: g.verbose ?? false,
     });
   }

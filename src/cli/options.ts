@@ -2,10 +2,9 @@
  * Command-line options built from the answer catalog (src/steps/answers.ts), and the --config file.
  * boolean -> a flag without a value; secret -> only its file flag (`<file>`); list -> comma separated.
  */
-import { readFile } from 'node:fs/promises';
+import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
 import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../steps/answers.js';
 import { UsageError } from '../errors.js';
 import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
@@ -60,17 +59,9 @@ export function answersFromOptions(opts: Record<string, unknown>): Pick<AnswerSo
   return { flags, secretFiles };
 }
 
-const configSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]));
-
 /** Read a --config file (JSON or YAML). Keys are checked by AnswerSource (unknown key / secret -> exit 2). */
 export async function loadConfigFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot read the --config file ${file} (${code ?? String(e)}).`, { code: 'CONFIG_UNREADABLE', hint: 'Check the path given to --config.' });
-  }
+  const text = readBoundedSync(file, { maxBytes: READ_LIMITS.config, what: 'The --config file', code: 'CONFIG_UNREADABLE', hint: 'Check the path given to --config.' });
   let data: unknown;
   const ext = path.extname(file).toLowerCase();
   try {
@@ -93,6 +84,9 @@ export async function loadConfigFile(file: string): Promise<Record<string, unkno
       hint: 'Write one "name: value" per line (YAML) or a JSON object.',
     });
   }
+  // zod is loaded here only: --help, --version and status start without it.
+  const { z } = await import('zod');
+  const configSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]));
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') ?? '';

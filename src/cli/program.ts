@@ -3,13 +3,14 @@
  * Parsing only records which command was chosen (and its options); runCli() runs it.
  */
 import { Command } from 'commander';
-import { DEFAULT_STATE_FILE } from '../engine/state.js';
+import { DEFAULT_STATE_FILE } from '../engine/defaults.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { EXIT_CODES_HELP, type CliCommand } from './commands/command.js';
 import { initCommand } from './commands/init.js';
 import { resumeCommand } from './commands/resume.js';
 import { verifyCommand } from './commands/verify.js';
 import { statusCommand } from './commands/status.js';
+import { profilesCommand } from './commands/profiles.js';
 import { sandboxStartCommand } from './commands/sandbox/start.js';
 import { sandboxStopCommand } from './commands/sandbox/stop.js';
 import { sandboxStatusCommand } from './commands/sandbox/status.js';
@@ -24,7 +25,7 @@ export interface Chosen {
   args: string[];
 }
 
-export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand];
+export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand];
 export const SANDBOX_COMMANDS: readonly CliCommand[] = [sandboxStartCommand, sandboxStopCommand, sandboxStatusCommand, sandboxResetCommand, sandboxConsoleCommand];
 
 /** commander's "error: unknown option '--x'\n(Did you mean --y?)" as Error: / What to do:. */

@@ -4,21 +4,21 @@
  * the one `Error:` / `What to do:` form.
  */
 import type { Writable } from 'node:stream';
-import type { Step } from '../steps/contract.js';
-import type { StepId } from '../steps/outputs.js';
+import type { StepInfo } from '../steps/catalog.js';
 import { ExitCode, type WizardError } from '../errors.js';
 import type { StepStatus, WizardState } from '../engine/state.js';
 import { errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
+import { escapeKeepingColor, safeMessage } from '../safe/text.js';
 
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
   | { kind: 'line'; text: string; style?: 'success' | 'warn' }
   /** Wrapped at the terminal's width on word boundaries, continuation lines indented. */
   | { kind: 'paragraph'; text: string; indent: number }
-  | { kind: 'status-table'; steps: readonly Step<StepId>[]; state: WizardState | undefined }
-  | { kind: 'owed-console-actions'; steps: readonly Step<StepId>[]; state: WizardState | undefined };
+  | { kind: 'status-table'; steps: readonly StepInfo[]; state: WizardState | undefined }
+  | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined };
 
 /** What a command returns: the renderer prints it as text and, with --json, as the JSON document. */
 export interface CommandResult {
@@ -29,6 +29,8 @@ export interface CommandResult {
   pendingConsoleActions?: JsonPendingConsoleAction[];
   drift?: { stepId: string; messages: string[] }[];
   error?: WizardError | undefined;
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;
   /** What a person reads at the end (progress was shown while the command ran). */
@@ -52,6 +54,7 @@ export function jsonDocument(command: string, g: Pick<GlobalOpts, 'dryRun'>, r: 
     pendingConsoleActions: r.pendingConsoleActions ?? [],
     drift: r.drift ?? [],
     error: errorJson(r.error),
+    ...(r.health !== undefined ? { health: r.health } : {}),
     ...(r.data !== undefined ? { data: r.data } : {}),
   };
 }
@@ -68,7 +71,8 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
       case 'line': {
         const t = redact(b.text);
         if (b.style === 'warn') out.warn(t);
-        else out.info(b.style === 'success' ? out.chalk.green(t) : t);
+        else if (b.style === 'success') out.line(out.chalk.green(t));
+        else out.info(t);
         break;
       }
       case 'paragraph': {
@@ -80,7 +84,7 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         break;
       }
       case 'status-table':
-        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) }, out.columns())) out.info(l);
+        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) }, out.columns())) out.line(escapeKeepingColor(l));
         break;
       case 'owed-console-actions':
         for (const p of pendingConsoleActions(b.steps, b.state)) {
@@ -103,8 +107,8 @@ export function printError(stream: Writable, out: TerminalOutput, e: WizardError
     stream.write(`${t}\n`);
   };
   const label = e.exitCode === ExitCode.WaitingForConsole ? 'Waiting' : e.exitCode === ExitCode.Interrupted ? 'Interrupted' : 'Error';
-  write(c.red(`${label}: ${redact(e.message.replace(/^Interrupted\.?\s*/, ''))}`.trimEnd()));
-  if (e.hint) write(`${c.bold('What to do:')} ${redact(e.hint)}`);
+  write(c.red(`${label}: ${safeMessage(redact(e.message.replace(/^Interrupted\.?\s*/, '')))}`.trimEnd()));
+  if (e.hint) write(`${c.bold('What to do:')} ${safeMessage(redact(e.hint))}`);
 }
 
 /** Print a command's result: its text, its error, and with --json the document on stdout. */

@@ -2,9 +2,16 @@
  * What the CLI shows about a run: the step table (status), the plan (--dry-run), the final summary,
  * and the one --json document printed on stdout at the end of every command.
  */
-import type { PlanAction, Step } from '../steps/contract.js';
+import type { PlanAction } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
+import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
+import { MAX_MESSAGE_CHARS } from '../safe/text.js';
+
+/** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
+function capMessage(t: string): string {
+  return t.length > MAX_MESSAGE_CHARS ? `${t.slice(0, MAX_MESSAGE_CHARS)}…(message cut: ${t.length - MAX_MESSAGE_CHARS} more characters)` : t;
+}
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
 
@@ -51,12 +58,14 @@ export interface JsonDocument {
   steps: JsonStep[];
   pendingConsoleActions: JsonPendingConsoleAction[];
   drift: { stepId: string; messages: string[] }[];
+  /** verify: the health table, one row per check (docs/verify.md). */
+  health?: unknown[];
   error: { message: string; code: string; hint?: string } | null;
   /** Command-specific data (sandbox status, ...). */
   data?: unknown;
 }
 
-export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
+export function jsonSteps(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonStep[] {
   return steps.map((s) => {
     const rec: StepRecord | undefined = state?.steps[s.id];
     const out: JsonStep = { id: s.id, title: s.title, kind: s.kind, status: rec?.status ?? 'pending' };
@@ -76,7 +85,7 @@ export function jsonSteps(steps: readonly Step<StepId>[], state: WizardState | u
   });
 }
 
-export function pendingConsoleActions(steps: readonly Step<StepId>[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
+export function pendingConsoleActions(steps: readonly StepInfo[], state: WizardState | undefined, plan?: PlannedStep[]): JsonPendingConsoleAction[] {
   const out: JsonPendingConsoleAction[] = [];
   for (const s of steps) {
     const a = state?.steps[s.id]?.pendingConsoleAction;
@@ -102,7 +111,7 @@ export function pendingConsoleActions(steps: readonly Step<StepId>[], state: Wiz
 
 export function errorJson(e: WizardError | undefined): JsonDocument['error'] {
   if (!e) return null;
-  return { message: e.message, code: e.code, ...(e.hint ? { hint: e.hint } : {}) };
+  return { message: capMessage(e.message), code: e.code, ...(e.hint ? { hint: capMessage(e.hint) } : {}) };
 }
 
 /** Key outputs shown in the status table, by step. */
@@ -174,7 +183,7 @@ export function wrapWords(text: string, width: number): string[] {
  * boundaries under their column, or on lines of their own below the row.
  */
 export function statusTable(
-  steps: readonly Step<StepId>[],
+  steps: readonly StepInfo[],
   state: WizardState | undefined,
   paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t },
   width?: number,

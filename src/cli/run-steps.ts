@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { ExitCode, MissingAnswerError, UsageError } from '../errors.js';
 import { messageText } from '../messages.js';
-import { StateStore, newState, readState, type WizardState } from '../engine/state.js';
+import { StateStore, newState, readState, validateSavedOutputs, type WizardState } from '../engine/state.js';
 import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec } from '../steps/answers.js';
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
@@ -62,6 +62,10 @@ async function runUnlocked(
 ): Promise<CommandResult> {
   const steps = await ctx.steps();
   let existing = await readState(file);
+  if (existing && !ctx.deps.steps) {
+    const { OUTPUT_SCHEMAS } = await import('../steps/output-schemas.js');
+    validateSavedOutputs(existing, file, OUTPUT_SCHEMAS);
+  }
   if (kind !== 'init' && !existing) {
     throw new UsageError(messageText('NO_STATE', { file, kind }), { code: 'NO_STATE', hint: messageText('NO_STATE', {}, 'hint') });
   }
@@ -186,9 +190,35 @@ async function runUnlocked(
   } else {
     text.push({ kind: 'status-table', steps, state: store.state });
   }
+  // --- verify health table (src/verify, docs/verify.md): one row per check, --fail-on, rows in --json.
+  let exitCode: number = result.exitCode;
+  let health: unknown[] | undefined;
+  if (kind === 'verify' && result.outcome !== 'interrupted') {
+    const v = await import('../verify/index.js');
+    const outputs = Object.fromEntries(Object.entries(store.state.steps).filter(([, r]) => r?.outputs !== undefined).map(([k, r]) => [k, r!.outputs]));
+    const rows = await v.verifyTable({
+      io,
+      services,
+      outputs,
+      now: () => new Date(),
+      signInRequested: cmdOpts.signIn === true,
+      stepsOutcome:
+        result.outcome === 'done'
+          ? { ok: true, detail: 'every done step re-checked, the verify step passed' }
+          : result.error?.code === 'SIGN_IN_FAILED'
+            ? { ok: true, detail: 'every done step re-checked; the sign-in proof failed (rows below)' }
+            : { ok: false, detail: result.error?.message ?? `stopped (${result.outcome})`, ...(result.error?.hint ? { fix: result.error.hint } : {}) },
+    });
+    text.push(line(''), line('Health:'));
+    for (const l of v.healthLines(rows)) text.push(line(`  ${l}`));
+    const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
+    if (exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) exitCode = ExitCode.StepFailed;
+    health = rows;
+  }
   return {
     result: result.outcome,
-    exitCode: result.exitCode,
+    exitCode,
+    ...(health ? { health } : {}),
     stateFile: file,
     steps: jsonSteps(steps, store.state),
     pendingConsoleActions: pendingConsoleActions(steps, store.state),

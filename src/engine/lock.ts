@@ -3,15 +3,59 @@
  * A second run on the same state refuses (exit 2) naming the holder; a lock left by a process
  * that no longer exists on this host is taken over with a warning.
  */
-import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 
-const lockSchema = z.object({ pid: z.number().int().positive(), host: z.string(), startedAt: z.string() });
+const lockSchema = z.object({
+  pid: z.number().int().positive(),
+  host: z.string().max(255),
+  startedAt: z.string().max(64),
+  /** Which process holds the pid: "<boot id>:<start time in clock ticks>" (Linux), so a reused pid is told apart. */
+  procStart: z.string().max(128).optional(),
+});
 export type LockInfo = z.infer<typeof lockSchema>;
+
+/**
+ * Linux: "<boot id>:<start time>" of a process (/proc/<pid>/stat field 22), undefined elsewhere or
+ * when the process is gone. Two processes that had the same pid never share it.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19];
+    if (!ticks || !/^\d+$/.test(ticks)) return undefined;
+    let boot = '';
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      // no boot id: the start time alone
+    }
+    return `${boot}:${ticks}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Is the run that wrote this lock (on this host) still running? Its pid must exist and, where the
+ * start time is known, still be the same process: not a pid reused by another program, nor this very
+ * process in a new container (a container gives every run the same pid).
+ */
+export function holderAlive(holder: { pid: number; procStart?: string | undefined }): boolean {
+  if (!pidAlive(holder.pid)) return false;
+  if (holder.procStart !== undefined) {
+    const now = processStart(holder.pid);
+    if (now !== undefined && now !== holder.procStart) return false;
+  }
+  return true;
+}
 
 export function lockPathFor(stateFile: string): string {
   return `${stateFile}.lock`;
@@ -39,9 +83,9 @@ export interface StateLock {
 async function readLock(file: string): Promise<LockInfo | undefined | 'unreadable'> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readBoundedSync(file, { maxBytes: READ_LIMITS.lock, what: 'The lock file', hint: '' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((e as { code?: string }).code === 'FILE_UNREADABLE' && !(await stat(file).catch(() => undefined))) return undefined;
     return 'unreadable';
   }
   try {
@@ -99,13 +143,27 @@ async function createLockFile(file: string, text: string): Promise<boolean> {
  */
 async function withTakeover<T>(file: string, fn: () => Promise<T>): Promise<T | 'busy'> {
   const mutex = `${file}.takeover`;
+  const mine = JSON.stringify({ pid: process.pid, procStart: processStart(process.pid) });
   try {
     const fh = await open(mutex, 'wx', 0o600);
-    await fh.close();
+    try {
+      await fh.writeFile(mine);
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // A takeover file left by a run that died (or is older than 30 s) is removed, so it never blocks.
     const st = await stat(mutex).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 30_000) await unlink(mutex).catch(() => undefined);
+    let holder: { pid?: unknown; procStart?: unknown } = {};
+    try {
+      holder = JSON.parse(readBoundedSync(mutex, { maxBytes: READ_LIMITS.lock, what: 'The takeover file', hint: '' })) as typeof holder;
+    } catch {
+      // empty (a crash between create and write) or unreadable: judged by its age
+    }
+    const dead = typeof holder.pid === 'number' && !holderAlive({ pid: holder.pid, procStart: typeof holder.procStart === 'string' ? holder.procStart : undefined });
+    const old = st !== undefined && Date.now() - st.mtimeMs > (typeof holder.pid === 'number' ? 30_000 : 2_000);
+    if (dead || old) await unlink(mutex).catch(() => undefined);
     return 'busy';
   }
   try {
@@ -115,9 +173,41 @@ async function withTakeover<T>(file: string, fn: () => Promise<T>): Promise<T | 
   }
 }
 
+/**
+ * Removes what a killed run (SIGKILL, power loss) left next to the state file: write-file-atomic's
+ * temporary files (`<state>.<number>`: nobody else writes them while we hold the lock) and lock
+ * temporaries (`<state>.lock.<pid>.<hex>.tmp`) of processes that are gone. Returns how many.
+ */
+export async function removeLeftovers(stateFile: string): Promise<number> {
+  const dir = path.dirname(stateFile);
+  const base = path.basename(stateFile);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const rest = name.slice(base.length + 1);
+    let leftover = /^\d{1,10}$/.test(rest);
+    const m = /^lock\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(rest);
+    if (m) leftover = !pidAlive(Number(m[1]));
+    if (!leftover) continue;
+    const full = path.join(dir, name);
+    const st = await stat(full).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    if (process.getuid && st.uid !== process.getuid()) continue;
+    await unlink(full).then(() => removed++, () => undefined);
+  }
+  return removed;
+}
+
 export async function acquireLock(stateFile: string, opts: { warn?: (message: string) => void; now?: () => Date } = {}): Promise<StateLock> {
   const file = lockPathFor(stateFile);
-  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: (opts.now ?? (() => new Date()))().toISOString() };
+  const started = processStart(process.pid);
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: (opts.now ?? (() => new Date()))().toISOString(), ...(started ? { procStart: started } : {}) };
   const text = `${JSON.stringify(info)}\n`;
   const cannotCreate = (e: unknown): UsageError => {
     const code = (e as NodeJS.ErrnoException).code;
@@ -126,6 +216,11 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
       hint: 'Check that the state file\'s folder exists and is writable, or pass --state <path>.',
     });
   };
+  const owned = async (): Promise<StateLock> => {
+    const lock = ownedLock(file, info);
+    await removeLeftovers(stateFile).catch(() => 0);
+    return lock;
+  };
   for (let attempt = 0; attempt < 40; attempt++) {
     let created: boolean;
     try {
@@ -133,7 +228,7 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
     } catch (e) {
       throw cannotCreate(e);
     }
-    if (created) return ownedLock(file, info);
+    if (created) return owned();
 
     const holder = await readLock(file);
     if (holder === undefined) continue; // released meanwhile: try again
@@ -143,21 +238,21 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
         hint: `If no other okta-aws-sso run is using ${stateFile}, delete ${file} and run again.`,
       });
     }
-    if (holder.host === os.hostname() && !pidAlive(holder.pid)) {
+    if (holder.host === os.hostname() && !holderAlive(holder)) {
       let took: boolean | 'busy';
       try {
         took = await withTakeover(file, async () => {
           // Still that same stale lock? (Another run may have replaced it meanwhile.)
           const again = await readLock(file);
           if (typeof again !== 'object' || again.pid !== holder.pid || again.startedAt !== holder.startedAt) return false;
-          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs.`);
+          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs${pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : ''}.`);
           await unlink(file).catch(() => undefined);
           return createLockFile(file, text);
         });
       } catch (e) {
         throw cannotCreate(e);
       }
-      if (took === true) return ownedLock(file, info);
+      if (took === true) return owned();
       if (took === 'busy') await sleep(25); // another run is taking it over: look again
       continue;
     }
@@ -182,7 +277,7 @@ function ownedLock(file: string, info: LockInfo): StateLock {
   let released = false;
   const stillOurs = async (): Promise<boolean> => {
     const cur = await readLock(file);
-    return typeof cur === 'object' && cur.pid === info.pid && cur.host === info.host && cur.startedAt === info.startedAt;
+    return typeof cur === 'object' && cur.pid === info.pid && cur.host === info.host && cur.startedAt === info.startedAt && cur.procStart === info.procStart;
   };
   return {
     file,

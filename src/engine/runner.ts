@@ -7,6 +7,7 @@
  * The step list is a parameter: the CLI passes STEPS, tests pass their own steps.
  */
 import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWizardError } from '../errors.js';
+import { coalescedProgress } from './progress.js';
 import type { ConsoleAction, Io, SecretStore, Services, Step, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../steps/outputs.js';
 import { createStepContext } from './context.js';
@@ -119,13 +120,13 @@ export function errorRecord(err: WizardError, io: EngineIo, now: Date): StepErro
 }
 
 function stateProgress(store: StateStore, id: StepId): StepProgressStore {
-  return {
-    load: () => store.step(id).progress,
-    save: async (value: unknown) => {
+  return coalescedProgress(
+    () => store.step(id).progress,
+    async (value: unknown) => {
       store.step(id).progress = structuredClone(value);
       await store.save();
     },
-  };
+  );
 }
 
 /** Outputs of every done step, in order: what later steps read through ctx.need(). */

@@ -6,16 +6,18 @@
  * It never holds a secret: inputs are the non-secret answers only, outputs are IDs/names/URLs,
  * and every write is checked against the secrets the run has seen (belt and braces).
  */
-import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { UsageError, WizardError } from '../errors.js';
+import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
+import { escapeControl } from '../safe/text.js';
 import type { ConsoleAction } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../steps/outputs.js';
 
 export const STATE_SCHEMA_VERSION = 1;
-export const DEFAULT_STATE_FILE = 'okta-aws-sso.state.json';
+export { DEFAULT_STATE_FILE } from './defaults.js';
 
 export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'waiting-for-console', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -138,23 +140,70 @@ export function parseState(text: string, file: string): WizardState {
   return parsed.data;
 }
 
+/**
+ * The state file is input too: like ssh with its keys, refuse one that another user owns or that
+ * group or others may write (they could point the next run, and its Okta token, at another host).
+ */
+export function checkStateFileSafety(file: string, st: { uid: number; mode: number }, uid: number | undefined = process.getuid?.()): void {
+  const shown = escapeControl(file);
+  if (uid !== undefined && st.uid !== uid) {
+    throw new UsageError(`The state file ${shown} belongs to another user (uid ${st.uid}, you are uid ${uid}); it could have been changed to send your credentials elsewhere, so it is not used.`, {
+      code: 'STATE_INSECURE',
+      hint: `Check its content, then make it yours: \`sudo chown $(id -u) '${shown}' && chmod 600 '${shown}'\` (or pass --state <your own file>).`,
+    });
+  }
+  if ((st.mode & 0o022) !== 0) {
+    const who = (st.mode & 0o020) !== 0 && (st.mode & 0o002) !== 0 ? 'group and others' : (st.mode & 0o002) !== 0 ? 'others' : 'its group';
+    throw new UsageError(`The state file ${shown} can be changed by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); it could have been changed to send your credentials elsewhere, so it is not used.`, {
+      code: 'STATE_INSECURE',
+      hint: `Check its content, then run \`chmod 600 '${shown}'\` and run again.`,
+    });
+  }
+}
+
 /** Read and validate a state file; undefined when it does not exist. */
 export async function readState(file: string): Promise<WizardState | undefined> {
-  let text: string;
+  let st: Stats;
   try {
-    text = await readFile(file, 'utf8');
+    st = await stat(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') {
-      throw new UsageError(`The state file ${file} is a directory.`, { code: 'STATE_UNREADABLE', hint: 'Pass --state with the path of a file.' });
-    }
-    throw new UsageError(`Cannot read the state file ${file} (${code ?? String(e)}).`, {
+    throw new UsageError(`Cannot read the state file ${escapeControl(file)} (${code ?? String(e)}).`, {
       code: 'STATE_UNREADABLE',
       hint: 'Check the path and its permissions (it should be readable by you, mode 0600).',
     });
   }
+  if (st.isDirectory()) {
+    throw new UsageError(`The state file ${escapeControl(file)} is a directory.`, { code: 'STATE_UNREADABLE', hint: 'Pass --state with the path of a file.' });
+  }
+  const text = readBoundedSync(file, {
+    inspect: (opened) => checkStateFileSafety(file, opened),
+    maxBytes: READ_LIMITS.state,
+    what: 'The state file',
+    code: 'STATE_UNREADABLE',
+    hint: 'Check the path and its permissions (it should be readable by you, mode 0600), or pass --state with the path of your state file.',
+  });
   return parseState(text, file);
+}
+
+/**
+ * Saved step outputs are input too: each `done` step's outputs must match its schema
+ * (src/steps/output-schemas.ts), or the run stops with exit 2 naming the step and the field, before
+ * a step reads a malformed value (which would otherwise surface as a TypeError deep in a step).
+ */
+export function validateSavedOutputs(state: WizardState, file: string, schemas: Partial<Record<string, z.ZodType>>): void {
+  for (const [stepId, rec] of Object.entries(state.steps)) {
+    const schema = schemas[stepId];
+    if (!schema || rec.status !== 'done') continue;
+    const r = schema.safeParse(rec.outputs ?? {});
+    if (!r.success) {
+      throw new UsageError(`The state file ${escapeControl(file)} holds malformed outputs for the step "${escapeControl(stepId)}": ${escapeControl(describeIssues(r.error.issues))}.`, {
+        code: 'STATE_INVALID',
+        hint: `The file was left as it is. Restore it from a backup, or move it aside (or pass --state <another file>) and run \`okta-aws-sso init\` again: every step adopts what already exists.`,
+      });
+    }
+  }
 }
 
 export interface StateStoreOptions {
@@ -221,6 +270,7 @@ export class StateStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     try {
+      const { default: writeFileAtomic } = await import('write-file-atomic'); // loaded on the first save only (status never writes)
       await writeFileAtomic(this.file, text, { mode: 0o600, fsync: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

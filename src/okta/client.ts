@@ -7,6 +7,7 @@
  * Nothing here ever puts a credential in a message: errors carry Okta's errorCode/errorSummary/causes,
  * the method and the path only.
  */
+import { RETRY_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
 import type { PreflightOutput } from '../steps/outputs.js';
 import { AuthError, WizardError } from '../errors.js';
 
@@ -175,6 +176,30 @@ export interface OktaClientInit {
   orgUrl: string;
   transport: Transport;
   describe: PreflightOutput['okta'];
+  /** Overrides of the retry policy (tests). */
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Told when a create is sent again after an unconfirmed attempt (for a debug line). */
+  onCreateRetry?: (message: string) => void;
+}
+
+const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** A write whose outcome is unknown: a 5xx answer, or a connection dropped before the answer. */
+export function uncertainWrite(e: unknown): boolean {
+  const status = oktaStatus(e);
+  if (status !== undefined) return status >= 500;
+  if (e instanceof WizardError) return false;
+  const err = e as { code?: unknown; type?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
+  if (code && CONNECTION_CODES.has(code)) return true;
+  return err?.type === 'system' || (typeof err?.message === 'string' && /socket hang up|network|ECONNRESET/i.test(err.message));
+}
+
+function describeFault(e: unknown): string {
+  const status = oktaStatus(e);
+  if (status !== undefined) return `answer ${status}`;
+  const err = e as { code?: unknown; cause?: { code?: unknown } };
+  return `connection dropped${typeof err.code === 'string' ? `: ${err.code}` : typeof err.cause?.code === 'string' ? `: ${err.cause.code}` : ''}`;
 }
 
 function parseLinkNext(link: string | null): string | undefined {
@@ -212,11 +237,15 @@ export class OktaClient {
   readonly orgUrl: string;
   private readonly transport: Transport;
   private readonly info: PreflightOutput['okta'];
+  private readonly retryPolicy: RetryPolicy;
+  private readonly onCreateRetry: ((message: string) => void) | undefined;
 
   constructor(init: OktaClientInit) {
     this.orgUrl = init.orgUrl.replace(/\/+$/, '');
     this.transport = init.transport;
     this.info = init.describe;
+    this.retryPolicy = { ...RETRY_POLICY, ...init.retryPolicy };
+    this.onCreateRetry = init.onCreateRetry;
   }
 
   describe(): PreflightOutput['okta'] {
@@ -225,6 +254,31 @@ export class OktaClient {
 
   get authMode(): 'ssws' | 'oauth' {
     return this.info.authMode;
+  }
+
+  // ---------------------------------------------------------------------------------- safe creates
+
+  /**
+   * A create that survives the first time: when the POST is answered 5xx or its connection drops,
+   * Okta may or may not have made the object, so it is looked up (by name, label or login) and
+   * adopted if it exists, else sent again after the policy's backoff, within one operation budget
+   * (src/retry/policy.ts). Without `find` the write is one that is safe to repeat as it is.
+   */
+  async createOrAdopt<T>(what: string, create: () => Promise<T>, find?: () => Promise<T | undefined>): Promise<T> {
+    const budget = new RetryBudget(this.retryPolicy);
+    for (;;) {
+      try {
+        return await create();
+      } catch (e) {
+        if (!uncertainWrite(e)) throw e;
+        const found = find ? await find() : undefined;
+        if (found !== undefined) return found;
+        const delay = budget.next();
+        if (delay === undefined) throw e;
+        this.onCreateRetry?.(`Okta did not confirm creating ${what} (${describeFault(e)}); it does not exist, so it is sent again in ${Math.round(delay / 100) / 10} s.`);
+        await sleep(delay);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------- raw helpers
@@ -305,6 +359,19 @@ export class OktaClient {
     return out;
   }
 
+  /** Each page of a list in turn, following Link rel="next": memory stays bounded by one page. */
+  async *pages<T>(path: string, query?: Query): AsyncGenerator<T[]> {
+    let url: string | undefined = this.url(path, query);
+    while (url) {
+      const { res, text } = await this.exchange('GET', url, 'application/json');
+      const items = text.trim() === '' ? [] : (JSON.parse(text) as T[]);
+      if (!Array.isArray(items)) return;
+      yield items;
+      const next = parseLinkNext(res.headers.get('link'));
+      url = next && next !== url ? next : undefined;
+    }
+  }
+
   /** XML with `Accept: application/xml` (the SDK's typed call cannot read that answer). */
   async getXml(path: string, query?: Query): Promise<string> {
     const { text } = await this.exchange('GET', this.url(path, query), 'application/xml');
@@ -328,7 +395,11 @@ export class OktaClient {
   }
 
   createApp(body: Record<string, unknown>): Promise<OktaApp> {
-    return this.postJson<OktaApp>('/api/v1/apps', body, { activate: true });
+    const label = String(body['label'] ?? '');
+    const name = String(body['name'] ?? '');
+    return this.createOrAdopt(`the app "${label}"`, () => this.postJson<OktaApp>('/api/v1/apps', body, { activate: true }), async () =>
+      (await this.findAppsByName(name)).find((a) => a.label === label),
+    );
   }
 
   /** PUT of the whole object (GET-modify-PUT: never a partial body, which could blank settings). */
@@ -365,15 +436,14 @@ export class OktaClient {
 
   /** POST a TOKEN connection and activate it. The token goes in the body only, never in a message. */
   setTokenConnection(appId: string, baseUrl: string, token: string): Promise<ProvisioningConnection> {
-    return this.postJson<ProvisioningConnection>(
-      `/api/v1/apps/${encodeURIComponent(appId)}/connections/default`,
-      { baseUrl, profile: { authScheme: 'TOKEN', token } },
-      { activate: true },
+    // Setting the connection again to the same values is harmless: retried as a whole.
+    return this.createOrAdopt('the provisioning connection', () =>
+      this.postJson<ProvisioningConnection>(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default`, { baseUrl, profile: { authScheme: 'TOKEN', token } }, { activate: true }),
     );
   }
 
   async activateConnection(appId: string): Promise<void> {
-    await this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/activate`, undefined);
+    await this.createOrAdopt('the provisioning connection activation', () => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/activate`, undefined));
   }
 
   async getUserProvisioning(appId: string): Promise<AppFeature | undefined> {
@@ -413,7 +483,7 @@ export class OktaClient {
   }
 
   createGroup(name: string, description: string): Promise<OktaGroup> {
-    return this.postJson<OktaGroup>('/api/v1/groups', { profile: { name, description } });
+    return this.createOrAdopt(`the group "${name}"`, () => this.postJson<OktaGroup>('/api/v1/groups', { profile: { name, description } }), () => this.findGroupByName(name));
   }
 
   async addUserToGroup(groupId: string, userId: string): Promise<void> {
@@ -436,10 +506,15 @@ export class OktaClient {
   }
 
   createUser(p: { profile: OktaUser['profile']; password: string; groupIds: string[]; nextLoginChangePassword: boolean }): Promise<OktaUser> {
-    return this.postJson<OktaUser>(
-      '/api/v1/users',
-      { profile: p.profile, credentials: { password: { value: p.password } }, groupIds: p.groupIds },
-      { activate: true, nextLogin: p.nextLoginChangePassword ? 'changePassword' : undefined },
+    return this.createOrAdopt(
+      `the user "${p.profile.login}"`,
+      () =>
+        this.postJson<OktaUser>(
+          '/api/v1/users',
+          { profile: p.profile, credentials: { password: { value: p.password } }, groupIds: p.groupIds },
+          { activate: true, nextLogin: p.nextLoginChangePassword ? 'changePassword' : undefined },
+        ),
+      () => this.getUser(p.profile.login),
     );
   }
 
@@ -450,7 +525,11 @@ export class OktaClient {
   }
 
   createPushMapping(appId: string, sourceGroupId: string, targetGroupName: string): Promise<PushMapping> {
-    return this.postJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`, { sourceGroupId, targetGroupName, status: 'ACTIVE' });
+    return this.createOrAdopt(
+      `the push mapping for "${targetGroupName}"`,
+      () => this.postJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`, { sourceGroupId, targetGroupName, status: 'ACTIVE' }),
+      async () => (await this.listPushMappings(appId, sourceGroupId))[0],
+    );
   }
 
   async getPushMapping(appId: string, mappingId: string): Promise<PushMapping | undefined> {
@@ -463,7 +542,12 @@ export class OktaClient {
   }
 
   activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
-    return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status: 'ACTIVE' });
+    return this.setPushMappingStatus(appId, mappingId, 'ACTIVE');
+  }
+
+  /** PATCH the status; to ACTIVE, Okta performs an initial push to the target group (spec UpdateGroupPushMappingRequest). */
+  setPushMappingStatus(appId: string, mappingId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<PushMapping> {
+    return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status });
   }
 }
 

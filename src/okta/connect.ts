@@ -8,6 +8,7 @@
  * OKTA_AWS_SSO_OKTA_YAML) > a hidden prompt. A ./okta.yaml in the working directory is never read
  * silently (the SDK would): we say we ignore it.
  */
+import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,9 +87,10 @@ export function oktaYamlPath(env: NodeJS.ProcessEnv = process.env): string {
 /** Reads okta.yaml; undefined when absent. A private key given as a path is read from that file. */
 export function readOktaYaml(file: string): OktaYamlClient | undefined {
   if (!fs.existsSync(file)) return undefined;
+  const text = readBoundedSync(file, { maxBytes: READ_LIMITS.oktaYaml, what: 'The Okta settings file', code: 'OKTA_YAML_UNREADABLE', hint: 'Fix or remove the file, or give the Okta settings with --okta-org-url and OKTA_API_TOKEN.' });
   let doc: unknown;
   try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
+    doc = parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
     throw new UsageError(`${file} is not valid YAML (${(e as Error).message.split('\n')[0]}).`, {
       code: 'OKTA_YAML_INVALID',
@@ -101,7 +103,7 @@ export function readOktaYaml(file: string): OktaYamlClient | undefined {
   let privateKey = str(c.privateKey);
   if (privateKey && !privateKey.includes('-----BEGIN') && !privateKey.startsWith('{')) {
     const p = privateKey.startsWith('~') ? path.join(os.homedir(), privateKey.slice(1)) : path.resolve(path.dirname(file), privateKey);
-    if (fs.existsSync(p)) privateKey = fs.readFileSync(p, 'utf8').trim();
+    if (fs.existsSync(p)) privateKey = readBoundedSync(p, { maxBytes: READ_LIMITS.secret, what: `The private key file named in ${file}`, code: 'OKTA_KEY_UNREADABLE', hint: 'Check the privateKey path in okta.yaml, or pass --okta-private-key-file.' }).trim();
   }
   const scopes = Array.isArray(c.scopes) ? c.scopes.map(String) : str(c.scopes)?.split(/[\s,]+/).filter(Boolean);
   return {
@@ -263,7 +265,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
     };
   }
 
-  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe });
+  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe, ...(opts.retry?.policy ? { retryPolicy: opts.retry.policy } : {}), onCreateRetry: (m) => io.debug(m) });
   io.debug(`Okta: ${describe.authMode === 'ssws' ? 'API token' : 'OAuth service app'} from ${describe.credentialSource}.`);
 
   // ---- one cheap authenticated call

@@ -1,5 +1,6 @@
 /**
- * The Okta half of the verify step: the provisioning connection is ENABLED, every push mapping is
+ * The Okta half of the verify step: the provisioning connection is ENABLED (or UNKNOWN: the API does
+ * not serve the app, and provisioning is verified by its effect instead), every push mapping is
  * ACTIVE (an ERROR comes with its message and likely cause), and the test user's assignment to the
  * provisioning app is provisioned without a sync error.
  */
@@ -19,7 +20,10 @@ export async function verifyOktaSide(
   try {
     const conn = await okta.getConnection(p.provisioningAppId);
     if (conn.status === 'ENABLED') notes.push(`Provisioning connection of app ${p.provisioningAppId} is ENABLED.`);
-    else problems.push(`The provisioning connection of app ${p.provisioningAppId} is ${conn.status ?? 'not set'}, not ENABLED: check Provisioning > Integration in the Okta app (Test API Credentials).`);
+    else if (conn.status === 'UNKNOWN' || conn.authScheme === 'UNKNOWN') {
+      // Okta's Connections API does not serve this app: provisioning is proven by its effect instead.
+      notes.push(`Okta's API cannot read the provisioning connection of app ${p.provisioningAppId} (UNKNOWN); provisioning is verified by its effect (pushed group and test user in Identity Center).`);
+    } else problems.push(`The provisioning connection of app ${p.provisioningAppId} is ${conn.status ?? 'not set'}, not ENABLED: check Provisioning > Integration in the Okta app (Test API Credentials).`);
   } catch (e) {
     problems.push(`Could not read the provisioning connection of app ${p.provisioningAppId}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -3,6 +3,8 @@
  * SSO URLs, and the signing certificate (subject, SHA-256 fingerprint, expiry). An expired certificate
  * is refused; one that expires within 30 days gives a warning.
  */
+import { isLoopbackUrl } from './sp-metadata.js';
+import { excerpt } from '../safe/text.js';
 import { X509Certificate } from 'node:crypto';
 import { WizardError } from '../errors.js';
 import { asArray, child, parseMetadataXml, text } from './xml.js';
@@ -31,6 +33,18 @@ export interface IdpMetadata {
 
 export const CERT_WARN_DAYS = 30;
 
+/** A sign-in URL people may be sent to: https://, or http:// on this machine (the sandbox). Never javascript:, data:, file:. */
+export function isSafeSignInUrl(value: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return false;
+  }
+  if (u.protocol === 'https:') return u.hostname !== '';
+  return isLoopbackUrl(value);
+}
+
 function bad(message: string): WizardError {
   return new WizardError(`The IdP metadata from Okta ${message}.`, {
     code: 'IDP_METADATA_INVALID',
@@ -50,6 +64,14 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
     .map((s) => ({ binding: String((s as Record<string, unknown>)['@Binding'] ?? ''), location: String((s as Record<string, unknown>)['@Location'] ?? '') }))
     .filter((s) => s.location !== '');
   if (ssoUrls.length === 0) throw bad('has no SingleSignOnService URL');
+  for (const s of ssoUrls) {
+    if (!isSafeSignInUrl(s.location)) {
+      throw new WizardError(`The IdP metadata from Okta names the sign-in URL "${excerpt(s.location)}", which is not an https:// address; Identity Center would send people there to sign in.`, {
+        code: 'IDP_METADATA_UNSAFE',
+        hint: 'Check the --okta-org-url (it must be your Okta org, over https) and the app in the Okta Admin Console (Sign On tab), then run again.',
+      });
+    }
+  }
   const post = ssoUrls.find((s) => s.binding.endsWith('HTTP-POST')) ?? ssoUrls[0]!;
   const keys = asArray(child(idp, 'KeyDescriptor') as unknown[] | undefined);
   const signing = keys.find((k) => {

@@ -7,6 +7,7 @@
  *   POST faults              {okta|aws|scim: FaultSpec | null}
  *   POST options             {okta?, aws?} emulator options (faults too, as with POST faults)
  *   POST console/<action-id> perform a console action (payload in the body) -> ConsoleActionResult
+ *   POST seed/okta-users     {count, groupName, refusableEvery?}: bulk Okta users in a new group (scale tests)
  *   GET  idle?timeoutMs=N    answers once the Okta emulator's background work (push, provisioning) is
  *                            done ({idle: true}), or after N ms (default 30000) with {idle: false}
  *
@@ -90,15 +91,20 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
       return normalise(await ctx.aws().console.uploadIdpMetadata({ xml: stringField(actionId, payload, 'xml') }), 'uploaded the IdP metadata');
     case 'enable-automatic-provisioning':
       return normalise(await ctx.aws().console.enableAutomaticProvisioning(), 'enabled automatic provisioning');
-    case 'configure-okta-provisioning':
+    case 'configure-okta-provisioning': {
+      // Without a token (a resumed run no longer holds it), the sandbox hands the one its Identity
+      // Center issued last, as a person would paste the token they copied.
+      const token = payload.token === undefined ? ctx.aws().console.lastScimToken() : stringField(actionId, payload, 'token');
+      if (token === undefined) {
+        throw new SandboxInputError(
+          'The console action "configure-okta-provisioning" got no token and this sandbox has no live SCIM token to hand: perform "enable-automatic-provisioning" first (or send "token").',
+        );
+      }
       return normalise(
-        await ctx.okta().console.configureProvisioning({
-          appId: stringField(actionId, payload, 'appId'),
-          baseUrl: stringField(actionId, payload, 'baseUrl'),
-          token: stringField(actionId, payload, 'token'),
-        }),
+        await ctx.okta().console.configureProvisioning({ appId: stringField(actionId, payload, 'appId'), baseUrl: stringField(actionId, payload, 'baseUrl'), token }),
         'configured provisioning in Okta',
       );
+    }
     case 'push-groups-by-rule':
       return normalise(
         await ctx.okta().console.createPushRule({
@@ -109,6 +115,14 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
         'created the group push rule',
       );
     case 'sign-in-check':
+      // With a user name: sign in to the access portal as that user and approve the device code
+      // (the device-authorization part of `verify --sign-in`); without: nothing to do.
+      if (typeof payload.userName === 'string' && payload.userName !== '') {
+        return normalise(
+          ctx.aws().console.approveDevice({ userName: payload.userName, ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}) }),
+          'approved the device authorization',
+        );
+      }
       return { message: `nothing to do in the sandbox (a person would sign in at ${ctx.aws().info().portalUrl})` };
     default:
       throw new SandboxInputError(`"${actionId}" is not a console action; known: ${CONSOLE_ACTION_IDS.join(', ')}.`);
@@ -133,8 +147,21 @@ export async function handleAdmin(ctx: AdminContext, req: SandboxRequest): Promi
       const info = ctx.info();
       return (
         want('GET') ??
-        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
+        json(200, { running: true, info: publicInfo(info), aws: ctx.aws().info(), awsObserved: ctx.aws().observed(), options: ctx.options(), faults: ctx.faults.current(), counts: ctx.log.counts() })
       );
+    }
+    if (route === '/seed/okta-users') {
+      // Scale tests: many Okta users in one new group, without one API call per user (okta/seed.ts).
+      const w = want('POST');
+      if (w) return w;
+      const b = parseBody(req) as Record<string, unknown>;
+      try {
+        const r = ctx.okta().seedUsers({ count: Number(b.count), groupName: String(b.groupName ?? ''), ...(b.refusableEvery !== undefined ? { refusableEvery: Number(b.refusableEvery) } : {}) });
+        ctx.changed();
+        return json(200, r);
+      } catch (e) {
+        return bad(e instanceof Error ? e.message : String(e));
+      }
     }
     if (route === '/reset') {
       const w = want('POST');

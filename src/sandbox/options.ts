@@ -24,7 +24,7 @@ function known(where: string, obj: Record<string, unknown>, keys: readonly strin
 
 export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
   if (!isRecord(raw)) throw new SandboxInputError('options.okta must be an object, e.g. {"provisioningApi": "supported"}.');
-  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute']);
+  known('options.okta', raw, ['provisioningApi', 'rateLimitPerMinute', 'authnPolicy', 'consoleProvisioning']);
   const out: OktaEmulatorOptions = {};
   if (raw.provisioningApi !== undefined) {
     if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
@@ -32,13 +32,31 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
     }
     out.provisioningApi = raw.provisioningApi;
   }
+  if (raw.authnPolicy !== undefined) {
+    if (raw.authnPolicy !== 'password' && raw.authnPolicy !== 'mfa' && raw.authnPolicy !== 'identity-engine') {
+      throw new SandboxInputError('options.okta.authnPolicy must be "password", "mfa" or "identity-engine".');
+    }
+    out.authnPolicy = raw.authnPolicy;
+  }
   if (raw.rateLimitPerMinute !== undefined) out.rateLimitPerMinute = num('options.okta.rateLimitPerMinute', raw.rateLimitPerMinute, 1, 1_000_000, true);
+  if (raw.consoleProvisioning !== undefined) {
+    const c = raw.consoleProvisioning;
+    if (!isRecord(c)) throw new SandboxInputError('options.okta.consoleProvisioning must be an object, e.g. {"createUsers": false}.');
+    known('options.okta.consoleProvisioning', c, ['createUsers', 'updateUsers', 'deactivateUsers']);
+    const cp: NonNullable<OktaEmulatorOptions['consoleProvisioning']> = {};
+    for (const k of ['createUsers', 'updateUsers', 'deactivateUsers'] as const) {
+      if (c[k] === undefined) continue;
+      if (typeof c[k] !== 'boolean') throw new SandboxInputError(`options.okta.consoleProvisioning.${k} must be true or false.`);
+      cp[k] = c[k];
+    }
+    out.consoleProvisioning = cp;
+  }
   return out;
 }
 
 export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
   if (!isRecord(raw)) throw new SandboxInputError('options.aws must be an object, e.g. {"memberAccounts": 20}.');
-  known('options.aws', raw, ['region', 'memberAccounts', 'assignmentDelayMs', 'failingAccounts', 'requestsPerSecond', 'maxOutstandingAssignments']);
+  known('options.aws', raw, ['region', 'memberAccounts', 'assignmentDelayMs', 'assignmentDelayMaxMs', 'failingAccounts', 'requestsPerSecond', 'maxOutstandingAssignments', 'callerPolicy', 'caller']);
   const out: AwsEmulatorOptions = {};
   if (raw.region !== undefined) {
     if (typeof raw.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(raw.region)) {
@@ -48,6 +66,7 @@ export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
   }
   if (raw.memberAccounts !== undefined) out.memberAccounts = num('options.aws.memberAccounts', raw.memberAccounts, 0, 100_000, true);
   if (raw.assignmentDelayMs !== undefined) out.assignmentDelayMs = num('options.aws.assignmentDelayMs', raw.assignmentDelayMs, 0, 600_000);
+  if (raw.assignmentDelayMaxMs !== undefined) out.assignmentDelayMaxMs = num('options.aws.assignmentDelayMaxMs', raw.assignmentDelayMaxMs, 0, 600_000);
   if (raw.failingAccounts !== undefined) {
     if (!Array.isArray(raw.failingAccounts) || !raw.failingAccounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a))) {
       throw new SandboxInputError('options.aws.failingAccounts must be a list of 12-digit account IDs.');
@@ -57,6 +76,16 @@ export function parseAwsOptions(raw: unknown): AwsEmulatorOptions {
   if (raw.requestsPerSecond !== undefined) out.requestsPerSecond = num('options.aws.requestsPerSecond', raw.requestsPerSecond, 1, 1_000_000);
   if (raw.maxOutstandingAssignments !== undefined) {
     out.maxOutstandingAssignments = num('options.aws.maxOutstandingAssignments', raw.maxOutstandingAssignments, 1, 1_000_000, true);
+  }
+  if (raw.callerPolicy !== undefined) {
+    if (!isRecord(raw.callerPolicy) || raw.callerPolicy.Statement === undefined) {
+      throw new SandboxInputError('options.aws.callerPolicy must be an IAM policy document: {"Version": "2012-10-17", "Statement": [...]}.');
+    }
+    out.callerPolicy = raw.callerPolicy;
+  }
+  if (raw.caller !== undefined) {
+    if (raw.caller !== 'management' && raw.caller !== 'delegated-admin') throw new SandboxInputError('options.aws.caller must be "management" or "delegated-admin".');
+    out.caller = raw.caller;
   }
   return out;
 }

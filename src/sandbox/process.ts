@@ -298,3 +298,6 @@ export async function performConsoleAction(info: SandboxInfo, actionId: string, 
 }
 
 export { INFO_FILE };
+
+/** Checks a caller policy for `sandbox start --aws-policy` (the IAM policy simulator's own validation). */
+export { policyProblems } from './aws/iam.js';

@@ -16,6 +16,7 @@ import { loadOrCreateCredentials, SANDBOX_AWS_CREDENTIALS, type SandboxCredentia
 import { realEmulators, type AwsEmulatorLike, type EmulatorFactory, type EmulatorFactoryInput, type OktaEmulatorLike } from './emulators.js';
 import { FaultController } from './faults.js';
 import { readRequest, writeResponse } from './http.js';
+import { isMutating } from './mutating.js';
 import { readState, STATE_FILE, StateFileError, StateWriter } from './persistence.js';
 import { REQUEST_LOG_FILE, RequestLog } from './request-log.js';
 import type { HandledResponse, SandboxInfo, SandboxOptions, SandboxRequest, ServiceName } from './types.js';
@@ -220,7 +221,7 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
       r = await emulator.handle(sreq);
     } catch (e) {
       console.error(`sandbox: the ${service} emulator failed on ${sreq.method} ${sreq.path}: ${(e as Error).stack ?? String(e)}`);
-      r = { service, operation: `${sreq.method} ${sreq.path}`, mutating: sreq.method !== 'GET', status: 500, headers: { 'content-type': 'text/plain' }, body: 'sandbox internal error (see the sandbox log)' };
+      r = { service, operation: `${sreq.method} ${sreq.path}`, mutating: isMutating(service, sreq.method, `${sreq.method} ${sreq.path}`), status: 500, headers: { 'content-type': 'text/plain' }, body: 'sandbox internal error (see the sandbox log)' };
     }
     writeResponse(res, r);
     record(r, r.status);
@@ -315,7 +316,7 @@ function safeFault(emulator: OktaEmulatorLike | AwsEmulatorLike, kind: 'throttle
     return emulator.faultResponse(kind, req);
   } catch (e) {
     console.error(`sandbox: faultResponse failed: ${(e as Error).message}`);
-    return { service, operation: `${req.method} ${req.path}`, mutating: req.method !== 'GET', status: kind === 'throttle' ? 429 : 500, body: '' };
+    return { service, operation: `${req.method} ${req.path}`, mutating: isMutating(service, req.method, `${req.method} ${req.path}`), status: kind === 'throttle' ? 429 : 500, body: '' };
   }
 }
 

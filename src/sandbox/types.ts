@@ -45,28 +45,58 @@ export interface FaultSpec {
 
 export interface OktaEmulatorOptions {
   /**
-   * What POST /api/v1/apps/{id}/connections/default does for amazon_aws_sso:
-   * 'unknown' (default, as the reference notes predict): 200 with status/authScheme UNKNOWN;
-   * 'supported': the connection is stored and becomes ENABLED.
+   * The provisioning Connections and Application Features APIs for amazon_aws_sso / scim2headerauth:
+   * 'unknown' (default, as Okta documents: these apps are not among the few the APIs serve): the
+   * connection reads 200 with status/authScheme UNKNOWN (also after the console action) and POST
+   * stores nothing; the features endpoints answer 400 E0000001. Provisioning is set in the console.
+   * 'supported': the connection is stored and becomes ENABLED; the features are read and set.
    */
   provisioningApi?: 'unknown' | 'supported';
+  /**
+   * What the person ticks under Provisioning > To App in the console action configure-okta-provisioning
+   * (test hook for console mistakes): each defaults to true.
+   */
+  consoleProvisioning?: { createUsers?: boolean; updateUsers?: boolean; deactivateUsers?: boolean };
   /** Requests per minute per endpoint bucket before 429 (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
+   * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token
+   * does not open the app's SSO link).
+   */
+  authnPolicy?: 'password' | 'mfa' | 'identity-engine';
 }
 
 export interface AwsEmulatorOptions {
   /** Home region of the Identity Center instance (default us-east-2). */
   region?: string;
-  /** Number of member accounts besides the management account (default 6, one of them suspended). */
+  /** Number of member accounts besides the management account (default 27 in nested OUs, the last one suspended). */
   memberAccounts?: number;
   /** Delay before an account assignment creation leaves IN_PROGRESS, in ms (default 300). */
   assignmentDelayMs?: number;
+  /**
+   * Upper end of a random delay: when above assignmentDelayMs, each asynchronous operation (assignment
+   * creation/deletion, provisioning) takes a delay drawn uniformly from [assignmentDelayMs,
+   * assignmentDelayMaxMs], seeded by its request id (same seed, same delays). Default 0 = fixed delay.
+   */
+  assignmentDelayMaxMs?: number;
   /** Account IDs whose assignment creation ends FAILED (besides suspended ones). */
   failingAccounts?: string[];
   /** Requests per second before ThrottlingException (default 20). */
   requestsPerSecond?: number;
   /** Outstanding CreateAccountAssignment requests before ThrottlingException (default 10). */
   maxOutstandingAssignments?: number;
+  /**
+   * The caller's IAM identity policy (`sandbox start --aws-policy <file>`): a call whose action
+   * (`sso:`, `identitystore:`, `organizations:` + operation) it does not allow answers AccessDeniedException.
+   * Absent (default): every call is allowed.
+   */
+  callerPolicy?: Record<string, unknown>;
+  /**
+   * Who calls AWS (default 'management'): 'delegated-admin' is the member account registered as the
+   * Identity Center delegated administrator, with the limits AWS documents for it (see docs/sandbox-aws.md).
+   */
+  caller?: 'management' | 'delegated-admin';
 }
 
 export interface SandboxOptions {

@@ -2,7 +2,8 @@
  * The Identity Center SCIM endpoint as a client sees it: format checks and the token probe
  * (GET {endpoint}/ServiceProviderConfig with the bearer token). The token never appears in a message.
  */
-import { AuthError, UsageError, WizardError } from '../errors.js';
+import { AuthError, UsageError, WizardError, isWizardError } from '../errors.js';
+import { RETRY_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
 import { isLoopbackUrl, type UrlRules } from '../saml/sp-metadata.js';
 
 const SCIM_RE = /^https:\/\/scim\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com\/[A-Za-z0-9-]+\/scim\/v2$/;
@@ -38,14 +39,46 @@ export interface ProbeResult {
 }
 
 /** Probe the endpoint with the token. 401 -> AuthError (wrong token or wrong tenant); others -> WizardError. */
-export async function probeScim(endpoint: string, token: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProbeResult> {
+/**
+ * A GET on the one retry policy (src/retry/policy.ts): 429 and 5xx answers and dropped connections
+ * are retried with backoff within one operation budget (a 429's Retry-After is honoured, capped);
+ * the last answer or error is returned. `signal` bounds the whole operation; `interrupt` is Ctrl-C.
+ */
+async function fetchWithPolicy(url: string, init: RequestInit, signal: AbortSignal, interrupt: AbortSignal | undefined, policy: Partial<RetryPolicy> | undefined): Promise<Response> {
+  const budget = new RetryBudget({ ...RETRY_POLICY, ...policy });
+  for (;;) {
+    let res: Response | undefined;
+    let error: unknown;
+    try {
+      res = await fetch(url, { ...init, signal });
+    } catch (e) {
+      if (signal.aborted) throw e; // timed out or interrupted: final
+      error = e;
+    }
+    if (res && res.status !== 429 && res.status < 500) return res;
+    let wanted: number | undefined;
+    const after = res?.headers.get('retry-after');
+    if (after && /^\d+$/.test(after)) wanted = Math.min(Number(after) * 1000, RETRY_POLICY.rateLimitMaxWaitMs);
+    const delay = budget.next(wanted);
+    if (delay === undefined) {
+      if (res) return res;
+      throw error;
+    }
+    await res?.text().catch(() => undefined);
+    await sleep(delay, interrupt);
+  }
+}
+
+export async function probeScim(endpoint: string, token: string, opts: { timeoutMs?: number; signal?: AbortSignal; policy?: Partial<RetryPolicy> } = {}): Promise<ProbeResult> {
   const url = `${normaliseScimEndpoint(endpoint)}/ServiceProviderConfig`;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
+  // One bound for the whole probe, retries included: 100% SCIM faults end within a minute.
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 45_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/scim+json, application/json' }, signal });
+    res = await fetchWithPolicy(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/scim+json, application/json' } }, signal, opts.signal, opts.policy);
   } catch (e) {
+    if (isWizardError(e)) throw e;
     throw new WizardError(`Could not reach the SCIM endpoint ${normaliseScimEndpoint(endpoint)} (${(e as Error).name === 'TimeoutError' ? 'timed out' : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message)}).`, {
       code: 'SCIM_UNREACHABLE',
       hint: 'Check the endpoint (copy it again from IAM Identity Center > Settings > Automatic provisioning) and the network or proxy, then run again.',

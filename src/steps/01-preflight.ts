@@ -78,6 +78,15 @@ async function gatherOkta(ctx: StepContext): Promise<PreflightOutput['okta']> {
   return d;
 }
 
+/** Same Okta org? Compared by origin (scheme, host, port), so a trailing slash does not count. */
+function sameOrg(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
+  } catch {
+    return a === b;
+  }
+}
+
 export const preflightStep: Step<'preflight'> = {
   id: 'preflight',
   title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance',
@@ -102,8 +111,20 @@ export const preflightStep: Step<'preflight'> = {
   async check(ctx, out) {
     const drifts: Drift[] = [];
     const aws = await ctx.services.aws();
+    // Another account or org is not drift: re-applying would mix two setups in one state file.
     if (aws.caller.accountId !== out.aws.accountId) {
-      drifts.push({ message: `the AWS credentials now belong to account ${aws.caller.accountId}, but the earlier run used ${out.aws.accountId}` });
+      throw new UsageError(`This state file was made for AWS account ${out.aws.accountId}, but the AWS credentials now belong to account ${aws.caller.accountId}.`, {
+        code: 'STATE_OTHER_ACCOUNT',
+        hint: `Use credentials for account ${out.aws.accountId} (e.g. AWS_PROFILE=<its profile>) to continue this setup, or pass --state <another file> to set up account ${aws.caller.accountId} separately.`,
+      });
+    }
+    const okta = await ctx.services.okta();
+    const orgNow = okta.describe().orgUrl;
+    if (sameOrg(orgNow, out.okta.orgUrl) === false) {
+      throw new UsageError(`This state file was made for the Okta org ${out.okta.orgUrl}, but this run uses ${orgNow}.`, {
+        code: 'STATE_OTHER_ORG',
+        hint: `Give --okta-org-url ${out.okta.orgUrl} (and its credentials) to continue this setup, or pass --state <another file> to set up ${orgNow} separately.`,
+      });
     }
     try {
       const res = await aws.ssoAdmin(out.aws.region).send(new ListInstancesCommand({}));

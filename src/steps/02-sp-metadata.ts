@@ -2,21 +2,21 @@
  * sp-metadata: the ACS URL and issuer that Okta's app needs. Identity Center has no API for them:
  * the person downloads the SP metadata file (or copies the two URLs) from the console.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { MAX_METADATA_BYTES } from '../saml/xml.js';
+import { readBoundedSync } from '../safe/read.js';
 import {
   acsChoicesForRegion,
   parseSpMetadata,
   proposedIssuer,
   validateAcsUrl,
   validateIssuerUrl,
-  type UrlRules,
 } from '../saml/sp-metadata.js';
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
 import type { PreflightOutput, SpMetadataOutput } from './outputs.js';
+import { loopbackRules, type LoopbackRules } from './loopback.js';
 
 export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
   const settings = identityCenterSettings(pf.region);
@@ -36,33 +36,25 @@ export function spMetadataAction(pf: PreflightOutput['aws']): ConsoleAction {
   };
 }
 
-function rulesFor(ctx: StepContext): UrlRules {
-  return { allowLoopback: ctx.services.sandbox !== undefined };
+/** Loopback URLs: a --sandbox run, or an sso-admin endpoint pointed at this machine (another emulator). */
+function rulesFor(ctx: StepContext): Promise<LoopbackRules> {
+  return loopbackRules(ctx, 'sso-admin');
 }
 
 function readMetadataFile(ctx: StepContext, file: string): string {
   const full = path.resolve(ctx.workDir, file);
-  let size: number;
-  try {
-    size = fs.statSync(full).size;
-  } catch (e) {
-    throw new UsageError(`Cannot read the SP metadata file "${file}" (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      code: 'SP_METADATA_UNREADABLE',
-      hint: 'Check the path given to --sp-metadata (the file the console downloaded), or pass --acs-url and --issuer-url instead.',
-    });
-  }
-  if (size > MAX_METADATA_BYTES) {
-    throw new UsageError(`The SP metadata file "${file}" is ${Math.round(size / 1024)} KB; metadata is a few KB, so this is not it.`, {
-      code: 'XML_TOO_LARGE',
-      hint: 'Download the metadata file again from IAM Identity Center > Settings > Identity source.',
-    });
-  }
-  return fs.readFileSync(full, 'utf8');
+  return readBoundedSync(full, {
+    maxBytes: MAX_METADATA_BYTES,
+    what: 'The SP metadata file',
+    code: 'SP_METADATA_UNREADABLE',
+    hint: 'Check the path given to --sp-metadata (the file IAM Identity Center > Settings > Identity source downloaded), or pass --acs-url and --issuer-url instead.',
+  });
 }
 
 async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: string): Promise<SpMetadataOutput> {
-  const rules = rulesFor(ctx);
+  const rules = await rulesFor(ctx);
   const md = parseSpMetadata(readMetadataFile(ctx, file), rules, `The SP metadata file "${file}"`);
+  rules.note(md.entityId, 'issuer URL');
   const issuerOk = validateIssuerUrl(md.entityId, rules, pf.region, pf.identityStoreId);
   if (issuerOk !== true) {
     throw new UsageError(`The SP metadata file "${file}" does not belong to this Identity Center instance: ${issuerOk}.`, {
@@ -93,11 +85,12 @@ async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: stri
     acsUrl = (choices.ipv4 ?? choices.dualStack)!.url;
   }
   if (md.acs.length > 1) ctx.io.info(`The metadata lists ${md.acs.length} ACS URLs; using the home region's: ${acsUrl}.`);
+  rules.note(acsUrl, 'ACS URL');
   return { acsUrl, issuerUrl: md.entityId, source: 'metadata-file', acsUrls: md.acs.map((a) => a.url), metadataFile: path.resolve(ctx.workDir, file) };
 }
 
 async function fromPasted(ctx: StepContext, pf: PreflightOutput['aws']): Promise<SpMetadataOutput> {
-  const rules = rulesFor(ctx);
+  const rules = await rulesFor(ctx);
   const acsUrl = (
     await ctx.io.ask({
       key: 'acs-url',
@@ -113,6 +106,8 @@ async function fromPasted(ctx: StepContext, pf: PreflightOutput['aws']): Promise
       validate: (v) => validateIssuerUrl(v, rules, pf.region, pf.identityStoreId),
     })
   ).trim();
+  rules.note(acsUrl, 'ACS URL');
+  rules.note(issuerUrl, 'issuer URL');
   return { acsUrl, issuerUrl, source: 'pasted', acsUrls: [acsUrl] };
 }
 
@@ -153,7 +148,7 @@ export const spMetadataStep: Step<'sp-metadata'> = {
     const drifts: Drift[] = [];
     const pf = ctx.outputs.preflight?.aws;
     if (!pf) return drifts;
-    const rules = rulesFor(ctx);
+    const rules = await rulesFor(ctx);
     const a = validateAcsUrl(out.acsUrl, rules, pf.region);
     if (a !== true) drifts.push({ message: `ACS URL ${out.acsUrl}: ${a}` });
     const i = validateIssuerUrl(out.issuerUrl, rules, pf.region, pf.identityStoreId);

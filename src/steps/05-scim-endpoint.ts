@@ -7,6 +7,7 @@ import { normaliseScimEndpoint, probeScim, validateScimEndpoint, validateScimTok
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Drift, Step, StepContext } from './contract.js';
 import type { PreflightOutput } from './outputs.js';
+import { loopbackRules } from './loopback.js';
 
 /** Tokens last one year; the console starts reminding 90 days before expiry. */
 export const TOKEN_LIFETIME_DAYS = 365;
@@ -41,10 +42,12 @@ export function tokenExpiryWarning(enteredAt: string, now: Date): string | undef
 }
 
 async function readValues(ctx: StepContext, pf: PreflightOutput['aws']): Promise<{ endpoint: string; token: string }> {
-  const rules = { allowLoopback: ctx.services.sandbox !== undefined };
+  // Loopback: a --sandbox run, or an identitystore endpoint pointed at this machine (another emulator).
+  const rules = await loopbackRules(ctx, 'identitystore');
   const endpoint = normaliseScimEndpoint(
     await ctx.io.ask({ key: 'scim-endpoint', message: 'SCIM endpoint (from Settings > Automatic provisioning)', validate: (v) => validateScimEndpoint(v, rules, pf.region) }),
   );
+  rules.note(endpoint, 'SCIM endpoint');
   const token = (await ctx.io.secret({ key: 'scim-token', message: 'SCIM access token (hidden)', validate: validateScimToken })) ?? '';
   return { endpoint, token };
 }

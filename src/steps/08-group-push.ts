@@ -7,6 +7,7 @@ import type { ConsoleAction, Drift, PlanAction, Step, StepContext } from './cont
 import type { PushMappingRef } from './outputs.js';
 import { likelyPushErrorCause, type OktaClient, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
+import { repushMapping } from './provisioning-effect.js';
 
 export function ruleAction(app: { id: string; label: string }, prefix: string): ConsoleAction {
   const name = `okta-aws-sso: ${prefix}*`;
@@ -79,7 +80,7 @@ export const groupPushStep: Step<'group-push'> = {
           ? { kind: 'create', target: `push mapping for "${g.name}"` }
           : m.status === 'ACTIVE'
             ? { kind: 'noop', target: `push mapping for "${g.name}"`, detail: m.id }
-            : { kind: 'update', target: `push mapping for "${g.name}"`, detail: `${m.status}${m.errorSummary ? `: ${m.errorSummary}` : ''}` },
+            : { kind: 'update', target: `push mapping for "${g.name}"`, detail: `${m.status === 'ERROR' ? 'push again, was ERROR' : m.status}${m.errorSummary ? `: ${m.errorSummary}` : ''}` },
       );
     }
     actions.push({ kind: 'console', target: `push-groups-by-rule "${prefix}*" (optional)` });
@@ -102,6 +103,10 @@ export const groupPushStep: Step<'group-push'> = {
       } else if (m.status === 'INACTIVE') {
         m = await okta.activatePushMapping(prov.appId, m.id);
         ctx.io.info(`Re-activated the push of "${g.name}" (mapping ${m.id}).`);
+      } else if (m.status === 'ERROR') {
+        // An ERROR stays until the push is retried (e.g. after one transient SCIM failure): push again.
+        ctx.io.info(`The push of "${g.name}" was in ERROR (${m.errorSummary ?? 'no message'}); pushing it again (mapping ${m.id}).`);
+        m = await repushMapping(okta, prov.appId, m.id);
       } else {
         ctx.io.debug(`The group "${g.name}" is already pushed (mapping ${m.id}, ${m.status}).`);
       }

@@ -1,6 +1,7 @@
 /**
  * permission-set: find the permission set by name or create it, attach the managed policy, and
- * push a changed set to the accounts that already hold it.
+ * push a changed set to the accounts that already hold it. check() also reports accounts holding an
+ * outdated version (LATEST_PERMISSION_SET_NOT_PROVISIONED), so a re-run re-provisions them.
  */
 import {
   ensurePermissionSet,
@@ -75,6 +76,13 @@ export const permissionSetStep: Step<'permission-set'> = {
     if (ps.SessionDuration !== out.sessionDuration) drifts.push({ message: `the session duration is ${ps.SessionDuration ?? '(none)'}, not ${out.sessionDuration}` });
     const policies = await listAttachedPolicies(client, pf.instanceArn, ps.PermissionSetArn ?? out.arn);
     if (!policies.includes(out.managedPolicyArn)) drifts.push({ message: `${out.managedPolicyArn} is no longer attached to "${out.name}"` });
+    // An edit made in the console (or a provisioning that failed) leaves accounts on an older version:
+    // that is drift too, so the re-run that verify asks for re-provisions them (apply waits for it).
+    const outdated = await listProvisionedAccounts(client, pf.instanceArn, ps.PermissionSetArn ?? out.arn, 'LATEST_PERMISSION_SET_NOT_PROVISIONED');
+    if (outdated.length > 0) {
+      const shown = outdated.slice(0, 5).join(', ') + (outdated.length > 5 ? ` and ${outdated.length - 5} more` : '');
+      drifts.push({ message: `${outdated.length} account(s) hold an outdated version of "${out.name}" (${shown}): the latest version is not provisioned there` });
+    }
     return drifts;
   },
 };

@@ -15,6 +15,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { ListAccountAssignmentsCommand, ListAccountAssignmentsForPrincipalCommand } from '@aws-sdk/client-sso-admin';
 import type { Drift, PlanAction, Step, StepContext } from './contract.js';
 import type { AccountAssignmentResult, PreflightOutput } from './outputs.js';
+import { consoleMistakes, mappingWatcher } from './provisioning-effect.js';
 
 export const DEFAULT_WAIT_TIMEOUT_S = 300;
 
@@ -64,30 +65,50 @@ async function rate(ctx: StepContext): Promise<number> {
   return Number(v);
 }
 
-/** Wait for the pushed group in the identity store; a clear error naming what to check on timeout. */
+/**
+ * Wait for the pushed group in the identity store: provisioning verified by its effect. Stops as
+ * soon as Okta reports the push in ERROR (after one re-push); on a timeout, names what to check,
+ * including the likely console mistakes.
+ */
 export async function waitForPushedGroup(ctx: StepContext, aws: AwsClients, pf: PreflightOutput['aws'], name: string): Promise<string> {
   const client = aws.identityStore();
   const first = await getGroupId(client, pf.identityStoreId, name);
   if (first) return first;
   const timeoutMs = await waitTimeoutMs(ctx);
   const p = ctx.io.progress(`Waiting for the group "${name}" to arrive through SCIM`);
-  const id = await waitFor(() => getGroupId(client, pf.identityStoreId, name), {
-    timeoutMs,
-    pollMs: awsTuning().scimPollMs,
-    signal: ctx.signal,
-    onWait: (s) => p.update(`Waiting for the group "${name}" to arrive through SCIM (${s} s of ${Math.round(timeoutMs / 1000)} s)`),
-  });
-  if (!id) {
+  const watch = mappingWatcher(ctx, name);
+  const found = await waitFor<{ id?: string; error?: string }>(
+    async () => {
+      const id = await getGroupId(client, pf.identityStoreId, name);
+      if (id) return { id };
+      const error = await watch();
+      return error ? { error } : undefined;
+    },
+    {
+      timeoutMs,
+      pollMs: awsTuning().scimPollMs,
+      signal: ctx.signal,
+      onWait: (s) => p.update(`Waiting for the group "${name}" to arrive through SCIM (${s} s of ${Math.round(timeoutMs / 1000)} s)`),
+    },
+  );
+  if (found?.error) {
+    p.fail(`The group "${name}" cannot arrive: Okta reports the push in ERROR.`);
+    throw new WizardError(`${found.error}.`, {
+      code: 'GROUP_PUSH_ERROR',
+      hint: `Fix the cause named above, then run again: the wizard pushes the group again. ${consoleMistakes(ctx)}.`,
+    });
+  }
+  if (!found?.id) {
     p.fail(`The group "${name}" did not arrive within ${Math.round(timeoutMs / 1000)} s.`);
     throw new WizardError(`The pushed group "${name}" has not arrived in the Identity Center identity store ${pf.identityStoreId}.`, {
       code: 'GROUP_NOT_PUSHED',
       hint:
         'Check in Okta: the app > Push Groups tab (the mapping for this group must be Active, not Error); Reports > System Log or Dashboard > Tasks for provisioning errors; ' +
-        'and the SCIM token (Identity Center > Settings > Automatic provisioning; an expired or replaced token gives 401). Then run again, or raise --wait-timeout.',
+        `and the SCIM token (Identity Center > Settings > Automatic provisioning; an expired or replaced token gives 401). ${consoleMistakes(ctx)}. Then run again, or raise --wait-timeout.`,
     });
   }
-  p.succeed(`The group "${name}" arrived (${id}).`);
-  return id;
+  p.succeed(`The group "${name}" arrived (${found.id}).`);
+  return found.id;
 }
 
 /** Which accounts to assign, and which are skipped and why. */

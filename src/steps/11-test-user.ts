@@ -10,6 +10,7 @@ import type { TestUserOutput } from './outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { validateProfileValue, validateEmail, validatePassword } from './validators.js';
 export { validateProfileValue, validateEmail, validatePassword };
+import { rememberTestUserPassword } from '../verify/run-memory.js';
 
 const LOWER = 'abcdefghijkmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -132,6 +133,7 @@ export const testUserStep: Step<'test-user'> = {
     const ok = await ctx.io.confirm({ message: `Create the Okta user ${profile.email} (${profile.displayName})?`, default: true });
     if (!ok) throw new UsageError('Stopped: the test user was not created.', { code: 'DECLINED', hint: 'Run again and approve, or pass --skip-test-user.' });
     const pw = await password(ctx);
+    rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
     const user = await okta.createUser({
       profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
       password: pw,

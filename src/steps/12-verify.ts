@@ -16,6 +16,7 @@ import { verifyOktaSide } from '../okta/verify.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { AccountAssignmentsOutput, PreflightOutput, VerifyOutput } from './outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
+import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';
 
 export function portalUrl(identityStoreId: string): string {
   return `https://${identityStoreId}.awsapps.com/start`;
@@ -90,16 +91,29 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   if (user) {
     const timeoutMs = waitForUser ? Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) })) * 1000 : 0;
     const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
-    identityStoreUserId = await waitFor(() => getUserId(store, pf.identityStoreId, user.login), {
-      timeoutMs,
-      pollMs: awsTuning().scimPollMs,
-      signal: ctx.signal,
-      onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
-    });
+    // Provisioning verified by its effect; stop as soon as Okta reports a sync error for the user.
+    const watch = appUserWatcher(ctx, user.userId);
+    const arrived = await waitFor<{ id?: string; error?: string }>(
+      async () => {
+        const id = await getUserId(store, pf.identityStoreId, user.login);
+        if (id) return { id };
+        const error = waitForUser ? await watch() : undefined;
+        return error ? { error } : undefined;
+      },
+      {
+        timeoutMs,
+        pollMs: awsTuning().scimPollMs,
+        signal: ctx.signal,
+        onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
+      },
+    );
+    identityStoreUserId = arrived?.id;
     if (!identityStoreUserId) {
       p.fail();
       problems.push(
-        `The test user "${user.login}" has not arrived in Identity Center: check that the user is in the assignment group (so assigned to the app), that provisioning "Create Users" is on, and Okta's provisioning errors (Dashboard > Tasks).`,
+        arrived?.error
+          ? `The test user "${user.login}" cannot arrive in Identity Center: ${arrived.error}.`
+          : `The test user "${user.login}" has not arrived in Identity Center: check that the user is in the assignment group (so assigned to the app) and Okta's provisioning errors (Dashboard > Tasks). ${consoleMistakes(ctx)}.`,
       );
     } else {
       const d = await describeUser(store, pf.identityStoreId, identityStoreUserId);
@@ -159,6 +173,32 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   };
 }
 
+/** Runs the headless sign-in proof and reports each row; a failed row fails the step. */
+async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<void> {
+  const { proveSignIn } = await import('../verify/sign-in.js');
+  const { healthLines } = await import('../verify/rows.js');
+  const rows = await proveSignIn({
+    io: ctx.io,
+    services: ctx.services,
+    outputs: { ...ctx.outputs, verify: out },
+    signal: ctx.signal,
+    now: () => ctx.now(),
+    // The sandbox approves at once; never wait out a 10-minute code there (e.g. --console-done sign-in-check).
+    ...(ctx.services.sandbox ? { deviceWaitMs: 30_000 } : {}),
+    ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
+  });
+  (await import('../verify/run-memory.js')).recordSignInRows(rows);
+  ctx.io.info('Sign-in proof (as the test user, without a browser):');
+  for (const line of healthLines(rows)) ctx.io.info(`  ${line}`);
+  const failed = rows.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    throw new WizardError(`The sign-in proof failed: ${failed[0]!.check.toLowerCase()}: ${failed[0]!.detail}`, {
+      code: 'SIGN_IN_FAILED',
+      hint: failed[0]!.fix ?? 'Fix what is listed above, then run `okta-aws-sso verify --sign-in` again.',
+    });
+  }
+}
+
 export const verifyStep: Step<'verify'> = {
   id: 'verify',
   title: 'Verify end to end, then the sign-in check',
@@ -182,7 +222,11 @@ export const verifyStep: Step<'verify'> = {
     const user = ctx.outputs['test-user'];
     const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
     const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
-    if (ctx.io.interactive || ctx.services.sandbox) {
+    const { isSignInRequested } = await import('../verify/run-memory.js');
+    if (ctx.services.sandbox || isSignInRequested()) {
+      // --- sign-in proof (src/verify/sign-in.ts): in the sandbox the run knows the test user's password.
+      await proveSignInOrThrow(ctx, f.out);
+    } else if (ctx.io.interactive) {
       await ctx.io.consoleAction(action);
     } else {
       ctx.io.info(`Last, check by hand: ${action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ')}`);

@@ -91,8 +91,18 @@ export interface OktaProvisioningOutput {
   appName: string;
   appLabel: string;
   via: 'api' | 'console';
+  /** The connection status as Okta's API reads it (UNKNOWN for apps the Connections API does not serve). */
   connectionStatus: string;
   features: { create: boolean; update: boolean; deactivate: boolean; passwordSync: boolean };
+  /**
+   * Where `features` come from: read back from Okta's Application Features API ('api'), or confirmed
+   * by the person after the console action ('person': the API answers 400 for this app); then the
+   * later steps verify provisioning by its effect (pushed group and test user arriving in Identity
+   * Center). Absent in states written before this field existed: read as 'api'.
+   */
+  featuresSource?: 'api' | 'person';
+  /** tokenEnteredAt (scim-endpoint) of the SCIM token given to Okta: a newer token must reach Okta too. */
+  scimTokenEnteredAt?: string;
 }
 
 export interface OktaGroupRef {

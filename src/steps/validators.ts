@@ -6,12 +6,12 @@
  */
 export {
   validatePermissionSetName,
-  validateManagedPolicyArn,
   validateSessionDuration,
   validateRegion,
   validateAccountId,
   validateOuId,
 } from '../aws/names.js';
+export { validateManagedPolicyArn } from '../aws/managed-policies.js';
 
 /** Characters Identity Center's SCIM refuses in synced values (reference okta-api.md §8). */
 export const SCIM_FORBIDDEN = /[<>;:%]/;

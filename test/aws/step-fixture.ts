@@ -19,13 +19,9 @@ export interface AwsStepFixture {
   close(): Promise<void>;
 }
 
-/** Short waits for the sandbox (its creation delay is a few hundred ms). */
+/** Short SCIM and retry waits (the assignment engine learns the creation latency itself). */
 export function fastTuning(): void {
   setAwsTuning({
-    assignmentPollInitialMs: 150,
-    assignmentPollMaxMs: 600,
-    provisionPollInitialMs: 50,
-    provisionPollMaxMs: 200,
     scimPollMs: 100,
     retryBaseMs: 50,
     retryCapMs: 800,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { StateStore, newState, readState, STATE_SCHEMA_VERSION } from '../../src/engine/state.js';
-import { acquireLock, lockPathFor } from '../../src/engine/lock.js';
+import { acquireLock, lockPathFor, processStart, removeLeftovers } from '../../src/engine/lock.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { tmpDir } from './fixtures.js';
 
@@ -160,5 +160,55 @@ describe('state lock', () => {
     fs.writeFileSync(lockPathFor(file), 'garbage');
     await expect(acquireLock(file)).rejects.toMatchObject({ code: 'STATE_LOCKED', hint: expect.stringContaining('delete') });
     expect(fs.readFileSync(lockPathFor(file), 'utf8')).toBe('garbage');
+  });
+});
+
+describe('state lock edge cases', () => {
+  it('a lock whose pid now belongs to another program (start time differs) is taken over', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'state.json');
+    // process.ppid is alive, but it is not the run that wrote this lock: its start time differs.
+    const reused = { pid: process.ppid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', procStart: 'another-boot:1' };
+    expect(processStart(process.ppid)).toBeDefined();
+    fs.writeFileSync(lockPathFor(file), JSON.stringify(reused));
+    const warnings: string[] = [];
+    const lock = await acquireLock(file, { warn: (m) => warnings.push(m) });
+    expect(warnings.join('\n')).toMatch(/its pid now belongs to another program/);
+    const info = JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8')) as { pid: number; procStart?: string };
+    expect(info.pid).toBe(process.pid);
+    expect(info.procStart).toBe(processStart(process.pid));
+    await lock.release();
+  });
+
+  it('a live holder with the same start time still blocks', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'state.json');
+    fs.writeFileSync(lockPathFor(file), JSON.stringify({ pid: process.ppid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', procStart: processStart(process.ppid) }));
+    await expect(acquireLock(file)).rejects.toMatchObject({ code: 'STATE_LOCKED' });
+  });
+
+  it('a leftover takeover file of a dead run never blocks', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'state.json');
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+    fs.writeFileSync(lockPathFor(file), JSON.stringify({ pid: dead.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(`${lockPathFor(file)}.takeover`, JSON.stringify({ pid: dead.pid }));
+    const lock = await acquireLock(file);
+    expect(fs.existsSync(`${lockPathFor(file)}.takeover`)).toBe(false);
+    await lock.release();
+  });
+
+  it('temporary files left by a SIGKILL are removed by the next run; others are kept', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'state.json');
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+    const leftovers = [`${file}.3735928559`, `${lockPathFor(file)}.${dead.pid}.0123456789ab.tmp`];
+    const kept = [`${file}.bak`, `${lockPathFor(file)}.${process.ppid}.0123456789ab.tmp`, path.join(dir, 'other.json.123')];
+    for (const f of [...leftovers, ...kept]) fs.writeFileSync(f, 'x');
+    const lock = await acquireLock(file);
+    for (const f of leftovers) expect(fs.existsSync(f), f).toBe(false);
+    for (const f of kept) expect(fs.existsSync(f), f).toBe(true);
+    expect(await removeLeftovers(file)).toBe(0);
+    await lock.release();
   });
 });

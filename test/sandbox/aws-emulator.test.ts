@@ -42,9 +42,16 @@ afterAll(async () => {
   expect(fx.outputViolations).toEqual([]);
 });
 
-async function activeAccounts(): Promise<{ Id?: string; State?: string }[]> {
-  const r = await fx.org().send(new ListAccountsCommand({}));
-  return r.Accounts ?? [];
+/** Every account of the organization (ListAccounts pages: 20 at most per page). */
+async function activeAccounts(f: AwsFixture = fx): Promise<{ Id?: string; State?: string }[]> {
+  const out: { Id?: string; State?: string }[] = [];
+  let token: string | undefined;
+  do {
+    const r = await f.org().send(new ListAccountsCommand({ NextToken: token }));
+    out.push(...(r.Accounts ?? []));
+    token = r.NextToken;
+  } while (token);
+  return out;
 }
 
 describe('instance and region', () => {
@@ -72,14 +79,14 @@ describe('instance and region', () => {
 });
 
 describe('organizations', () => {
-  it('describes the organization and lists 1 management + 5 active + 1 suspended accounts with State and Status', async () => {
+  it('describes the organization and lists 1 management + 26 active + 1 suspended accounts with State and Status', async () => {
     const o = await fx.org().send(new DescribeOrganizationCommand({}));
     expect(o.Organization?.FeatureSet).toBe('ALL');
     expect(o.Organization?.MasterAccountId).toBe(fx.emu.info().managementAccountId);
     expect(o.Organization?.Id).toMatch(/^o-[a-z0-9]{10}$/);
     const accounts = await activeAccounts();
-    expect(accounts).toHaveLength(7);
-    expect(accounts.filter((a) => a.State === 'ACTIVE')).toHaveLength(6);
+    expect(accounts).toHaveLength(28);
+    expect(accounts.filter((a) => a.State === 'ACTIVE')).toHaveLength(27);
     const suspended = accounts.filter((a) => a.State === 'SUSPENDED');
     expect(suspended).toHaveLength(1);
     expect((suspended[0] as { Status?: string }).Status).toBe('SUSPENDED');
@@ -91,7 +98,7 @@ describe('organizations', () => {
     const again = await startAws({}, 'test-seed');
     const other = await startAws({}, 'another-seed');
     try {
-      const ids = async (f: AwsFixture) => ((await f.org().send(new ListAccountsCommand({}))).Accounts ?? []).map((a) => a.Id);
+      const ids = async (f: AwsFixture) => (await activeAccounts(f)).map((a) => a.Id);
       expect(await ids(again)).toEqual((await activeAccounts()).map((a) => a.Id));
       expect(await ids(other)).not.toEqual(await ids(again));
     } finally {
@@ -100,29 +107,35 @@ describe('organizations', () => {
     }
   });
 
-  it('walks root > OUs > nested OU and their accounts; no delegated admin; sso trusted access enabled', async () => {
+  it('walks root > OUs > nested OUs three deep and their accounts; the suspended account in its own OU; a delegated admin; sso trusted access enabled', async () => {
     const roots = await fx.org().send(new ListRootsCommand({}));
     const rootId = roots.Roots![0]!.Id!;
     const ous = await fx.org().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }));
-    expect(ous.OrganizationalUnits?.map((o) => o.Name).sort()).toEqual(['Security', 'Workloads']);
+    expect(ous.OrganizationalUnits?.map((o) => o.Name).sort()).toEqual(['Infrastructure', 'Sandbox', 'Security', 'Suspended', 'Workloads']);
     const workloads = ous.OrganizationalUnits!.find((o) => o.Name === 'Workloads')!.Id!;
-    const nested = await fx.org().send(new ListChildrenCommand({ ParentId: workloads, ChildType: 'ORGANIZATIONAL_UNIT' }));
-    expect(nested.Children).toHaveLength(1);
-    const inNested = await fx.org().send(new ListAccountsForParentCommand({ ParentId: nested.Children![0]!.Id! }));
-    expect(inNested.Accounts!.length).toBeGreaterThan(0);
+    const nested = await fx.org().send(new ListOrganizationalUnitsForParentCommand({ ParentId: workloads }));
+    expect(nested.OrganizationalUnits?.map((o) => o.Name).sort()).toEqual(['Non-Production', 'Production']);
+    const prod = nested.OrganizationalUnits!.find((o) => o.Name === 'Production')!.Id!;
+    const deeper = await fx.org().send(new ListChildrenCommand({ ParentId: prod, ChildType: 'ORGANIZATIONAL_UNIT' }));
+    expect(deeper.Children).toHaveLength(1);
+    const inDeepest = await fx.org().send(new ListAccountsForParentCommand({ ParentId: deeper.Children![0]!.Id! }));
+    expect(inDeepest.Accounts!.length).toBeGreaterThan(0);
+    const suspendedOu = ous.OrganizationalUnits!.find((o) => o.Name === 'Suspended')!.Id!;
+    const parked = await fx.org().send(new ListAccountsForParentCommand({ ParentId: suspendedOu }));
+    expect(parked.Accounts?.map((a) => a.State)).toEqual(['SUSPENDED']);
     const admins = await fx.org().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: 'sso.amazonaws.com' }));
-    expect(admins.DelegatedAdministrators).toEqual([]);
+    expect(admins.DelegatedAdministrators?.map((a) => a.Name)).toEqual(['Security']);
     const access = await fx.org().send(new ListAWSServiceAccessForOrganizationCommand({}));
     expect(access.EnabledServicePrincipals?.map((p) => p.ServicePrincipal)).toContain('sso.amazonaws.com');
   });
 
   it('pages ListAccounts by MaxResults with NextToken (max 20 per the model)', async () => {
-    const p1 = await fx.org().send(new ListAccountsCommand({ MaxResults: 3 }));
-    expect(p1.Accounts).toHaveLength(3);
+    const p1 = await fx.org().send(new ListAccountsCommand({ MaxResults: 10 }));
+    expect(p1.Accounts).toHaveLength(10);
     expect(p1.NextToken).toBeTruthy();
-    const p2 = await fx.org().send(new ListAccountsCommand({ MaxResults: 3, NextToken: p1.NextToken }));
-    const p3 = await fx.org().send(new ListAccountsCommand({ MaxResults: 3, NextToken: p2.NextToken }));
-    expect(p3.Accounts).toHaveLength(1);
+    const p2 = await fx.org().send(new ListAccountsCommand({ MaxResults: 10, NextToken: p1.NextToken }));
+    const p3 = await fx.org().send(new ListAccountsCommand({ MaxResults: 10, NextToken: p2.NextToken }));
+    expect(p3.Accounts).toHaveLength(8);
     expect(p3.NextToken).toBeUndefined();
     await expect(fx.org().send(new ListAccountsCommand({ MaxResults: 21 }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });

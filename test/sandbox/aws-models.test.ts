@@ -7,7 +7,7 @@ import { generateAll, OUT_DIR, OPERATIONS } from '../../scripts/gen-aws-model-su
 import { loadModel, validateInput } from '../../src/sandbox/aws/models.js';
 
 describe('AWS model subsets', () => {
-  it('data/aws-models matches a regeneration from ../shared/specs/aws (run scripts/gen-aws-model-subset.mjs on drift)', () => {
+  it('data/aws-models matches a regeneration from vendor/specs/aws (run scripts/gen-aws-model-subset.mjs on drift)', () => {
     const files = (generateAll as () => Record<string, string>)();
     expect(Object.keys(files).sort()).toEqual(['identitystore.json', 'organizations.json', 'sso-admin.json']);
     for (const [name, content] of Object.entries(files)) {

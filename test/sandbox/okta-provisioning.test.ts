@@ -51,11 +51,27 @@ describe('Okta emulator: provisioning connection', () => {
     const ok = await okta.emulator.console.configureProvisioning({ appId: app.id, baseUrl: scim.baseUrl, token: SCIM_TOKEN });
     expect(ok.message).toContain('enabled');
     expect(scim.log.at(-1)).toEqual(expect.objectContaining({ method: 'GET', path: '/scim/v2/ServiceProviderConfig', auth: `Bearer ${SCIM_TOKEN}` }));
+    // ...but the APIs still do not serve the app: UNKNOWN, and 400 on the features (spec example ErrorAppFeatureAPIValidationFailed).
     const conn = await okta.call('GET', `/api/v1/apps/${app.id}/connections/default`);
-    expect(conn.json).toEqual(expect.objectContaining({ status: 'ENABLED', authScheme: 'TOKEN', baseUrl: scim.baseUrl }));
+    expect(conn.json).toEqual(expect.objectContaining({ status: 'UNKNOWN', authScheme: 'UNKNOWN' }));
     expect(conn.text).not.toContain(SCIM_TOKEN);
+    for (const [method, path] of [['GET', 'features'], ['GET', 'features/USER_PROVISIONING'], ['PUT', 'features/USER_PROVISIONING']] as const) {
+      const r = await okta.call(method, `/api/v1/apps/${app.id}/${path}`, method === 'PUT' ? { create: { lifecycleCreate: { status: 'ENABLED' } } } : undefined);
+      expect(r.status, `${method} ${path}`).toBe(400);
+      expect(r.json).toEqual(expect.objectContaining({ errorCode: 'E0000001', errorSummary: 'Api validation failed: feature', errorCauses: [{ errorSummary: 'Provisioning is not enabled for the app instance.' }] }));
+    }
+  });
+
+  it("with provisioningApi 'supported' the console action's ticks are readable: Create/Update/Deactivate Users on, or as the person left them", async () => {
+    const { okta, scim } = await setup('supported');
+    const app = (await okta.call('POST', '/api/v1/apps', AWS_APP_BODY)).json;
+    okta.emulator.setOptions({ consoleProvisioning: { createUsers: false } });
+    const r = await okta.emulator.console.configureProvisioning({ appId: app.id, baseUrl: scim.baseUrl, token: SCIM_TOKEN });
+    expect(r.message).toContain('left off: createUsers');
+    expect((await okta.call('GET', `/api/v1/apps/${app.id}/connections/default`)).json.status).toBe('ENABLED');
     const feature = (await okta.call('GET', `/api/v1/apps/${app.id}/features/USER_PROVISIONING`)).json;
     expect(feature.capabilities.create.lifecycleCreate.status).toBe('DISABLED');
+    expect(feature.capabilities.update.profile.status).toBe('ENABLED');
     const updated = await enableCreate(okta, app.id);
     expect(updated.capabilities.create.lifecycleCreate.status).toBe('ENABLED');
     expect(updated.capabilities.update.password.status).toBe('DISABLED');
@@ -83,8 +99,8 @@ describe('Okta emulator: outbound SCIM loop', () => {
   it('provisions assigned users and pushes groups with their provisioned members, then follows membership changes', async () => {
     const { okta, scim } = await setup('unknown');
     const app = (await okta.call('POST', '/api/v1/apps', AWS_APP_BODY)).json;
+    // The console action ticks Create Users, Update User Attributes and Deactivate Users.
     await okta.emulator.console.configureProvisioning({ appId: app.id, baseUrl: scim.baseUrl, token: SCIM_TOKEN });
-    await enableCreate(okta, app.id);
     const awsUsers = (await okta.call('POST', '/api/v1/groups', { profile: { name: 'AWS Users' } })).json;
     const power = (await okta.call('POST', '/api/v1/groups', { profile: { name: 'awsssoPowerUsers' } })).json;
     expect((await okta.call('PUT', `/api/v1/apps/${app.id}/groups/${awsUsers.id}`, {})).status).toBe(200);
@@ -165,8 +181,8 @@ describe('Okta emulator: outbound SCIM loop', () => {
   it('records a user provisioning error (missing displayName) and a push mapping ERROR after the token is revoked', async () => {
     const { okta, scim } = await setup('unknown');
     const app = (await okta.call('POST', '/api/v1/apps', AWS_APP_BODY)).json;
+    // The console action ticks Create Users, Update User Attributes and Deactivate Users.
     await okta.emulator.console.configureProvisioning({ appId: app.id, baseUrl: scim.baseUrl, token: SCIM_TOKEN });
-    await enableCreate(okta, app.id);
     const assigned = (await okta.call('POST', '/api/v1/groups', { profile: { name: 'AWS Users' } })).json;
     await okta.call('PUT', `/api/v1/apps/${app.id}/groups/${assigned.id}`, {});
     const noName = (await okta.call('POST', '/api/v1/users', userBody('nodisplay@example.com', [assigned.id], null))).json;

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('Okta spec subset', () => {
-  it('data/okta-spec-subset.json is exactly what scripts/gen-okta-spec-subset.mjs extracts from the shared spec', async () => {
+  it('data/okta-spec-subset.json is exactly what scripts/gen-okta-spec-subset.mjs extracts from vendor/specs/okta/management.yaml', async () => {
     const { buildSubset, SERVED } = (await import(path.join(root, 'scripts/gen-okta-spec-subset.mjs'))) as {
       buildSubset: (yaml: string) => string;
       SERVED: Record<string, string[]>;
     };
-    const yaml = fs.readFileSync(path.resolve(root, '../shared/specs/okta/management.yaml'), 'utf8');
+    const yaml = fs.readFileSync(path.join(root, 'vendor/specs/okta/management.yaml'), 'utf8');
     const regenerated = buildSubset(yaml);
     const committed = fs.readFileSync(path.join(root, 'data/okta-spec-subset.json'), 'utf8');
     expect(regenerated === committed, 'data/okta-spec-subset.json is stale: run `node scripts/gen-okta-spec-subset.mjs`').toBe(true);

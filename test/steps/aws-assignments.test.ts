@@ -86,7 +86,7 @@ describe('assignments across the organization', () => {
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
-      const res = await fetch(`${fx.sb.info.awsUrl}${req.path}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+      const res = await fetch(`${fx.sb.info.awsUrl}${req.path}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: new Uint8Array(req.body) }) });
       const h: Record<string, string> = {};
       res.headers.forEach((v, k) => {
         if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) h[k] = v;

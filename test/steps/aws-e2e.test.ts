@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ListAccountsForProvisionedPermissionSetCommand, ListPermissionSetsCommand, DescribePermissionSetCommand, ListInstancesCommand, SSOAdminClient, UpdatePermissionSetCommand } from '@aws-sdk/client-sso-admin';
+import { readInfoFile } from '../../src/sandbox/info-file.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/okta-aws-sso.js');
@@ -66,5 +68,41 @@ describe('init --sandbox --yes', () => {
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toMatch(/0 created, 5 already there/);
     expect(mutatingSince(cursor)).toEqual([]);
+  });
+
+  it('a permission set edited behind the wizard\'s back: verify fails, one re-run re-provisions the accounts, verify passes', async () => {
+    const info = await readInfoFile(sbDir);
+    expect(info).toBeDefined();
+    const sso = new SSOAdminClient({ region: info!.region, endpoint: info!.awsUrl, credentials: info!.aws });
+    try {
+      const instanceArn = (await sso.send(new ListInstancesCommand({}))).Instances![0]!.InstanceArn!;
+      let arn: string | undefined;
+      for (const a of (await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn }))).PermissionSets ?? []) {
+        const d = await sso.send(new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: a }));
+        if (d.PermissionSet?.Name === 'AWSPowerUserAccess') arn = a;
+      }
+      expect(arn).toBeDefined();
+      // An edit made in the console: every account now holds an outdated version.
+      await sso.send(new UpdatePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, Description: 'edited in the console' }));
+      const outdated = async (): Promise<string[]> =>
+        (await sso.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED' }))).AccountIds ?? [];
+      expect((await outdated()).length).toBe(5);
+
+      const before = await run(['verify', '--sandbox', '--sandbox-dir', sbDir]);
+      expect(before.code, before.stdout + before.stderr).toBe(1);
+      expect(before.stdout + before.stderr).toMatch(/outdated version of "AWSPowerUserAccess"/);
+
+      const cursor = logLines();
+      const rerun = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+      expect(rerun.stdout).toMatch(/Provisioning the latest version to 5 account\(s\)/);
+      expect(mutatingSince(cursor).map((e) => e.operation).filter((o) => o.endsWith('ProvisionPermissionSet'))).toHaveLength(1);
+      expect(await outdated()).toEqual([]);
+
+      const after = await run(['verify', '--sandbox', '--sandbox-dir', sbDir]);
+      expect(after.code, after.stdout + after.stderr).toBe(0);
+    } finally {
+      sso.destroy();
+    }
   });
 });

@@ -34,7 +34,7 @@ beforeAll(async () => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
     const qs = req.query.toString();
-    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: req.body }) });
+    const res = await fetch(`${sb.info.awsUrl}${req.path}${qs ? `?${qs}` : ''}`, { method: req.method, headers, ...(req.method === 'GET' ? {} : { body: new Uint8Array(req.body) }) });
     let body = await res.text();
     const isSts = `${req.headers['x-amz-target'] ?? ''} ${req.body.toString('utf8')}`.includes('GetCallerIdentity');
     if (isSts) body = body.split(mgmt).join(member);
@@ -68,6 +68,25 @@ describe('preflight: region probing', () => {
     const probes = h.output.lines.filter((l) => l.level === 'progress').map((l) => l.text).join('\n');
     expect(probes).toMatch(/us-east-1: 0 instance/);
     expect(probes).toMatch(/eu-central-1: 1 instance/);
+    (await h.ctx.services.aws()).destroy();
+  });
+
+  it('a state made for another AWS account or Okta org is refused naming both, not treated as drift', async () => {
+    const h = harness();
+    const out = await preflightStep.apply(h.ctx);
+    expect(await preflightStep.check(h.ctx, out)).toEqual([]);
+    const otherAccount = { ...out, aws: { ...out.aws, accountId: '999988887777' } };
+    await expect(preflightStep.check(h.ctx, otherAccount)).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'STATE_OTHER_ACCOUNT',
+      message: expect.stringMatching(new RegExp(`999988887777.*${out.aws.accountId}`)),
+    });
+    const otherOrg = { ...out, okta: { ...out.okta, orgUrl: 'https://someone-else.okta.com' } };
+    await expect(preflightStep.check(h.ctx, otherOrg)).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'STATE_OTHER_ORG',
+      message: expect.stringMatching(new RegExp(`someone-else\\.okta\\.com.*${out.okta.orgUrl.replace(/[.:/]/g, '.')}`)),
+    });
     (await h.ctx.services.aws()).destroy();
   });
 

@@ -115,6 +115,39 @@ describe('scim-endpoint', () => {
   });
 });
 
+describe('a non-sandbox run against other emulators', () => {
+  it('accepts loopback SCIM, ACS and issuer URLs when the matching AWS_ENDPOINT_URL* points at this machine too, with a warning; refuses them otherwise', async () => {
+    const scim = fx.sb.aws.info().scimEndpoint.replace(/\/+$/, '');
+    const token = fx.sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;
+    const plain = { sandboxAdminUrl: undefined, consolePerformer: undefined, outputs: { preflight } };
+    const h = fx.harness({ ...plain, flags: { 'scim-endpoint': scim }, env: { ...fx.sb.env, SCIM_TOKEN: token } });
+    expect(h.ctx.services.sandbox).toBeUndefined();
+    expect(process.env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const out = await scimEndpointStep.apply(h.ctx);
+    expect(out.endpoint).toBe(scim);
+    expect(h.output.text()).toMatch(/Accepting the loopback SCIM endpoint http:\/\/127\.0\.0\.1:\d+\/.* because AWS_ENDPOINT_URL points at this machine too/);
+
+    const acs = 'http://127.0.0.1:4566/us-east-2/platform/saml/acs/5a1b2c3d';
+    const issuer = 'http://127.0.0.1:4566/us-east-2/platform/saml/issuer';
+    const h2 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
+    expect(await spMetadataStep.apply(h2.ctx)).toMatchObject({ acsUrl: acs, issuerUrl: issuer });
+    expect(h2.output.text()).toMatch(/Accepting the loopback ACS URL .* because AWS_ENDPOINT_URL points at this machine too/);
+
+    // The matching endpoint (identitystore for SCIM, sso-admin for ACS) points at AWS: loopback is refused.
+    process.env.AWS_ENDPOINT_URL_IDENTITYSTORE = 'https://identitystore.us-east-2.amazonaws.com';
+    process.env.AWS_ENDPOINT_URL_SSO_ADMIN = 'https://sso.us-east-2.amazonaws.com';
+    try {
+      const h3 = fx.harness({ ...plain, flags: { 'scim-endpoint': scim }, env: { ...fx.sb.env, SCIM_TOKEN: token } });
+      await expect(scimEndpointStep.apply(h3.ctx)).rejects.toThrow(/a SCIM endpoint looks like https:\/\/scim/);
+      const h4 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
+      await expect(spMetadataStep.apply(h4.ctx)).rejects.toThrow(/an ACS URL looks like https:/);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_IDENTITYSTORE;
+      delete process.env.AWS_ENDPOINT_URL_SSO_ADMIN;
+    }
+  });
+});
+
 describe('permission-set', () => {
   it('creates the default set with PowerUserAccess, then a second run adopts it and changes nothing', async () => {
     const out = await permissionSetStep.apply(fx.harness({ outputs: { preflight } }).ctx);

@@ -151,7 +151,7 @@ describe('credentials', () => {
 
   it('corrects an -admin org host with a warning before connecting', async () => {
     const h = stepHarness({ env: { OKTA_ORG_URL: 'https://acme-admin.okta.invalid', OKTA_API_TOKEN: '0123456789abcdef' } });
-    const err = await connectOkta(h.io, h.secrets, { retry: { maxRetries: 0 } }).catch((e: unknown) => e);
+    const err = await connectOkta(h.io, h.secrets, { retry: { policy: { maxAttempts: 1 } } }).catch((e: unknown) => e);
     expect(h.output.text()).toMatch(/acme\.okta\.invalid/);
     expect((err as { code?: string }).code).toBe('OKTA_UNREACHABLE');
   });
@@ -176,7 +176,7 @@ describe('retries', () => {
     const sb = await sandboxes.start();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
     const retries: string[] = [];
-    const client = await connectOkta(h.io, h.secrets, { retry: { baseDelayMs: 2, maxDelayMs: 20, maxRetries: 10, onRetry: (i) => retries.push(i.reason) } });
+    const client = await connectOkta(h.io, h.secrets, { retry: { policy: { baseMs: 2, capMs: 20, maxAttempts: 11, rateLimitMaxWaitMs: 20 }, onRetry: (i) => retries.push(i.reason) } });
     sb.faults.apply({ okta: { errorRate: 0.25, throttleRate: 0.15, dropRate: 0.1 } });
     for (let i = 0; i < 25; i++) expect(Array.isArray(await client.getJson('/api/v1/groups', { limit: 5 }))).toBe(true);
     sb.faults.clear();

@@ -1,5 +1,4 @@
 /** `okta-aws-sso init`: start the setup, or continue it when a state file exists. */
-import { runWizard } from '../run-steps.js';
 import type { CliCommand } from './command.js';
 import { withRunOptions } from './run-options.js';
 
@@ -10,5 +9,5 @@ export const initCommand: CliCommand = {
       '--fresh',
       'start over: move an existing state file aside (kept as <file>.<time>.bak) and begin a new setup',
     ),
-  run: (ctx, g, opts) => runWizard(ctx, g, opts, 'init'),
+  run: (ctx, g, opts) => import('../run-steps.js').then((m) => m.runWizard(ctx, g, opts, 'init')),
 };

@@ -1,6 +1,6 @@
 /** `okta-aws-sso status`: the step table from the state file; reads only, takes no lock. */
-import { readState } from '../../engine/state.js';
 import { messageText } from '../../messages.js';
+import { existsSync } from 'node:fs';
 import { jsonSteps, pendingConsoleActions } from '../report.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
 import { EXIT_CODES_HELP, type CliCommand } from './command.js';
@@ -14,8 +14,9 @@ export const statusCommand: CliCommand = {
       .addHelpText('after', EXIT_CODES_HELP),
   async run(ctx, g): Promise<CommandResult> {
     const file = ctx.statePath(g);
-    const state = await readState(file);
-    const steps = await ctx.steps();
+    // The state module (zod) is loaded only when there is a file to validate.
+    const state = existsSync(file) ? await (await import('../../engine/state.js')).readState(file) : undefined;
+    const steps = ctx.stepInfos();
     const text: TextBlock[] = [];
     if (!state) {
       text.push(line(messageText('STATUS_NO_STATE', { file })));

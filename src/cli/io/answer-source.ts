@@ -3,9 +3,11 @@
  * earlier run (state file) > rehearsal suggestion (sandbox runs only). Secrets: environment, or the file named by their file flag; never a
  * flag value, never the state file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { escapeControl } from '../../safe/text.js';
+import { READ_LIMITS, readBoundedSync } from '../../safe/read.js';
 import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../steps/answers.js';
 import { UsageError } from '../../errors.js';
 
@@ -134,6 +136,24 @@ export class AnswerSource {
         });
       }
     }
+    this.checkGiven();
+  }
+
+  /** Answers whose spec has a validator are checked now, before any step runs (and so before any change). */
+  private checkGiven(): void {
+    for (const [key, spec] of Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]) {
+      if (!spec.validate || spec.kind === 'secret') continue;
+      const found = this.lookup(key, spec);
+      if (!found) continue;
+      const value = Array.isArray(found.value) ? found.value.join(',') : String(found.value);
+      const ok = spec.validate(value);
+      if (ok !== true) {
+        throw new UsageError(`The value "${value}" from ${found.source} is not valid: ${ok}`, {
+          code: 'INVALID_ANSWER',
+          hint: `Correct ${found.source} and run again; nothing was changed.`,
+        });
+      }
+    }
   }
 
   private fromConfig(key: AnswerKey): unknown {
@@ -193,19 +213,15 @@ export class AnswerSource {
     }
     const file = this.secretFiles[key] ?? (this.fromConfig(key) as string | undefined);
     if (file !== undefined) {
-      let content: string;
-      try {
-        content = readFileSync(file, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? 'error';
-        throw new UsageError(`Cannot read ${spec.fileFlag} file "${file}" (${code}).`, {
-          code: 'SECRET_FILE_UNREADABLE',
-          hint: `Check the path and its permissions, or supply the value through ${spec.env?.[0] ?? 'a hidden prompt'}.`,
-        });
-      }
+      const content = readBoundedSync(file, {
+        maxBytes: READ_LIMITS.secret,
+        what: `The ${spec.fileFlag} file`,
+        code: 'SECRET_FILE_UNREADABLE',
+        hint: `Check the path and its permissions, or supply the value through ${spec.env?.[0] ?? 'a hidden prompt'}.`,
+      });
       const value = content.trim();
       if (value === '') {
-        throw new UsageError(`The ${spec.fileFlag} file "${file}" is empty.`, { code: 'SECRET_FILE_EMPTY', hint: 'Put the value in the file, on one line.' });
+        throw new UsageError(`The ${spec.fileFlag} file "${escapeControl(file)}" is empty.`, { code: 'SECRET_FILE_EMPTY', hint: 'Put the value in the file, on one line.' });
       }
       return { value, source: spec.fileFlag ?? 'file' };
     }

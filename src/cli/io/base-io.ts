@@ -18,6 +18,7 @@ import type {
   SelectOptions,
 } from '../../steps/contract.js';
 import { MissingAnswerError, UsageError, WaitingForConsoleError } from '../../errors.js';
+import { excerpt } from '../../safe/text.js';
 import type { AnswerSource, AnswerValue } from './answer-source.js';
 
 /** How a terminal (or a test driving the real prompts) asks questions. */
@@ -123,7 +124,7 @@ export class BaseIo implements Io {
       const value = String(given.value);
       const match = opts.choices.find((c) => c.value === value);
       if (!match) {
-        throw new UsageError(`${given.source} is "${value}", which is not one of: ${opts.choices.map((c) => c.value).join(', ')}.`, {
+        throw new UsageError(`${given.source} is "${excerpt(this.redact(value))}", which is not one of: ${opts.choices.map((c) => c.value).join(', ')}.`, {
           code: 'INVALID_ANSWER',
           hint: `Give ${(ANSWERS[opts.key] as AnswerSpec).flag ?? opts.key} one of those values.`,
         });
@@ -202,7 +203,7 @@ export class BaseIo implements Io {
     if (!validate) return;
     const ok = validate(value);
     if (ok !== true) {
-      throw new UsageError(`The value "${this.redact(value)}" from ${source} is not valid: ${ok}`, {
+      throw new UsageError(`The value "${excerpt(this.redact(value))}" from ${source} is not valid: ${excerpt(this.redact(ok), 400)}`, {
         code: 'INVALID_ANSWER',
         hint: `Correct ${source === 'the default' ? howToAnswer(key) : source} and run again; nothing done so far is lost.`,
       });

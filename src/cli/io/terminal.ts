@@ -7,6 +7,7 @@ import { PassThrough, type Writable, type Readable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ConsoleAction, Progress } from '../../steps/contract.js';
 import type { OutputSink, Prompter } from './base-io.js';
+import { escapeControl } from '../../safe/text.js';
 
 export interface ColorInput {
   /** --no-color given. */
@@ -35,6 +36,51 @@ export function colorLevel(c: ColorInput): 0 | 1 | 2 | 3 {
 
 export function isTTY(s: unknown): boolean {
   return Boolean((s as { isTTY?: boolean } | undefined)?.isTTY);
+}
+
+/**
+ * Can a spinner be drawn on this stream? Only a terminal with a size: a pseudo-terminal of size 0x0
+ * (`script` without a real terminal, `docker run -t` in CI) makes a redraw loop clear an infinite
+ * number of lines, so there output degrades to plain lines.
+ */
+export function canDrawSpinner(s: unknown): boolean {
+  if (!isTTY(s)) return false;
+  const { columns, rows } = s as { columns?: unknown; rows?: unknown };
+  return typeof columns === 'number' && columns > 0 && typeof rows === 'number' && rows > 0;
+}
+
+/**
+ * The stream ora draws on: forwards writes and cursor moves to `target`, but reports a missing size
+ * (undefined) instead of 0, so a terminal resized to 0x0 while a spinner runs cannot start an endless
+ * redraw (ora then assumes 80 columns).
+ */
+function sizedStream(target: Writable): NodeJS.WritableStream {
+  const t = target as unknown as Record<string, unknown> & Writable;
+  const size = (k: 'columns' | 'rows'): number | undefined => {
+    const v = t[k];
+    return typeof v === 'number' && v > 0 ? v : undefined;
+  };
+  const esc = (code: string): boolean => target.write(code);
+  const w = {
+    get isTTY() {
+      return isTTY(target);
+    },
+    get columns() {
+      return size('columns');
+    },
+    get rows() {
+      return size('rows');
+    },
+    write: (chunk: unknown, enc?: unknown, cb?: unknown) => (target.write as (...a: unknown[]) => boolean)(chunk, enc, cb),
+    cursorTo: (x: number) => esc(`\x1b[${Math.max(0, x) + 1}G`),
+    moveCursor: (dx: number, dy: number) => esc(`${dx ? `\x1b[${Math.abs(dx)}${dx > 0 ? 'C' : 'D'}` : ''}${dy ? `\x1b[${Math.abs(dy)}${dy > 0 ? 'B' : 'A'}` : ''}`),
+    clearLine: (dir: number) => esc(dir < 0 ? '\x1b[1K' : dir > 0 ? '\x1b[0K' : '\x1b[2K'),
+    on: (ev: string, fn: (...a: unknown[]) => void) => (target.on(ev, fn), w),
+    once: (ev: string, fn: (...a: unknown[]) => void) => (target.once(ev, fn), w),
+    removeListener: (ev: string, fn: (...a: unknown[]) => void) => (target.removeListener(ev, fn), w),
+    off: (ev: string, fn: (...a: unknown[]) => void) => (target.removeListener(ev, fn), w),
+  };
+  return w as unknown as NodeJS.WritableStream;
 }
 
 export interface PromptStreams {
@@ -156,27 +202,35 @@ export class TerminalOutput implements OutputSink {
     if (sp) sp.render();
   }
 
+  /** Text from a step or an error: its control characters are shown, never obeyed (escapeControl). */
   info(message: string): void {
-    this.line(message);
+    this.line(escapeControl(message));
   }
 
   warn(message: string): void {
-    this.line(this.chalk.yellow(`Warning: ${message}`));
+    this.line(this.chalk.yellow(`Warning: ${escapeControl(message)}`));
   }
 
   debug(message: string): void {
-    if (this.verbose) this.line(this.chalk.dim(message));
+    // --verbose detail (a stack trace) keeps its line breaks; every line is still escaped.
+    if (this.verbose) for (const l of message.split('\n')) this.line(this.chalk.dim(escapeControl(l)));
   }
 
   secretOnce(label: string, value: string): void {
     if (this.streamIsTTY) {
-      this.line(`${this.chalk.bold(label)}: ${value}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
+      this.line(`${this.chalk.bold(escapeControl(label))}: ${escapeControl(value)}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
     } else {
       this.warn(`${label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal.`);
     }
   }
 
-  progress(text: string): Progress {
+  progress(raw: string): Progress {
+    const p = this.progressRaw(escapeControl(raw));
+    const esc = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
+    return { update: (t) => p.update(escapeControl(t)), succeed: (t) => p.succeed(esc(t)), fail: (t) => p.fail(esc(t)), stop: () => p.stop() };
+  }
+
+  private progressRaw(text: string): Progress {
     if (this.spinners) return this.spinner(text);
     this.line(`${this.chalk.cyan('…')} ${text}`);
     let last = text;
@@ -205,7 +259,7 @@ export class TerminalOutput implements OutputSink {
     const create = (ora: OraFactory | undefined): void => {
       try {
         // discardStdin off: a prompt may follow, and Ctrl-C must stay a signal.
-        sp = ora ? ora({ text: current, stream: this.stream as NodeJS.WritableStream, color: 'cyan', isEnabled: true, discardStdin: false }).start() : this.plainSpinner(current);
+        sp = ora && canDrawSpinner(this.stream) ? ora({ text: current, stream: sizedStream(this.stream), color: 'cyan', isEnabled: true, discardStdin: false }).start() : this.plainSpinner(current);
       } catch {
         sp = this.plainSpinner(current); // no spinner possible on this stream: plain lines instead
       }
@@ -249,13 +303,14 @@ export class TerminalOutput implements OutputSink {
 
   consoleAction(action: ConsoleAction): void {
     const c = this.chalk;
+    const e = escapeControl;
     this.line();
-    this.line(c.bold.magenta(`Console action: ${action.title}`) + c.dim(`  [${action.id}]`));
-    this.line(`  ${c.bold('Where:')} ${action.where}`);
-    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${ins}`));
+    this.line(c.bold.magenta(`Console action: ${e(action.title)}`) + c.dim(`  [${e(action.id)}]`));
+    this.line(`  ${c.bold('Where:')} ${e(action.where)}`);
+    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${e(ins)}`));
     if (action.values && action.values.length > 0) {
       this.line(`  ${c.bold('Values to copy:')}`);
-      for (const v of action.values) this.line(`    ${v.label}: ${c.cyan(v.value)}`);
+      for (const v of action.values) this.line(`    ${e(v.label)}: ${c.cyan(e(v.value))}`);
     }
     this.line();
   }

@@ -5,14 +5,17 @@
  * that have no API. See docs/sandbox-aws.md for what is emulated and where it deviates.
  */
 import crypto from 'node:crypto';
+import { isMutating } from '../mutating.js';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
-import type { OpContext, ResolvedAwsOptions } from './context.js';
+import { emptyObserved, type AwsObserved, type OpContext, type ResolvedAwsOptions } from './context.js';
 import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
+import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
 import { organizations } from './organizations.js';
-import { ScimServer, scimErrorBody } from './scim/server.js';
+import { ScimServer, hashToken, scimErrorBody } from './scim/server.js';
+import { createAwsSignIn } from './signin.js';
 import { settle, ssoAdmin } from './sso-admin.js';
 import { createInitialState, type AwsState } from './state.js';
 
@@ -26,7 +29,16 @@ export interface AwsEmulator extends Emulator {
     uploadIdpMetadata(p: { xml: string }): ConsoleActionResult;
     /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
     enableAutomaticProvisioning(): ConsoleActionResult;
+    /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
+    approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
+    /**
+     * The access token issued last, while it is still live: the sandbox hands it again (e.g. to the
+     * Okta console action of a resumed run). Kept in memory only, never in the state.
+     */
+    lastScimToken(): string | undefined;
   };
+  /** Maximum outstanding assignment operations seen and throttles for that reason (since start or reset). */
+  observed(): AwsObserved;
   info(): { region: string; instanceArn: string; identityStoreId: string; managementAccountId: string; scimEndpoint: string; portalUrl: string };
 }
 
@@ -42,11 +54,13 @@ const WRITE_LOCK_MS = 15;
 
 export const DEFAULT_AWS_OPTIONS: ResolvedAwsOptions = {
   region: 'us-east-2',
-  memberAccounts: 6,
+  memberAccounts: 27,
   assignmentDelayMs: 300,
+  assignmentDelayMaxMs: 0,
   failingAccounts: [],
   requestsPerSecond: 20,
   maxOutstandingAssignments: 10,
+  caller: 'management',
 };
 
 function resolve(o: AwsEmulatorOptions | undefined, base: ResolvedAwsOptions = DEFAULT_AWS_OPTIONS): ResolvedAwsOptions {
@@ -81,8 +95,6 @@ class TokenBucket {
   }
 }
 
-const MUTATING = /^(Create|Update|Delete|Attach|Detach|Provision|Put|Tag|Untag)/;
-
 /**
  * `writeLockMs` (sandbox-internal, default 15): how long a permission-set write holds the set's lock;
  * tests raise it so that two writes sent together surely overlap.
@@ -92,13 +104,16 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   const seed = String(cfg.seed ?? 'okta-aws-sso-sandbox');
   let state: AwsState = createInitialState({ seed, region: opts.region, memberAccounts: opts.memberAccounts, now: Date.now() });
   let baseUrl = 'http://127.0.0.1';
+  let lastToken: string | undefined;
   const bucket = new TokenBucket(opts.requestsPerSecond);
   const locks = new Set<string>();
+  const observed = emptyObserved();
   const scim = new ScimServer(
     () => state,
     () => baseUrl,
   );
   const scimEndpoint = () => `${baseUrl}/${state.scim.tenantId}/scim/v2`;
+  const signIn = createAwsSignIn(() => state);
 
   /** `mutating` says what the request asked for, not whether it succeeded: a refused write is still a write attempt. */
   function jsonError(model: ServiceModel | undefined, e: AwsError, operation: string): HandledResponse {
@@ -109,12 +124,12 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       body: JSON.stringify({ __type: `${ns}#${e.code}`, message: e.message, Message: e.message, ...e.extra }),
       service: 'aws',
       operation,
-      mutating: MUTATING.test(operation.split('.').pop() ?? ''),
+      mutating: isMutating('aws', 'POST', operation),
     };
   }
 
   function stsXml(status: number, body: string, operation: string): HandledResponse {
-    return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() }, body, service: 'aws', operation, mutating: false };
+    return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': crypto.randomUUID() }, body, service: 'aws', operation, mutating: isMutating('aws', 'POST', operation) };
   }
 
   function stsError(code: string, message: string, status: number): HandledResponse {
@@ -126,10 +141,60 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     );
   }
 
+  /** The calling account: the management account, or the Identity Center delegated administrator. */
+  function callerAccount(): string {
+    if (opts.caller === 'delegated-admin') {
+      const id = state.delegatedAdministrators[0];
+      if (id) return id;
+    }
+    return state.org.managementAccountId;
+  }
+  const callerArn = (): string => `arn:aws:iam::${callerAccount()}:user/sandbox-admin`;
+  let callerPolicy: CallerPolicy | undefined;
+  let callerPolicySource: Record<string, unknown> | undefined;
+  function policy(): CallerPolicy | undefined {
+    if (opts.callerPolicy !== callerPolicySource) {
+      callerPolicySource = opts.callerPolicy;
+      callerPolicy = opts.callerPolicy ? new CallerPolicy(opts.callerPolicy, () => ({ arn: callerArn(), accountId: callerAccount() })) : undefined;
+    }
+    return callerPolicy;
+  }
+
   function callerIdentity(req: SandboxRequest): { Account: string; Arn: string; UserId: string } {
     const akid = credentialScope(req.headers.authorization)?.accessKeyId ?? 'sandbox';
+    const role = signIn.callerFor(akid);
+    if (role) return role;
     const uid = `AIDA${crypto.createHash('sha256').update(akid).digest('hex').slice(0, 17).toUpperCase()}`;
-    return { Account: state.org.managementAccountId, Arn: `arn:aws:iam::${state.org.managementAccountId}:user/sandbox-admin`, UserId: uid };
+    return { Account: callerAccount(), Arn: callerArn(), UserId: uid };
+  }
+
+  /** The resource AWS names in an AccessDenied message for this call. */
+  function deniedResource(svc: AwsServiceId, input: Record<string, unknown>): string {
+    if (svc === 'sso-admin') return typeof input.PermissionSetArn === 'string' ? input.PermissionSetArn : typeof input.InstanceArn === 'string' ? input.InstanceArn : '*';
+    if (svc === 'identitystore') return `arn:aws:identitystore::${callerAccount()}:identitystore/${typeof input.IdentityStoreId === 'string' ? input.IdentityStoreId : state.instance.identityStoreId}`;
+    return '*';
+  }
+
+  /**
+   * What AWS refuses a delegated administrator whatever its policy: listing the delegated administrators
+   * (Organizations allows it to the management account and Organizations' own delegated admins only),
+   * assigning in the management account, and changing a permission set provisioned in the management account.
+   */
+  function delegatedAdminRefusal(svc: AwsServiceId, op: string, input: Record<string, unknown>): AwsError | undefined {
+    if (opts.caller !== 'delegated-admin' || callerAccount() === state.org.managementAccountId) return undefined;
+    const mgmt = state.org.managementAccountId;
+    if (svc === 'organizations' && op === 'ListDelegatedAdministrators') return new AwsError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
+    if (svc !== 'sso-admin') return undefined;
+    if ((op === 'CreateAccountAssignment' || op === 'DeleteAccountAssignment') && input.TargetId === mgmt) {
+      return new AwsError(400, 'AccessDeniedException', `The delegated administrator cannot manage account assignments in the management account ${mgmt}.`);
+    }
+    if (/^(Update|Delete|Attach|Detach|Put|Provision)/.test(op) && typeof input.PermissionSetArn === 'string') {
+      const ps = state.permissionSets.find((p) => p.arn === input.PermissionSetArn);
+      if (ps && ps.provisioned[mgmt] !== undefined) {
+        return new AwsError(400, 'AccessDeniedException', `The permission set ${ps.arn} is provisioned in the management account; only the management account can change it.`);
+      }
+    }
+    return undefined;
   }
 
   function kindOf(req: SandboxRequest): { kind: 'scim'; rest: string; tenantOk: boolean } | { kind: 'json'; target: string } | { kind: 'sts' } | { kind: 'other' } {
@@ -144,7 +209,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
   async function handleJson(req: SandboxRequest, target: string): Promise<HandledResponse> {
     const [prefix, op = ''] = target.split('.');
     if (prefix === STS_TARGET && op === 'GetCallerIdentity') {
-      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(callerIdentity(req)), service: 'aws', operation: 'STS.GetCallerIdentity', mutating: false };
+      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(callerIdentity(req)), service: 'aws', operation: 'STS.GetCallerIdentity', mutating: isMutating('aws', 'POST', 'STS.GetCallerIdentity') };
     }
     const svc = prefix ? TARGETS[prefix] : undefined;
     const operation = target;
@@ -162,6 +227,17 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
     } catch {
       return jsonError(model, new AwsError(400, 'SerializationException', 'The request body is not a JSON object.'), operation);
     }
+    const p = policy();
+    if (p) {
+      // Tagging on create needs the tagging permission as well (sso:TagResource for CreatePermissionSet with Tags).
+      const tags = op === 'CreatePermissionSet' && Array.isArray(input.Tags) && input.Tags.length > 0;
+      for (const action of [`${IAM_PREFIX[svc]}:${op}`, ...(tags ? ['sso:TagResource'] : [])]) {
+        const decision = await p.decide(action);
+        if (decision !== 'Allowed') return jsonError(model, new AwsError(400, 'AccessDeniedException', accessDeniedMessage(callerArn(), action, deniedResource(svc, input), decision)), operation);
+      }
+    }
+    const refused = delegatedAdminRefusal(svc, op, input);
+    if (refused) return jsonError(model, refused, operation);
     const invalid = validateInput(model, op, input);
     const validationCode = svc === 'organizations' ? 'InvalidInputException' : 'ValidationException';
     if (invalid) return jsonError(model, new AwsError(400, validationCode, invalid), operation);
@@ -173,6 +249,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       region: credentialScope(req.headers.authorization)?.region ?? state.region,
       locks,
       writeLockMs: cfg.writeLockMs ?? WRITE_LOCK_MS,
+      observed,
     };
     try {
       const out = svc === 'sso-admin' ? await ssoAdmin(op, input, ctx) : svc === 'identitystore' ? identityStore(op, input, ctx) : organizations(op, input, ctx);
@@ -182,7 +259,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         body: JSON.stringify(out),
         service: 'aws',
         operation,
-        mutating: MUTATING.test(op),
+        mutating: isMutating('aws', 'POST', operation),
       };
     } catch (e) {
       if (e instanceof AwsError) return jsonError(model, e, operation);
@@ -195,7 +272,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       const k = kindOf(req);
       if (k.kind === 'scim') {
         if (!k.tenantOk) {
-          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: req.method !== 'GET' };
+          return { status: 401, headers: { 'content-type': 'application/scim+json' }, body: JSON.stringify(scimErrorBody(401, 'The tenant id in the SCIM endpoint is wrong.')), service: 'scim', operation: `SCIM ${req.method} ${k.rest || '/'}`, mutating: isMutating('scim', req.method, `SCIM ${req.method} ${k.rest || '/'}`) };
         }
         settle(state, Date.now());
         const r = scim.handle(req, k.rest, Date.now());
@@ -217,13 +294,16 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
           'STS.GetCallerIdentity',
         );
       }
+      // ACS, SSO OIDC and the portal API (signin.ts).
+      const signedIn = signIn.handle(req);
+      if (signedIn) return signedIn;
       return {
         status: 404,
         headers: { 'content-type': JSON_TYPE },
         body: JSON.stringify({ __type: 'UnknownOperationException', message: `The sandbox's AWS endpoint serves POST / with X-Amz-Target, STS GetCallerIdentity and the SCIM endpoint; not ${req.method} ${req.path}.` }),
         service: 'aws',
         operation: `${req.method} ${req.path}`,
-        mutating: false,
+        mutating: isMutating('aws', req.method, `${req.method} ${req.path}`),
       };
     },
 
@@ -237,7 +317,7 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
           body: JSON.stringify(scimErrorBody(status, kind === 'throttle' ? 'Too many requests.' : 'An internal error occurred.')),
           service: 'scim',
           operation: `SCIM ${req.method} ${k.rest || '/'}`,
-          mutating: false,
+          mutating: isMutating('scim', req.method, `SCIM ${req.method} ${k.rest || '/'}`),
         };
       }
       if (k.kind === 'sts') return kind === 'throttle' ? stsError('Throttling', 'Rate exceeded', 400) : stsError('InternalFailure', 'An internal error occurred.', 500);
@@ -262,6 +342,11 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       }
       state = structuredClone(s as AwsState);
       locks.clear();
+      signIn.reset();
+    },
+
+    observed() {
+      return structuredClone(observed);
     },
 
     setBaseUrl(url) {
@@ -288,7 +373,18 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         return uploadIdpMetadata(state, p.xml, Date.now());
       },
       enableAutomaticProvisioning() {
-        return enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        const r = enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
+        lastToken = r.secrets?.['scim-token'];
+        return r;
+      },
+      lastScimToken() {
+        if (lastToken === undefined) return undefined;
+        const sha = hashToken(lastToken);
+        const now = Date.now();
+        return state.scim.tokens.some((t) => t.sha256 === sha && t.expiresAt > now) ? lastToken : undefined;
+      },
+      approveDevice(p) {
+        return signIn.approveDevice(p);
       },
     },
 

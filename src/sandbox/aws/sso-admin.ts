@@ -1,6 +1,8 @@
 /** SWBExternalService (sso-admin): instance, permission sets, provisioning, account assignments. */
+import crypto from 'node:crypto';
 import { conflict, notFound, throttled, validation } from './errors.js';
 import { epoch, sleep, type Input, type OpContext, type Output } from './context.js';
+import { awsManagedPolicyExists } from './managed-policies.js';
 import { page } from './paging.js';
 import { nextHex, nextUuid, type AssignmentOpRec, type AssignmentRec, type AwsState, type PermissionSetRec, type ProvisioningRec } from './state.js';
 
@@ -25,9 +27,22 @@ export function settle(s: AwsState, now: number): void {
   for (const pr of s.provisioning) {
     if (pr.applied || pr.readyAt > now) continue;
     pr.applied = true;
+    if (pr.failureReason) continue;
     const ps = s.permissionSets.find((p) => p.arn === pr.permissionSetArn);
     if (ps) for (const a of pr.accounts) ps.provisioned[a] = 'LATEST';
   }
+}
+
+/**
+ * How long one asynchronous operation stays IN_PROGRESS: `assignmentDelayMs`, or a uniform draw in
+ * [assignmentDelayMs, assignmentDelayMaxMs] seeded by the seed and the request id (reproducible).
+ */
+export function operationDelayMs(ctx: OpContext, requestId: string): number {
+  const lo = ctx.opts.assignmentDelayMs;
+  const hi = ctx.opts.assignmentDelayMaxMs;
+  if (!(hi > lo)) return lo;
+  const u = parseInt(crypto.createHash('sha256').update(`${ctx.state.seed}:delay:${requestId}`).digest('hex').slice(0, 12), 16) / 2 ** 48;
+  return Math.round(lo + (hi - lo) * u);
 }
 
 function requireInstance(ctx: OpContext, input: Input): void {
@@ -81,8 +96,10 @@ function opStatus(op: AssignmentOpRec, now: number): Output {
 }
 
 function provStatus(pr: ProvisioningRec, now: number): Output {
+  const status = pr.readyAt > now ? 'IN_PROGRESS' : pr.failureReason ? 'FAILED' : 'SUCCEEDED';
   return {
-    Status: pr.readyAt > now ? 'IN_PROGRESS' : 'SUCCEEDED',
+    Status: status,
+    FailureReason: status === 'FAILED' ? pr.failureReason : undefined,
     RequestId: pr.requestId,
     AccountId: pr.accounts.length === 1 ? pr.accounts[0] : undefined,
     PermissionSetArn: pr.permissionSetArn,
@@ -175,6 +192,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       const arn = String(input.ManagedPolicyArn);
       const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
       if (!m) throw validation(`The ManagedPolicyArn ${arn} is not an AWS managed policy ARN.`);
+      // The policy must exist (AWS checks it against IAM; see docs/sandbox-aws.md for the error's shape).
+      if (!awsManagedPolicyExists(arn)) throw validation(`Policy ${arn} does not exist or is not attachable.`);
       return withPsLock(ctx, ps.arn, () => {
         if (ps.managedPolicies.some((p) => p.Arn === arn)) throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
         if (ps.managedPolicies.length >= 20) throw validation('A permission set can have at most 20 managed policies attached.');
@@ -208,7 +227,10 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
         accounts = Object.keys(ps.provisioned);
       }
       return withPsLock(ctx, ps.arn, () => {
-        const pr: ProvisioningRec = { requestId: nextUuid(s), permissionSetArn: ps.arn, accounts, createdAt: now, readyAt: now + ctx.opts.assignmentDelayMs, applied: false };
+        const requestId = nextUuid(s);
+        const pr: ProvisioningRec = { requestId, permissionSetArn: ps.arn, accounts, createdAt: now, readyAt: now + operationDelayMs(ctx, requestId), applied: false };
+        const failing = accounts.find((a) => ctx.opts.failingAccounts.includes(a));
+        if (failing) pr.failureReason = `Received a 409 status error: Unable to provision the permission set in account ${failing} (sandbox failingAccounts).`;
         s.provisioning.push(pr);
         return { PermissionSetProvisioningStatus: provStatus(pr, now) };
       });
@@ -268,7 +290,10 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       ) {
         throw conflict('An account assignment operation for the same account, permission set and principal is already in progress.');
       }
-      if (pending.filter((o) => o.kind === kind).length >= ctx.opts.maxOutstandingAssignments) {
+      const inFlight = pending.filter((o) => o.kind === kind).length;
+      ctx.observed.maxOutstanding[kind] = Math.max(ctx.observed.maxOutstanding[kind], inFlight + 1);
+      if (inFlight >= ctx.opts.maxOutstandingAssignments) {
+        ctx.observed.outstandingThrottles[kind]++;
         throw throttled(`Too many account assignment ${kind === 'create' ? 'creation' : 'deletion'} requests are in progress (${ctx.opts.maxOutstandingAssignments} at most). Retry after some complete.`);
       }
       const account = s.accounts.find((a) => a.id === tuple.accountId);
@@ -280,17 +305,20 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       } else if (!s.assignments.some((a) => a.accountId === tuple.accountId && a.permissionSetArn === tuple.permissionSetArn && a.principalId === tuple.principalId)) {
         failureReason = 'The account assignment does not exist.';
       }
+      const requestId = nextUuid(s);
       const rec: AssignmentOpRec = {
         ...tuple,
         kind,
-        requestId: nextUuid(s),
+        requestId,
         createdAt: now,
-        readyAt: now + ctx.opts.assignmentDelayMs,
+        readyAt: now + operationDelayMs(ctx, requestId),
         result: failureReason ? 'FAILED' : 'SUCCEEDED',
         failureReason,
         applied: false,
       };
       if (failureReason === undefined) delete rec.failureReason;
+      ctx.observed.delays[kind].count++;
+      ctx.observed.delays[kind].totalMs += rec.readyAt - now;
       s.assignmentOps.push(rec);
       const status = { ...opStatus(rec, now), Status: 'IN_PROGRESS', FailureReason: undefined };
       return kind === 'create' ? { AccountAssignmentCreationStatus: status } : { AccountAssignmentDeletionStatus: status };

@@ -37,6 +37,8 @@ export interface ProvisioningRec {
   createdAt: number;
   readyAt: number;
   applied: boolean;
+  /** Set when the provisioning ends FAILED (an account in options.failingAccounts). */
+  failureReason?: string;
 }
 export interface AssignmentRec {
   accountId: string;
@@ -190,12 +192,19 @@ export function createInitialState(opts: { seed: string; region: string; memberA
     s.ous.push(rec);
     return rec;
   };
+  // A realistic organization: OUs nested three deep, accounts spread over them, the last one SUSPENDED
+  // in its own OU (as organizations park closed accounts).
   const workloads = ou('Workloads', s.org.rootId);
-  const security = ou('Security', s.org.rootId);
   const prod = ou('Production', workloads.id);
+  const prodEu = ou('Production EU', prod.id);
+  const nonProd = ou('Non-Production', workloads.id);
+  const security = ou('Security', s.org.rootId);
+  const infrastructure = ou('Infrastructure', s.org.rootId);
+  const sandbox = ou('Sandbox', s.org.rootId);
+  const suspendedOu = ou('Suspended', s.org.rootId);
   const joined = Math.floor(opts.now / 1000) - 86400 * 365;
   s.accounts.push({ id: s.org.managementAccountId, name: 'Management', email: s.org.managementEmail, state: 'ACTIVE', parentId: s.org.rootId, joinedMethod: 'CREATED', joinedTimestamp: joined });
-  const parents = [prod.id, workloads.id, workloads.id, security.id, security.id, s.org.rootId];
+  const parents = [prod.id, nonProd.id, nonProd.id, security.id, security.id, sandbox.id, infrastructure.id, prodEu.id, infrastructure.id, security.id];
   for (let i = 0; i < opts.memberAccounts; i++) {
     const id = digits(s, 12);
     const base = ACCOUNT_NAMES[i % ACCOUNT_NAMES.length]!;
@@ -206,12 +215,16 @@ export function createInitialState(opts: { seed: string; region: string; memberA
       name: suspended ? 'Retired' : name,
       email: `aws+${id}@example.com`,
       state: suspended ? 'SUSPENDED' : 'ACTIVE',
-      parentId: parents[i % parents.length]!,
-      joinedMethod: 'CREATED',
+      parentId: suspended ? suspendedOu.id : parents[i % parents.length]!,
+      joinedMethod: i % 4 === 3 ? 'INVITED' : 'CREATED',
       joinedTimestamp: joined + 86400 * (i + 1),
     });
   }
   s.serviceAccess.push({ ServicePrincipal: 'sso.amazonaws.com', DateEnabled: s.instance.createdDate });
+  // Identity Center administration is delegated to a member account (the first Security account), as
+  // AWS recommends; `caller: 'delegated-admin'` calls as that account.
+  const delegated = s.accounts.find((a) => a.name === 'Security') ?? s.accounts.find((a) => a.id !== s.org.managementAccountId && a.state === 'ACTIVE');
+  if (delegated) s.delegatedAdministrators.push(delegated.id);
   s.acsTenantId = nextUuid(s);
   s.scim.tenantId = `${nextHex(s, 10)}-${nextUuid(s)}`;
   return s;

@@ -14,6 +14,8 @@ export interface UserRec {
   passwordChanged: string | null;
   /** Whether a password was set (the value itself is never kept). */
   hasPassword: boolean;
+  /** scrypt hash of the password, for primary authentication (sso.ts); never the value. */
+  passwordHash?: string;
 }
 
 export interface GroupRec {

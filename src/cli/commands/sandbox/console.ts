@@ -1,12 +1,14 @@
 /** `okta-aws-sso sandbox console <action-id>`: the sandbox performs a console action as a person would. */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { ANSWERS, type AnswerSpec } from '../../../steps/answers.js';
 import path from 'node:path';
-import { UsageError } from '../../../errors.js';
+import { UsageError, isWizardError } from '../../../errors.js';
 import { loadSandboxApi } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { chosenDir, dirOptions } from './shared.js';
+import { READ_LIMITS, readBoundedSync } from '../../../safe/read.js';
+import { escapeControl, excerpt } from '../../../safe/text.js';
 
 export const sandboxConsoleCommand: CliCommand = {
   name: 'sandbox console',
@@ -28,9 +30,10 @@ export const sandboxConsoleCommand: CliCommand = {
     if (o['payloadFile'] !== undefined) {
       const f = path.resolve(ctx.cwd, String(o['payloadFile']));
       try {
-        payload = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+        payload = JSON.parse(readBoundedSync(f, { maxBytes: READ_LIMITS.payload, what: 'The --payload-file', hint: 'Give a file with a JSON object.' })) as Record<string, unknown>;
       } catch (e) {
-        throw new UsageError(`Cannot read the --payload-file ${f}: ${(e as Error).message}`, { code: 'PAYLOAD_INVALID', hint: 'Give a file with a JSON object.' });
+        if (isWizardError(e)) throw e;
+        throw new UsageError(`Cannot read the --payload-file ${escapeControl(f)}: ${excerpt((e as Error).message, 200)}`, { code: 'PAYLOAD_INVALID', hint: 'Give a file with a JSON object.' });
       }
     }
     const r = await api.performConsoleAction(s.info, arg, payload);

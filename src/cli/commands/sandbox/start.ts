@@ -1,5 +1,5 @@
 /** `okta-aws-sso sandbox start`: start the sandbox (or report the running one) and print its environment. */
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { SandboxOptions } from '../../../sandbox/types.js';
@@ -7,6 +7,20 @@ import { MANUAL_CONSOLE_MARKER, loadSandboxApi, manualConsole } from '../../sand
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { chosenDir, dirOptions, intOption, publicInfo } from './shared.js';
+
+async function readPolicy(api: { policyProblems(p: unknown): Promise<string[]> }, file: string): Promise<Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--aws-policy ${file} is not a readable JSON file (${(e as Error).message}).`, { hint: 'Give an IAM policy document in JSON, e.g. docs/iam-policy.json.' });
+  }
+  const problems = await api.policyProblems(doc);
+  if (problems.length > 0) {
+    throw new UsageError(`--aws-policy ${file} is not a valid IAM policy: ${problems.slice(0, 3).join('; ')}.`, { hint: 'Fix the policy document (see docs/iam-policy.json for an example) and start again.' });
+  }
+  return doc as Record<string, unknown>;
+}
 
 export const sandboxStartCommand: CliCommand = {
   name: 'sandbox start',
@@ -18,6 +32,8 @@ export const sandboxStartCommand: CliCommand = {
       .option('--okta-provisioning-api <mode>', 'what the Okta provisioning API does: unknown or supported', 'unknown')
       .option('--assignment-delay <ms>', 'delay before an account assignment completes')
       .option('--accounts <n>', 'number of member accounts')
+      .option('--aws-policy <file>', "the AWS caller's IAM policy (JSON); a call it does not allow answers AccessDeniedException (default: everything allowed)")
+      .option('--aws-caller <who>', 'who calls AWS: management (default) or delegated-admin (the Identity Center delegated administrator account)')
       .option('--manual-console', 'the sandbox does not perform console actions for --sandbox runs: they stop at each one, as against real consoles (do it with `sandbox console <id>`)');
     for (const o of dirOptions()) c.addOption(o);
     return c;
@@ -35,6 +51,12 @@ export const sandboxStartCommand: CliCommand = {
     }
     if (o['assignmentDelay'] !== undefined) aws.assignmentDelayMs = intOption('--assignment-delay', o['assignmentDelay']);
     if (o['accounts'] !== undefined) aws.memberAccounts = intOption('--accounts', o['accounts']);
+    if (o['awsPolicy'] !== undefined) aws.callerPolicy = await readPolicy(api, path.resolve(ctx.cwd, String(o['awsPolicy'])));
+    if (o['awsCaller'] !== undefined) {
+      const v = String(o['awsCaller']);
+      if (v !== 'management' && v !== 'delegated-admin') throw new UsageError(`--aws-caller must be management or delegated-admin, not "${v}".`, { hint: 'Use --aws-caller delegated-admin to call as the Identity Center delegated administrator.' });
+      aws.caller = v;
+    }
     if (Object.keys(okta).length > 0) options.okta = okta;
     if (Object.keys(aws).length > 0) options.aws = aws;
     const port = o['port'] !== undefined ? intOption('--port', o['port']) : undefined;
@@ -43,7 +65,7 @@ export const sandboxStartCommand: CliCommand = {
     if (o['manualConsole'] === true) writeFileSync(marker, 'Runs against this sandbox stop at each console action (sandbox start --manual-console).\n');
     else if (r.started) rmSync(marker, { force: true });
     const text: TextBlock[] = [line(`Sandbox ${r.started ? 'started' : 'already running'} (pid ${r.info.pid}) in ${dir}`)];
-    const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown';
+    const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown' || o['awsPolicy'] !== undefined || o['awsCaller'] !== undefined;
     if (!r.started && asked) text.push(line('The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.', 'warn'));
     text.push(line(`  Okta: ${r.info.oktaUrl}`), line(`  AWS:  ${r.info.awsUrl} (region ${r.info.region})`), line(`  Admin: ${r.info.adminUrl}`));
     // The environment other tools need. The sandbox's API token goes only into a 0600 file to

@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import SCIMMY from 'scimmy';
+import { isMutating } from '../../mutating.js';
 import type { SandboxRequest } from '../../types.js';
 import { nextPrincipalId, type AwsState, type GroupRec, type UserRec } from '../state.js';
 
@@ -193,7 +194,7 @@ export class ScimServer {
 
   handle(req: SandboxRequest, rest: string, now: number): ScimResult {
     const op = `SCIM ${req.method} ${rest.replace(/^\/(Users|Groups)\/[^/]+/, '/$1/{id}') || '/'}`;
-    const mutating = req.method !== 'GET';
+    const mutating = isMutating('scim', req.method, op);
     if (!this.state().scim.enabled || !this.authorized(req, now)) {
       return { status: 401, body: scimErrorBody(401, 'The bearer token is missing, invalid or expired, or the tenant id is wrong.'), operation: op, mutating };
     }

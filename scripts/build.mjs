@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * Compiles src/ to dist/ (tsc -p tsconfig.build.json) unless dist/ is already the output of the
+ * current sources: a stamp (SHA-256 of every file under src/ and the two tsconfig files) is kept in
+ * node_modules/.cache/okta-aws-sso/build-stamp after each successful build.
+ *
+ *   node scripts/build.mjs           # build when stale (what `npm test` and the test setup use)
+ *   node scripts/build.mjs --force   # always build (what `npm run build` uses)
+ *
+ * `npm test` builds once, in parallel with the typecheck and the lint (scripts/check.mjs), and
+ * vitest's global setup (test/global-setup.ts) then finds dist/ fresh instead of compiling again.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STAMP = path.join(ROOT, 'node_modules/.cache/okta-aws-sso/build-stamp');
+
+function walk(dir, out) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The SHA-256 of the build's inputs. */
+export function sourceStamp() {
+  const h = createHash('sha256');
+  for (const f of [...walk(path.join(ROOT, 'src'), []), path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json')]) {
+    h.update(path.relative(ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** True when dist/ was built from the current sources. */
+export function isFresh() {
+  try {
+    return fs.existsSync(path.join(ROOT, 'dist/cli/main.js')) && fs.readFileSync(STAMP, 'utf8') === sourceStamp();
+  } catch {
+    return false;
+  }
+}
+
+/** Builds when stale (or always with force); returns whether it compiled. */
+export function build({ force = false } = {}) {
+  if (!force && isFresh()) return false;
+  const stamp = sourceStamp();
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  fs.mkdirSync(path.dirname(STAMP), { recursive: true });
+  fs.writeFileSync(STAMP, stamp);
+  return true;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  try {
+    const built = build({ force: process.argv.includes('--force') });
+    if (!built) console.log('dist/ is up to date with src/ (build skipped)');
+  } catch {
+    process.exit(1);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Per-step progress saves (ctx.progress.save): coalesced and atomic. At most one write is in flight;
+ * every value saved meanwhile is carried by the next write, which starts no sooner than
+ * max(MIN_GAP_MS, 10 x the last write's duration) after the previous one ended. A write costs O(records),
+ * so writing at every record would cost O(N^2) over a long run; with the gap, writing takes at most
+ * about a tenth of the run and the total written grows linearly with N. The promise of save(v)
+ * resolves once a write holding v (or a later value) is on disk.
+ */
+import type { StepProgressStore } from '../steps/contract.js';
+
+const MIN_GAP_MS = 250;
+
+export function coalescedProgress<T = unknown>(load: () => T | undefined, write: (value: T) => Promise<void>): StepProgressStore<T> & { writes(): number } {
+  let latest: T | undefined;
+  let queued = false;
+  let chain: Promise<void> = Promise.resolve();
+  let lastEnd = 0;
+  let lastCost = 0;
+  let writes = 0;
+  return {
+    load,
+    writes: () => writes,
+    save(value: T): Promise<void> {
+      latest = value;
+      if (queued) return chain;
+      queued = true;
+      chain = chain
+        .catch(() => undefined)
+        .then(async () => {
+          const wait = Math.max(MIN_GAP_MS, 10 * lastCost) - (Date.now() - lastEnd);
+          if (wait > 0 && lastEnd > 0) await new Promise((r) => setTimeout(r, wait));
+          queued = false;
+          const t0 = Date.now();
+          try {
+            writes++;
+            await write(latest as T);
+          } finally {
+            lastEnd = Date.now();
+            lastCost = lastEnd - t0;
+          }
+        });
+      return chain;
+    },
+  };
+}

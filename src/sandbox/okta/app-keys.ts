@@ -1,0 +1,35 @@
+/** SAML metadata of an app and its signing keys (credentials/keys). */
+import type { Handlers, Org } from './context.js';
+import { apiValidation, notFound } from './errors.js';
+import { app } from './org.js';
+import { idpMetadataXml, newSigningKey, toJwk } from './saml.js';
+
+export function appKeyHandlers(org: Org): Handlers {
+  return {
+    previewSAMLmetadataForApplication: (ctx) => {
+      const a = app(org, ctx.params.appId ?? '');
+      const kid = String(ctx.query.kid ?? '');
+      const key = a.keys.find((k) => k.kid === kid);
+      if (!key) throw notFound('AppKey', kid);
+      if (a.signOnMode !== 'SAML_2_0') throw apiValidation('signOnMode', ['SAML metadata is only available for SAML 2.0 apps']);
+      const accept = ctx.req.headers.accept ?? '';
+      const type = /application\/xml/.test(accept) ? 'application/xml;charset=ISO-8859-1' : 'text/xml;charset=ISO-8859-1';
+      return { status: 200, text: idpMetadataXml({ orgUrl: org.orgUrl, appName: a.name, externalKey: a.externalKey, key }), headers: { 'content-type': type } };
+    },
+    listApplicationKeys: (ctx) => ({ status: 200, json: app(org, ctx.params.appId ?? '').keys.map(toJwk) }),
+    getApplicationKey: (ctx) => {
+      const a = app(org, ctx.params.appId ?? '');
+      const key = a.keys.find((k) => k.kid === ctx.params.keyId);
+      if (!key) throw notFound('AppKey', ctx.params.keyId ?? '');
+      return { status: 200, json: toJwk(key) };
+    },
+    generateApplicationKey: async (ctx) => {
+      const a = app(org, ctx.params.appId ?? '');
+      const years = Number(ctx.query.validityYears);
+      if (!Number.isInteger(years) || years < 2 || years > 10) throw apiValidation('validityYears', ['validityYears: Validity years out of range. It should be 2 - 10 years']);
+      const key = await newSigningKey(years, `sandbox-${a.id}`);
+      a.keys.push(key);
+      return { status: 201, json: toJwk(key) };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Every --json document the CLI prints, from real runs against the sandbox, validated against the
+ * JSON Schemas published in docs/schemas/ (documented in docs/json-output.md): status before and
+ * after, a dry run, a whole init, verify, resume, the sandbox commands, and an error document.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tmpWorkDir, type CliResult } from '../helpers/cli.js';
+
+const SCHEMAS = path.join(ROOT, 'docs/schemas');
+const dir = tmpWorkDir('oas-json-');
+const validators: Record<string, ValidateFunction> = {};
+
+beforeAll(() => {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true });
+  const addFormats = (addFormatsModule as unknown as { default: (a: Ajv) => void }).default ?? (addFormatsModule as unknown as (a: Ajv) => void);
+  addFormats(ajv);
+  const files = fs.readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json'));
+  for (const f of files) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMAS, f), 'utf8')) as object);
+  for (const f of files) validators[f.replace('.schema.json', '')] = ajv.getSchema(f)!;
+});
+
+afterAll(async () => {
+  await runCli(['sandbox', 'stop'], { cwd: dir, env: {} });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Parses stdout as exactly one document and validates it; returns it for further checks. */
+function check(schema: string, r: CliResult): Record<string, unknown> {
+  const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+  const validate = validators[schema]!;
+  expect(validate(doc), `${schema}: ${JSON.stringify(validate.errors, null, 1)}\n${r.stdout.slice(0, 2000)}`).toBe(true);
+  expect(validators['document']!(doc)).toBe(true);
+  expect(doc['exitCode']).toBe(r.code);
+  return doc;
+}
+
+describe('--json documents match docs/schemas', () => {
+  it('has one schema per document kind, each a valid JSON Schema', () => {
+    expect(Object.keys(validators).sort()).toEqual(['document', 'dry-run', 'init', 'resume', 'sandbox', 'status', 'verify']);
+  });
+
+  it('status, dry run, init, status, verify, resume and the sandbox commands, from one real sandbox run', async () => {
+    const env = { CI: 'true' };
+    const none = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
+    expect(none['result']).toBe('status');
+
+    const plan = await runCli(['init', '--sandbox', '--yes', '--dry-run', '--json'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(check('dry-run', plan)['result']).toBe('planned');
+
+    const start = check('sandbox', await runCli(['sandbox', 'start', '--json'], { cwd: dir, env }));
+    expect(start['data']).toMatchObject({ started: false });
+    expect(JSON.stringify(start)).not.toMatch(/token|secret/i);
+    check('sandbox', await runCli(['sandbox', 'status', '--json'], { cwd: dir, env }));
+
+    const init = await runCli(['init', '--sandbox', '--yes', '--json'], { cwd: dir, env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(check('init', init)['result']).toBe('done');
+
+    const after = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
+    expect((after['steps'] as { status: string }[]).every((s) => s.status === 'done')).toBe(true);
+
+    const verify = await runCli(['verify', '--sandbox', '--json'], { cwd: dir, env });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(check('verify', verify)['result']).toBe('done');
+
+    const resume = await runCli(['resume', '--sandbox', '--json'], { cwd: dir, env });
+    expect(resume.code, resume.stderr).toBe(0);
+    check('resume', resume);
+
+    const stop = check('sandbox', await runCli(['sandbox', 'stop', '--json'], { cwd: dir, env }));
+    expect(typeof (stop['data'] as { stopped: unknown }).stopped).toBe('boolean');
+  }, 300_000);
+
+  it('an error document (resume without a state file) matches too', async () => {
+    const empty = tmpWorkDir('oas-json-empty-');
+    try {
+      const r = await runCli(['resume', '--json'], { cwd: empty, env: { CI: 'true' } });
+      expect(r.code).toBe(2);
+      const doc = check('resume', r);
+      expect(doc).toMatchObject({ result: 'error', error: { code: 'NO_STATE' } });
+      const usage = await runCli(['status', '--json', '--bogus'], { cwd: empty, env: { CI: 'true' } });
+      expect(check('status', usage)).toMatchObject({ result: 'error', exitCode: 2 });
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,149 @@
+/**
+ * `init --sandbox --yes` ends with the sign-in proof passing (13 rows), and `verify --sandbox --sign-in --json`
+ * reports one health row per check: a NameID that is not the Identity Center user name, a wrong IdP
+ * metadata upload and an MFA policy each break exactly their rows (real binary, sandbox process).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin/okta-aws-sso.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-signin-'));
+const sbDir = path.join(dir, 'sb');
+const PASSWORD = 'Verify-Sign-In-2026!';
+const USER = ['--test-user-first-name', 'Katherine', '--test-user-last-name', 'Johnson', '--test-user-email', 'katherine.johnson@example.com'];
+
+interface Row {
+  id: string;
+  status: string;
+  detail: string;
+}
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|OKTA_|SCIM_|CI$)/.test(k)) out[k] = v;
+  return { ...out, ...extra };
+}
+
+function run(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, env: env(extra), timeout: 150_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function verify(args: string[] = []): Promise<{ code: number; rows: Row[]; out: string }> {
+  const r = await run(['verify', '--sandbox', '--sandbox-dir', sbDir, '--sign-in', '--json', ...args], { OKTA_AWS_SSO_TEST_USER_PASSWORD: PASSWORD });
+  const doc = JSON.parse(r.stdout) as { health?: Row[] };
+  return { code: r.code, rows: doc.health ?? [], out: r.stdout + r.stderr };
+}
+
+const status = (rows: Row[], id: string): string | undefined => rows.find((r) => r.id === id)?.status;
+const failedIds = (rows: Row[]): string[] => rows.filter((r) => r.status === 'failed').map((r) => r.id);
+
+function info(): { oktaUrl: string; oktaApiToken: string; adminUrl: string } {
+  return JSON.parse(fs.readFileSync(path.join(sbDir, 'sandbox.json'), 'utf8')) as { oktaUrl: string; oktaApiToken: string; adminUrl: string };
+}
+
+async function okta(method: string, p: string, body?: unknown): Promise<unknown> {
+  const i = info();
+  const res = await fetch(`${i.oktaUrl}${p}`, { method, headers: { authorization: `SSWS ${i.oktaApiToken}`, 'content-type': 'application/json', accept: 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return res.json();
+}
+
+async function admin(route: string, body: unknown): Promise<void> {
+  const res = await fetch(`${info().adminUrl}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+let appId = '';
+
+beforeAll(async () => {
+  const first = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER], { OKTA_AWS_SSO_TEST_USER_PASSWORD: PASSWORD });
+  expect(first.code, first.stdout + first.stderr).toBe(0);
+  expect(first.stdout).toMatch(/Sign-in proof \(as the test user, without a browser\):/);
+  expect(first.stdout).toMatch(/PASS {2}Role credentials work \(STS GetCallerIdentity\) +arn:aws:sts::\d{12}:assumed-role\/AWSReservedSSO_AWSPowerUserAccess_[0-9a-f]{16}\/katherine\.johnson@example\.com/);
+  expect(first.stdout).toMatch(/13 passed, 0 warning\(s\), 0 failed, 0 skipped\./);
+  expect(first.stdout + first.stderr).not.toContain(PASSWORD);
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as { steps: Record<string, { outputs?: { appId?: string } }> };
+  appId = state.steps['okta-app']!.outputs!.appId!;
+  expect(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')).not.toContain(PASSWORD);
+}, 200_000);
+
+afterAll(async () => {
+  await run(['sandbox', 'stop', '--dir', sbDir]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('verify --sign-in (sandbox)', () => {
+  it('NameID that is not the Identity Center user name: the NameID row fails and Identity Center refuses the assertion', async () => {
+    const app = (await okta('GET', `/api/v1/apps/${appId}`)) as Record<string, unknown>;
+    const creds = app.credentials as Record<string, unknown>;
+    await okta('PUT', `/api/v1/apps/${appId}`, { ...app, credentials: { ...creds, userNameTemplate: { template: '${source.firstName}', type: 'CUSTOM' } } });
+    try {
+      const v = await verify();
+      expect(v.code, v.out).toBe(1);
+      expect(v.rows.map((r) => r.id)).toEqual([
+        'steps',
+        'okta-authn',
+        'saml-response',
+        'saml-signature',
+        'saml-status',
+        'saml-issuer',
+        'saml-audience',
+        'saml-recipient',
+        'saml-nameid',
+        'saml-validity',
+        'acs',
+        'device-authorization',
+        'portal-accounts',
+        'role-credentials',
+        'idp-cert-expiry',
+        'scim-token-age',
+        'okta-profiles',
+        'scim-drift',
+      ]);
+      expect(failedIds(v.rows)).toEqual(['saml-nameid', 'acs']);
+      expect(v.out).not.toContain(PASSWORD);
+      expect(v.rows.find((r) => r.id === 'saml-nameid')!.detail).toMatch(/NameID Katherine .*user name katherine\.johnson@example\.com/);
+      expect(status(v.rows, 'role-credentials')).toBe('passed');
+    } finally {
+      await okta('PUT', `/api/v1/apps/${appId}`, { ...app, credentials: creds });
+    }
+  }, 120_000);
+
+  it('a wrong IdP metadata upload in Identity Center: only the ACS row fails', async () => {
+    const good = fs.readFileSync(path.join(dir, 'idp-saml.xml'), 'utf8');
+    const wrong = good.replace(/entityID="http:\/\/www\.okta\.com\/[^"]+"/, 'entityID="http://www.okta.com/exkSomeOtherApp00001"');
+    await admin('console/upload-idp-metadata', { xml: wrong });
+    try {
+      const v = await verify();
+      expect(v.code, v.out).toBe(1);
+      expect(failedIds(v.rows)).toEqual(['acs']);
+      expect(v.rows.find((r) => r.id === 'acs')!.detail).toMatch(/400: The SAML response was refused: issuer is the idp entity id/);
+    } finally {
+      await admin('console/upload-idp-metadata', { xml: good });
+    }
+  }, 120_000);
+
+  it('an MFA sign-on policy: the SAML part is skipped with the reason, the access part still passes (exit 0)', async () => {
+    await admin('options', { okta: { authnPolicy: 'mfa' } });
+    try {
+      const v = await verify();
+      expect(v.code, v.out).toBe(0);
+      expect(status(v.rows, 'okta-authn')).toBe('skipped');
+      expect(v.rows.find((r) => r.id === 'okta-authn')!.detail).toMatch(/requires a second factor/);
+      expect(v.rows.some((r) => r.id.startsWith('saml-'))).toBe(false);
+      expect(status(v.rows, 'role-credentials')).toBe('passed');
+    } finally {
+      await admin('options', { okta: { authnPolicy: 'password' } });
+    }
+  }, 120_000);
+});
