@@ -131,6 +131,19 @@ export const MESSAGES = {
   STATUS_NEXT: { level: 'info', text: "Next: `okta-aws-sso resume` continues with \"{stepId}\"." },
   STATUS_NO_STATE: { level: 'info', text: "No setup started yet: there is no state file at {file}. Run `okta-aws-sso init` to start." },
   STATUS_SUMMARY: { level: 'info', text: "State file {file} (created {createdAt}, updated {updatedAt}): {done} of {total} steps done." },
+  GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
+  IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
+  OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },
+  OKTA_YAML_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },
+  PROFILE_CONFLICT: { level: 'error', exitCode: 2, text: "~/.aws/config already has a section [{name}] that okta-aws-sso did not write." },
+  PROFILE_FILE: { level: 'error', exitCode: 2, text: "Cannot read {file}: {message}." },
+  PROFILE_NAME_CLASH: { level: 'error', exitCode: 2, text: "Two profiles would both be called \"{name}\" (account {accountId} {roleName}, account {accountId} {permissionSetName})." },
+  PROFILE_PRINCIPAL_NOT_FOUND: { level: 'error', exitCode: 2, text: "No user \"{userName}\" in the Identity Center identity store." },
+  PROFILE_READ_BACK: { level: 'error', exitCode: 2, text: "The merged AWS config does not read back [{name}] {k} as written." },
+  SIGN_IN_FAILED: { level: 'error', exitCode: 1, text: "The sign-in proof failed: {toLowerCase}: {detail}" },
+  STATE_INSECURE: { level: 'error', exitCode: 2, text: "The state file {shown} belongs to another user (uid {uid}, you are uid {uid}); it could have been changed to send your credentials elsewhere, so it is not used." },
+  STATE_OTHER_ACCOUNT: { level: 'error', exitCode: 2, text: "This state file was made for AWS account {accountId}, but the AWS credentials now belong to account {accountId}." },
+  STATE_OTHER_ORG: { level: 'error', exitCode: 2, text: "This state file was made for the Okta org {orgUrl}, but this run uses {orgNow}." },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageCode = keyof typeof MESSAGES;
