@@ -26,7 +26,7 @@ export const IDENTITY_CENTER_REGIONS = [
   'sa-east-1', 'me-south-1', 'me-central-1', 'af-south-1', 'il-central-1',
 ] as const;
 
-export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export { REGION_PATTERN } from './names.js';
 
 export interface OrganizationFacts {
   organizationId: string;

@@ -23,29 +23,10 @@ import { awsCallError } from './errors.js';
 import { isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
-export const PERMISSION_SET_NAME_RE = /^[\w+=,.@-]{1,32}$/;
-const DURATION_RE = /^PT(?:(\d{1,2})H)?(?:(\d{1,3})M)?$/;
-
-export function validatePermissionSetName(v: string): true | string {
-  return PERMISSION_SET_NAME_RE.test(v) ? true : 'a permission set name has 1 to 32 characters: letters, digits and + = , . @ _ -';
-}
+export { PERMISSION_SET_NAME_RE, validatePermissionSetName, durationMinutes, validateSessionDuration } from './names.js';
 
 /** The --managed-policy-arn check (format and existence), kept here for the steps that import it. */
 export { MANAGED_POLICY_ARN_RE, validateManagedPolicyArn } from './managed-policies.js';
-
-/** Minutes of an ISO-8601 session duration, or undefined. */
-export function durationMinutes(v: string): number | undefined {
-  const m = DURATION_RE.exec(v);
-  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
-  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
-}
-
-export function validateSessionDuration(v: string): true | string {
-  const min = durationMinutes(v);
-  if (min === undefined) return 'use an ISO 8601 duration such as PT1H, PT4H or PT1H30M';
-  if (min < 60 || min > 720) return 'the session duration must be between PT1H and PT12H';
-  return true;
-}
 
 const retryOpts = (signal?: AbortSignal) => {
   const t = awsTuning();

@@ -9,7 +9,16 @@ import { filterNodeVersionWarning } from './warnings.js';
 
 filterNodeVersionWarning();
 
+/** Writing into a closed pipe (`status | head -1`) ends quietly: the reader has all it wanted. */
+const isEpipe = (e: unknown): boolean => (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (isEpipe(e)) process.exit(process.exitCode ?? 0);
+  });
+}
+
 const fatal = (e: unknown): void => {
+  if (isEpipe(e)) process.exit(process.exitCode ?? 0);
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`Error: unexpected failure: ${msg}\nWhat to do: run again with --verbose; if it keeps failing, please report it.\n`);
   process.exit(ExitCode.StepFailed);

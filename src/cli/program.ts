@@ -28,6 +28,15 @@ export interface Chosen {
 export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand];
 export const SANDBOX_COMMANDS: readonly CliCommand[] = [sandboxStartCommand, sandboxStopCommand, sandboxStatusCommand, sandboxResetCommand, sandboxConsoleCommand];
 
+/** commander's "error: unknown option '--x'\n(Did you mean --y?)" as Error: / What to do:. */
+export function commanderErrorText(s: string): string {
+  const text = s.trim().replace(/^error:\s*/i, '');
+  const [first, ...rest] = text.split('\n');
+  const msg = (first ?? '').replace(/^./, (c) => c.toUpperCase());
+  const suggestion = rest.join(' ').trim();
+  return `Error: ${msg}${/[.?!]$/.test(msg) ? '' : '.'}${suggestion ? ` ${suggestion}` : ''}\nWhat to do: Run \`okta-aws-sso --help\` (or \`okta-aws-sso <command> --help\`) for the commands and options.\n`;
+}
+
 export function buildProgram(ctx: CliContext, holder: { chosen?: Chosen }): Command {
   const program = new Command('okta-aws-sso');
   program
@@ -45,6 +54,8 @@ export function buildProgram(ctx: CliContext, holder: { chosen?: Chosen }): Comm
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Unknown options and bad arguments: the same Error: / What to do: form as every other error.
+      outputError: (s, write) => write(commanderErrorText(s)),
     })
     .showSuggestionAfterError(true)
     .addHelpText('after', EXIT_CODES_HELP);

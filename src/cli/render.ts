@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import type { StepInfo } from '../steps/catalog.js';
 import { ExitCode, type WizardError } from '../errors.js';
 import type { StepStatus, WizardState } from '../engine/state.js';
-import { errorJson, pendingConsoleActions, statusTable, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
+import { errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { escapeKeepingColor, safeMessage } from '../safe/text.js';
@@ -15,6 +15,8 @@ import { escapeKeepingColor, safeMessage } from '../safe/text.js';
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
   | { kind: 'line'; text: string; style?: 'success' | 'warn' }
+  /** Wrapped at the terminal's width on word boundaries, continuation lines indented. */
+  | { kind: 'paragraph'; text: string; indent: number }
   | { kind: 'status-table'; steps: readonly StepInfo[]; state: WizardState | undefined }
   | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined };
 
@@ -73,8 +75,16 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         else out.info(t);
         break;
       }
+      case 'paragraph': {
+        const width = out.columns();
+        const t = redact(b.text);
+        const pad = ' '.repeat(b.indent);
+        if (width === undefined) out.info(`${pad}${t}`);
+        else wrapWords(t, Math.max(20, width - b.indent - 2)).forEach((l, i) => out.info(`${pad}${i > 0 ? '  ' : ''}${l}`));
+        break;
+      }
       case 'status-table':
-        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) })) out.line(escapeKeepingColor(l));
+        for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) }, out.columns())) out.line(escapeKeepingColor(l));
         break;
       case 'owed-console-actions':
         for (const p of pendingConsoleActions(b.steps, b.state)) {

@@ -172,8 +172,33 @@ function when(rec: StepRecord | undefined): string {
   return t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 }
 
-/** The step table: step, status, when, key outputs / what is pending. */
-export function statusTable(steps: readonly StepInfo[], state: WizardState | undefined, paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t }): string[] {
+/** Words of `text` in lines of at most `width` characters; a word is never cut (a longer word gets its own line). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (cur === '') cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else {
+      lines.push(cur);
+      cur = word;
+    }
+  }
+  if (cur !== '') lines.push(cur);
+  return lines.length > 0 ? lines : [''];
+}
+
+/**
+ * The step table: step, status, when, key outputs / what is pending. With `width` (the terminal's
+ * columns) it fits: the "when" column goes first when space is short, then the details wrap at word
+ * boundaries under their column, or on lines of their own below the row.
+ */
+export function statusTable(
+  steps: readonly StepInfo[],
+  state: WizardState | undefined,
+  paint: { status(s: StepStatus, text: string): string } = { status: (_s, t) => t },
+  width?: number,
+): string[] {
   const rows: string[][] = [['#', 'step', 'status', 'when', 'details']];
   let n = 0;
   let nextMarked = false;
@@ -194,12 +219,31 @@ export function statusTable(steps: readonly StepInfo[], state: WizardState | und
     }
     rows.push([String(n), s.id, status, when(rec), details]);
   }
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r, idx) => {
-    const cells = r.slice(0, 4).map((c, i) => c.padEnd(widths[i] ?? 0));
-    if (idx > 0) cells[2] = paint.status(r[2] as StepStatus, cells[2] ?? '');
-    return `${cells.join('  ')}  ${r[4] ?? ''}`.trimEnd();
+  const widthOf = (i: number): number => Math.max(...rows.map((r) => (r[i] ?? '').length));
+  const fits = (cols: number[]): number => cols.reduce((a, i) => a + widthOf(i) + 2, 0);
+  let cols = [0, 1, 2, 3];
+  if (width !== undefined && fits(cols) + 24 > width) cols = [0, 1, 2];
+  const fixed = fits(cols);
+  const detailWidth = width === undefined ? Infinity : width - fixed;
+  const out: string[] = [];
+  rows.forEach((r, idx) => {
+    const cells = cols.map((i) => (r[i] ?? '').padEnd(widthOf(i)));
+    const statusAt = cols.indexOf(2);
+    if (idx > 0 && statusAt >= 0) cells[statusAt] = paint.status(r[2] as StepStatus, cells[statusAt] ?? '');
+    const head = cells.join('  ');
+    const details = r[4] ?? '';
+    if (width === undefined || fixed + details.length <= width) {
+      out.push(`${head}  ${details}`.trimEnd());
+    } else if (detailWidth >= 24) {
+      const parts = wrapWords(details, detailWidth);
+      out.push(`${head}  ${parts[0] ?? ''}`.trimEnd());
+      for (const p of parts.slice(1)) out.push(`${' '.repeat(fixed)}${p}`);
+    } else {
+      out.push(head.trimEnd());
+      for (const p of wrapWords(details, Math.max(20, width - 5))) out.push(`     ${p}`);
+    }
   });
+  return out;
 }
 
 export function planLines(plan: PlannedStep[]): string[] {
@@ -213,5 +257,44 @@ export function planLines(plan: PlannedStep[]): string[] {
     for (const n of p.notes) lines.push(`   · ${n}`);
     if (p.error) lines.push(`   ! cannot plan: ${p.error.message}${p.error.hint ? ` ${p.error.hint}` : ''}`);
   }
+  return lines;
+}
+
+/**
+ * The short closing summary of a finished run: what was created, what was adopted (already there),
+ * what the person must still do, and the access portal URL. `okta-aws-sso status` has the full table.
+ */
+export function closingSummary(state: WizardState, opts: { sandbox: boolean }): string[] {
+  const out = (id: StepId): Record<string, unknown> | undefined => (state.steps[id]?.status === 'done' ? state.steps[id]?.outputs : undefined);
+  const created: string[] = [];
+  const adopted: string[] = [];
+  const todo: string[] = [];
+  const app = out('okta-app') as { label?: string; adopted?: boolean } | undefined;
+  if (app?.label) (app.adopted ? adopted : created).push(`Okta app "${app.label}"`);
+  // The groups step does not record whether it created a group: named as in place.
+  const groups = out('groups') as { assignmentGroup?: { name?: string }; pushGroups?: { name?: string }[] } | undefined;
+  const groupNames = [groups?.assignmentGroup, ...(groups?.pushGroups ?? [])].flatMap((g) => (g?.name ? [`"${g.name}"`] : []));
+  const ps = out('permission-set') as { name?: string; created?: boolean } | undefined;
+  if (ps?.name) (ps.created ? created : adopted).push(`permission set "${ps.name}"`);
+  const aa = out('account-assignments') as { results?: { status?: string; accountId?: string; reason?: string }[] } | undefined;
+  if (aa?.results) {
+    const made = aa.results.filter((r) => r.status === 'SUCCEEDED').length;
+    const had = aa.results.filter((r) => r.status === 'EXISTING').length;
+    const skipped = aa.results.filter((r) => r.status === 'SKIPPED').length;
+    if (made > 0) created.push(`${made} account assignment(s)`);
+    if (had > 0) adopted.push(`${had} account assignment(s)`);
+    if (skipped > 0) todo.push(`${skipped} account(s) were skipped on purpose (\`okta-aws-sso status --json\` says why).`);
+  }
+  const user = out('test-user') as { login?: string; created?: boolean } | undefined;
+  if (user?.login) (user.created ? created : adopted).push(`test user ${user.login}`);
+  const portal = (out('verify') as { portalUrl?: string } | undefined)?.portalUrl;
+  if (portal && user?.login && !opts.sandbox) todo.push(`Sign in once as ${user.login} at ${portal} (a private browser window).`);
+  const lines: string[] = [];
+  if (created.length > 0) lines.push(`Created: ${created.join(', ')}.`);
+  if (adopted.length > 0) lines.push(`Already there (adopted): ${adopted.join(', ')}.`);
+  if (groupNames.length > 0) lines.push(`Okta groups in place: ${groupNames.join(', ')}.`);
+  lines.push(todo.length > 0 ? `Still to do: ${todo.join(' ')}` : 'Still to do: nothing.');
+  if (portal) lines.push(`AWS access portal: ${portal}`);
+  lines.push('Every step and its details: `okta-aws-sso status`.');
   return lines;
 }

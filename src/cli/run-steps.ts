@@ -4,16 +4,22 @@
  * the result for the renderer.
  */
 import path from 'node:path';
-import { ExitCode, UsageError } from '../errors.js';
-import { StateStore, newState, readState, validateSavedOutputs } from '../engine/state.js';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { ExitCode, MissingAnswerError, UsageError } from '../errors.js';
+import { messageText } from '../messages.js';
+import { StateStore, newState, readState, validateSavedOutputs, type WizardState } from '../engine/state.js';
+import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec } from '../steps/answers.js';
+import type { Step } from '../steps/contract.js';
+import type { StepId } from '../steps/outputs.js';
 import type { StateLock } from '../engine/lock.js';
 import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
-import { AnswerSource, type AnswerValue } from './io/answer-source.js';
+import { AnswerSource, type AnswerProblem, type AnswerValue } from './io/answer-source.js';
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import { InquirerPrompter, type TerminalOutput } from './io/terminal.js';
 import { answersFromOptions, loadConfigFile } from './options.js';
-import { jsonSteps, pendingConsoleActions, planLines } from './report.js';
+import { closingSummary, jsonSteps, pendingConsoleActions, planLines } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { line, type CommandResult, type TextBlock } from './render.js';
 
@@ -55,33 +61,64 @@ async function runUnlocked(
   controller: AbortController,
 ): Promise<CommandResult> {
   const steps = await ctx.steps();
-  const existing = await readState(file);
+  let existing = await readState(file);
   if (existing && !ctx.deps.steps) {
     const { OUTPUT_SCHEMAS } = await import('../steps/output-schemas.js');
     validateSavedOutputs(existing, file, OUTPUT_SCHEMAS);
   }
   if (kind !== 'init' && !existing) {
-    throw new UsageError(`There is no state file at ${file}, so there is nothing to ${kind}.`, {
-      code: 'NO_STATE',
-      hint: kind === 'resume' ? 'Run `okta-aws-sso init` to start the setup (or pass --state <file> to point at yours).' : 'Run `okta-aws-sso init` first, or pass --state <file>.',
-    });
+    throw new UsageError(messageText('NO_STATE', { file, kind }), { code: 'NO_STATE', hint: messageText('NO_STATE', {}, 'hint') });
   }
+  if (existing && cmdOpts['fresh'] === true && !g.dryRun) {
+    const aside = await moveAside(file);
+    out.info(messageText('STATE_MOVED_ASIDE', { aside }));
+    existing = undefined;
+  }
+  // How the run was started is remembered: resume, verify (and the hints naming them) reuse it.
+  const mode = existing?.run;
+  if (mode?.sandbox && g.sandbox === undefined) {
+    g.sandbox = true;
+    g.sandboxDir ??= mode.sandbox.dir;
+  }
+  if (mode?.yes && g.yes === undefined) g.yes = true;
+  const interactive = ctx.interactive(g);
 
   const config = g.config ? await loadConfigFile(path.resolve(ctx.cwd, g.config)) : undefined;
   const { flags, secretFiles } = answersFromOptions(cmdOpts);
-  const answers = new AnswerSource({ flags, secretFiles, env: ctx.env, config, saved: existing?.inputs ?? {} });
+  const answers = new AnswerSource({ flags, secretFiles, env: ctx.env, config, saved: existing?.inputs ?? {}, cwd: ctx.cwd });
+  // Every value is checked before any step runs (and before anything is saved).
+  const problems = answers.checkAll({ interactive, warn: (m) => out.warn(m) });
+  if (problems.length > 0) throw invalidAnswers(problems);
 
   let performer: ConsolePerformer | undefined;
   let sandboxInfo: { adminUrl: string } | undefined;
+  let sandboxDirUsed: string | undefined;
   if (g.sandbox) {
-    const { bindSandbox, sandboxDir } = await import('./sandbox.js');
-    const b = await bindSandbox({ dir: await sandboxDir(g.sandboxDir, ctx.cwd), answers, env: ctx.env, workDir: path.dirname(file) });
+    const { bindSandbox, sandboxDir, sandboxMismatch } = await import('./sandbox.js');
+    sandboxDirUsed = await sandboxDir(g.sandboxDir, ctx.cwd);
+    const b = await bindSandbox({ dir: sandboxDirUsed, answers, env: ctx.env, workDir: path.dirname(file) });
     performer = b.performer;
     sandboxInfo = { adminUrl: b.info.adminUrl };
-    out.info(`Sandbox ${b.started ? 'started' : 'running'}: Okta ${b.info.oktaUrl}, AWS ${b.info.awsUrl}.`);
+    out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
+    const other = existing && !g.dryRun ? await sandboxMismatch(existing, sandboxDirUsed, b.info) : undefined;
+    if (other && existing) {
+      const hint = `Start over with \`okta-aws-sso init --sandbox --fresh\` (the old state file is kept beside it), or pass --state <another file>.`;
+      if (!interactive) throw new UsageError(`The state file ${file} was made against another sandbox: ${other}.`, { code: 'STATE_OTHER_SANDBOX', hint });
+      out.warn(`The state file ${file} was made against another sandbox: ${other}.`);
+      const fresh = g.yes
+        ? true
+        : await new InquirerPrompter({ input: ctx.stdin, output: ctx.human(g), signal: controller.signal }).confirm({ message: 'Start over with a new state file (the old one is kept beside it)?', default: true });
+      if (!fresh) throw new UsageError(`Not continuing: the state file ${file} belongs to another sandbox.`, { code: 'STATE_OTHER_SANDBOX', hint });
+      const aside = await moveAside(file);
+      out.info(messageText('STATE_MOVED_ASIDE', { aside }));
+      existing = undefined;
+    }
+  }
+  if (!interactive && !g.dryRun) {
+    const missing = missingUpFront(steps, existing, answers, ctx.env);
+    if (missing.length > 0) throw missingAnswers(missing);
   }
 
-  const interactive = ctx.interactive(g);
   const io = new BaseIo({
     answers,
     output: out,
@@ -95,11 +132,12 @@ async function runUnlocked(
   const { createServices } = await import('../steps/services.js');
   const services = createServices(io, secrets, sandboxInfo);
   const store = new StateStore(file, existing ?? newState(toolVersion()), { redact: (t) => io.redact(t), inputs: () => persistentInputs(io.savedAnswers()) });
+  store.state.run = { ...(sandboxDirUsed ? { sandbox: { dir: sandboxDirUsed } } : {}), ...(g.yes ? { yes: true } : {}) };
   const workDir = path.dirname(file);
 
   if (g.dryRun) {
     const { buildPlan } = await import('../engine/plan.js');
-    out.info(`Dry run: nothing will be changed${existing ? `; planning from ${file}` : ''}.`);
+    out.info(messageText('DRY_RUN', { planningFrom: existing ? `; planning from ${file}` : '' }));
     const plan: PlanResult = await buildPlan({ steps, store, io, services, secrets, signal: controller.signal, workDir, verbose: g.verbose ?? false });
     const text: TextBlock[] = planLines(plan.steps).map((l) => line(l));
     const planned = pendingConsoleActions(steps, undefined, plan.steps);
@@ -120,7 +158,7 @@ async function runUnlocked(
 
   if (kind === 'init' && existing) {
     const done = steps.filter((s) => existing.steps[s.id]?.status === 'done').length;
-    out.info(`A setup is already in progress in ${file} (started ${existing.createdAt}; ${done} of ${steps.length} steps done).`);
+    out.info(messageText('STATE_CONTINUE', { file, createdAt: existing.createdAt, done, total: steps.length }));
     const go = await io.confirm({ message: 'Continue it from where it stopped?', default: true });
     if (!go) {
       throw new UsageError(`Not continuing the setup in ${file}; nothing was changed.`, {
@@ -144,9 +182,13 @@ async function runUnlocked(
     mode: kind === 'verify' ? 'verify' : 'run',
   });
 
-  const text: TextBlock[] = [line(''), { kind: 'status-table', steps, state: store.state }];
+  // A finished run ends with a short summary; any other outcome with the step table (where it stopped).
+  const text: TextBlock[] = [line('')];
   if (result.outcome === 'done') {
-    text.push(line(kind === 'verify' ? 'Verified: every step still holds and the verify step passed.' : 'Done: every step is complete.', 'success'));
+    text.push(line(messageText(kind === 'verify' ? 'RUN_VERIFIED' : 'RUN_DONE'), 'success'));
+    for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push({ kind: 'paragraph', text: l, indent: 2 });
+  } else {
+    text.push({ kind: 'status-table', steps, state: store.state });
   }
   // --- verify health table (src/verify, docs/verify.md): one row per check, --fail-on, rows in --json.
   let exitCode: number = result.exitCode;
@@ -184,6 +226,56 @@ async function runUnlocked(
     error: result.error,
     text,
   };
+}
+
+/** Move a state file aside (`<file>.<time>.bak`), never deleting it. */
+async function moveAside(file: string): Promise<string> {
+  const { rename } = await import('node:fs/promises');
+  const aside = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+  await rename(file, aside);
+  return aside;
+}
+
+function invalidAnswers(problems: AnswerProblem[]): UsageError {
+  if (problems.length === 1) {
+    const p = problems[0]!;
+    return new UsageError(`Invalid answer: ${p.message}. Nothing was changed.`, { code: 'INVALID_ANSWER', hint: p.hint });
+  }
+  return new UsageError(`Invalid answers (nothing was changed):\n${problems.map((p) => `  - ${p.message}`).join('\n')}`, {
+    code: 'INVALID_ANSWER',
+    hint: problems.map((p) => p.hint).join(' '),
+  });
+}
+
+/**
+ * Answers a step will need that have no default and nobody gave, for every step not yet done: a
+ * non-interactive run names them all at once, before any step runs.
+ */
+export function missingUpFront(steps: readonly Step<StepId>[], state: WizardState | undefined, answers: AnswerSource, env: NodeJS.ProcessEnv): AnswerKey[] {
+  const open = new Set<string>(steps.filter((s) => !['done', 'skipped'].includes(state?.steps[s.id]?.status ?? 'pending')).map((s) => s.id));
+  const out: AnswerKey[] = [];
+  for (const [key, spec] of Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]) {
+    if (!spec.required || !open.has(spec.step) || answers.has(key)) continue;
+    const unless = spec.required.unless as AnswerKey | undefined;
+    if (unless && answers.peek(unless)?.value === true) continue;
+    // The Okta org URL may also come from the Okta SDK's okta.yaml (src/okta/connect.ts).
+    if (key === 'okta-org-url' && existsSync(env['OKTA_AWS_SSO_OKTA_YAML'] ?? path.join(env['HOME'] ?? os.homedir(), '.okta', 'okta.yaml'))) continue;
+    out.push(key);
+  }
+  return out;
+}
+
+function missingAnswers(keys: AnswerKey[]): MissingAnswerError {
+  const what = (k: AnswerKey): string => ANSWERS[k].description.replace(/, e\.g\. .*$/, '');
+  if (keys.length === 1) {
+    const k = keys[0]!;
+    return new MissingAnswerError(k, `Missing answer in a non-interactive run: ${what(k)}.`, `Supply it with ${howToAnswer(k)}.`);
+  }
+  return new MissingAnswerError(
+    keys[0]!,
+    `Missing answers in a non-interactive run (nothing was changed):\n${keys.map((k) => `  - ${what(k)}: ${howToAnswer(k)}`).join('\n')}`,
+    'Supply each of them (flags, environment variables or --config), or run in a terminal to be asked.',
+  );
 }
 
 function installSignals(controller: AbortController, out: TerminalOutput, lock: StateLock): () => void {

@@ -28,9 +28,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
       if (e instanceof CommanderError) {
         // --help, `help <command>`, --version: 0. Help shown because no (sub)command was given: a usage error.
         if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
-        if (e.code === 'commander.help') return ExitCode.Usage;
-        // commander has already printed its message
-        ctx.stderr.write(`Run \`okta-aws-sso --help\` for the commands and options.\n`);
+        if (e.code === 'commander.help') return noCommand(ctx, argv);
+        // commander has already printed its message (in the Error: / What to do: form)
         if (argv.includes('--json')) {
           const doc = jsonDocument('', { dryRun: argv.includes('--dry-run') }, { result: 'error', exitCode: ExitCode.Usage, stateFile: null });
           doc.error = { message: e.message.replace(/^error: /, ''), code: 'USAGE', hint: 'Run `okta-aws-sso --help` for the commands and options.' };
@@ -44,7 +43,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     const chosen = holder.chosen;
     if (!chosen) {
       program.outputHelp({ error: true });
-      return ExitCode.Usage;
+      return noCommand(ctx, argv);
     }
     command = chosen.command.name;
     g = chosen.globals;
@@ -57,6 +56,16 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     renderFailure(ctx, command, argv, g, err, stack);
     return err.exitCode;
   }
+}
+
+/** No (sub)command: the help went to stderr; with --json a JSON error document goes to stdout. */
+function noCommand(ctx: CliContext, argv: readonly string[]): number {
+  if (argv.includes('--json')) {
+    const doc = jsonDocument('', { dryRun: argv.includes('--dry-run') }, { result: 'error', exitCode: ExitCode.Usage, stateFile: null });
+    doc.error = { message: 'No command given.', code: 'NO_COMMAND', hint: 'Give a command: init, resume, verify, status or sandbox start|stop|status|reset|console (okta-aws-sso --help lists them).' };
+    ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return ExitCode.Usage;
 }
 
 function toWizardError(e: unknown): WizardError {

@@ -2,8 +2,10 @@
  * The CLI side of the local sandbox: `okta-aws-sso sandbox ...` commands and the --sandbox wiring of
  * init/resume/verify. src/sandbox/* is imported lazily so that --help stays light.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxInfo } from '../sandbox/types.js';
+import type { WizardState } from '../engine/state.js';
 import type { AnswerSource } from './io/answer-source.js';
 import type { ConsolePerformer } from './io/base-io.js';
 import { UsageError } from '../errors.js';
@@ -26,7 +28,8 @@ export async function sandboxDir(given: string | undefined, cwd: string): Promis
 export interface SandboxBinding {
   info: SandboxInfo;
   started: boolean;
-  performer: ConsolePerformer;
+  /** Absent when the sandbox was started with --manual-console. */
+  performer?: ConsolePerformer;
 }
 
 /** Rehearsal answers a sandbox run uses when nobody gave one (weaker than the state file). */
@@ -49,6 +52,36 @@ const REAL_ACCOUNT_ENV = /^(AWS_ENDPOINT_URL_.+|AWS_PROFILE|AWS_DEFAULT_PROFILE|
  * API token from it, and let it perform console actions the way a person would. Anything that would
  * point the run at a real Okta org or AWS account is refused or removed first.
  */
+/**
+ * `sandbox start --manual-console` leaves this marker in the sandbox folder: runs against that sandbox
+ * then stop at each console action as they would against real consoles (a person, or a script with
+ * `sandbox console <id>` and `resume --console-done <id>`, does them).
+ */
+export const MANUAL_CONSOLE_MARKER = 'manual-console';
+
+export function manualConsole(dir: string): boolean {
+  return existsSync(path.join(dir, MANUAL_CONSOLE_MARKER));
+}
+
+/**
+ * Is this state file from another sandbox? Made in another folder, or its Okta app no longer exists
+ * (the sandbox was reset since). Returns what differs, or undefined.
+ */
+export async function sandboxMismatch(state: WizardState, dir: string, info: SandboxInfo): Promise<string | undefined> {
+  const was = state.run?.sandbox?.dir;
+  if (was && path.resolve(was) !== path.resolve(dir)) return `it used the sandbox in ${was}, this run uses ${dir}`;
+  const appId = (state.steps['okta-app']?.outputs as { appId?: string } | undefined)?.appId;
+  if (state.steps['okta-app']?.status === 'done' && appId) {
+    try {
+      const res = await fetch(`${info.oktaUrl}/api/v1/apps/${encodeURIComponent(appId)}`, { headers: { Authorization: `SSWS ${info.oktaApiToken}`, Accept: 'application/json' } });
+      if (res.status === 404) return `its Okta app ${appId} does not exist in this sandbox (reset since?)`;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 export async function bindSandbox(opts: { dir: string; answers: AnswerSource; env: NodeJS.ProcessEnv; workDir: string }): Promise<SandboxBinding> {
   for (const key of ['okta-org-url', 'aws-profile'] as const) {
     const given = opts.answers.get(key);
@@ -66,6 +99,7 @@ export async function bindSandbox(opts: { dir: string; answers: AnswerSource; en
   opts.answers.inject('okta-org-url', info.oktaUrl);
   opts.answers.injectSecret('okta-api-token', info.oktaApiToken);
   for (const [k, v] of Object.entries(SANDBOX_SUGGESTIONS)) opts.answers.suggest(k as keyof typeof SANDBOX_SUGGESTIONS, v);
+  if (manualConsole(opts.dir)) return { info, started };
   const client = await import('../sandbox/console-client.js');
   const performer = client.createSandboxConsolePerformer(info, opts.workDir);
   return { info, started, performer };

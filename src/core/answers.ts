@@ -10,9 +10,33 @@
  * named by `fileFlag`, or a hidden prompt. They are never saved to the state file.
  */
 
-import { validateManagedPolicyArn } from '../aws/managed-policies.js';
+import {
+  oneOf,
+  validateAccountId,
+  validateEmail,
+  validateGroupName,
+  validateLabel,
+  validateManagedPolicyArn,
+  validateOrgUrlShape,
+  validateOuId,
+  validatePermissionSetName,
+  validateProfileValue,
+  validateRegion,
+  validateSessionDuration,
+  validateWholeNumber,
+} from './validators.js';
 
 export type AnswerKind = 'text' | 'list' | 'boolean' | 'number' | 'secret';
+
+/** The console actions, by id (the values of --console-done). */
+export const CONSOLE_ACTION_IDS = [
+  'download-sp-metadata',
+  'upload-idp-metadata',
+  'enable-automatic-provisioning',
+  'configure-okta-provisioning',
+  'push-groups-by-rule',
+  'sign-in-check',
+] as const;
 
 export interface AnswerSpec {
   kind: AnswerKind;
@@ -26,10 +50,31 @@ export interface AnswerSpec {
   description: string;
   /** Shown in --help; the step passes the default it really uses when it asks. */
   defaultText?: string;
-  /** Which step asks for it (for docs). */
+  /** Which step asks for it (for docs, and for the up-front check of missing answers). */
   step: string;
   /**
-   * Checked as soon as the run starts, on a value given by flag, environment, config file or state file,
+   * The check of a value (each item of a list), used when a step asks and, before any step runs, on
+   * every value given by a flag, the environment, --config or the state file.
+   */
+  check?: (value: string) => true | string;
+  /** A file path: `~` is expanded and a relative path resolves against the current folder. */
+  path?: 'existing-file' | 'new-file';
+  /**
+   * Needed, with no default, by its step: a non-interactive run lists every such answer missing before
+   * any step runs (unless the step is done, or `unless` is answered true).
+   */
+  required?: { unless?: string };
+  /** A tuning knob (rates, waits): never asked; its default is taken unless a flag, env or --config sets it. */
+  tuning?: boolean;
+  /**
+   * A setting with a safe default that a newcomer cannot judge better than the default: never asked
+   * either (a flag, env or --config changes it). Keeps an interactive run to a handful of questions.
+   */
+  advanced?: boolean;
+  /** Lists: also split on spaces (OAuth scopes). Every other list splits on commas only. */
+  spaceSeparated?: boolean;
+  /**
+   * (An earlier form of `check`, kept for the entries that use it.) Checked as soon as the run starts, on a value given by flag, environment, config file or state file,
    * so a bad value stops the run (exit 2) before any change is made; the step checks it again when it asks.
    */
   validate?: (v: string) => true | string;
@@ -39,17 +84,20 @@ export const ANSWERS = {
   // ---- general -----------------------------------------------------------------------------
   'console-done': {
     kind: 'list', flag: '--console-done', env: ['OKTA_AWS_SSO_CONSOLE_DONE'], step: '(any console step)',
-    description: 'Console actions you have already done, by id (comma separated), for non-interactive runs',
+    description: `Console actions you have already done, by id (comma separated): ${CONSOLE_ACTION_IDS.join(', ')}`,
+    check: oneOf(CONSOLE_ACTION_IDS),
   },
 
   // ---- Okta (preflight, okta-app, idp-metadata, okta-provisioning, groups, group-push, test-user)
   'okta-org-url': {
     kind: 'text', flag: '--okta-org-url', env: ['OKTA_ORG_URL', 'OKTA_CLIENT_ORGURL'], step: 'preflight',
     description: 'Okta org URL, e.g. https://example.okta.com',
+    check: validateOrgUrlShape, required: {},
   },
   'okta-auth': {
     kind: 'text', flag: '--okta-auth', env: ['OKTA_AUTH_MODE', 'OKTA_CLIENT_AUTHORIZATIONMODE'], step: 'preflight', defaultText: 'ssws when a token is given, else oauth',
     description: 'How to authenticate to Okta: ssws (API token) or oauth (service app with a private key)',
+    check: oneOf(['ssws', 'oauth']),
   },
   'okta-api-token': {
     kind: 'secret', fileFlag: '--okta-token-file', env: ['OKTA_API_TOKEN', 'OKTA_CLIENT_TOKEN'], step: 'preflight',
@@ -71,10 +119,13 @@ export const ANSWERS = {
     kind: 'list', flag: '--okta-scopes', env: ['OKTA_CLIENT_SCOPES'], step: 'preflight',
     defaultText: 'okta.apps.manage okta.apps.read okta.groups.manage okta.groups.read okta.users.manage okta.users.read',
     description: 'OAuth scopes to request (space or comma separated)',
+    spaceSeparated: true,
   },
   'okta-app-label': {
     kind: 'text', flag: '--okta-app-label', env: ['OKTA_AWS_SSO_APP_LABEL'], step: 'okta-app', defaultText: 'AWS IAM Identity Center',
     description: 'Label of the Okta "AWS IAM Identity Center" app',
+    check: validateLabel,
+    advanced: true,
   },
   'okta-app-id': {
     kind: 'text', flag: '--okta-app-id', env: ['OKTA_AWS_SSO_APP_ID'], step: 'okta-app',
@@ -83,26 +134,35 @@ export const ANSWERS = {
   'idp-metadata-file': {
     kind: 'text', flag: '--idp-metadata-file', env: ['OKTA_AWS_SSO_IDP_METADATA_FILE'], step: 'idp-metadata', defaultText: 'idp-saml.xml',
     description: 'Where to save the Okta IdP metadata XML',
+    path: 'new-file',
+    advanced: true,
   },
   'provisioning-app': {
     kind: 'text', flag: '--provisioning-app', env: ['OKTA_AWS_SSO_PROVISIONING_APP'], step: 'okta-provisioning', defaultText: 'identity-center',
     description: 'Which Okta app provisions users: identity-center (the SAML app itself) or scim-test-app',
+    check: oneOf(['identity-center', 'scim-test-app']),
+    advanced: true,
   },
   'scim-app-label': {
     kind: 'text', flag: '--scim-app-label', env: ['OKTA_AWS_SSO_SCIM_APP_LABEL'], step: 'okta-provisioning', defaultText: 'SCIM 2.0 TestApp',
     description: 'Label of the separate SCIM app (with --provisioning-app scim-test-app)',
+    check: validateLabel,
+    advanced: true,
   },
   'assignment-group': {
     kind: 'text', flag: '--assignment-group', env: ['OKTA_AWS_SSO_ASSIGNMENT_GROUP'], step: 'groups', defaultText: 'AWS Users',
     description: 'Okta group assigned to the app(s)',
+    check: validateGroupName,
   },
   'push-groups': {
     kind: 'list', flag: '--push-groups', env: ['OKTA_AWS_SSO_PUSH_GROUPS'], step: 'groups', defaultText: 'awsssoPowerUsers',
     description: 'Okta groups pushed to Identity Center (comma separated)',
+    check: validateGroupName,
   },
   'push-prefix': {
     kind: 'text', flag: '--push-prefix', env: ['OKTA_AWS_SSO_PUSH_PREFIX'], step: 'group-push', defaultText: 'awssso',
     description: 'Push every Okta group whose name starts with this prefix',
+    advanced: true,
   },
   'skip-test-user': {
     kind: 'boolean', flag: '--skip-test-user', env: ['OKTA_AWS_SSO_SKIP_TEST_USER'], step: 'test-user',
@@ -111,18 +171,23 @@ export const ANSWERS = {
   'test-user-first-name': {
     kind: 'text', flag: '--test-user-first-name', env: ['OKTA_AWS_SSO_TEST_USER_FIRST_NAME'], step: 'test-user',
     description: 'Test user first name',
+    check: (v) => validateProfileValue('first name', v), required: { unless: 'skip-test-user' },
   },
   'test-user-last-name': {
     kind: 'text', flag: '--test-user-last-name', env: ['OKTA_AWS_SSO_TEST_USER_LAST_NAME'], step: 'test-user',
     description: 'Test user last name',
+    check: (v) => validateProfileValue('last name', v), required: { unless: 'skip-test-user' },
   },
   'test-user-email': {
     kind: 'text', flag: '--test-user-email', env: ['OKTA_AWS_SSO_TEST_USER_EMAIL'], step: 'test-user',
     description: 'Test user email (also the Okta login and the Identity Center userName)',
+    check: validateEmail, required: { unless: 'skip-test-user' },
   },
   'test-user-display-name': {
     kind: 'text', flag: '--test-user-display-name', env: ['OKTA_AWS_SSO_TEST_USER_DISPLAY_NAME'], step: 'test-user', defaultText: 'first and last name',
     description: 'Test user display name',
+    check: (v) => validateProfileValue('display name', v, 255),
+    advanced: true,
   },
   'test-user-password': {
     kind: 'secret', fileFlag: '--test-user-password-file', env: ['OKTA_AWS_SSO_TEST_USER_PASSWORD'], step: 'test-user', defaultText: 'generated and shown once',
@@ -131,6 +196,7 @@ export const ANSWERS = {
   'test-user-must-change-password': {
     kind: 'boolean', flag: '--test-user-must-change-password', env: ['OKTA_AWS_SSO_TEST_USER_MUST_CHANGE_PASSWORD'], step: 'test-user',
     description: 'Make the test user change the password at first sign-in',
+    advanced: true,
   },
 
   // ---- AWS (preflight, sp-metadata, scim-endpoint, permission-set, account-assignments, verify)
@@ -139,8 +205,9 @@ export const ANSWERS = {
     description: 'AWS named profile (default: the SDK default credential chain)',
   },
   region: {
-    kind: 'text', flag: '--region', env: ['OKTA_AWS_SSO_REGION'], step: 'preflight', defaultText: 'probed',
-    description: 'Identity Center home region (default: probe the regions)',
+    kind: 'text', flag: '--region', env: ['OKTA_AWS_SSO_REGION'], step: 'preflight', defaultText: 'probed from the regions',
+    description: 'Identity Center home region',
+    check: validateRegion,
   },
   'instance-arn': {
     kind: 'text', flag: '--instance-arn', env: ['OKTA_AWS_SSO_INSTANCE_ARN'], step: 'preflight',
@@ -149,6 +216,7 @@ export const ANSWERS = {
   'sp-metadata': {
     kind: 'text', flag: '--sp-metadata', env: ['OKTA_AWS_SSO_SP_METADATA'], step: 'sp-metadata',
     description: 'Identity Center service-provider metadata XML file (from the console)',
+    path: 'existing-file',
   },
   'acs-url': {
     kind: 'text', flag: '--acs-url', env: ['OKTA_AWS_SSO_ACS_URL'], step: 'sp-metadata',
@@ -161,6 +229,8 @@ export const ANSWERS = {
   'acs-variant': {
     kind: 'text', flag: '--acs-variant', env: ['OKTA_AWS_SSO_ACS_VARIANT'], step: 'sp-metadata',
     description: 'ipv4 or dual-stack, when the metadata offers both',
+    check: oneOf(['ipv4', 'dual-stack']),
+    advanced: true,
   },
   'scim-endpoint': {
     kind: 'text', flag: '--scim-endpoint', env: ['SCIM_ENDPOINT'], step: 'scim-endpoint',
@@ -173,39 +243,78 @@ export const ANSWERS = {
   'permission-set-name': {
     kind: 'text', flag: '--permission-set-name', env: ['OKTA_AWS_SSO_PERMISSION_SET'], step: 'permission-set', defaultText: 'AWSPowerUserAccess',
     description: 'Permission set to find or create',
+    check: validatePermissionSetName,
   },
   'managed-policy-arn': {
     kind: 'text', flag: '--managed-policy-arn', env: ['OKTA_AWS_SSO_MANAGED_POLICY_ARN'], step: 'permission-set', defaultText: 'arn:aws:iam::aws:policy/PowerUserAccess',
-    description: 'AWS managed policy attached to the permission set', validate: validateManagedPolicyArn,
+    description: 'AWS managed policy attached to the permission set',
+    check: validateManagedPolicyArn,
+    advanced: true,
   },
   'session-duration': {
     kind: 'text', flag: '--session-duration', env: ['OKTA_AWS_SSO_SESSION_DURATION'], step: 'permission-set', defaultText: 'PT1H',
     description: 'Permission set session duration (ISO 8601, PT1H to PT12H)',
+    check: validateSessionDuration,
+    advanced: true,
   },
   accounts: {
     kind: 'list', flag: '--accounts', env: ['OKTA_AWS_SSO_ACCOUNTS'], step: 'account-assignments', defaultText: 'every active account',
     description: 'Account IDs to assign (comma separated)',
+    check: validateAccountId,
   },
   ou: {
     kind: 'text', flag: '--ou', env: ['OKTA_AWS_SSO_OU'], step: 'account-assignments',
     description: 'Assign every active account under this OU (recursive)',
+    check: validateOuId,
   },
   'include-management-account': {
     kind: 'boolean', flag: '--include-management-account', env: ['OKTA_AWS_SSO_INCLUDE_MANAGEMENT_ACCOUNT'], step: 'account-assignments',
     description: 'Also assign the management account (needs IAM rights there; only from the management account)',
+    advanced: true,
   },
   'assignment-rate': {
     kind: 'number', flag: '--assignment-rate', env: ['OKTA_AWS_SSO_ASSIGNMENT_RATE'], step: 'account-assignments', defaultText: '20',
     description: 'Identity Center requests per second the assignment step may send (the service allows 20 in total)',
+    check: validateWholeNumber(1, 20, 'the assignment rate'), tuning: true,
   },
   'wait-timeout': {
     kind: 'number', flag: '--wait-timeout', env: ['OKTA_AWS_SSO_WAIT_TIMEOUT'], step: 'account-assignments', defaultText: '300',
     description: 'Seconds to wait for groups and users to arrive through SCIM',
+    check: validateWholeNumber(1, 86400, 'the wait timeout'), tuning: true,
   },
 } as const satisfies Record<string, AnswerSpec>;
 
 export type AnswerKey = keyof typeof ANSWERS;
 export type SecretKey = { [K in AnswerKey]: (typeof ANSWERS)[K]['kind'] extends 'secret' ? K : never }[AnswerKey];
+
+/**
+ * What a console action hands back that the run needs, when a script (not the sandbox, not a person
+ * at a prompt) finishes it with `resume --console-done <id>`: each inner list is one complete way.
+ */
+export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number], readonly (readonly AnswerKey[])[]> = {
+  'download-sp-metadata': [['sp-metadata'], ['acs-url', 'issuer-url']],
+  'upload-idp-metadata': [],
+  'enable-automatic-provisioning': [['scim-endpoint', 'scim-token']],
+  'configure-okta-provisioning': [],
+  'push-groups-by-rule': [],
+  'sign-in-check': [],
+};
+
+/** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */
+export function answerOnCommandLine(key: AnswerKey): string {
+  const s: AnswerSpec = ANSWERS[key];
+  if (s.kind === 'secret') return `${s.fileFlag ?? ''} <file>${s.env?.[0] ? ` (or ${s.env[0]})` : ''}`.trim();
+  const arg = s.path ? '<file>' : s.kind === 'boolean' ? '' : s.kind === 'list' ? '<list>' : '<value>';
+  return `${s.flag ?? key}${arg ? ` ${arg}` : ''}`;
+}
+
+/** The exact command that finishes a console action from a script. */
+export function consoleDoneCommand(id: (typeof CONSOLE_ACTION_IDS)[number]): string {
+  const ways = CONSOLE_ACTION_ANSWERS[id];
+  const base = `okta-aws-sso resume --console-done ${id}`;
+  if (ways.length === 0) return `\`${base}\``;
+  return ways.map((w) => `\`${base} ${w.map(answerOnCommandLine).join(' ')}\``).join(', or ');
+}
 
 export function answerSpec(key: AnswerKey): AnswerSpec {
   return ANSWERS[key];

@@ -66,16 +66,29 @@ const stepRecordSchema = z.object({
 
 const answerValueSchema = z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]);
 
+/**
+ * How the run was started, so that `resume`, `verify` and `status` (and every hint that names them)
+ * work exactly as printed without repeating the options: never a secret.
+ */
+const runModeSchema = z.object({
+  /** Run against the local sandbox, in this folder (absolute). */
+  sandbox: z.object({ dir: z.string() }).optional(),
+  /** --yes was given: confirmations take their proposed answer. */
+  yes: z.boolean().optional(),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
   createdAt: isoDate,
   updatedAt: isoDate,
+  run: runModeSchema.optional(),
   inputs: z.record(z.string(), answerValueSchema),
   steps: z.record(z.string(), stepRecordSchema),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
+export type RunMode = z.infer<typeof runModeSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;

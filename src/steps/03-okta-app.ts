@@ -30,14 +30,8 @@ export function samlDrift(app: OktaApp, sp: { acsUrl: string; issuerUrl: string 
   return out;
 }
 
-export function validateLabel(v: string): true | string {
-  const t = v.trim();
-  if (t === '') return 'The app label cannot be empty.';
-  if (t.length > 100) return 'The app label must be at most 100 characters.';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(t)) return 'The app label must not contain control characters.';
-  return true;
-}
+import { validateLabel } from './validators.js';
+export { validateLabel };
 
 function appRef(app: OktaApp): string {
   return `"${app.label}" (${app.id}, ${app.status})`;

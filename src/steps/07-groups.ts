@@ -12,19 +12,8 @@ export const DEFAULT_ASSIGNMENT_GROUP = 'AWS Users';
 export const DEFAULT_PUSH_GROUPS = ['awsssoPowerUsers'];
 export const DEFAULT_PUSH_PREFIX = 'awssso';
 
-/** Characters Identity Center's SCIM refuses in synced values (reference okta-api.md §8). */
-export const SCIM_FORBIDDEN = /[<>;:%]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
-
-export function validateGroupName(v: string): true | string {
-  const t = v.trim();
-  if (t === '') return 'A group name cannot be empty.';
-  if (t.length > 255) return 'A group name must be at most 255 characters.';
-  if (SCIM_FORBIDDEN.test(t)) return `"${t}" contains one of < > ; : % which Identity Center refuses; choose another name.`;
-  if (CONTROL.test(t)) return `"${t}" contains control or invisible characters; type the name again.`;
-  return true;
-}
+import { SCIM_FORBIDDEN, validateGroupName } from './validators.js';
+export { SCIM_FORBIDDEN, validateGroupName };
 
 export function parseGroupList(v: string): string[] {
   return [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))];

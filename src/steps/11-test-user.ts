@@ -9,35 +9,9 @@ import type { Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import type { TestUserOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
-import { SCIM_FORBIDDEN } from './07-groups.js';
+import { validateProfileValue, validateEmail, validatePassword } from './validators.js';
+export { validateProfileValue, validateEmail, validatePassword };
 import { rememberTestUserPassword } from '../verify/run-memory.js';
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
-
-/** A profile value Identity Center's SCIM accepts: not empty, no < > ; : %, no control characters. */
-export function validateProfileValue(what: string, v: string, max = 100): true | string {
-  const t = v.trim();
-  if (t === '') return `The ${what} cannot be empty (Identity Center refuses users without it).`;
-  if (t.length > max) return `The ${what} must be at most ${max} characters.`;
-  if (SCIM_FORBIDDEN.test(t)) return `The ${what} "${t}" contains one of < > ; : %, which Identity Center refuses.`;
-  if (CONTROL.test(t)) return `The ${what} contains control or invisible characters; type it again.`;
-  return true;
-}
-
-export function validateEmail(v: string): true | string {
-  const base = validateProfileValue('email', v, 100);
-  if (base !== true) return base;
-  const t = v.trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) return `"${t}" is not an email address (it is also the Okta login and the Identity Center user name).`;
-  return true;
-}
-
-export function validatePassword(v: string): true | string {
-  if (v.length < 12) return 'Use at least 12 characters.';
-  if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/[0-9]/.test(v)) return 'Use lower-case and upper-case letters and digits.';
-  return true;
-}
 
 const LOWER = 'abcdefghijkmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';

@@ -1,4 +1,5 @@
 /** `okta-aws-sso status`: the step table from the state file; reads only, takes no lock. */
+import { messageText } from '../../messages.js';
 import { existsSync } from 'node:fs';
 import { jsonSteps, pendingConsoleActions } from '../report.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
@@ -18,17 +19,17 @@ export const statusCommand: CliCommand = {
     const steps = ctx.stepInfos();
     const text: TextBlock[] = [];
     if (!state) {
-      text.push(line(`No setup started yet: there is no state file at ${file}. Run \`okta-aws-sso init\` to start.`));
+      text.push(line(messageText('STATUS_NO_STATE', { file })));
     } else {
       const done = steps.filter((s) => state.steps[s.id]?.status === 'done').length;
-      text.push(line(`State file ${file} (created ${state.createdAt}, updated ${state.updatedAt}): ${done} of ${steps.length} steps done.`));
+      text.push(line(messageText('STATUS_SUMMARY', { file, createdAt: state.createdAt, updatedAt: state.updatedAt, done, total: steps.length })));
     }
     text.push({ kind: 'status-table', steps, state }, { kind: 'owed-console-actions', steps, state });
     if (state) {
       const open = steps.filter((s) => !['done', 'skipped', 'waiting-for-console'].includes(state.steps[s.id]?.status ?? 'pending'));
       const waiting = steps.some((s) => state.steps[s.id]?.status === 'waiting-for-console');
-      if (open.length === 0 && !waiting) text.push(line('Every step is done. `okta-aws-sso verify` re-checks them.'));
-      else if (!waiting) text.push(line(`Next: \`okta-aws-sso resume\` continues with "${open[0]?.id}".`));
+      if (open.length === 0 && !waiting) text.push(line(messageText('STATUS_ALL_DONE')));
+      else if (!waiting) text.push(line(messageText('STATUS_NEXT', { stepId: open[0]?.id ?? '' })));
     }
     return {
       result: 'status',

@@ -3,10 +3,47 @@
  * earlier run (state file) > rehearsal suggestion (sandbox runs only). Secrets: environment, or the file named by their file flag; never a
  * flag value, never the state file.
  */
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { escapeControl } from '../../safe/text.js';
 import { READ_LIMITS, readBoundedSync } from '../../safe/read.js';
-import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
+import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import { UsageError } from '../../errors.js';
+
+/** `~` and `~/x` expanded; a relative path resolved against `cwd`. */
+export function expandPath(raw: string, cwd: string, home: string = os.homedir()): string {
+  const t = raw.trim();
+  const expanded = t === '~' ? home : t.startsWith('~/') ? path.join(home, t.slice(2)) : t;
+  return path.resolve(cwd, expanded);
+}
+
+/** The check of a path answer: an existing file to read, or a new file whose folder exists. */
+export function checkPath(kind: 'existing-file' | 'new-file', full: string): true | string {
+  if (kind === 'existing-file') {
+    if (!existsSync(full)) return `there is no file ${full}`;
+    if (statSync(full).isDirectory()) return `${full} is a folder, not a file`;
+    return true;
+  }
+  const dir = path.dirname(full);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return `the folder ${dir} does not exist (no folder is created for you: check the path)`;
+  if (existsSync(full) && statSync(full).isDirectory()) return `${full} is a folder, not a file`;
+  return true;
+}
+
+/** Every problem found in the given answers, reported together. */
+export interface AnswerProblem {
+  key: AnswerKey;
+  source: string;
+  message: string;
+  hint: string;
+}
+
+/** Answers that must not both be given: the first group wins over the second when one is remembered. */
+const EXCLUSIVE: readonly [readonly AnswerKey[], readonly AnswerKey[]][] = [
+  [['sp-metadata'], ['acs-url', 'issuer-url']],
+  [['accounts'], ['ou']],
+];
 
 export type AnswerValue = string | string[] | boolean | number;
 export type AnswerOrigin = 'flag' | 'env' | 'config' | 'sandbox' | 'prompt' | 'state';
@@ -28,14 +65,17 @@ export interface AnswerSourceInit {
   config?: Record<string, unknown>;
   /** Non-secret answers saved by an earlier run. */
   saved?: Record<string, unknown>;
+  /** Folder a relative path answer resolves against (default: process.cwd()). */
+  cwd?: string;
 }
 
 function normalise(spec: AnswerSpec, raw: unknown, where: string): AnswerValue {
   switch (spec.kind) {
     case 'list': {
       if (Array.isArray(raw)) return raw.map(String).map((s) => s.trim()).filter(Boolean);
+      // Commas only: a group name keeps its spaces ("awssso Data Team" is one group).
       return String(raw)
-        .split(/[,\s]+/)
+        .split(spec.spaceSeparated ? /[,\s]+/ : /,/)
         .map((s) => s.trim())
         .filter(Boolean);
     }
@@ -62,6 +102,7 @@ export class AnswerSource {
   private readonly env: NodeJS.ProcessEnv;
   private readonly config: Record<string, unknown>;
   private readonly saved: Record<string, unknown>;
+  readonly cwd: string;
   private readonly injected = new Map<AnswerKey, AnswerValue>();
   private readonly injectedSecrets = new Map<SecretKey, string>();
   private readonly suggested = new Map<AnswerKey, AnswerValue>();
@@ -72,10 +113,12 @@ export class AnswerSource {
 
   constructor(init: AnswerSourceInit = {}) {
     this.flags = init.flags ?? {};
-    this.secretFiles = init.secretFiles ?? {};
+    this.cwd = init.cwd ?? process.cwd();
+    this.secretFiles = {};
+    for (const [k, f] of Object.entries(init.secretFiles ?? {})) if (f !== undefined) this.secretFiles[k as SecretKey] = expandPath(f, this.cwd, init.env?.['HOME'] ?? os.homedir());
     this.env = init.env ?? {};
     this.config = init.config ?? {};
-    this.saved = init.saved ?? {};
+    this.saved = { ...(init.saved ?? {}) };
     for (const key of Object.keys(this.config)) {
       const k = key.replace(/^--/, '');
       const known = (Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]).some(([a, s]) => a === k || s.flag === `--${k}` || s.fileFlag === `--${k}`);
@@ -131,15 +174,25 @@ export class AnswerSource {
     return found;
   }
 
+  /** A path given by a flag, the environment or --config: `~` expanded, relative to the current folder. */
+  private given(spec: AnswerSpec, raw: unknown, where: string): AnswerValue {
+    const v = normalise(spec, raw, where);
+    return spec.path && typeof v === 'string' && v !== '' ? expandPath(v, this.cwd, this.home()) : v;
+  }
+
+  private home(): string {
+    return this.env['HOME'] ?? os.homedir();
+  }
+
   private lookup(key: AnswerKey, spec: AnswerSpec): ResolvedAnswer | undefined {
     const flagVal = this.flags[key];
-    if (flagVal !== undefined) return { value: normalise(spec, flagVal, spec.flag ?? key), origin: 'flag', source: spec.flag ?? key };
+    if (flagVal !== undefined) return { value: this.given(spec, flagVal, spec.flag ?? key), origin: 'flag', source: spec.flag ?? key };
     for (const name of spec.env ?? []) {
       const v = this.env[name];
-      if (v !== undefined && v !== '') return { value: normalise(spec, v, name), origin: 'env', source: name };
+      if (v !== undefined && v !== '') return { value: this.given(spec, v, name), origin: 'env', source: name };
     }
     const c = this.fromConfig(key);
-    if (c !== undefined && c !== null) return { value: normalise(spec, c, `"${key}" in the config file`), origin: 'config', source: 'config file' };
+    if (c !== undefined && c !== null) return { value: this.given(spec, c, `"${key}" in the config file`), origin: 'config', source: 'config file' };
     const inj = this.injected.get(key);
     if (inj !== undefined) return { value: inj, origin: 'sandbox', source: 'sandbox' };
     const typed = this.prompted.get(key);
@@ -219,6 +272,92 @@ export class AnswerSource {
 
   injectSecret(key: SecretKey, value: string): void {
     this.injectedSecrets.set(key, value);
+  }
+
+  /** Where an answer comes from, without marking it used. */
+  peek(key: AnswerKey): ResolvedAnswer | undefined {
+    return this.lookup(key, ANSWERS[key]);
+  }
+
+  /** Expand and resolve a path typed at a prompt. */
+  resolvePath(raw: string): string {
+    return expandPath(raw, this.cwd, this.home());
+  }
+
+  /**
+   * The catalog's check of one value (each item of a list; a path must exist, or its folder must),
+   * or true.
+   */
+  checkValue(key: AnswerKey, value: AnswerValue): true | string {
+    const spec: AnswerSpec = ANSWERS[key];
+    if (spec.path && typeof value === 'string' && value !== '') {
+      const ok = checkPath(spec.path, value);
+      if (ok !== true) return ok;
+    }
+    if (!spec.check) return true;
+    const items = Array.isArray(value) ? value : [String(value)];
+    for (const item of items) {
+      const ok = spec.check(item);
+      if (ok !== true) return ok;
+    }
+    return true;
+  }
+
+  /**
+   * Start-up check, before any step runs: every value given by a flag, the environment or --config
+   * is checked with the catalog's check; two answers that exclude each other are an error; a value
+   * remembered in the state file that no longer passes is forgotten (so a terminal asks again) or,
+   * when nobody can be asked, reported naming the flag that overrides it. Returns every problem.
+   */
+  checkAll(opts: { interactive: boolean; warn?: (m: string) => void }): AnswerProblem[] {
+    const problems: AnswerProblem[] = [];
+    for (const key of Object.keys(ANSWERS) as AnswerKey[]) {
+      const spec: AnswerSpec = ANSWERS[key];
+      if (spec.kind === 'secret') {
+        const file = this.secretFiles[key as SecretKey];
+        if (file !== undefined && !existsSync(file)) {
+          problems.push({ key, source: spec.fileFlag ?? key, message: `${spec.fileFlag} names ${file}, which does not exist`, hint: `Check the path given to ${spec.fileFlag}.` });
+        }
+        continue;
+      }
+      let found: ResolvedAnswer | undefined;
+      try {
+        found = this.lookup(key, spec);
+      } catch (e) {
+        problems.push({ key, source: spec.flag ?? key, message: (e as Error).message.replace(/\.$/, ''), hint: `Correct ${howToAnswer(key)}.` });
+        continue;
+      }
+      if (!found || found.origin === 'sandbox' || found.origin === 'prompt') continue;
+      const ok = this.checkValue(key, found.value);
+      if (ok === true) continue;
+      if (found.origin === 'state') {
+        delete this.saved[key];
+        if (opts.interactive) {
+          opts.warn?.(`The answer "${String(found.value)}" saved in the state file for ${spec.flag ?? key} is no longer valid (${ok}); you will be asked again.`);
+          continue;
+        }
+        problems.push({ key, source: found.source, message: `the answer "${String(found.value)}" saved in the state file for ${spec.flag ?? key} is no longer valid: ${ok}`, hint: `Give it again with ${howToAnswer(key)}.` });
+        continue;
+      }
+      problems.push({ key, source: found.source, message: `${found.source} "${Array.isArray(found.value) ? found.value.join(',') : String(found.value)}": ${ok}`, hint: `Correct ${found.source}.` });
+    }
+    for (const [first, second] of EXCLUSIVE) {
+      const a = first.map((k) => ({ k, r: this.lookup(k, ANSWERS[k]) })).filter((x) => x.r);
+      const b = second.map((k) => ({ k, r: this.lookup(k, ANSWERS[k]) })).filter((x) => x.r);
+      if (a.length === 0 || b.length === 0) continue;
+      const explicit = (x: { r: ResolvedAnswer | undefined }): boolean => x.r !== undefined && ['flag', 'env', 'config'].includes(x.r.origin);
+      const aGiven = a.some(explicit);
+      const bGiven = b.some(explicit);
+      if (aGiven && bGiven) {
+        const names = [...a, ...b].filter(explicit).map((x) => x.r!.source);
+        problems.push({ key: first[0]!, source: names.join(' and '), message: `${names.join(' and ')} exclude each other`, hint: `Give only one of ${names.join(' or ')}.` });
+      } else if (aGiven) {
+        for (const x of b) if (x.r?.origin === 'state') delete this.saved[x.k];
+      } else if (bGiven) {
+        for (const x of a) if (x.r?.origin === 'state') delete this.saved[x.k];
+      }
+    }
+    return problems;
   }
 
   /** Record an answer given at a prompt so the state file keeps it for the next run. */

@@ -7,7 +7,7 @@
  *
  * Every line of output passes through redact(): a secret the run has seen is never printed.
  */
-import { ANSWERS, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
+import { ANSWERS, consoleDoneCommand, howToAnswer, type AnswerKey, type AnswerSpec, type SecretKey } from '../../core/answers.js';
 import type {
   AskOptions,
   ConfirmOptions,
@@ -52,6 +52,11 @@ export interface BaseIoOptions {
   consolePerformer?: ConsolePerformer;
 }
 
+/** Tuning knobs and advanced settings are never asked: their default holds unless an answer is given. */
+function notAsked(spec: AnswerSpec): boolean {
+  return spec.tuning === true || spec.advanced === true;
+}
+
 export class BaseIo implements Io {
   readonly interactive: boolean;
   private readonly secretsSeen = new Set<string>();
@@ -72,15 +77,35 @@ export class BaseIo implements Io {
 
   // -------------------------------------------------------------------------------- questions
 
+  /** The step's check and the catalog's (src/steps/answers.ts), in that order. */
+  private validator(key: AnswerKey, stepCheck?: (v: string) => true | string): (v: string) => true | string {
+    const spec: AnswerSpec = ANSWERS[key];
+    return (v) => {
+      const ok = stepCheck ? stepCheck(v) : true;
+      if (ok !== true) return ok;
+      if (spec.kind === 'list') {
+        const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+        return this.answers.checkValue(key, items);
+      }
+      if (spec.path) return v.trim() === '' ? true : this.answers.checkValue(key, this.answers.resolvePath(v));
+      return this.answers.checkValue(key, v.trim());
+    };
+  }
+
   async ask(opts: AskOptions): Promise<string> {
+    const spec: AnswerSpec = ANSWERS[opts.key];
     const given = this.answers.get(opts.key);
     if (given) {
       const value = Array.isArray(given.value) ? given.value.join(',') : String(given.value);
-      this.validateGiven(opts.key, value, given.source, opts.validate);
+      this.validateGiven(opts.key, value, given.source, spec.path ? opts.validate : this.validator(opts.key, opts.validate));
       return value;
     }
-    if (this.prompter && !(this.yes && opts.default !== undefined)) {
-      const value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: opts.validate })).trim();
+    // Tuning knobs (rates, waits) are never asked: flags, env and --config set them.
+    if (this.prompter && !(this.yes && opts.default !== undefined) && !(notAsked(spec) && opts.default !== undefined)) {
+      const check = this.validator(opts.key, spec.path ? undefined : opts.validate);
+      let value = (await this.prompter.input({ message: opts.message, default: opts.default, validate: check })).trim();
+      if (spec.path && value !== '') value = this.answers.resolvePath(value);
+      if (spec.path && opts.validate && value !== '') this.validateGiven(opts.key, value, 'your answer', opts.validate);
       this.answers.remember(opts.key, value);
       return value;
     }
@@ -106,7 +131,7 @@ export class BaseIo implements Io {
       }
       return match.value;
     }
-    if (this.prompter && !(this.yes && opts.default !== undefined)) {
+    if (this.prompter && !(this.yes && opts.default !== undefined) && !(notAsked(ANSWERS[opts.key]) && opts.default !== undefined)) {
       const value = await this.prompter.select({ message: opts.message, choices: opts.choices, default: opts.default });
       this.answers.remember(opts.key, value);
       return value;
@@ -123,6 +148,11 @@ export class BaseIo implements Io {
     if (opts.key) {
       const given = this.answers.get(opts.key);
       if (given) return given.value === true || given.value === 'true';
+      if (this.yes || notAsked(ANSWERS[opts.key])) {
+        this.output.debug(`${opts.message} ${opts.default ? 'yes' : 'no'} (${this.yes ? '--yes takes the proposed answer' : `the default; ${howToAnswer(opts.key)} to change it`})`);
+        this.answers.remember(opts.key, opts.default);
+        return opts.default;
+      }
       if (this.prompter) {
         const value = await this.prompter.confirm({ message: opts.message, default: opts.default });
         this.answers.remember(opts.key, value);
@@ -225,8 +255,8 @@ export class BaseIo implements Io {
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `Do it as shown above, then run again with --console-done ${action.id}` +
-        (action.evidence && action.evidence.length > 0 ? ` (or supply ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
+      `Do it as shown above, then run ${consoleDoneCommand(action.id)}` +
+        (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );
   }

@@ -186,6 +186,12 @@ export class TerminalOutput implements OutputSink {
     this.streamIsTTY = isTTY(opts.stream);
   }
 
+  /** The terminal's width, when the output is a terminal that reports one. */
+  columns(): number | undefined {
+    const c = (this.stream as { columns?: number }).columns;
+    return this.streamIsTTY && typeof c === 'number' && c > 0 ? c : undefined;
+  }
+
   /** The spinner being drawn, if any: cleared around other lines so they do not mix. */
   private active: { clear(): unknown; render(): unknown } | undefined;
 

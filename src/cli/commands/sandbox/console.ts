@@ -1,5 +1,6 @@
 /** `okta-aws-sso sandbox console <action-id>`: the sandbox performs a console action as a person would. */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { ANSWERS, type AnswerSpec } from '../../../steps/answers.js';
 import path from 'node:path';
 import { UsageError, isWizardError } from '../../../errors.js';
 import { loadSandboxApi } from '../../sandbox.js';
@@ -53,7 +54,17 @@ export const sandboxConsoleCommand: CliCommand = {
       text.push(line(`  saved ${f}`));
     }
     for (const [k, v] of Object.entries(r.answers ?? {})) text.push(line(`  ${k}: ${v}`));
-    if (Object.keys(r.secrets ?? {}).length > 0) text.push(line(`  secrets (not shown): ${Object.keys(r.secrets ?? {}).join(', ')}`));
-    return { result: 'ok', exitCode: 0, stateFile: null, data: { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}) }, text };
+    // A secret a person would copy (the SCIM token) goes to a 0600 file named after its answer, for
+    // the answer's file flag (e.g. --scim-token-file scim-token.txt); never to the terminal.
+    const secretFiles: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.secrets ?? {})) {
+      const f = path.resolve(ctx.cwd, `${k}.txt`);
+      writeFileSync(f, `${v}\n`, { mode: 0o600 });
+      chmodSync(f, 0o600);
+      secretFiles[k] = f;
+      const spec = (ANSWERS as Record<string, AnswerSpec>)[k];
+      text.push(line(`  ${k}: not shown; saved in ${f} (mode 0600)${spec?.fileFlag ? `: pass it with ${spec.fileFlag} ${f}` : ''}`));
+    }
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}), secretFiles }, text };
   },
 };

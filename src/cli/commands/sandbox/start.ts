@@ -1,9 +1,9 @@
 /** `okta-aws-sso sandbox start`: start the sandbox (or report the running one) and print its environment. */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { SandboxOptions } from '../../../sandbox/types.js';
-import { loadSandboxApi } from '../../sandbox.js';
+import { MANUAL_CONSOLE_MARKER, loadSandboxApi, manualConsole } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { chosenDir, dirOptions, intOption, publicInfo } from './shared.js';
@@ -33,7 +33,8 @@ export const sandboxStartCommand: CliCommand = {
       .option('--assignment-delay <ms>', 'delay before an account assignment completes')
       .option('--accounts <n>', 'number of member accounts')
       .option('--aws-policy <file>', "the AWS caller's IAM policy (JSON); a call it does not allow answers AccessDeniedException (default: everything allowed)")
-      .option('--aws-caller <who>', 'who calls AWS: management (default) or delegated-admin (the Identity Center delegated administrator account)');
+      .option('--aws-caller <who>', 'who calls AWS: management (default) or delegated-admin (the Identity Center delegated administrator account)')
+      .option('--manual-console', 'the sandbox does not perform console actions for --sandbox runs: they stop at each one, as against real consoles (do it with `sandbox console <id>`)');
     for (const o of dirOptions()) c.addOption(o);
     return c;
   },
@@ -60,6 +61,9 @@ export const sandboxStartCommand: CliCommand = {
     if (Object.keys(aws).length > 0) options.aws = aws;
     const port = o['port'] !== undefined ? intOption('--port', o['port']) : undefined;
     const r = await api.ensureSandbox({ dir, ...(port !== undefined ? { port } : {}), options });
+    const marker = path.join(dir, MANUAL_CONSOLE_MARKER);
+    if (o['manualConsole'] === true) writeFileSync(marker, 'Runs against this sandbox stop at each console action (sandbox start --manual-console).\n');
+    else if (r.started) rmSync(marker, { force: true });
     const text: TextBlock[] = [line(`Sandbox ${r.started ? 'started' : 'already running'} (pid ${r.info.pid}) in ${dir}`)];
     const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown' || o['awsPolicy'] !== undefined || o['awsCaller'] !== undefined;
     if (!r.started && asked) text.push(line('The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.', 'warn'));
@@ -73,6 +77,7 @@ export const sandboxStartCommand: CliCommand = {
     text.push(line('Environment for other tools (the AWS CLI also needs --endpoint-url):'));
     for (const [k, v] of Object.entries(env)) text.push(line(`  export ${k}=${k === 'OKTA_API_TOKEN' ? `<in ${envFile}>` : v}`));
     text.push(line(`  or: source ${envFile}`), line('Run the wizard against it with: okta-aws-sso init --sandbox'));
-    return { result: 'ok', exitCode: 0, stateFile: null, data: publicInfo(r.info, r.started), text };
+    if (manualConsole(dir)) text.push(line('Console actions: not performed by the sandbox (--manual-console); do each with `okta-aws-sso sandbox console <id>`.'));
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { ...publicInfo(r.info, r.started), manualConsole: manualConsole(dir) }, text };
   },
 };

@@ -1,0 +1,161 @@
+/**
+ * Every message and error of okta-aws-sso, by stable code: its level, its exit code (errors), a text
+ * template and a hint template (`{name}` is filled from the data). The model is the AWS CDK CLI's
+ * io-host: `--json` exposes the codes, docs/messages.md lists every code (test/messages.test.ts keeps
+ * the docs, this registry and the codes used in src/ in sync), and tests assert codes, not wording.
+ *
+ * The lowest layer: it imports nothing. Errors keep their message text where they are raised; the
+ * template here documents it and is what new code uses (see messageText / errorSpec). The steps' own
+ * progress lines are not coded yet.
+ */
+
+export type MessageLevel = 'error' | 'warn' | 'info' | 'result';
+
+export interface MessageSpec {
+  level: MessageLevel;
+  /** Errors: the exit code (0 ok, 1 step failed, 2 usage, 3 waiting for console, 4 auth, 130 interrupted). */
+  exitCode?: 1 | 2 | 3 | 4 | 130;
+  text: string;
+  hint?: string;
+}
+
+export const MESSAGES = {
+  APPROVAL_NEEDED: { level: 'error', exitCode: 2, text: "This run needs your approval: {message}", hint: "Run it again with --yes to approve, or run it in a terminal to answer the question." },
+  ASSIGNMENTS_FAILED: { level: 'error', exitCode: 1, text: "{length} of {total} account assignment(s) failed: ${failed.map((f) => ", hint: "Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried." },
+  AUTH: { level: 'error', exitCode: 4, text: "Okta refused the OAuth token request for the service app (HTTP {status}).", hint: "Check --okta-org-url and your network, then run again." },
+  AWS_ACCESS_DENIED: { level: 'error', exitCode: 4, text: "AWS denied {what}: {msg}", hint: "Give the caller the IAM permission {action} (see docs/aws.md for the full list), or run the wizard as the management account or the Identity Center delegated administrator." },
+  AWS_ACCOUNT_ID: { level: 'error', exitCode: 2, text: "Not an AWS account ID: {join}.", hint: "Account IDs have 12 digits; give them comma separated to --accounts." },
+  AWS_ACCOUNT_UNKNOWN: { level: 'error', exitCode: 2, text: "These accounts are not in the organization {organizationId}: {join}.", hint: "Check the IDs (AWS console > AWS Organizations > AWS accounts), or omit --accounts to assign every active account." },
+  AWS_CREDENTIALS: { level: 'error', exitCode: 4, text: "AWS rejected the credentials while {what}: {msg}", hint: "Refresh the credentials (e.g. `aws sso login --profile <name>`) and run again; what is done so far is kept." },
+  AWS_CREDENTIALS_EXPIRED: { level: 'error', exitCode: 4, text: "The AWS credentials have expired.", hint: "Refresh them ({login}, or new temporary credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and run again." },
+  AWS_ERROR: { level: 'error', exitCode: 1, text: "CreatePermissionSet returned no ARN.", hint: "Run again; the wizard adopts the set if it was created." },
+  AWS_INSTANCE_NOT_ACTIVE: { level: 'error', exitCode: 1, text: "The Identity Center instance {InstanceArn} is {Status}${chosen.StatusReason ? ", hint: "Wait until it is ACTIVE (AWS console > IAM Identity Center > Settings), then run again." },
+  AWS_INSTANCE_UNKNOWN: { level: 'error', exitCode: 2, text: "The instance {arn} is not among the instances in {foundIn}: {join}.", hint: "Give --instance-arn one of the ARNs listed, or omit it." },
+  AWS_NO_CREDENTIALS: { level: 'error', exitCode: 4, text: "No AWS credentials were found.", hint: "Pass --profile <name> (a profile from ~/.aws/config, e.g. after `aws sso login`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for the management or delegated administrator account." },
+  AWS_NO_INSTANCE: { level: 'error', exitCode: 1, text: "No IAM Identity Center instance was found." },
+  AWS_NO_ORGANIZATION: { level: 'error', exitCode: 1, text: "The account {accountId} is not part of an AWS Organization.", hint: "Identity Center for workforce access needs an organization: create one in AWS Organizations (with all features) and run the wizard from its management account." },
+  AWS_ORG_FEATURES: { level: 'error', exitCode: 1, text: "The organization {Id} has only consolidated billing enabled (FeatureSet {unknown}); Identity Center needs all features.", hint: "Enable all features: AWS console > AWS Organizations > Settings > \"Enable all features\" (every member account must approve), then run again." },
+  AWS_OU_ID: { level: 'error', exitCode: 2, text: "\"{ou}\" is not an OU ID.", hint: "An OU ID looks like ou-ab12-cdef3456 (or r-ab12 for the root); see AWS Organizations > AWS accounts." },
+  AWS_OU_UNKNOWN: { level: 'error', exitCode: 2, text: "The OU {ouId} does not exist in this organization.", hint: "Check --ou (an ID like ou-ab12-cdef3456, or r-ab12 for the root)." },
+  AWS_PROFILE: { level: 'error', exitCode: 4, text: "The AWS profile \"{profile}\" gave no usable credentials: {msg}", hint: "Check the profile name in ~/.aws/config (`aws configure list-profiles`), or omit --profile to use the default credential chain." },
+  AWS_PROVISION_FAILED: { level: 'error', exitCode: 1, text: "Provisioning the permission set failed: {given}.", hint: "Fix the cause named above (often an IAM quota or a policy the account cannot hold), then run again; the wizard provisions again." },
+  AWS_PROVISION_TIMEOUT: { level: 'error', exitCode: 1, text: "Provisioning the permission set did not finish within {1000} s (request {requestId}).", hint: "Check IAM Identity Center > Permission sets > the set > Accounts for its status, then run again." },
+  AWS_REGION_MISMATCH: { level: 'error', exitCode: 2, text: "--region is {region}, but the Identity Center home region is {region}.", hint: "Every write must go to the home region: pass --region {region}, or omit --region." },
+  AWS_SSO_EXPIRED: { level: 'error', exitCode: 4, text: "The AWS SSO session${profile ? ", hint: "Run \\`{login}\\` and start the wizard again; what is done so far is kept." },
+  AWS_UNREACHABLE: { level: 'error', exitCode: 1, text: "Could not reach AWS while {what} ({unknown}).code)}).", hint: "Check the network connection, proxy settings and AWS_ENDPOINT_URL if you set it; then run again." },
+  CONFIG_INVALID: { level: 'error', exitCode: 2, text: "The --config file {file} is not valid {JSON}: {0}", hint: "Fix the syntax; keys are the answer names or flag names without \"--\", e.g. okta-org-url: https://example.okta.com" },
+  CONFIG_SECRET: { level: 'error', exitCode: 2, text: "The config file holds the secret \"{key}\"; secrets never go in config files.", hint: "Remove it and supply it through {variable} or {prompt}." },
+  CONFIG_UNKNOWN_KEY: { level: 'error', exitCode: 2, text: "The config file has an unknown answer \"{key}\".", hint: "Use the names of the command-line flags without \"--\" (see okta-aws-sso init --help)." },
+  CONFIG_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read the --config file {file} ({e}).", hint: "Check the path given to --config." },
+  DECLINED: { level: 'error', exitCode: 2, text: "Stopped: the group \"{name}\" was not created.", hint: "Run again and approve, or create the group in Okta first." },
+  DRIFT: { level: 'error', exitCode: 1, text: "Drift found in ${drift.map((d) => ", hint: "Run `okta-aws-sso resume` to repair it (each drifted step is re-applied), then verify again." },
+  GROUP_BOTH_ASSIGNED_AND_PUSHED: { level: 'error', exitCode: 2, text: "\"{assignment}\" is both the assignment group and a push group; Okta does not support using one group for both (pushes race with assignments).", hint: "Use separate groups, e.g. --assignment-group \"AWS Users\" --push-groups awsssoPowerUsers." },
+  GROUP_NOT_OKTA: { level: 'error', exitCode: 2, text: "The group \"{name}\" is a {type} group (imported from a directory or built in), so Okta cannot manage its members here.", hint: "Choose another name for the wizard\\'s group." },
+  GROUP_NOT_PUSHED: { level: 'error', exitCode: 1, text: "The pushed group \"{name}\" has not arrived in the Identity Center identity store {identityStoreId}." },
+  IDP_CERT_EXPIRED: { level: 'error', exitCode: 1, text: "The Okta signing certificate ({sha256Fingerprint}) expired on {notAfter}; Identity Center would reject every sign-in.", hint: "In the Okta Admin Console open the app > Sign On > SAML Signing Certificates, generate a new certificate and make it active, then run again." },
+  IDP_CERT_NOT_YET_VALID: { level: 'error', exitCode: 1, text: "The Okta signing certificate is not valid before {notBefore}.", hint: "Check the clock of this machine, or activate a certificate that is already valid (Sign On > SAML Signing Certificates)." },
+  IDP_METADATA_INVALID: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta {message}.", hint: "Check the app in the Okta Admin Console (Sign On tab > SAML Signing Certificates: one must be Active), then run again." },
+  INTERRUPTED: { level: 'error', exitCode: 130, text: "Interrupted.", hint: "Run `okta-aws-sso resume` to continue; the state is saved." },
+  INVALID_ANSWER: { level: 'error', exitCode: 2, text: "Invalid answer: {message}. Nothing was changed." },
+  INVALID_GROUP_NAME: { level: 'error', exitCode: 2, text: "The group name \"{name}\" is not valid: {reason}.", hint: "Give valid names with --assignment-group and --push-groups." },
+  INVALID_SECRET: { level: 'error', exitCode: 2, text: "The value from {source} is not valid: {ok}", hint: "Fix the value in {source}." },
+  MISSING_ANSWER: { level: 'error', exitCode: 2, text: "Missing answer in a non-interactive run: {what}.", hint: "Supply it with {how}." },
+  NOT_BUILT: { level: 'error', exitCode: 1, text: "The step \"{stepId}\" is not built yet in this version of okta-aws-sso, so the run stops here.", hint: "Nothing was changed by this step. Upgrade okta-aws-sso, or complete this part in the consoles by hand." },
+  NOT_CONTINUED: { level: 'error', exitCode: 2, text: "Not continuing the setup in {file}; nothing was changed.", hint: "To start a separate setup, pass --state <another file>; to start over, move the state file aside first." },
+  NO_COMMAND: { level: 'error', exitCode: 2, text: "No command given.", hint: "Give a command: init, resume, verify, status or sandbox start|stop|status|reset|console (okta-aws-sso --help lists them)." },
+  NO_PASSWORD: { level: 'error', exitCode: 2, text: "No password was given for the test user.", hint: "Type one, or let the wizard generate it." },
+  NO_PUSH_GROUP: { level: 'error', exitCode: 2, text: "At least one push group is needed.", hint: "Pass --push-groups awsssoPowerUsers (or your own names)." },
+  NO_STATE: { level: 'error', exitCode: 2, text: "There is no state file at {file}, so there is nothing to {kind}.", hint: "Run `okta-aws-sso init` to start the setup (or pass --state <file> to point at yours)." },
+  OKTA_APP_GONE: { level: 'error', exitCode: 1, text: "The Okta app {appId} from the okta-app step no longer exists.", hint: "Run `okta-aws-sso init` again so the okta-app step re-creates it." },
+  OKTA_APP_NOT_FOUND: { level: 'error', exitCode: 2, text: "There is no {NAME} app with the ID \"{id}\" in this Okta org." },
+  OKTA_APP_NO_SIGNING_KEY: { level: 'error', exitCode: 1, text: "The Okta app {app} has no active SAML signing key.", hint: "In the Okta Admin Console open the app > Sign On > SAML Signing Certificates, generate a certificate and activate it, then run again." },
+  OKTA_APP_SETTINGS_NOT_KEPT: { level: 'error', exitCode: 1, text: "Okta did not keep the SAML settings of the app after it was {what}: {join}.", hint: "Set them in the Okta Admin Console (app > Sign On > Edit > Advanced Sign-on Settings: \"IAM Identity Center ACS URL\" and \"IAM Identity Center issuer URL\"), then run again." },
+  OKTA_APP_VANISHED: { level: 'error', exitCode: 1, text: "The Okta app {id} disappeared right after it was {what}.", hint: "Someone may have deleted it; run again to create it." },
+  OKTA_AUTH_MODE: { level: 'error', exitCode: 2, text: "Unknown Okta authentication mode \"{v}\".", hint: "Use --okta-auth ssws (API token) or --okta-auth oauth (service app with a private key)." },
+  OKTA_BAD_RESPONSE: { level: 'error', exitCode: 1, text: "Okta answered {method} {path} with something that is not JSON.", hint: "Check that --okta-org-url is your Okta org (https://<org>.okta.com), not a proxy or a login page." },
+  OKTA_KEY_INVALID: { level: 'error', exitCode: 2, text: "The Okta service app's private key could not be used ({problem}).", hint: "Give an RSA or EC private key as PEM (-----BEGIN PRIVATE KEY-----) or as a JWK with its private members, through --okta-private-key-file." },
+  OKTA_KEY_MISSING: { level: 'error', exitCode: 2, text: "No private key for the Okta service app was given.", hint: "Pass --okta-private-key-file <file> or set OKTA_CLIENT_PRIVATEKEY." },
+  OKTA_ORG_URL_INSECURE: { level: 'error', exitCode: 2, text: "The Okta org URL must use https, not {replace} (\"{value}\").", hint: "Use https://<your-org>.okta.com (plain http is only accepted for a local sandbox on 127.0.0.1)." },
+  OKTA_ORG_URL_INVALID: { level: 'error', exitCode: 2, text: "The Okta org URL \"{value}\" is not a URL.", hint: "Give the full address of your org, e.g. --okta-org-url https://example.okta.com" },
+  OKTA_PROVISIONING_FEATURES: { level: 'error', exitCode: 1, text: "Provisioning of \"{label}\" is on, but {join}.", hint: "In the Okta Admin Console open \"{label}\" > Provisioning > To App > Edit: enable Create Users, Update User Attributes and Deactivate Users, keep Sync Password off, Save; then run again." },
+  OKTA_PROVISIONING_NOT_ENABLED: { level: 'error', exitCode: 1, text: "The provisioning connection of \"{label}\" is {set}, not ENABLED.", hint: "Repeat the console action (Provisioning > Configure API Integration > Enable API Integration, Test API Credentials, Save), then run `okta-aws-sso resume`." },
+  OKTA_SDK_CONFIG: { level: 'error', exitCode: 2, text: "The Okta SDK could not start: {first}", hint: "Check ./okta.yaml and ~/.okta/okta.yaml (remove or fix them), and the OKTA_CLIENT_* environment variables." },
+  OKTA_TEST_USER_INACTIVE: { level: 'error', exitCode: 1, text: "The Okta user {login} ({id}) already exists but is {status}, so Okta would not provision it to Identity Center." },
+  OKTA_TOKEN_MISSING: { level: 'error', exitCode: 2, text: "No Okta API token was given.", hint: "Set OKTA_API_TOKEN or pass --okta-token-file <file>." },
+  OKTA_UNREACHABLE: { level: 'error', exitCode: 1, text: "Could not reach Okta for an OAuth token ({code}).", hint: "Check --okta-org-url and your network, then run again." },
+  OKTA_YAML_INVALID: { level: 'error', exitCode: 2, text: "{file} is not valid YAML ({0}).", hint: "Fix or remove the file, or give the Okta settings with --okta-org-url and OKTA_API_TOKEN." },
+  PAYLOAD_INVALID: { level: 'error', exitCode: 2, text: "Cannot read the --payload-file {f}: {message}", hint: "Give a file with a JSON object." },
+  SANDBOX_CONFLICT: { level: 'error', exitCode: 2, text: "--sandbox runs against the local sandbox, but {source} points at \"{value}\".", hint: "Drop {source} for a sandbox run, or drop --sandbox to run against your real {org}." },
+  SANDBOX_FILE_NAME: { level: 'error', exitCode: 2, text: "The sandbox returned a file with an unsafe name (\"{name}\").", hint: "This is a sandbox bug; nothing was written." },
+  SANDBOX_NOT_RUNNING: { level: 'error', exitCode: 2, text: "No sandbox is running in {dir}.", hint: "Start one with `okta-aws-sso sandbox start`." },
+  SCIM_NOT_FOUND: { level: 'error', exitCode: 2, text: "The SCIM endpoint {endpoint} answered 404: the path is wrong.", hint: "Copy the SCIM endpoint exactly as shown (it ends in /scim/v2) and give it without a trailing slash." },
+  SCIM_PROBE_FAILED: { level: 'error', exitCode: 1, text: "The SCIM endpoint answered {status} to the probe." },
+  SCIM_TOKEN_MISSING: { level: 'error', exitCode: 2, text: "The Identity Center SCIM access token is needed to configure Okta provisioning.", hint: "Set SCIM_TOKEN or pass --scim-token-file <file>." },
+  SCIM_UNAUTHORIZED: { level: 'error', exitCode: 4, text: "The SCIM endpoint refused the access token (401 Unauthorized): the token is wrong, expired or revoked, or the endpoint belongs to another tenant.", hint: "In IAM Identity Center > Settings > Automatic provisioning > Manage provisioning, generate a new access token (at most two exist at a time), copy the SCIM endpoint and the token from the same page, and give them again (SCIM_TOKEN or --scim-token-file)." },
+  SCIM_UNREACHABLE: { level: 'error', exitCode: 1, text: "Could not reach the SCIM endpoint {endpoint} ({string} }).cause?.code ?? (e as Error).message)}).", hint: "Check the endpoint (copy it again from IAM Identity Center > Settings > Automatic provisioning) and the network or proxy, then run again." },
+  SECRET_FILE_EMPTY: { level: 'error', exitCode: 2, text: "The {fileFlag} file \"{file}\" is empty.", hint: "Put the value in the file, on one line." },
+  SECRET_FILE_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read {fileFlag} file \"{file}\" ({code}).", hint: "Check the path and its permissions, or supply the value through {prompt}." },
+  SETUP_INCOMPLETE: { level: 'error', exitCode: 1, text: "The setup is not finished: the step \"{id}\" is {status}.", hint: "Run `okta-aws-sso resume` to finish the setup, then verify." },
+  SP_METADATA_INVALID: { level: 'error', exitCode: 2, text: "{what} has no EntityDescriptor, so it is not SAML metadata.", hint: "Download it from IAM Identity Center > Settings > Identity source > Actions > Change identity source > External identity provider > \"Download metadata file\"." },
+  SP_METADATA_MISMATCH: { level: 'error', exitCode: 2, text: "The SP metadata file \"{file}\" does not belong to this Identity Center instance: {issuerOk}.", hint: "Download the metadata of the instance {instanceArn} (home region {region}) and pass that file." },
+  SP_METADATA_NO_ACS: { level: 'error', exitCode: 2, text: "{what} lists no Identity Center ACS URL${bad.length ? ", hint: "Use the service-provider metadata of IAM Identity Center (not the IdP metadata from Okta), downloaded from Settings > Identity source." },
+  SP_METADATA_REGION: { level: 'error', exitCode: 2, text: "The SP metadata file \"{file}\" has no ACS URL for the home region {region} (it has: {join}).", hint: "Download the metadata from the console in {region} (the Identity Center home region)." },
+  SP_METADATA_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read the SP metadata file \"{file}\" ({error}).", hint: "Check the path given to --sp-metadata (the file the console downloaded), or pass --acs-url and --issuer-url instead." },
+  STATE_INVALID: { level: 'error', exitCode: 2, text: "The state file {file} is not an okta-aws-sso state file (expected a JSON object).", hint: "Upgrade okta-aws-sso (npm install -g okta-aws-sso@latest) and run it again. The file was left as it is." },
+  STATE_LOCKED: { level: 'error', exitCode: 2, text: "The state file is locked by {file}, and that lock file cannot be read.", hint: "If no other okta-aws-sso run is using {stateFile}, delete {file} and run again." },
+  STATE_LOCK_FAILED: { level: 'error', exitCode: 2, text: "Cannot create the lock file {file} ({e}).", hint: "Check that the state file\\'s folder exists and is writable, or pass --state <path>." },
+  STATE_NEWER_VERSION: { level: 'error', exitCode: 2, text: "The state file {file} has schema version {version}, written by a newer okta-aws-sso; this version reads version {VERSION}.", hint: "Upgrade okta-aws-sso (npm install -g okta-aws-sso@latest) and run it again. The file was left as it is." },
+  STATE_OTHER_SANDBOX: { level: 'error', exitCode: 2, text: "The state file {file} was made against another sandbox: {other}." },
+  STATE_SECRET: { level: 'error', exitCode: 1, text: "Refused to write the state file {file}: it would contain a secret.", hint: "This is a bug in okta-aws-sso; please report it (without the secret). The state file was left as it was." },
+  STATE_TRUNCATED: { level: 'error', exitCode: 2, text: "The state file {file} is empty (probably truncated)." },
+  STATE_UNREADABLE: { level: 'error', exitCode: 2, text: "The state file {file} is a directory.", hint: "Pass --state with the path of a file." },
+  STATE_UNWRITABLE: { level: 'error', exitCode: 2, text: "Cannot write the state file {file} ({e}).", hint: "Check that its folder exists and is writable, or pass --state <path>." },
+  STEP_FAILED: { level: 'error', exitCode: 1, text: "A step failed: {message}", hint: "Check that --okta-org-url is your Okta org (https://<org>.okta.com), not a proxy or a login page." },
+  STEP_ORDER: { level: 'error', exitCode: 1, text: "This step needs the result of \"{id}\", which has not run yet.", hint: "Run the wizard from the start (okta-aws-sso init) so \"{id}\" runs first." },
+  UNEXPECTED: { level: 'error', exitCode: 1, text: "The step \"{stepId}\" failed unexpectedly: {message}", hint: "Run again with --verbose for details; the next run retries ${stepId ? " },
+  USAGE: { level: 'error', exitCode: 2, text: "{message}", hint: "Run `okta-aws-sso --help` for the commands and options." },
+  VERIFY_FAILED: { level: 'error', exitCode: 1, text: "Verification found {length} problem(s): {0}{above}", hint: "Fix what is listed above, then run `okta-aws-sso verify` (or the wizard) again." },
+  WAITING_FOR_CONSOLE: { level: 'error', exitCode: 3, text: "Waiting for a console action only a person can do: {title}.", hint: "Do it as shown, then run {command}." },
+  XML_DTD: { level: 'error', exitCode: 2, text: "{what} contains a DTD or entity declaration, which SAML metadata never needs; refusing to read it.", hint: "Use the metadata file exactly as the console downloads it." },
+  XML_INVALID: { level: 'error', exitCode: 2, text: "{what} is not well-formed XML (line {line}: {msg}).", hint: "Download the metadata file again; a copy-paste may have cut it." },
+  XML_TOO_LARGE: { level: 'error', exitCode: 2, text: "{what} is larger than {1024} KB, so it is not SAML metadata.", hint: "Download the metadata file again from the console and pass that file." },
+  DRY_RUN: { level: 'info', text: "Dry run: nothing will be changed{planningFrom}." },
+  RUN_DONE: { level: 'result', text: "Done: every step is complete." },
+  RUN_VERIFIED: { level: 'result', text: "Verified: every step still holds and the verify step passed." },
+  SANDBOX_BOUND: { level: 'info', text: "Sandbox {started}: Okta {oktaUrl}, AWS {awsUrl}." },
+  SAVED_ANSWER_INVALID: { level: 'warn', text: "The answer \"{value}\" saved in the state file for {flag} is no longer valid ({reason}); you will be asked again." },
+  STATE_CONTINUE: { level: 'info', text: "A setup is already in progress in {file} (started {createdAt}; {done} of {total} steps done)." },
+  STATE_MOVED_ASIDE: { level: 'info', text: "Starting over: the earlier state file was moved to {aside}." },
+  STATE_OTHER_SANDBOX_WARN: { level: 'warn', text: "The state file {file} was made against another sandbox: {why}." },
+  STATUS_ALL_DONE: { level: 'info', text: "Every step is done. `okta-aws-sso verify` re-checks them." },
+  STATUS_NEXT: { level: 'info', text: "Next: `okta-aws-sso resume` continues with \"{stepId}\"." },
+  STATUS_NO_STATE: { level: 'info', text: "No setup started yet: there is no state file at {file}. Run `okta-aws-sso init` to start." },
+  STATUS_SUMMARY: { level: 'info', text: "State file {file} (created {createdAt}, updated {updatedAt}): {done} of {total} steps done." },
+  GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
+  IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
+  OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },
+  OKTA_YAML_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },
+  PROFILE_CONFLICT: { level: 'error', exitCode: 2, text: "~/.aws/config already has a section [{name}] that okta-aws-sso did not write." },
+  PROFILE_FILE: { level: 'error', exitCode: 2, text: "Cannot read {file}: {message}." },
+  PROFILE_NAME_CLASH: { level: 'error', exitCode: 2, text: "Two profiles would both be called \"{name}\" (account {accountId} {roleName}, account {accountId} {permissionSetName})." },
+  PROFILE_PRINCIPAL_NOT_FOUND: { level: 'error', exitCode: 2, text: "No user \"{userName}\" in the Identity Center identity store." },
+  PROFILE_READ_BACK: { level: 'error', exitCode: 2, text: "The merged AWS config does not read back [{name}] {k} as written." },
+  SIGN_IN_FAILED: { level: 'error', exitCode: 1, text: "The sign-in proof failed: {toLowerCase}: {detail}" },
+  STATE_INSECURE: { level: 'error', exitCode: 2, text: "The state file {shown} belongs to another user (uid {uid}, you are uid {uid}); it could have been changed to send your credentials elsewhere, so it is not used." },
+  STATE_OTHER_ACCOUNT: { level: 'error', exitCode: 2, text: "This state file was made for AWS account {accountId}, but the AWS credentials now belong to account {accountId}." },
+  STATE_OTHER_ORG: { level: 'error', exitCode: 2, text: "This state file was made for the Okta org {orgUrl}, but this run uses {orgNow}." },
+} as const satisfies Record<string, MessageSpec>;
+
+export type MessageCode = keyof typeof MESSAGES;
+
+/** The template of `code` filled with `data` (a missing name stays as `{name}`, so a mistake shows). */
+export function messageText(code: MessageCode, data: Record<string, string | number> = {}, part: 'text' | 'hint' = 'text'): string {
+  const spec: MessageSpec = MESSAGES[code];
+  const t = part === 'text' ? spec.text : (spec.hint ?? '');
+  return t.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+}
+
+/** Is `code` a registered code? */
+export function isMessageCode(code: string): code is MessageCode {
+  return Object.prototype.hasOwnProperty.call(MESSAGES, code);
+}
