@@ -50,13 +50,26 @@ describe('a person in a terminal', () => {
     // Exactly the printed command, nothing added: it continues against the same sandbox.
     const r = spawnTerminal(hint![1]!.split(' ').slice(1), { cwd: dir, cols: 60 });
     let rat = 0;
+    // Two kinds of prompt: questions about the person's setup (answered with their defaults, as a
+    // person accepting the suggestions would), and the plan's approvals ("<step> (<risk>): <change>
+    // ... Apply?", once per step and risk class), which a person reads and accepts with "y". Only the
+    // former count towards the issue's "at most 8 questions"; approvals are counted on their own.
+    // An approval's frame is drawn in one piece, so its "Apply? (y/N)" line is matched with its title.
+    const PROMPT = /\n\? (?:[^\n]*\n)*?Apply\? \((?:y\/N|Y\/n)\)|\n\? [^\n]*|Done: every step is complete\./;
     const questions: string[] = [];
+    const approvals: string[] = [];
     for (;;) {
-      const next = await r.waitFor(/\n\? [^\n]*|Done: every step is complete\./, rat, 120_000);
+      const next = await r.waitFor(PROMPT, rat, 120_000);
       const seen = r.screen().slice(rat, next);
       rat = next;
       if (seen.includes('Done: every step is complete.')) break;
-      questions.push(seen.trim());
+      const prompt = seen.slice(seen.lastIndexOf('\n? ') + 1);
+      if (/\nApply\? \((?:y\/N|Y\/n)\)$/.test(prompt)) {
+        approvals.push(prompt);
+        r.type('y');
+      } else {
+        questions.push(seen.trim());
+      }
       r.type(ENTER);
       rat = await r.waitFor('✔', rat); // the answer is drawn before the next question
     }
@@ -67,10 +80,25 @@ describe('a person in a terminal', () => {
     const summary = r.screen().slice(r.screen().indexOf('Done: every step')).trimEnd().split('\n');
     expect(summary.length).toBeLessThan(20);
     for (const l of summary) expect(l.length <= 60 || !l.trim().includes(' '), l).toBe(true);
-    expect(questions.length).toBeLessThanOrEqual(8);
+    expect(questions.length, questions.join('\n---\n')).toBeLessThanOrEqual(8);
+    // The org-wide approval (default No) is reached in the resume run and applied only because "y" was typed.
+    expect(approvals.some((a) => a.includes('(ORG-WIDE)') && a.endsWith('Apply? (y/N)')), approvals.join('\n---\n')).toBe(true);
+    // At most one approval per remaining step and risk class, never a flood of them.
+    expect(approvals.length, approvals.join('\n---\n')).toBeLessThanOrEqual(6);
 
+    // The resume run generated the test user's password and showed it once; a later `verify` (a new
+    // process, which cannot know it) asks for it in a hidden prompt to prove the sign-in, and the
+    // person types what they were shown.
+    const shown = /Test user password \(shown once, not saved anywhere\):\s+(\S+)/.exec(r.screen());
+    expect(shown, r.screen().slice(-3000)).not.toBeNull();
     const v = spawnTerminal(['verify'], { cwd: dir, cols: 60 });
-    await v.waitFor(/Verified: every step still holds|Error:/, 0, 120_000);
+    const vat = await v.waitFor(/\n\? Password of the test user|Verified: every step still holds|Error:/, 0, 120_000);
+    if (v.screen().slice(0, vat).endsWith('? Password of the test user')) {
+      v.type(shown![1]!);
+      v.type(ENTER);
+      await v.waitFor(/Verified: every step still holds|Error:/, vat, 120_000);
+    }
+    expect(v.screen()).not.toContain(shown![1]!); // typed into a hidden prompt, never echoed
     expect(await v.exited, v.screen().slice(-2000)).toBe(0);
     expect(v.screen()).toContain('Verified: every step still holds and the verify step passed.');
   }, 300_000);
