@@ -70,6 +70,8 @@ const actionOf = (operation: string): string | undefined => {
  * permission CreatePermissionSet needs for its Tags (proved by the write removals below).
  */
 const NOT_SENT_HERE = [
+  // `okta-aws-sso profiles --user` (a day-two command, not part of the setup run).
+  'identitystore:ListGroupMembershipsForMember',
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
   'sso:DeleteAccountAssignment',
