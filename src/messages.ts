@@ -84,6 +84,8 @@ export const MESSAGES = {
   OKTA_TOKEN_MISSING: { level: 'error', exitCode: 2, text: "No Okta API token was given.", hint: "Set OKTA_API_TOKEN or pass --okta-token-file <file>." },
   OKTA_UNREACHABLE: { level: 'error', exitCode: 1, text: "Could not reach Okta for an OAuth token ({code}).", hint: "Check --okta-org-url and your network, then run again." },
   OKTA_YAML_INVALID: { level: 'error', exitCode: 2, text: "{file} is not valid YAML ({0}).", hint: "Fix or remove the file, or give the Okta settings with --okta-org-url and OKTA_API_TOKEN." },
+  PLAN_INVALID: { level: 'error', exitCode: 1, text: "The test-user plan had neither a create nor an adopt change.", hint: "Run again; if it persists, please report it." },
+  PLAN_STALE: { level: 'error', exitCode: 1, text: "The permission set \"{name}\" was created by someone else after this run planned; nothing else was changed.", hint: "Run again: the new plan adopts it (see --dry-run for what it would change)." },
   PAYLOAD_INVALID: { level: 'error', exitCode: 2, text: "Cannot read the --payload-file {f}: {message}", hint: "Give a file with a JSON object." },
   SANDBOX_CONFLICT: { level: 'error', exitCode: 2, text: "--sandbox runs against the local sandbox, but {source} points at \"{value}\".", hint: "Drop {source} for a sandbox run, or drop --sandbox to run against your real {org}." },
   SANDBOX_FILE_NAME: { level: 'error', exitCode: 2, text: "The sandbox returned a file with an unsafe name (\"{name}\").", hint: "This is a sandbox bug; nothing was written." },

@@ -32,7 +32,7 @@ describe('AWS managed policy names', () => {
     try {
       const r = await runCli(['init', '--sandbox', '--yes', '--managed-policy-arn', 'arn:aws:iam::aws:policy/PowerUsersAccess'], { cwd: dir, env: { CI: 'true' } });
       expect(r.code, r.stdout + r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/--managed-policy-arn is not valid: .*did you mean .*PowerUserAccess/);
+      expect(r.stderr).toMatch(/--managed-policy-arn "arn:aws:iam::aws:policy\/PowerUsersAccess": .*is not an AWS managed policy.*did you mean .*PowerUserAccess/);
       expect(fs.existsSync(path.join(dir, 'okta-aws-sso.state.json'))).toBe(false);
       expect(fs.existsSync(path.join(dir, '.okta-aws-sso'))).toBe(false);
     } finally {

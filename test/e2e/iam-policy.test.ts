@@ -74,6 +74,7 @@ const NOT_SENT_HERE = [
   'organizations:ListOrganizationalUnitsForParent',
   'sso:DeleteAccountAssignment',
   'sso:DescribeAccountAssignmentCreationStatus',
+  'sso:DescribeAccountAssignmentDeletionStatus',
   'sso:DescribePermissionSetProvisioningStatus',
   'sso:ListAccountAssignmentDeletionStatus',
   'sso:ListAccountAssignments',

@@ -129,7 +129,8 @@ export const profilesCommand: CliCommand = {
       let backup: string | undefined;
       if (g.dryRun) {
         const { createTwoFilesPatch } = await import('diff');
-        text.push(line(changed ? createTwoFilesPatch(file, file, before.text, merged.text, 'now', 'after okta-aws-sso profiles').trimEnd() : `${file} is already up to date.`));
+        if (changed) for (const l of createTwoFilesPatch(file, file, before.text, merged.text, 'now', 'after okta-aws-sso profiles').trimEnd().split('\n')) text.push(line(l));
+        else text.push(line(`${file} is already up to date.`));
         text.push(line('Dry run: nothing was written.'));
       } else if (changed) {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -5,6 +5,7 @@
  * and a call outside it answers AccessDeniedException the way AWS does. STS GetCallerIdentity needs no
  * permission (AWS documents it cannot be denied) and is never checked; SCIM uses its bearer token.
  */
+import { SandboxInputError } from '../faults.js';
 import type { AwsServiceId } from './models.js';
 
 /** IAM action prefix of each emulated service (the sso-admin API's actions are `sso:*`). */
@@ -14,7 +15,20 @@ export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 type Simulate = (typeof import('@cloud-copilot/iam-simulate'))['runSimulation'];
 let simulator: Promise<Simulate> | undefined;
-const runSimulation = (): Promise<Simulate> => (simulator ??= import('@cloud-copilot/iam-simulate').then((m) => m.runSimulation));
+/**
+ * The simulator is AGPL-3.0-or-later: a development dependency of this Apache-2.0 project, never
+ * installed with the package. `--aws-policy` outside a checkout needs it installed beside the tool.
+ */
+const runSimulation = (): Promise<Simulate> =>
+  (simulator ??= import('@cloud-copilot/iam-simulate').then(
+    (m) => m.runSimulation,
+    () => {
+      simulator = undefined;
+      throw new SandboxInputError(
+        '--aws-policy needs the IAM policy simulator @cloud-copilot/iam-simulate (AGPL-3.0-or-later), which okta-aws-sso does not install: run `npm install @cloud-copilot/iam-simulate` where okta-aws-sso is installed, or start the sandbox without --aws-policy.',
+      );
+    },
+  ));
 
 function simulation(policy: Record<string, unknown>, action: string, principal: string, accountId: string): Parameters<Simulate>[0] {
   return {
