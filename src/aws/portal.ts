@@ -4,12 +4,19 @@
  * (ListAccounts, ListAccountRoles, GetRoleCredentials) and STS GetCallerIdentity with the role
  * credentials. The SDK honours AWS_ENDPOINT_URL (the sandbox) like the other clients.
  *
+ * These clients run the one retry policy like every other AWS client (src/aws/retry-strategy.ts,
+ * a budget per operation): throttling, 5xx and dropped connections are retried inside the SDK. The
+ * device-code poll below only handles AuthorizationPending / SlowDown (client errors the strategy
+ * never retries), so retries are not nested.
+ *
  * Tokens and credentials stay in memory and are never printed.
  */
 import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { GetRoleCredentialsCommand, ListAccountRolesCommand, ListAccountsCommand, SSOClient } from '@aws-sdk/client-sso';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsErrorName } from './clients.js';
+import { sdkRetrySettings } from './retry-strategy.js';
+import { sleep } from '../retry/policy.js';
 
 export interface DeviceCode {
   verificationUri: string;
@@ -33,20 +40,6 @@ export class DeviceAuthorizationError extends Error {
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
-
 /** Device authorization: `onCode` shows the code (and, in the sandbox, has it approved); resolves with the access token. */
 export async function deviceAuthorization(p: {
   region: string;
@@ -57,7 +50,7 @@ export async function deviceAuthorization(p: {
   /** Upper bound on the wait, whatever the code's own expiry (ms). */
   maxWaitMs?: number;
 }): Promise<string> {
-  const oidc = new SSOOIDCClient({ region: p.region });
+  const oidc = new SSOOIDCClient({ region: p.region, ...sdkRetrySettings() });
   try {
     const reg = await oidc.send(new RegisterClientCommand({ clientName: p.clientName, clientType: 'public' }));
     const clientId = reg.clientId!;
@@ -93,7 +86,7 @@ export async function deviceAuthorization(p: {
 
 /** Every account of the portal user, with the roles (permission sets) on each. */
 export async function listPortalAccounts(region: string, accessToken: string): Promise<PortalAccount[]> {
-  const sso = new SSOClient({ region });
+  const sso = new SSOClient({ region, ...sdkRetrySettings() });
   try {
     const out: PortalAccount[] = [];
     let next: string | undefined;
@@ -120,7 +113,7 @@ export async function listPortalAccounts(region: string, accessToken: string): P
 
 /** GetRoleCredentials, then STS GetCallerIdentity signed with them: the ARN of the role. */
 export async function callerWithRole(region: string, accessToken: string, accountId: string, roleName: string): Promise<{ arn: string; account: string }> {
-  const sso = new SSOClient({ region });
+  const sso = new SSOClient({ region, ...sdkRetrySettings() });
   let creds;
   try {
     creds = (await sso.send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }))).roleCredentials;
@@ -128,7 +121,7 @@ export async function callerWithRole(region: string, accessToken: string, accoun
     sso.destroy();
   }
   if (!creds?.accessKeyId || !creds.secretAccessKey) throw new Error('GetRoleCredentials returned no credentials');
-  const sts = new STSClient({ region, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } });
+  const sts = new STSClient({ region, ...sdkRetrySettings(), credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } });
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
     return { arn: id.Arn ?? '', account: id.Account ?? '' };

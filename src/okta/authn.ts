@@ -7,8 +7,13 @@
  * Identity Engine orgs (GET /.well-known/okta-organization says pipeline "idx") no longer take the
  * sessionToken for a SAML app (gimme-aws-creds PR #392): that is reported, not worked around.
  *
- * The password is sent once to Okta and never kept, logged or put in a message.
+ * The password is sent to Okta (again only when a try met a 5xx, a 429 or a dropped connection)
+ * and never kept, logged or put in a message.
+ *
+ * Every call here retries transient faults on the one retry policy (src/retry/fetch.ts, a budget
+ * per call) and never a definite answer (401, 403, MFA_REQUIRED...). Callers do not retry again.
  */
+import { fetchWithRetry } from '../retry/fetch.js';
 
 export type AuthnOutcome =
   | { kind: 'success'; sessionToken: string; userId?: string }
@@ -25,14 +30,14 @@ export type SamlFormOutcome =
 
 const TIMEOUT_MS = 30_000;
 
-function signalFor(signal?: AbortSignal): AbortSignal {
-  return signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS);
+function retrying(signal?: AbortSignal): { signal?: AbortSignal; attemptTimeoutMs: number } {
+  return { ...(signal ? { signal } : {}), attemptTimeoutMs: TIMEOUT_MS };
 }
 
 /** "v1" (Classic Engine), "idx" (Identity Engine) or undefined when the org does not say. */
 export async function oktaPipeline(orgUrl: string, signal?: AbortSignal): Promise<'v1' | 'idx' | undefined> {
   try {
-    const res = await fetch(`${orgUrl}/.well-known/okta-organization`, { headers: { accept: 'application/json' }, signal: signalFor(signal) });
+    const res = await fetchWithRetry(`${orgUrl}/.well-known/okta-organization`, { headers: { accept: 'application/json' } }, retrying(signal));
     if (!res.ok) return undefined;
     const body = (await res.json()) as { pipeline?: unknown };
     return body.pipeline === 'idx' ? 'idx' : body.pipeline === 'v1' ? 'v1' : undefined;
@@ -42,12 +47,16 @@ export async function oktaPipeline(orgUrl: string, signal?: AbortSignal): Promis
 }
 
 export async function primaryAuthentication(orgUrl: string, username: string, password: string, signal?: AbortSignal): Promise<AuthnOutcome> {
-  const res = await fetch(`${orgUrl}/api/v1/authn`, {
-    method: 'POST',
-    headers: { accept: 'application/json', 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password, options: { multiOptionalFactorEnroll: false, warnBeforePasswordExpired: false } }),
-    signal: signalFor(signal),
-  });
+  // Safe to send again after a 5xx, 429 or dropped connection: at worst Okta issues another session token.
+  const res = await fetchWithRetry(
+    `${orgUrl}/api/v1/authn`,
+    {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password, options: { multiOptionalFactorEnroll: false, warnBeforePasswordExpired: false } }),
+    },
+    retrying(signal),
+  );
   let body: Record<string, unknown> = {};
   try {
     body = (await res.json()) as Record<string, unknown>;
@@ -120,11 +129,15 @@ export async function samlFromSsoLink(orgUrl: string, sessionToken: string, appL
   const cookies = new Map<string, string>();
   let url = `${orgUrl}/login/sessionCookieRedirect?${new URLSearchParams({ checkAccountSetupComplete: 'true', token: sessionToken, redirectUrl: appLink }).toString()}`;
   for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, {
-      redirect: 'manual',
-      headers: { accept: 'text/html', ...(cookies.size > 0 ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}) },
-      signal: signalFor(signal),
-    });
+    // Each hop has its own budget; a retried hop resends the same URL and cookies.
+    const res = await fetchWithRetry(
+      url,
+      {
+        redirect: 'manual',
+        headers: { accept: 'text/html', ...(cookies.size > 0 ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}) },
+      },
+      retrying(signal),
+    );
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair?.indexOf('=') ?? -1;

@@ -7,6 +7,7 @@
  * (src/aws/retry-strategy.ts) and application code retries only what the SDK cannot (a
  * ConflictException); the Okta executor (src/okta/retry.ts) retries at the HTTP level and the Okta
  * client's create-or-adopt (src/okta/client.ts) only re-sends a create after looking the object up.
+ * Plain HTTP calls outside the SDKs (verify's headless sign-in) use src/retry/fetch.ts, alone.
  */
 import { InterruptedError } from '../errors.js';
 

@@ -17,6 +17,8 @@ import { getUserId, describeUser } from '../aws/identity-store.js';
 import { awsErrorMessage, awsErrorName } from '../aws/clients.js';
 import { oktaPipeline, primaryAuthentication, samlFromSsoLink } from '../okta/authn.js';
 import { checkSamlResponse } from '../saml/response.js';
+import { fetchWithRetry } from '../retry/fetch.js';
+import { InterruptedError } from '../errors.js';
 import { parseIdpMetadata } from '../saml/idp-metadata.js';
 import { rowOf, type HealthRow } from './rows.js';
 import { testUserPasswordOfThisRun } from './run-memory.js';
@@ -157,13 +159,17 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
   // 2. Identity Center accepts it.
   const acs = reachable(form.action, env.acsBaseUrl);
   try {
-    const res = await fetch(acs, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      body: new URLSearchParams({ SAMLResponse: form.samlResponse, ...(form.relayState ? { RelayState: form.relayState } : {}) }).toString(),
-      signal: AbortSignal.any([env.signal, AbortSignal.timeout(30_000)]),
-    });
+    // 5xx, 429 and dropped connections are retried on the one policy (src/retry/fetch.ts); a refusal is not.
+    const res = await fetchWithRetry(
+      acs,
+      {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams({ SAMLResponse: form.samlResponse, ...(form.relayState ? { RelayState: form.relayState } : {}) }).toString(),
+      },
+      { signal: env.signal, attemptTimeoutMs: 30_000 },
+    );
     const text = await res.text();
     const location = res.headers.get('location') ?? '';
     const reason = /<p id="error">([^<]*)<\/p>/.exec(text)?.[1] ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? `HTTP ${res.status}`;
@@ -183,6 +189,7 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
       );
     }
   } catch (e) {
+    if (e instanceof InterruptedError) throw e;
     rows.push(rowOf('acs', 'Identity Center accepts the assertion', 'failed', `posting to ${acs} failed: ${e instanceof Error ? e.message : String(e)}`, 'Check the network path to the ACS URL, then run again.'));
   }
 }
@@ -225,6 +232,7 @@ async function accessPart(env: SignInEnv, rows: HealthRow[], userName: string | 
       },
     });
   } catch (e) {
+    if (e instanceof InterruptedError) throw e;
     const detail = e instanceof DeviceAuthorizationError ? e.message : `${awsErrorName(e) || 'error'}: ${awsErrorMessage(e)}`;
     rows.push(rowOf('device-authorization', 'Device authorization as the test user', 'failed', detail, `Run \`okta-aws-sso verify --sign-in\` again and approve the code as ${user.login} in a private window.`));
     return;
