@@ -567,23 +567,7 @@ async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report:
 
 /** Gives the principal the permission set on every target; resolves with one result per target, in target order. */
 export async function assignAccounts(input: EngineInput): Promise<{ results: AccountAssignmentResult[]; stats: EngineStats }> {
-  const results = new Map<string, AccountAssignmentResult>();
-  const finished = new Set<string>();
-  const stats = await runEngine('create', input, async (o) => {
-    const status = o.outcome === 'done' ? 'SUCCEEDED' : o.outcome === 'already' ? 'EXISTING' : 'FAILED';
-    const r: AccountAssignmentResult = {
-      accountId: o.accountId,
-      ...(o.accountName ? { accountName: o.accountName } : {}),
-      status,
-      ...(o.requestId ? { requestId: o.requestId } : {}),
-      ...(o.failureReason ? { failureReason: o.failureReason } : {}),
-    };
-    results.set(r.accountId, r);
-    finished.add(r.accountId);
-    await input.onResult?.(r);
-    input.onProgress?.(finished.size, input.targets.length);
-  });
-  return { results: input.targets.map((x) => results.get(x.accountId)!), stats };
+  return collect<AccountAssignmentResult>('create', input, { done: 'SUCCEEDED', already: 'EXISTING' });
 }
 
 /**
@@ -592,21 +576,27 @@ export async function assignAccounts(input: EngineInput): Promise<{ results: Acc
  * the accounts already done ABSENT.
  */
 export async function unassignAccounts(input: UnassignInput): Promise<{ results: AccountUnassignmentResult[]; stats: EngineStats }> {
-  const results = new Map<string, AccountUnassignmentResult>();
-  const finished = new Set<string>();
-  const stats = await runEngine('delete', input, async (o) => {
-    const status: UnassignmentStatus = o.outcome === 'done' ? 'DELETED' : o.outcome === 'already' ? 'ABSENT' : 'FAILED';
-    const r: AccountUnassignmentResult = {
+  return collect<AccountUnassignmentResult>('delete', input, { done: 'DELETED', already: 'ABSENT' });
+}
+
+/** Runs the engine one way and keeps one result per target, in the targets' order, reporting each as it ends. */
+async function collect<R extends AccountAssignmentResult | AccountUnassignmentResult>(
+  kind: 'create' | 'delete',
+  input: Omit<EngineInput, 'onResult'> & { onResult?: (r: R) => void | Promise<void> },
+  names: { done: R['status']; already: R['status'] },
+): Promise<{ results: R[]; stats: EngineStats }> {
+  const results = new Map<string, R>();
+  const stats = await runEngine(kind, input as EngineInput, async (o) => {
+    const r = {
       accountId: o.accountId,
       ...(o.accountName ? { accountName: o.accountName } : {}),
-      status,
+      status: o.outcome === 'done' ? names.done : o.outcome === 'already' ? names.already : 'FAILED',
       ...(o.requestId ? { requestId: o.requestId } : {}),
       ...(o.failureReason ? { failureReason: o.failureReason } : {}),
-    };
+    } as R;
     results.set(r.accountId, r);
-    finished.add(r.accountId);
     await input.onResult?.(r);
-    input.onProgress?.(finished.size, input.targets.length);
+    input.onProgress?.(results.size, input.targets.length);
   });
   return { results: input.targets.map((x) => results.get(x.accountId)!), stats };
 }
