@@ -300,10 +300,10 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'sign-in-check': [],
 };
 
-/** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */
+/** "--sp-metadata <file>" / "--scim-token-file <file>": one answer on a command line, exactly as a script types it. */
 export function answerOnCommandLine(key: AnswerKey): string {
   const s: AnswerSpec = ANSWERS[key];
-  if (s.kind === 'secret') return `${s.fileFlag ?? ''} <file>${s.env?.[0] ? ` (or ${s.env[0]})` : ''}`.trim();
+  if (s.kind === 'secret') return `${s.fileFlag ?? s.flag ?? key} <file>`;
   const arg = s.path ? '<file>' : s.kind === 'boolean' ? '' : s.kind === 'list' ? '<list>' : '<value>';
   return `${s.flag ?? key}${arg ? ` ${arg}` : ''}`;
 }
