@@ -73,11 +73,6 @@ export interface AnswerSpec {
   advanced?: boolean;
   /** Lists: also split on spaces (OAuth scopes). Every other list splits on commas only. */
   spaceSeparated?: boolean;
-  /**
-   * (An earlier form of `check`, kept for the entries that use it.) Checked as soon as the run starts, on a value given by flag, environment, config file or state file,
-   * so a bad value stops the run (exit 2) before any change is made; the step checks it again when it asks.
-   */
-  validate?: (v: string) => true | string;
 }
 
 export const ANSWERS = {

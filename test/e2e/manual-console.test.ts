@@ -85,5 +85,5 @@ describe('a script finishes every console action of a --manual-console sandbox w
     expect(again.code, again.stderr).toBe(3);
     expect(again.stdout + again.stderr).toMatch(/sandbox console download-sp-metadata/);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('okta-aws-sso.state.json.')).length).toBe(1);
-  }, 300_000);
+  }, 600_000);
 });
