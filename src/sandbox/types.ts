@@ -79,6 +79,11 @@ export interface OktaEmulatorOptions {
    */
   rateLimitWindowSeconds?: number;
   /**
+   * The people and department groups of a fresh sandbox org (default 250 of each: more than one page
+   * of a list at limit=200). `{ "users": 0, "groups": 0 }` starts an empty org.
+   */
+  directory?: { users?: number; groups?: number };
+  /**
    * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
    * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token
    * does not open the app's SSO link).

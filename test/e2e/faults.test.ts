@@ -41,9 +41,19 @@ describe('a run under injected faults', () => {
     expect(log.filter((e) => e.fault).length).toBeGreaterThan(0); // faults really happened
 
     await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: null, aws: null }) });
-    const get = async <T>(p: string): Promise<T> => (await (await fetch(`${info.oktaUrl}${p}`, { headers: { Authorization: `SSWS ${info.oktaApiToken}`, Accept: 'application/json' } })).json()) as T;
+    // Every page (the sandbox org's directory spans several), following Link rel="next".
+    const get = async <T>(p: string): Promise<T> => {
+      const out: unknown[] = [];
+      for (let url: string | undefined = `${info.oktaUrl}${p}`; url; ) {
+        const res: Response = await fetch(url, { headers: { Authorization: `SSWS ${info.oktaApiToken}`, Accept: 'application/json' } });
+        out.push(...((await res.json()) as unknown[]));
+        url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      }
+      return out as T;
+    };
     const groups = await get<{ profile: { name: string } }[]>('/api/v1/groups?limit=200');
     const names = groups.map((g) => g.profile.name);
+    expect(names).toContain('awsssoPowerUsers');
     expect(new Set(names).size).toBe(names.length);
     const apps = await get<{ label: string }[]>('/api/v1/apps?limit=200');
     const labels = apps.map((a) => a.label);

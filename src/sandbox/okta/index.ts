@@ -25,7 +25,7 @@ import { RateLimiter } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
 import { createSso } from './sso.js';
-import { seedUsers, type SeedUsersInput } from './seed.js';
+import { seedDirectory, seedUsers, type DirectoryInput, type SeedUsersInput } from './seed.js';
 import { PROVISIONING_APPS, defaultCapabilities, emptyState, type OktaState } from './state.js';
 import { userHandlers } from './users.js';
 import { rid, safeEqual } from './util.js';
@@ -49,6 +49,8 @@ export interface OktaEmulator extends Emulator {
   idle(): Promise<void>;
   /** Bulk seeding for scale tests (admin POST /__sandbox/seed/okta-users; seed.ts). */
   seedUsers(p: SeedUsersInput): { groupId: string; created: number; refusable: number };
+  /** The org's people and department groups (the sandbox harness seeds DEFAULT_DIRECTORY in a fresh org). */
+  seedDirectory(p: DirectoryInput): void;
   /** Admin-only hooks for tests (not reachable over HTTP). */
   debug: {
     /** Re-issues an app signing key's certificate so that it expires at `date` (past or near future). */
@@ -262,6 +264,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     },
     idle: () => org.provisioner.idle(),
     seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
+    seedDirectory: (p) => seedDirectory(org.state, p, new Date().toISOString()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = org.state.apps[appId];
