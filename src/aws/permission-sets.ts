@@ -18,7 +18,6 @@ import {
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { WizardError } from '../errors.js';
-import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
 import { createOrAdoptAws, isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
