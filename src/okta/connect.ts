@@ -17,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Io, SecretStore } from '../core/io.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, UsageError, WizardError } from '../errors.js';
-import { OktaAuthError, OktaClient, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
+import { OktaAuthError, OktaClient, OktaUnreachableError, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
 import { RetryingExecutor, type RetryOptions } from './retry.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -318,10 +318,7 @@ export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport 
       }
       const res = await executor.fetch(req).catch((e: unknown) => {
         const code = (e as { code?: string }).code ?? (e as Error).name;
-        throw new WizardError(`Could not reach Okta at ${new URL(url).origin} (${code}).`, {
-          code: 'OKTA_UNREACHABLE',
-          hint: 'Check --okta-org-url, your network and any HTTPS proxy (HTTPS_PROXY), then run again.',
-        });
+        throw new OktaUnreachableError(new URL(url).origin, code);
       });
       if (res.status === 401 && http.oauth && !retriedAuth) {
         retriedAuth = true;
