@@ -8,8 +8,9 @@
  *   beforeAll(async () => { run = await copyFinishedRun('oas-my-test-'); }, 180_000);
  *   afterAll(async () => { await run.dispose(); });
  *   // run.dir: a private working folder holding the state file, idp-saml.xml, sp-metadata.xml and the
- *   // stopped sandbox (run.sbDir = run.dir/.okta-aws-sso/sandbox, with its state and request log);
- *   // the next `--sandbox` command there restarts that sandbox where the run left it.
+ *   // sandbox (run.sbDir = run.dir/.okta-aws-sso/sandbox, with its state and request log), running
+ *   // again as the init run left it (`copyFinishedRun(prefix, { startSandbox: false })`: stopped, and
+ *   // the next `--sandbox` command there restarts it where the run left it).
  *   // run.stdout / run.stderr / run.code / run.startedAt: the init run's own output, to assert on.
  *
  * Each copy is private (mutate it freely): the run's folder and its sandbox's ports are rewritten in
@@ -138,7 +139,7 @@ function rewriteTree(dir: string, replace: (text: string) => string): void {
  * A private copy of the shared finished run (waits for it when it is still running). The run's
  * outcome is the caller's to assert (`expect(run.code, run.stdout + run.stderr).toBe(0)`).
  */
-export async function copyFinishedRun(prefix = 'oas-finished-'): Promise<FinishedRun> {
+export async function copyFinishedRun(prefix = 'oas-finished-', opts: { startSandbox?: boolean } = {}): Promise<FinishedRun> {
   const base = process.env[FINISHED_RUN_ENV];
   if (!base) throw new Error(`${FINISHED_RUN_ENV} is not set: test/global-setup.ts makes the folder of the shared run (run the tests with vitest)`);
   ensureFinishedRunStarted(base);
@@ -158,6 +159,11 @@ export async function copyFinishedRun(prefix = 'oas-finished-'): Promise<Finishe
   rewriteTree(dir, swap);
   const sbDir = path.join(dir, SANDBOX_SUBDIR);
   if (ports) fs.writeFileSync(path.join(sbDir, 'ports.json'), `${JSON.stringify(ports)}\n`, { mode: 0o600 });
+  // As a finished init leaves it: its sandbox running (restored from its state, on the copy's ports).
+  if (result.code === 0 && opts.startSandbox !== false) {
+    const start = await runCli(['sandbox', 'start', '--dir', sbDir], { cwd: dir, env: {} });
+    if (start.code !== 0) throw new Error(`sandbox start in the copy of the shared run failed:\n${start.stdout}${start.stderr}`);
+  }
   return {
     dir,
     sbDir,
