@@ -12,7 +12,7 @@ import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@okta/okta-sdk-nodejs';
+import { createLiteClient, type LiteClient, type LiteClientConfig } from './sdk-lite.js';
 import { parse as parseYaml } from 'yaml';
 import type { Io, SecretStore } from '../core/io.js';
 import type { PreflightOutput } from '../core/outputs.js';
@@ -194,7 +194,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
   } else mode = 'ssws';
 
   let describe: PreflightOutput['okta'];
-  let client: Client;
+  let client: LiteClient;
   const executor = new RetryingExecutor({
     ...opts.retry,
     onRetry: (i) => {
@@ -280,10 +280,10 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
   return okta;
 }
 
-/** The SDK constructor also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
-function buildClient(config: ConstructorParameters<typeof Client>[0]): Client {
+/** The SDK's configuration loader also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
+function buildClient(config: LiteClientConfig): LiteClient {
   try {
-    return new Client(config);
+    return createLiteClient(config);
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     throw new UsageError(`The Okta SDK could not start: ${first}`, {
@@ -301,7 +301,7 @@ interface SdkHttpInternals {
 }
 
 /** Raw exchanges through the SDK: its auth (SSWS header, OAuth token + DPoP) and our executor, no error filter. */
-export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport {
+export function sdkTransport(client: LiteClient, mode: 'ssws' | 'oauth'): Transport {
   const http = client.http as unknown as SdkHttpInternals;
   const executor = client.requestExecutor as unknown as { fetch(r: SdkRequest): Promise<RawResponse> };
   return async (url, init) => {
