@@ -133,6 +133,12 @@ export const MESSAGES = {
   STATUS_NEXT: { level: 'info', text: "Next: `okta-aws-sso resume` continues with \"{stepId}\"." },
   STATUS_NO_STATE: { level: 'info', text: "No setup started yet: there is no state file at {file}. Run `okta-aws-sso init` to start." },
   STATUS_SUMMARY: { level: 'info', text: "State file {file} (created {createdAt}, updated {updatedAt}): {done} of {total} steps done." },
+  // Steps 1-4 (preflight, sp-metadata, okta-app, idp-metadata): their info and warn lines.
+  PREFLIGHT_AWS_CALLER: { level: 'info', text: "AWS caller: {arn} (account {accountId}, credentials from {credentialSource})." },
+  PREFLIGHT_CALLER_MANAGEMENT: { level: 'info', text: "You are signed in to the management account {managementAccountId}: it can receive assignments only with --include-management-account, and then the caller needs IAM rights there (see docs/aws.md)." },
+  PREFLIGHT_CALLER_DELEGATED_ADMIN: { level: 'info', text: "You are the Identity Center delegated administrator: the management account {managementAccountId} cannot be assigned from here and will be skipped; permission sets provisioned in it cannot be changed from here either." },
+  PREFLIGHT_CALLER_NEITHER: { level: 'warn', text: "The caller is neither the management account {managementAccountId} nor a registered delegated administrator for Identity Center; some calls may be denied." },
+  PREFLIGHT_OKTA_ORG: { level: 'info', text: "Okta org: {orgUrl} ({authMode}, credentials from {credentialSource})." },
   GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
   IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
   OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },

@@ -32,7 +32,7 @@ import { MemoryOutput } from '../cli/io/memory-output.js';
 import { sandboxAdmin, sandboxEnv, startSandbox, stopSandbox } from '../sandbox/process.js';
 import type { SandboxInfo } from '../sandbox/types.js';
 import { connectAws } from '../aws/connect.js';
-import { findInstance, listAllAccounts } from '../aws/organization.js';
+import { chooseInstance, probeInstances, listAllAccounts } from '../aws/organization.js';
 import { ensurePermissionSet } from '../aws/permission-sets.js';
 import { assignAccounts, type AssignmentTarget } from '../aws/assignments.js';
 import { coalescedProgress } from '../engine/progress.js';
@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     Object.assign(process.env, sandboxEnv(info));
     const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output: new MemoryOutput(), yes: true });
     const aws = await connectAws(io);
-    const inst = await findInstance(aws, io, info.region);
+    const inst = chooseInstance(await probeInstances(aws, info.region), undefined)!;
     aws.setHomeRegion(inst.region);
     const ps = await ensurePermissionSet(aws.ssoAdmin(), inst.instanceArn, {
       name: 'BenchPowerUser',

@@ -17,7 +17,7 @@ import { testUserStep } from './11-test-user.js';
 import { verifyStep } from './12-verify.js';
 
 export const STEPS: readonly AnyStep[] = [
-  legacyStep(preflightStep),
+  preflightStep,
   legacyStep(spMetadataStep),
   legacyStep(oktaAppStep),
   legacyStep(idpMetadataStep),
