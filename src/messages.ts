@@ -139,6 +139,8 @@ export const MESSAGES = {
   PREFLIGHT_CALLER_DELEGATED_ADMIN: { level: 'info', text: "You are the Identity Center delegated administrator: the management account {managementAccountId} cannot be assigned from here and will be skipped; permission sets provisioned in it cannot be changed from here either." },
   PREFLIGHT_CALLER_NEITHER: { level: 'warn', text: "The caller is neither the management account {managementAccountId} nor a registered delegated administrator for Identity Center; some calls may be denied." },
   PREFLIGHT_OKTA_ORG: { level: 'info', text: "Okta org: {orgUrl} ({authMode}, credentials from {credentialSource})." },
+  SP_METADATA_ACS_CHOSEN: { level: 'info', text: "The metadata lists {count} ACS URLs; using the home region's: {acsUrl}." },
+  LOOPBACK_ACCEPTED: { level: 'warn', text: "Accepting the loopback {what} {value} because {variable} points at this machine too ({url}): a test run against an emulator, not AWS." },
   GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
   IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
   OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },

@@ -18,7 +18,7 @@ import { verifyStep } from './12-verify.js';
 
 export const STEPS: readonly AnyStep[] = [
   preflightStep,
-  legacyStep(spMetadataStep),
+  spMetadataStep,
   legacyStep(oktaAppStep),
   legacyStep(idpMetadataStep),
   legacyStep(scimEndpointStep),
