@@ -19,7 +19,7 @@ import { verifyStep } from './12-verify.js';
 export const STEPS: readonly AnyStep[] = [
   preflightStep,
   spMetadataStep,
-  legacyStep(oktaAppStep),
+  oktaAppStep,
   legacyStep(idpMetadataStep),
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
