@@ -20,7 +20,7 @@ export const STEPS: readonly AnyStep[] = [
   preflightStep,
   spMetadataStep,
   oktaAppStep,
-  legacyStep(idpMetadataStep),
+  idpMetadataStep,
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
   legacyStep(groupsStep),

@@ -7,6 +7,7 @@ import { readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
 import { applyStep, planChanges, runStep, stepDrift, stepHarness } from '../helpers/step-harness.js';
 import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
+import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { MissingAnswerError } from '../../src/errors.js';
@@ -46,6 +47,10 @@ describe('plan, adoption and drift', () => {
     for (const step of OKTA_STEPS) for (const a of await planChanges(step, h.ctx)) kinds.push(`${step.id}:${a.op}`);
     expect(kinds.filter((k) => k.endsWith(':create') || k.endsWith(':update'))).toEqual(['idp-metadata:create']);
     expect(kinds).toContain('okta-app:adopt');
+    // Identity Center already has this metadata: no upload to repeat; the done step has no drift.
+    expect(kinds).not.toContain('idp-metadata:console');
+    expect(await stepDrift(idpMetadataStep, h.ctx, outputs['idp-metadata'])).toEqual([]);
+    expect(await stepDrift(oktaAppStep, h.ctx, outputs['okta-app'])).toEqual([]);
     expect(kinds).toContain('test-user:adopt');
     expect((await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating)).toEqual([]);
 
