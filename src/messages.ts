@@ -139,6 +139,8 @@ export const MESSAGES = {
   PREFLIGHT_CALLER_DELEGATED_ADMIN: { level: 'info', text: "You are the Identity Center delegated administrator: the management account {managementAccountId} cannot be assigned from here and will be skipped; permission sets provisioned in it cannot be changed from here either." },
   PREFLIGHT_CALLER_NEITHER: { level: 'warn', text: "The caller is neither the management account {managementAccountId} nor a registered delegated administrator for Identity Center; some calls may be denied." },
   PREFLIGHT_OKTA_ORG: { level: 'info', text: "Okta org: {orgUrl} ({authMode}, credentials from {credentialSource})." },
+  OKTA_YAML_IGNORED: { level: 'warn', text: "Found {file}: the Okta SDK would read it silently; okta-aws-sso ignores it. Use ~/.okta/okta.yaml, flags or environment variables instead." },
+  OKTA_ORG_URL_FROM_YAML: { level: 'info', text: "Okta org URL from {file}." },
   IDP_CERT_EXPIRES_SOON: { level: 'warn', text: "The Okta signing certificate expires in {days} day{s} ({notAfter}). Plan the rollover: new certificate in Okta (Sign On > SAML Signing Certificates), then upload the new metadata to Identity Center." },
   IDP_METADATA_DETAILS: { level: 'info', text: "IdP issuer {entityId}; sign-in URL {ssoUrl}; certificate \"{subject}\", SHA-256 {sha256}, valid until {notAfter}." },
   IDP_METADATA_SAVED: { level: 'info', text: "Saved the IdP metadata to {file}." },
