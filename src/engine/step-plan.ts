@@ -23,7 +23,7 @@ export interface StepPlan {
 /** answers -> observe -> plan. `recorded`: the outputs of an earlier run (drift check). */
 export async function planStep(step: AnyStep, ctx: StepContext, recorded?: unknown): Promise<StepPlan> {
   const answers = step.answers ? await step.answers(ctx) : undefined;
-  const observed = await step.observe(ctx, answers);
+  const observed = await step.observe(ctx, answers, recorded as StepOutputs[typeof step.id] | undefined);
   const changes = step.plan(observed, answers, recorded as StepOutputs[typeof step.id] | undefined);
   return { answers, observed, changes };
 }

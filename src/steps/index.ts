@@ -23,7 +23,7 @@ export const STEPS: readonly AnyStep[] = [
   legacyStep(idpMetadataStep),
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
-  legacyStep(groupsStep),
+  groupsStep,
   legacyStep(groupPushStep),
   permissionSetStep,
   accountAssignmentsStep,
