@@ -24,7 +24,7 @@ export const STEPS: readonly AnyStep[] = [
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
   groupsStep,
-  legacyStep(groupPushStep),
+  groupPushStep,
   permissionSetStep,
   accountAssignmentsStep,
   testUserStep,
