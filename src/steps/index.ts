@@ -28,5 +28,5 @@ export const STEPS: readonly AnyStep[] = [
   permissionSetStep,
   accountAssignmentsStep,
   testUserStep,
-  legacyStep(verifyStep),
+  verifyStep,
 ];
