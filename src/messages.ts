@@ -151,6 +151,8 @@ export const MESSAGES = {
   VERIFY_SIGN_IN_PROOF: { level: 'info', text: "Sign-in proof (as the test user, without a browser):" },
   VERIFY_SIGN_IN_ROW: { level: 'info', text: "  {line}" },
   VERIFY_CHECK_BY_HAND: { level: 'info', text: "Last, check by hand: {steps}" },
+  SCIM_TOKEN_EXPIRED: { level: 'warn', text: "The SCIM access token entered on {date} has expired: provisioning stopped. Generate a new one (Settings > Automatic provisioning > Manage provisioning) and run the wizard again with it." },
+  SCIM_TOKEN_EXPIRING: { level: 'warn', text: "The SCIM access token entered on {date} expires in about {days} days: generate a new one and update Okta's provisioning before then." },
   GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
   IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
   OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },

@@ -21,7 +21,7 @@ export const STEPS: readonly AnyStep[] = [
   legacyStep(spMetadataStep),
   legacyStep(oktaAppStep),
   legacyStep(idpMetadataStep),
-  legacyStep(scimEndpointStep),
+  scimEndpointStep,
   legacyStep(oktaProvisioningStep),
   groupsStep,
   groupPushStep,
