@@ -22,7 +22,7 @@ export const STEPS: readonly AnyStep[] = [
   legacyStep(oktaAppStep),
   legacyStep(idpMetadataStep),
   scimEndpointStep,
-  legacyStep(oktaProvisioningStep),
+  oktaProvisioningStep,
   groupsStep,
   groupPushStep,
   permissionSetStep,
