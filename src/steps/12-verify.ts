@@ -45,7 +45,7 @@ export function signInCheckAction(portal: string, login: string | undefined, per
   };
 }
 
-interface Findings {
+export interface Findings {
   problems: string[];
   notes: string[];
   out: VerifyOutput;
