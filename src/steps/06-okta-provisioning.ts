@@ -30,7 +30,6 @@ import { messageText } from '../messages.js';
 import type { OktaAppOutput, OktaProvisioningOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { OktaAuthError, type AppFeature, type OktaApp, type OktaClient, type ProvisioningConnection, type UserProvisioningCapabilities } from '../okta/client.js';
-import { validateLabel } from './03-okta-app.js';
 
 export const SCIM_APP_NAME = 'scim2headerauth';
 export const DEFAULT_SCIM_APP_LABEL = 'SCIM 2.0 TestApp';
@@ -223,7 +222,7 @@ async function provisioningAnswers(ctx: StepContext): Promise<ProvisioningAnswer
     default: 'identity-center',
   });
   if (which === 'identity-center') return { which };
-  const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL, validate: validateLabel })).trim();
+  const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL })).trim();
   return { which, label };
 }
 

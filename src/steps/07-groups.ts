@@ -56,21 +56,14 @@ export function checkGroupRoles(g: GroupPlanInput): void {
 }
 
 export async function groupAnswers(ctx: StepContext): Promise<GroupPlanInput> {
-  const assignment = (await ctx.io.ask({ key: 'assignment-group', message: 'Okta group assigned to the app(s)', default: DEFAULT_ASSIGNMENT_GROUP, validate: validateGroupName })).trim();
+  const assignment = (await ctx.io.ask({ key: 'assignment-group', message: 'Okta group assigned to the app(s)', default: DEFAULT_ASSIGNMENT_GROUP })).trim();
   const push = parseGroupList(
     await ctx.io.ask({
       key: 'push-groups',
       message: 'Okta groups pushed to Identity Center (comma separated)',
       default: DEFAULT_PUSH_GROUPS.join(','),
-      validate: (v) => {
-        const list = parseGroupList(v);
-        if (list.length === 0) return 'Give at least one group name.';
-        for (const n of list) {
-          const ok = validateGroupName(n);
-          if (ok !== true) return ok;
-        }
-        return true;
-      },
+      // The catalog checks each name; an empty list is this step's own refusal.
+      validate: (v) => (parseGroupList(v).length === 0 ? 'Give at least one group name.' : true),
     }),
   );
   const prefix = (await ctx.io.ask({ key: 'push-prefix', message: 'Push every Okta group whose name starts with', default: DEFAULT_PUSH_PREFIX })).trim();
