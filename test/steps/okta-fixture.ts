@@ -13,7 +13,7 @@ import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
 import type { StepOutputs } from '../../src/core/outputs.js';
-import type { AnyStep, LegacyStep } from '../../src/steps/contract.js';
+import type { AnyStep } from '../../src/steps/contract.js';
 import type { StepId } from '../../src/core/outputs.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
@@ -22,7 +22,7 @@ import { groupsStep } from '../../src/steps/07-groups.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
 
-export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as (AnyStep | LegacyStep<StepId>)[];
+export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as AnyStep[];
 
 export interface AwsUpstream {
   outputs: Partial<StepOutputs>;
@@ -58,7 +58,7 @@ export interface RunResult {
  * `checkWrites`: after each step whose changes declare their writes (the plan/apply contract), the
  * Okta and AWS writes the sandbox logged during it equal the plan's (expectWritesMatchPlan).
  */
-export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: (AnyStep | LegacyStep<StepId>)[]; checkWrites?: boolean } = {}): Promise<RunResult> {
+export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: AnyStep[]; checkWrites?: boolean } = {}): Promise<RunResult> {
   const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-okta-'));
   const outputs: Partial<StepOutputs> = { ...up.outputs, ...(init.outputs ?? {}) };
   const h = stepHarness({
