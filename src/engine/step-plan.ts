@@ -24,7 +24,7 @@ export interface StepPlan {
 /** answers -> observe -> plan. `recorded`: the outputs of an earlier run (drift check). */
 export async function planStep(step: AnyStep, ctx: StepContext, recorded?: unknown): Promise<StepPlan> {
   const asked = step.answers ? await step.answers(ctx) : undefined;
-  const observed = await step.observe(ctx, asked);
+  const observed = await step.observe(ctx, asked, recorded as StepOutputs[typeof step.id] | undefined);
   // Questions whose choices come from the live state (e.g. which of several instances).
   const answers = step.choose ? await step.choose(ctx, observed, asked) : asked;
   const changes = step.plan(observed, answers, recorded as StepOutputs[typeof step.id] | undefined);
