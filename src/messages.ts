@@ -5,8 +5,8 @@
  * the docs, this registry and the codes used in src/ in sync), and tests assert codes, not wording.
  *
  * The lowest layer: it imports nothing. Errors keep their message text where they are raised; the
- * template here documents it and is what new code uses (see messageText / errorSpec). The steps' own
- * progress lines are not coded yet.
+ * template here documents it and is what new code uses (see messageText / errorSpec). The info and
+ * warn lines of the steps on the plan/apply contract are coded (steps 1-4 so far); spinner texts are not.
  */
 
 export type MessageLevel = 'error' | 'warn' | 'info' | 'result';

@@ -63,6 +63,9 @@ describe('sp-metadata', () => {
     expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.signin\.aws\.amazon\.com\/platform\/saml\/acs\//);
     expect(out.issuerUrl).toBe(`https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}`);
     expect(await stepDrift(spMetadataStep, h.ctx, out)).toEqual([]);
+    // The downloaded file removed after the setup: the recorded values still hold, no drift.
+    const again = fx.harness({ outputs: { preflight }, flags: { 'sp-metadata': path.join(fx.workDir, 'gone.xml') } });
+    expect(await stepDrift(spMetadataStep, again.ctx, out)).toEqual([]);
   });
 
   it('the IPv4 / dual-stack choice is answered by --acs-variant', async () => {
