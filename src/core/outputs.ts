@@ -103,11 +103,21 @@ export interface OktaProvisioningOutput {
   featuresSource?: 'api' | 'person';
   /** tokenEnteredAt (scim-endpoint) of the SCIM token given to Okta: a newer token must reach Okta too. */
   scimTokenEnteredAt?: string;
+  /**
+   * True when the wizard created the separate SCIM app (--provisioning-app scim-test-app); destroy
+   * removes it. Absent (older states, or the Identity Center app itself): not created here.
+   */
+  appCreated?: boolean;
 }
 
 export interface OktaGroupRef {
   id: string;
   name: string;
+  /**
+   * True when the wizard created the group (destroy removes it); false when it adopted an existing
+   * one. Absent in states written before this field existed: read as adopted (destroy keeps it).
+   */
+  created?: boolean;
 }
 
 export interface GroupsOutput {
@@ -123,6 +133,8 @@ export interface PushMappingRef {
   groupName: string;
   status: string;
   targetGroupId?: string;
+  /** True when the wizard created the mapping (destroy removes it). Absent in older states: read as adopted. */
+  created?: boolean;
 }
 
 export interface GroupPushOutput {

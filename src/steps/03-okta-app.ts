@@ -182,7 +182,9 @@ export const oktaAppStep: LegacyStep<'okta-app'> = {
       app = await readBack(okta, app.id, sp, 'updated');
       ctx.io.info(`Updated the SAML settings of the Okta app ${app.id}.`);
     }
-    return toOutput(app, true);
+    // An app an earlier run created stays "not adopted" (destroy removes it).
+    const prev = ctx.outputs['okta-app'];
+    return toOutput(app, !(prev?.appId === app.id && prev.adopted === false));
   },
 
   async check(ctx, out) {

@@ -204,19 +204,21 @@ async function findScimApps(okta: OktaClient, label: string): Promise<OktaApp[]>
 }
 
 /** The app that provisions: the Identity Center app, or the separate SCIM app (found or created). */
-async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppOutput): Promise<OktaApp> {
+async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppOutput): Promise<{ app: OktaApp; created: boolean }> {
   const which = await whichApp(ctx);
   if (which === 'identity-center') {
     const app = await okta.getApp(idc.appId);
     if (!app) throw new WizardError(`The Okta app ${idc.appId} from the okta-app step no longer exists.`, { code: 'OKTA_APP_GONE', hint: 'Run `okta-aws-sso init` again so the okta-app step re-creates it.' });
-    return app;
+    return { app, created: false };
   }
   const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL, validate: validateLabel })).trim();
   const found = await findScimApps(okta, label);
   if (found.length > 0) {
     if (found.length > 1) ctx.io.warn(`${found.length} ${SCIM_APP_NAME} apps are labelled "${label}"; adopting the first (${found[0]!.id}).`);
-    ctx.io.info(`Adopting the existing SCIM app "${label}" (${found[0]!.id}).`);
-    return found[0]!;
+    const prev = ctx.outputs['okta-provisioning'];
+    const mine = prev?.appId === found[0]!.id && prev.appCreated === true;
+    ctx.io.info(mine ? `The SCIM app "${label}" (${found[0]!.id}) exists (created by an earlier run).` : `Adopting the existing SCIM app "${label}" (${found[0]!.id}).`);
+    return { app: found[0]!, created: mine };
   }
   const ok = await ctx.io.confirm({ message: `Create the Okta app "${label}" (SCIM 2.0 Test App, Header Auth) with its icons hidden?`, default: true });
   if (!ok) throw new UsageError('Stopped: the SCIM app was not created.', { code: 'DECLINED', hint: 'Run again and approve, or use --provisioning-app identity-center.' });
@@ -227,7 +229,7 @@ async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppO
     visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } },
   });
   ctx.io.info(`Created the Okta app "${label}" (${created.id}) with its icons hidden.`);
-  return created;
+  return { app: created, created: true };
 }
 
 export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
@@ -266,7 +268,7 @@ export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
     const idc = ctx.need('okta-app');
     const scim = ctx.need('scim-endpoint');
     const okta = await ctx.services.okta();
-    const app = await provisioningApp(ctx, okta, idc);
+    const { app, created: appCreated } = await provisioningApp(ctx, okta, idc);
     const baseUrl = scimBaseUrl(scim.endpoint);
     const previous = ctx.outputs['okta-provisioning']?.appId === app.id ? ctx.outputs['okta-provisioning'] : undefined;
     // A token entered after the one Okta was given (scim-endpoint re-run): Okta must get it too.
@@ -286,6 +288,7 @@ export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
       features: features.features,
       featuresSource: features.source,
       scimTokenEnteredAt: scim.tokenEnteredAt,
+      ...(appCreated ? { appCreated } : {}),
     });
 
     if (isEnabled(conn) && sameUrl && !newToken && held === undefined) {
@@ -294,7 +297,7 @@ export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
     }
     if (!isEnabled(conn) && !newToken && previous?.via === 'console') {
       ctx.io.info(`Provisioning of "${app.label}" was configured in the console earlier (Okta's API cannot read it back); the later steps verify it by its effect.`);
-      return { ...previous, connectionStatus: conn?.status ?? previous.connectionStatus, scimTokenEnteredAt: scim.tokenEnteredAt };
+      return { ...previous, connectionStatus: conn?.status ?? previous.connectionStatus, scimTokenEnteredAt: scim.tokenEnteredAt, ...(appCreated ? { appCreated } : {}) };
     }
     if (!isEnabled(conn) && previous === undefined && held === undefined && (await worksByEffect(okta, app.id))) {
       ctx.io.info(`Provisioning of "${app.label}" already works: a push mapping of the app is ACTIVE and has pushed. Adopting it.`);

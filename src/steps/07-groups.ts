@@ -71,8 +71,14 @@ export async function groupAnswers(ctx: StepContext): Promise<GroupPlanInput> {
   return input;
 }
 
-function ref(g: OktaGroup): OktaGroupRef {
-  return { id: g.id, name: g.profile.name };
+function ref(g: OktaGroup, created: boolean): OktaGroupRef {
+  return { id: g.id, name: g.profile.name, created };
+}
+
+/** Did an earlier run of this step create the group (the marker survives later runs, which adopt it)? */
+function createdEarlier(ctx: StepContext, id: string): boolean {
+  const g = ctx.outputs.groups;
+  return g !== undefined && [g.assignmentGroup, ...g.pushGroups].some((r) => r.id === id && r.created === true);
 }
 
 async function findOrCreate(ctx: StepContext, okta: OktaClient, name: string, description: string): Promise<OktaGroupRef> {
@@ -84,14 +90,15 @@ async function findOrCreate(ctx: StepContext, okta: OktaClient, name: string, de
         hint: 'Choose another name for the wizard\'s group.',
       });
     }
-    ctx.io.info(`Adopting the existing Okta group "${name}" (${found.id}).`);
-    return ref(found);
+    const mine = createdEarlier(ctx, found.id);
+    ctx.io.info(mine ? `The Okta group "${name}" (${found.id}) exists (created by an earlier run).` : `Adopting the existing Okta group "${name}" (${found.id}).`);
+    return ref(found, mine);
   }
   const ok = await ctx.io.confirm({ message: `Create the Okta group "${name}"?`, default: true });
   if (!ok) throw new UsageError(`Stopped: the group "${name}" was not created.`, { code: 'DECLINED', hint: 'Run again and approve, or create the group in Okta first.' });
   const g = await okta.createGroup(name, description);
   ctx.io.info(`Created the Okta group "${name}" (${g.id}).`);
-  return ref(g);
+  return ref(g, true);
 }
 
 function appIdsFor(ctx: StepContext): string[] {

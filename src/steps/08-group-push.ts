@@ -49,8 +49,8 @@ async function groupsToPush(ctx: StepContext, okta: OktaClient, prefix: string):
   return [...out].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function toRef(m: PushMapping, name: string): PushMappingRef {
-  return { mappingId: m.id, sourceGroupId: m.sourceGroupId, groupName: name, status: m.status, ...(m.targetGroupId ? { targetGroupId: m.targetGroupId } : {}) };
+function toRef(m: PushMapping, name: string, created: boolean): PushMappingRef {
+  return { mappingId: m.id, sourceGroupId: m.sourceGroupId, groupName: name, status: m.status, ...(m.targetGroupId ? { targetGroupId: m.targetGroupId } : {}), created };
 }
 
 async function shouldOfferRule(ctx: StepContext): Promise<boolean> {
@@ -95,9 +95,13 @@ export const groupPushStep: LegacyStep<'group-push'> = {
     const existing = await okta.listPushMappings(prov.appId);
     const refs: PushMappingRef[] = [];
     const problems: string[] = [];
+    const earlier = ctx.outputs['group-push'];
     for (const g of targets) {
       let m = existing.find((x) => x.sourceGroupId === g.id);
+      // Created by this run, or by an earlier one (the marker survives the runs that find it).
+      let created = m !== undefined && earlier?.appId === prov.appId && earlier.mappings.some((r) => r.mappingId === m!.id && r.created === true);
       if (!m) {
+        created = true;
         m = await okta.createPushMapping(prov.appId, g.id, g.name);
         ctx.io.info(`Pushing the group "${g.name}" to Identity Center (mapping ${m.id}).`);
       } else if (m.status === 'INACTIVE') {
@@ -113,14 +117,13 @@ export const groupPushStep: LegacyStep<'group-push'> = {
       // Read back: a mapping may turn to ERROR once Okta tried the push.
       m = (await okta.getPushMapping(prov.appId, m.id)) ?? m;
       if (m.status === 'ERROR') problems.push(`"${g.name}": ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`);
-      refs.push(toRef(m, g.name));
+      refs.push(toRef(m, g.name, created));
     }
     for (const p of problems) ctx.io.warn(`Group Push is in ERROR for ${p}.`);
 
     let ruleConfirmed = false;
     const app = await okta.getApp(prov.appId);
     const action = ruleAction({ id: prov.appId, label: app?.label ?? prov.appLabel }, prefix);
-    const earlier = ctx.outputs['group-push'];
     if (earlier?.ruleConfirmed && earlier.prefix === prefix && earlier.appId === prov.appId) {
       ruleConfirmed = true;
       ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);

@@ -35,7 +35,7 @@ const preflight = z.looseObject({
   }),
 });
 
-const groupRef = z.looseObject({ id, name: str });
+const groupRef = z.looseObject({ id, name: str, created: bool.optional() });
 
 export const OUTPUT_SCHEMAS: Record<StepId, z.ZodType> = {
   preflight,
@@ -55,7 +55,7 @@ export const OUTPUT_SCHEMAS: Record<StepId, z.ZodType> = {
   'group-push': z.looseObject({
     appId: id,
     prefix: str,
-    mappings: z.array(z.looseObject({ mappingId: id, sourceGroupId: id, groupName: str, status: str, targetGroupId: str.optional() })),
+    mappings: z.array(z.looseObject({ mappingId: id, sourceGroupId: id, groupName: str, status: str, targetGroupId: str.optional(), created: bool.optional() })),
     ruleConfirmed: bool,
   }),
   'permission-set': z.looseObject({ arn: id, name: str, managedPolicyArn: str, sessionDuration: str, created: bool }),
