@@ -36,6 +36,8 @@ export const CONSOLE_ACTION_IDS = [
   'configure-okta-provisioning',
   'push-groups-by-rule',
   'sign-in-check',
+  'delete-scim-tokens',
+  'revert-identity-source',
 ] as const;
 
 export interface AnswerSpec {
@@ -298,6 +300,8 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'configure-okta-provisioning': [],
   'push-groups-by-rule': [],
   'sign-in-check': [],
+  'delete-scim-tokens': [],
+  'revert-identity-source': [],
 };
 
 /** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */

@@ -566,6 +566,50 @@ export class OktaClient {
     return this.setPushMappingStatus(appId, mappingId, 'ACTIVE');
   }
 
+  // ---------------------------------------------------------------------------------- removal (destroy)
+  // Each answers true when it removed something, false when it was already gone (404): a re-run is a no-op.
+
+  private async gone(f: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await f();
+      return true;
+    } catch (e) {
+      if (oktaStatus(e) === 404) return false;
+      throw e;
+    }
+  }
+
+  /** DELETE a push mapping (it must be INACTIVE first); `deleteTargetGroup` also deletes the pushed group in the target app. */
+  deletePushMapping(appId: string, mappingId: string, deleteTargetGroup: boolean): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { deleteTargetGroup }));
+  }
+
+  deleteGroup(groupId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/groups/${encodeURIComponent(groupId)}`));
+  }
+
+  /** Deactivate (DEPROVISIONED; Okta deprovisions it from the apps), then a second call deletes for good. */
+  deactivateUser(userId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/users/${encodeURIComponent(userId)}/lifecycle/deactivate`, undefined));
+  }
+
+  deleteUser(userId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/users/${encodeURIComponent(userId)}`));
+  }
+
+  deactivateConnection(appId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/deactivate`, undefined));
+  }
+
+  deactivateApp(appId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/lifecycle/deactivate`, undefined));
+  }
+
+  /** An app must be INACTIVE before Okta deletes it. */
+  deleteApp(appId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/apps/${encodeURIComponent(appId)}`));
+  }
+
   /** PATCH the status; to ACTIVE, Okta performs an initial push to the target group (spec UpdateGroupPushMappingRequest). */
   setPushMappingStatus(appId: string, mappingId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<PushMapping> {
     return this.patchJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { status });
