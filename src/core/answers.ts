@@ -38,6 +38,7 @@ export const CONSOLE_ACTION_IDS = [
   'sign-in-check',
   'delete-scim-tokens',
   'revert-identity-source',
+  'app-sign-on-rule',
 ] as const;
 
 export interface AnswerSpec {
@@ -302,6 +303,7 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'sign-in-check': [],
   'delete-scim-tokens': [],
   'revert-identity-source': [],
+  'app-sign-on-rule': [],
 };
 
 /** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */

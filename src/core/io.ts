@@ -67,7 +67,8 @@ export type ConsoleActionId =
   | 'push-groups-by-rule'
   | 'sign-in-check'
   | 'delete-scim-tokens'
-  | 'revert-identity-source';
+  | 'revert-identity-source'
+  | 'app-sign-on-rule';
 
 /** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
 export interface ConsoleAction {

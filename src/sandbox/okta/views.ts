@@ -45,6 +45,7 @@ export function appView(org: Org, a: AppRec): Json {
       users: { href: `${base}/users` },
       deactivate: { href: `${base}/lifecycle/deactivate` },
       self: { href: base },
+      ...(a.accessPolicyId ? { accessPolicy: { href: `${orgUrl}/api/v1/policies/${a.accessPolicyId}` } } : {}),
       ...(a.signOnMode === 'SAML_2_0' ? { metadata: { href: `${base}/sso/saml/metadata`, type: 'application/xml' } } : {}),
     },
   };
