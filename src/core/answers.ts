@@ -167,6 +167,14 @@ export const ANSWERS = {
     description: 'Push every Okta group whose name starts with this prefix',
     advanced: true,
   },
+  'require-mfa': {
+    kind: 'boolean', flag: '--require-mfa', env: ['OKTA_AWS_SSO_REQUIRE_MFA'], step: 'app-sign-on-policy',
+    description: 'Require two factors to sign in to AWS through the Okta app (an app sign-in policy; off by default)',
+  },
+  'okta-mfa-code': {
+    kind: 'secret', env: ['OKTA_AWS_SSO_MFA_CODE'], step: 'verify',
+    description: 'A current code of the test user\'s authenticator app, when Okta asks verify --sign-in for a second factor (the sandbox accepts its documented code)',
+  },
   'skip-test-user': {
     kind: 'boolean', flag: '--skip-test-user', env: ['OKTA_AWS_SSO_SKIP_TEST_USER'], step: 'test-user',
     description: 'Do not create a test user',

@@ -7,6 +7,7 @@ export const STEP_IDS = [
   'preflight',
   'sp-metadata',
   'okta-app',
+  'app-sign-on-policy',
   'idp-metadata',
   'scim-endpoint',
   'okta-provisioning',
@@ -65,6 +66,18 @@ export interface OktaAppOutput {
   acsUrl: string;
   entityId: string;
   adopted: boolean;
+}
+
+/** --require-mfa: the app's sign-in policy that asks for two factors. */
+export interface AppSignOnPolicyOutput {
+  /** "identity": an ACCESS_POLICY assigned through the API; "classic": an app sign-on rule made in the console. */
+  engine: 'identity' | 'classic';
+  appId: string;
+  policyName: string;
+  policyId?: string;
+  ruleId?: string;
+  /** True when the wizard created the policy (destroy removes it); false when it adopted one by name. */
+  created: boolean;
 }
 
 export interface IdpMetadataOutput {
@@ -194,6 +207,7 @@ export interface StepOutputs {
   preflight: PreflightOutput;
   'sp-metadata': SpMetadataOutput;
   'okta-app': OktaAppOutput;
+  'app-sign-on-policy': AppSignOnPolicyOutput;
   'idp-metadata': IdpMetadataOutput;
   'scim-endpoint': ScimEndpointOutput;
   'okta-provisioning': OktaProvisioningOutput;

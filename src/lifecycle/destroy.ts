@@ -21,7 +21,7 @@ import { assignmentsOfSet, deleteIdentityStoreUser, deletePermissionSet, permiss
 import { oktaStatus, type OktaClient } from '../okta/client.js';
 
 /** What `--include-adopted` can name: kinds of objects the wizard adopted and destroy keeps by default. */
-export const ADOPTED_KINDS = ['okta-app', 'scim-app', 'groups', 'push-mappings', 'test-user', 'permission-set', 'assignments'] as const;
+export const ADOPTED_KINDS = ['okta-app', 'scim-app', 'groups', 'push-mappings', 'test-user', 'permission-set', 'assignments', 'app-sign-on-policy'] as const;
 export type AdoptedKind = (typeof ADOPTED_KINDS)[number];
 
 export function parseIncludeAdopted(v: string | undefined): Set<AdoptedKind> {
@@ -66,7 +66,8 @@ export type DestroyPayload =
   | { action: 'delete-idc-user'; userId: string }
   | { action: 'deactivate-connection'; appId: string }
   | { action: 'console'; id: DestroyConsoleId }
-  | { action: 'delete-okta-app'; appId: string; deactivate: boolean };
+  | { action: 'delete-okta-app'; appId: string; deactivate: boolean }
+  | { action: 'delete-policy'; policyId: string };
 
 export interface ObservedDestroy {
   instanceArn: string;
@@ -84,6 +85,8 @@ export interface ObservedDestroy {
   scimApp?: { id: string; label: string; status: string };
   console: DestroyConsoleId[];
   oktaApp?: { id: string; label: string; status: string };
+  /** The app sign-in policy of --require-mfa (Identity Engine), removed once the app no longer uses it. */
+  policy?: { id: string; name: string };
   /** What is kept (adopted, or left in place as asked), one line each, for the plan. */
   kept: string[];
   deleteIdcGroups: boolean;
@@ -113,6 +116,8 @@ export function removalKey(p: DestroyPayload): string {
       return `console:${p.id}`;
     case 'delete-okta-app':
       return `okta-app:${p.appId}`;
+    case 'delete-policy':
+      return `okta-policy:${p.policyId}`;
   }
 }
 
@@ -253,6 +258,19 @@ export async function observeDestroy(ctx: DestroyContext, opts: DestroyOptions):
       obs.kept.push(`the Okta app "${app.label}" (adopted; --include-adopted okta-app removes it), and with it the identity source and SCIM tokens of Identity Center`);
     }
   }
+
+  // The --require-mfa policy: removed after the app that uses it (Okta keeps a policy an app uses).
+  const mfa = out['app-sign-on-policy'];
+  if (mfa?.engine === 'identity' && mfa.policyId) {
+    if (!(mfa.created || inc.has('app-sign-on-policy'))) obs.kept.push(`the app sign-in policy "${mfa.policyName}" (adopted; --include-adopted app-sign-on-policy removes it)`);
+    else if (!appGoes) obs.kept.push(`the app sign-in policy "${mfa.policyName}": the kept Okta app still uses it`);
+    else {
+      const live = await o.getPolicy(mfa.policyId);
+      if (live) obs.policy = { id: live.id, name: live.name };
+    }
+  } else if (mfa?.engine === 'classic' && !appGoes) {
+    obs.kept.push(`the app sign-on rule "${mfa.policyName}" of the kept Okta app (remove it in the app's Sign On tab if you wish)`);
+  }
   return obs;
 }
 
@@ -356,6 +374,17 @@ export function planDestroy(obs: ObservedDestroy): Change<DestroyPayload>[] {
     });
   }
   if (obs.oktaApp) out.push(appChange(obs.oktaApp, 'the Okta app'));
+  if (obs.policy) {
+    out.push({
+      op: 'delete',
+      resource: { kind: 'okta-policy', id: obs.policy.id, name: obs.policy.name },
+      summary: `Delete the app sign-in policy "${obs.policy.name}" (--require-mfa)`,
+      risk: 'destructive',
+      scale: { count: 1, unit: 'policy' },
+      payload: { action: 'delete-policy', policyId: obs.policy.id },
+      writes: [okta('deletePolicy')],
+    });
+  }
   return out;
 }
 
@@ -487,6 +516,9 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
         case 'delete-okta-app':
           if (p.deactivate) await o.deactivateApp(p.appId);
           await o.deleteApp(p.appId);
+          break;
+        case 'delete-policy':
+          await o.deletePolicy(p.policyId);
           break;
       }
     } catch (e) {

@@ -60,6 +60,23 @@ export interface PushMapping {
   lastPush?: string | null;
 }
 
+export interface OktaPolicy {
+  id: string;
+  type: string;
+  name: string;
+  status?: string;
+  system?: boolean;
+  [k: string]: unknown;
+}
+
+export interface OktaPolicyRule {
+  id: string;
+  name: string;
+  status?: string;
+  actions?: { appSignOn?: { access?: string; verificationMethod?: { type?: string; factorMode?: string; constraints?: Record<string, unknown>[] } } };
+  [k: string]: unknown;
+}
+
 export interface ProvisioningConnection {
   authScheme?: string;
   status?: string;
@@ -564,6 +581,46 @@ export class OktaClient {
 
   activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
     return this.setPushMappingStatus(appId, mappingId, 'ACTIVE');
+  }
+
+  // ---------------------------------------------------------------------------------- app sign-in policies (Identity Engine)
+
+  listPolicies(type: string): Promise<OktaPolicy[]> {
+    return this.getJson<OktaPolicy[]>('/api/v1/policies', { type });
+  }
+
+  async getPolicy(policyId: string): Promise<OktaPolicy | undefined> {
+    try {
+      return await this.getJson<OktaPolicy>(`/api/v1/policies/${encodeURIComponent(policyId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  createPolicy(body: { type: string; name: string; description?: string }): Promise<OktaPolicy> {
+    return this.createOrAdopt(`the policy "${body.name}"`, () => this.postJson<OktaPolicy>('/api/v1/policies', body, { activate: true }), async () =>
+      (await this.listPolicies(body.type)).find((p) => p.name === body.name),
+    );
+  }
+
+  listPolicyRules(policyId: string): Promise<OktaPolicyRule[]> {
+    return this.getJson<OktaPolicyRule[]>(`/api/v1/policies/${encodeURIComponent(policyId)}/rules`);
+  }
+
+  createPolicyRule(policyId: string, body: Record<string, unknown> & { name: string }): Promise<OktaPolicyRule> {
+    return this.createOrAdopt(`the policy rule "${body.name}"`, () => this.postJson<OktaPolicyRule>(`/api/v1/policies/${encodeURIComponent(policyId)}/rules`, body, { activate: true }), async () =>
+      (await this.listPolicyRules(policyId)).find((r) => r.name === body.name),
+    );
+  }
+
+  /** PUT /api/v1/apps/{appId}/policies/{policyId}: the app's sign-in policy becomes this one (replacing any other). */
+  async assignAppPolicy(appId: string, policyId: string): Promise<void> {
+    await this.putJson(`/api/v1/apps/${encodeURIComponent(appId)}/policies/${encodeURIComponent(policyId)}`, undefined);
+  }
+
+  deletePolicy(policyId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/policies/${encodeURIComponent(policyId)}`));
   }
 
   // ---------------------------------------------------------------------------------- removal (destroy)

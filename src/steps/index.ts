@@ -6,6 +6,7 @@ import { legacyStep } from './legacy.js';
 import { preflightStep } from './01-preflight.js';
 import { spMetadataStep } from './02-sp-metadata.js';
 import { oktaAppStep } from './03-okta-app.js';
+import { appSignOnPolicyStep } from './03b-app-sign-on-policy.js';
 import { idpMetadataStep } from './04-idp-metadata.js';
 import { scimEndpointStep } from './05-scim-endpoint.js';
 import { oktaProvisioningStep } from './06-okta-provisioning.js';
@@ -20,6 +21,7 @@ export const STEPS: readonly AnyStep[] = [
   legacyStep(preflightStep),
   legacyStep(spMetadataStep),
   legacyStep(oktaAppStep),
+  appSignOnPolicyStep,
   legacyStep(idpMetadataStep),
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),

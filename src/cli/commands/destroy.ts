@@ -29,7 +29,7 @@ export const destroyCommand: CliCommand = {
       .command('destroy')
       .description('remove what the wizard created, in reverse order (assignments, permission set, push, groups, test user, provisioning, app); keeps what it adopted')
       .option('--confirm <instance-id>', 'the Identity Center instance id (ssoins-...) of the setup, typed to confirm (with --yes in scripts)')
-      .option('--include-adopted <kinds>', 'also remove these adopted objects (comma separated): okta-app, scim-app, groups, push-mappings, test-user, permission-set, assignments')
+      .option('--include-adopted <kinds>', 'also remove these adopted objects (comma separated): okta-app, scim-app, groups, push-mappings, test-user, permission-set, assignments, app-sign-on-policy')
       .option('--keep-idc-groups', 'leave the pushed groups in Identity Center (default: deleted with their push mappings)')
       .option('--console-done <ids>', 'console actions of destroy already done (comma separated): delete-scim-tokens, revert-identity-source')
       .option('--sandbox', 'the setup was made with --sandbox (read from the state file when omitted)')
