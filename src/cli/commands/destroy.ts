@@ -58,6 +58,10 @@ export const destroyCommand: CliCommand = {
     const out = ctx.output(g);
     await out.ready();
     const interactive = ctx.interactive(g);
+    // A script (no terminal, or --yes) without --confirm stops before a single request.
+    if (confirm === undefined && !g.dryRun && instanceId !== undefined && (!interactive || g.yes)) {
+      throw new UsageError(messageText('DESTROY_CONFIRM_NEEDED', { instanceId }), { code: 'DESTROY_CONFIRM_NEEDED', hint: messageText('DESTROY_CONFIRM_NEEDED', { instanceId }, 'hint') });
+    }
     const { AnswerSource } = await import('../io/answer-source.js');
     const { BaseIo } = await import('../io/base-io.js');
     const { InquirerPrompter } = await import('../io/terminal.js');
