@@ -72,6 +72,7 @@ export const MESSAGES = {
   NO_PASSWORD: { level: 'error', exitCode: 2, text: "No password was given for the test user.", hint: "Type one, or let the wizard generate it." },
   NO_PUSH_GROUP: { level: 'error', exitCode: 2, text: "At least one push group is needed.", hint: "Pass --push-groups awsssoPowerUsers (or your own names)." },
   NO_STATE: { level: 'error', exitCode: 2, text: "There is no state file at {file}, so there is nothing to {kind}.", hint: "Run `okta-aws-sso init` to start the setup (or pass --state <file> to point at yours)." },
+  OKTA_POLICY_NOT_KEPT: { level: 'error', exitCode: 1, text: "Okta did not keep the app sign-in policy: {what}.", hint: "In the Okta Admin Console open Security > Authentication Policies > \"{policyName}\": check its rule asks for two factors and that \"{appLabel}\" is listed under Applications; then run again." },
   OKTA_APP_GONE: { level: 'error', exitCode: 1, text: "The Okta app {appId} from the okta-app step no longer exists.", hint: "Run `okta-aws-sso init` again so the okta-app step re-creates it." },
   OKTA_APP_NOT_FOUND: { level: 'error', exitCode: 2, text: "There is no {NAME} app with the ID \"{id}\" in this Okta org." },
   OKTA_APP_NO_SIGNING_KEY: { level: 'error', exitCode: 1, text: "The Okta app {app} has no active SAML signing key.", hint: "In the Okta Admin Console open the app > Sign On > SAML Signing Certificates, generate a certificate and activate it, then run again." },
