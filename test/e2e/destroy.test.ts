@@ -83,7 +83,8 @@ async function idle(): Promise<void> {
 let before: Snapshot;
 
 beforeAll(async () => {
-  const start = await runCli(['sandbox', 'start'], { cwd: dir, env });
+  // A small organization keeps the file fast: the assignment engine's scale is tested elsewhere.
+  const start = await runCli(['sandbox', 'start', '--accounts', '4', '--assignment-delay', '50'], { cwd: dir, env });
   expect(start.code, start.stderr).toBe(0);
   info = (await readInfoFile(sandboxDir))!;
   // An Identity Engine org: app sign-in policies exist there (and its pipeline says "idx").
