@@ -18,11 +18,11 @@ import { testUserStep } from './11-test-user.js';
 import { verifyStep } from './12-verify.js';
 
 export const STEPS: readonly AnyStep[] = [
-  legacyStep(preflightStep),
-  legacyStep(spMetadataStep),
-  legacyStep(oktaAppStep),
+  preflightStep,
+  spMetadataStep,
+  oktaAppStep,
   appSignOnPolicyStep,
-  legacyStep(idpMetadataStep),
+  idpMetadataStep,
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
   legacyStep(groupsStep),

@@ -97,7 +97,7 @@ export const destroyCommand: CliCommand = {
     const { MemorySecretStore } = await import('../../engine/context.js');
     const secrets = new MemorySecretStore(io);
     const { createServices } = await import('../../steps/services.js');
-    const services = createServices(io, secrets, sandboxInfo);
+    const services = createServices(io, secrets, sandboxInfo, { env: ctx.env, cwd: ctx.cwd });
     const dctx = { io, services, outputs, signal: controller.signal, consoleDone: state.destroy?.consoleDone ?? [] };
     const dopts = { includeAdopted, deleteIdcGroups: opts['keepIdcGroups'] !== true };
 
