@@ -25,6 +25,7 @@ export const OPERATIONS = {
     'CreateAccountAssignment',
     'CreatePermissionSet',
     'DeleteAccountAssignment',
+    'DeletePermissionSet',
     'DescribeAccountAssignmentCreationStatus',
     'DescribeAccountAssignmentDeletionStatus',
     'DescribeInstance',
@@ -45,6 +46,7 @@ export const OPERATIONS = {
     'UpdatePermissionSet',
   ],
   identitystore: [
+    'DeleteUser',
     'DescribeGroup',
     'DescribeUser',
     'GetGroupId',

@@ -11,6 +11,7 @@ import { resumeCommand } from './commands/resume.js';
 import { verifyCommand } from './commands/verify.js';
 import { statusCommand } from './commands/status.js';
 import { profilesCommand } from './commands/profiles.js';
+import { destroyCommand } from './commands/destroy.js';
 import { sandboxStartCommand } from './commands/sandbox/start.js';
 import { sandboxStopCommand } from './commands/sandbox/stop.js';
 import { sandboxStatusCommand } from './commands/sandbox/status.js';
@@ -25,7 +26,7 @@ export interface Chosen {
   args: string[];
 }
 
-export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand];
+export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand, destroyCommand];
 export const SANDBOX_COMMANDS: readonly CliCommand[] = [sandboxStartCommand, sandboxStopCommand, sandboxStatusCommand, sandboxResetCommand, sandboxConsoleCommand];
 
 /** commander's "error: unknown option '--x'\n(Did you mean --y?)" as Error: / What to do:. */

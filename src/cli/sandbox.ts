@@ -13,6 +13,8 @@ import { UsageError } from '../errors.js';
 
 /** Same value as DEFAULT_SANDBOX_DIR in src/sandbox/process.ts (not imported: that module loads lazily). */
 export const DEFAULT_SANDBOX_DIR_FALLBACK = '.okta-aws-sso/sandbox';
+/** Same value as SANDBOX_MFA_CODE in src/sandbox/okta/sso.ts (not imported: that module loads lazily). */
+export const SANDBOX_MFA_CODE_FALLBACK = '246810';
 
 export type SandboxProcessApi = typeof import('../sandbox/process.js');
 
@@ -128,6 +130,8 @@ export async function bindSandbox(opts: { dir: string; answers: AnswerSource; en
   for (const [k, v] of Object.entries(api.sandboxEnv(info))) opts.env[k] = v;
   opts.answers.inject('okta-org-url', info.oktaUrl);
   opts.answers.injectSecret('okta-api-token', info.oktaApiToken);
+  // The sandbox's MFA challenge accepts one documented, sandbox-only TOTP code (docs/sandbox-okta.md).
+  opts.answers.injectSecret('okta-mfa-code', SANDBOX_MFA_CODE_FALLBACK);
   for (const [k, v] of Object.entries(SANDBOX_SUGGESTIONS)) opts.answers.suggest(k as keyof typeof SANDBOX_SUGGESTIONS, v);
   if (manualConsole(opts.dir)) return { info, started, consoleHint: (action) => manualConsoleHint(action, opts.dir, opts.cwd ?? opts.workDir) };
   const client = await import('../sandbox/console-client.js');

@@ -36,6 +36,9 @@ export const CONSOLE_ACTION_IDS = [
   'configure-okta-provisioning',
   'push-groups-by-rule',
   'sign-in-check',
+  'delete-scim-tokens',
+  'revert-identity-source',
+  'app-sign-on-rule',
 ] as const;
 
 export interface AnswerSpec {
@@ -158,6 +161,14 @@ export const ANSWERS = {
     kind: 'text', flag: '--push-prefix', env: ['OKTA_AWS_SSO_PUSH_PREFIX'], step: 'group-push', defaultText: 'awssso',
     description: 'Push every Okta group whose name starts with this prefix',
     advanced: true,
+  },
+  'require-mfa': {
+    kind: 'boolean', flag: '--require-mfa', env: ['OKTA_AWS_SSO_REQUIRE_MFA'], step: 'app-sign-on-policy',
+    description: 'Require two factors to sign in to AWS through the Okta app (an app sign-in policy; off by default)',
+  },
+  'okta-mfa-code': {
+    kind: 'secret', env: ['OKTA_AWS_SSO_MFA_CODE'], step: 'verify',
+    description: 'A current code of the test user\'s authenticator app, when Okta asks verify --sign-in for a second factor (the sandbox accepts its documented code)',
   },
   'skip-test-user': {
     kind: 'boolean', flag: '--skip-test-user', env: ['OKTA_AWS_SSO_SKIP_TEST_USER'], step: 'test-user',
@@ -293,6 +304,9 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'configure-okta-provisioning': [],
   'push-groups-by-rule': [],
   'sign-in-check': [],
+  'delete-scim-tokens': [],
+  'revert-identity-source': [],
+  'app-sign-on-rule': [],
 };
 
 /** "--sp-metadata <file>" / "--scim-token-file <file>": one answer on a command line, exactly as a script types it. */

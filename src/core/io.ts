@@ -69,7 +69,10 @@ export type ConsoleActionId =
   | 'enable-automatic-provisioning'
   | 'configure-okta-provisioning'
   | 'push-groups-by-rule'
-  | 'sign-in-check';
+  | 'sign-in-check'
+  | 'delete-scim-tokens'
+  | 'revert-identity-source'
+  | 'app-sign-on-rule';
 
 /** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
 export interface ConsoleAction {

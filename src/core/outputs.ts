@@ -7,6 +7,7 @@ export const STEP_IDS = [
   'preflight',
   'sp-metadata',
   'okta-app',
+  'app-sign-on-policy',
   'idp-metadata',
   'scim-endpoint',
   'okta-provisioning',
@@ -67,6 +68,18 @@ export interface OktaAppOutput {
   adopted: boolean;
 }
 
+/** --require-mfa: the app's sign-in policy that asks for two factors. */
+export interface AppSignOnPolicyOutput {
+  /** "identity": an ACCESS_POLICY assigned through the API; "classic": an app sign-on rule made in the console. */
+  engine: 'identity' | 'classic';
+  appId: string;
+  policyName: string;
+  policyId?: string;
+  ruleId?: string;
+  /** True when the wizard created the policy (destroy removes it); false when it adopted one by name. */
+  created: boolean;
+}
+
 export interface IdpMetadataOutput {
   path: string;
   entityId: string;
@@ -103,11 +116,21 @@ export interface OktaProvisioningOutput {
   featuresSource?: 'api' | 'person';
   /** tokenEnteredAt (scim-endpoint) of the SCIM token given to Okta: a newer token must reach Okta too. */
   scimTokenEnteredAt?: string;
+  /**
+   * True when the wizard created the separate SCIM app (--provisioning-app scim-test-app); destroy
+   * removes it. Absent (older states, or the Identity Center app itself): not created here.
+   */
+  appCreated?: boolean;
 }
 
 export interface OktaGroupRef {
   id: string;
   name: string;
+  /**
+   * True when the wizard created the group (destroy removes it); false when it adopted an existing
+   * one. Absent in states written before this field existed: read as adopted (destroy keeps it).
+   */
+  created?: boolean;
 }
 
 export interface GroupsOutput {
@@ -123,6 +146,8 @@ export interface PushMappingRef {
   groupName: string;
   status: string;
   targetGroupId?: string;
+  /** True when the wizard created the mapping (destroy removes it). Absent in older states: read as adopted. */
+  created?: boolean;
 }
 
 export interface GroupPushOutput {
@@ -182,6 +207,7 @@ export interface StepOutputs {
   preflight: PreflightOutput;
   'sp-metadata': SpMetadataOutput;
   'okta-app': OktaAppOutput;
+  'app-sign-on-policy': AppSignOnPolicyOutput;
   'idp-metadata': IdpMetadataOutput;
   'scim-endpoint': ScimEndpointOutput;
   'okta-provisioning': OktaProvisioningOutput;

@@ -76,6 +76,17 @@ const runModeSchema = z.object({
   yes: z.boolean().optional(),
 });
 
+/**
+ * `okta-aws-sso destroy`: what it removed (by key, e.g. "okta-group:00g1"), when, and the console
+ * actions the person confirmed (no API can read those back), so a re-run skips them.
+ */
+const destroySchema = z.object({
+  startedAt: isoDate,
+  finishedAt: isoDate.optional(),
+  removed: z.record(z.string(), isoDate),
+  consoleDone: z.array(z.string()),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
@@ -84,10 +95,12 @@ export const stateSchema = z.object({
   run: runModeSchema.optional(),
   inputs: z.record(z.string(), answerValueSchema),
   steps: z.record(z.string(), stepRecordSchema),
+  destroy: destroySchema.optional(),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
 export type RunMode = z.infer<typeof runModeSchema>;
+export type DestroyRecord = z.infer<typeof destroySchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;

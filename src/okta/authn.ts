@@ -17,7 +17,7 @@ import { fetchWithRetry } from '../retry/fetch.js';
 
 export type AuthnOutcome =
   | { kind: 'success'; sessionToken: string; userId?: string }
-  | { kind: 'mfa-required'; factors: string[] }
+  | { kind: 'mfa-required'; factors: string[]; stateToken?: string; totpVerifyUrl?: string }
   | { kind: 'password-expired' }
   | { kind: 'locked-out' }
   | { kind: 'failed'; status: number; errorCode?: string; summary: string };
@@ -72,12 +72,37 @@ export async function primaryAuthentication(orgUrl: string, username: string, pa
     return { kind: 'success', sessionToken: body.sessionToken, ...(typeof user?.id === 'string' ? { userId: user.id } : {}) };
   }
   if (status === 'MFA_REQUIRED' || status === 'MFA_ENROLL' || status === 'MFA_CHALLENGE') {
-    const factors = ((body._embedded as { factors?: { factorType?: unknown }[] } | undefined)?.factors ?? []).map((f) => String(f.factorType ?? 'factor'));
-    return { kind: 'mfa-required', factors };
+    const listed = (body._embedded as { factors?: { factorType?: unknown; _links?: { verify?: { href?: unknown } } }[] } | undefined)?.factors ?? [];
+    const factors = listed.map((f) => String(f.factorType ?? 'factor'));
+    // A TOTP factor (Okta Verify / Google Authenticator code) can be answered with a code: its verify link.
+    const totp = status === 'MFA_REQUIRED' ? listed.find((f) => f.factorType === 'token:software:totp' && typeof f._links?.verify?.href === 'string') : undefined;
+    return {
+      kind: 'mfa-required',
+      factors,
+      ...(typeof body.stateToken === 'string' ? { stateToken: body.stateToken } : {}),
+      ...(totp ? { totpVerifyUrl: totp._links!.verify!.href as string } : {}),
+    };
   }
   if (status === 'PASSWORD_EXPIRED' || status === 'PASSWORD_WARN' || status === 'PASSWORD_RESET') return { kind: 'password-expired' };
   if (status === 'LOCKED_OUT') return { kind: 'locked-out' };
   return { kind: 'failed', status: res.status, summary: `unexpected authentication status ${String(status)}` };
+}
+
+/**
+ * Answers MFA_REQUIRED with a TOTP code (POST {factor verify link} {stateToken, passCode}, Okta
+ * Authentication API "Verify TOTP Factor"): SUCCESS gives the session token. Not retried after a
+ * definite answer (a code is good once).
+ */
+export async function verifyTotpFactor(verifyUrl: string, stateToken: string, passCode: string, signal?: AbortSignal): Promise<AuthnOutcome> {
+  const res = await fetchWithRetry(verifyUrl, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ stateToken, passCode }) }, retrying(signal));
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  if (res.ok && body.status === 'SUCCESS' && typeof body.sessionToken === 'string') return { kind: 'success', sessionToken: body.sessionToken };
+  return { kind: 'failed', status: res.status, ...(typeof body.errorCode === 'string' ? { errorCode: body.errorCode } : {}), summary: typeof body.errorSummary === 'string' ? body.errorSummary : `the factor was not accepted (HTTP ${res.status})` };
 }
 
 function decodeHtml(s: string): string {

@@ -60,6 +60,23 @@ export interface PushMapping {
   lastPush?: string | null;
 }
 
+export interface OktaPolicy {
+  id: string;
+  type: string;
+  name: string;
+  status?: string;
+  system?: boolean;
+  [k: string]: unknown;
+}
+
+export interface OktaPolicyRule {
+  id: string;
+  name: string;
+  status?: string;
+  actions?: { appSignOn?: { access?: string; verificationMethod?: { type?: string; factorMode?: string; constraints?: Record<string, unknown>[] } } };
+  [k: string]: unknown;
+}
+
 export interface ProvisioningConnection {
   authScheme?: string;
   status?: string;
@@ -599,6 +616,90 @@ export class OktaClient {
 
   activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
     return this.setPushMappingStatus(appId, mappingId, 'ACTIVE');
+  }
+
+  // ---------------------------------------------------------------------------------- app sign-in policies (Identity Engine)
+
+  listPolicies(type: string): Promise<OktaPolicy[]> {
+    return this.getJson<OktaPolicy[]>('/api/v1/policies', { type });
+  }
+
+  async getPolicy(policyId: string): Promise<OktaPolicy | undefined> {
+    try {
+      return await this.getJson<OktaPolicy>(`/api/v1/policies/${encodeURIComponent(policyId)}`);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  createPolicy(body: { type: string; name: string; description?: string }): Promise<OktaPolicy> {
+    return this.createOrAdopt(`the policy "${body.name}"`, () => this.postJson<OktaPolicy>('/api/v1/policies', body, { activate: true }), async () =>
+      (await this.listPolicies(body.type)).find((p) => p.name === body.name),
+    );
+  }
+
+  listPolicyRules(policyId: string): Promise<OktaPolicyRule[]> {
+    return this.getJson<OktaPolicyRule[]>(`/api/v1/policies/${encodeURIComponent(policyId)}/rules`);
+  }
+
+  createPolicyRule(policyId: string, body: Record<string, unknown> & { name: string }): Promise<OktaPolicyRule> {
+    return this.createOrAdopt(`the policy rule "${body.name}"`, () => this.postJson<OktaPolicyRule>(`/api/v1/policies/${encodeURIComponent(policyId)}/rules`, body, { activate: true }), async () =>
+      (await this.listPolicyRules(policyId)).find((r) => r.name === body.name),
+    );
+  }
+
+  /** PUT /api/v1/apps/{appId}/policies/{policyId}: the app's sign-in policy becomes this one (replacing any other). */
+  async assignAppPolicy(appId: string, policyId: string): Promise<void> {
+    await this.putJson(`/api/v1/apps/${encodeURIComponent(appId)}/policies/${encodeURIComponent(policyId)}`, undefined);
+  }
+
+  deletePolicy(policyId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/policies/${encodeURIComponent(policyId)}`));
+  }
+
+  // ---------------------------------------------------------------------------------- removal (destroy)
+  // Each answers true when it removed something, false when it was already gone (404): a re-run is a no-op.
+
+  private async gone(f: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await f();
+      return true;
+    } catch (e) {
+      if (oktaStatus(e) === 404) return false;
+      throw e;
+    }
+  }
+
+  /** DELETE a push mapping (it must be INACTIVE first); `deleteTargetGroup` also deletes the pushed group in the target app. */
+  deletePushMapping(appId: string, mappingId: string, deleteTargetGroup: boolean): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`, { deleteTargetGroup }));
+  }
+
+  deleteGroup(groupId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/groups/${encodeURIComponent(groupId)}`));
+  }
+
+  /** Deactivate (DEPROVISIONED; Okta deprovisions it from the apps), then a second call deletes for good. */
+  deactivateUser(userId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/users/${encodeURIComponent(userId)}/lifecycle/deactivate`, undefined));
+  }
+
+  deleteUser(userId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/users/${encodeURIComponent(userId)}`));
+  }
+
+  deactivateConnection(appId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/deactivate`, undefined));
+  }
+
+  deactivateApp(appId: string): Promise<boolean> {
+    return this.gone(() => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/lifecycle/deactivate`, undefined));
+  }
+
+  /** An app must be INACTIVE before Okta deletes it. */
+  deleteApp(appId: string): Promise<boolean> {
+    return this.gone(() => this.delete(`/api/v1/apps/${encodeURIComponent(appId)}`));
   }
 
   /** PATCH the status; to ACTIVE, Okta performs an initial push to the target group (spec UpdateGroupPushMappingRequest). */

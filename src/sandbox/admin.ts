@@ -44,6 +44,9 @@ export const CONSOLE_ACTION_IDS: readonly ConsoleActionId[] = [
   'configure-okta-provisioning',
   'push-groups-by-rule',
   'sign-in-check',
+  'delete-scim-tokens',
+  'revert-identity-source',
+  'app-sign-on-rule',
 ];
 
 function json(status: number, body: unknown): SandboxResponse {
@@ -124,6 +127,12 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
         );
       }
       return { message: `nothing to do in the sandbox (a person would sign in at ${ctx.aws().info().portalUrl})` };
+    case 'app-sign-on-rule':
+      return normalise(await ctx.okta().console.addAppSignOnRule({ appId: stringField(actionId, payload, 'appId') }), 'added the app sign-on rule');
+    case 'delete-scim-tokens':
+      return normalise(ctx.aws().console.deleteScimTokens(), 'deleted the SCIM access tokens');
+    case 'revert-identity-source':
+      return normalise(ctx.aws().console.revertIdentitySource(), 'changed the identity source back to the Identity Center directory');
     default:
       throw new SandboxInputError(`"${actionId}" is not a console action; known: ${CONSOLE_ACTION_IDS.join(', ')}.`);
   }

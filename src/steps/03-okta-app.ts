@@ -292,7 +292,9 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
       }
     }
     if (!app) throw new WizardError('The okta-app plan had neither a create nor an adopt change.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
-    return toOutput(app, adopted);
+    // An app an earlier run created stays "not adopted" (destroy removes it).
+    const prev = ctx.outputs['okta-app'];
+    return toOutput(app, adopted && !(prev?.appId === app.id && prev.adopted === false));
   },
 
   outputsAfter(obs, answers, changes) {

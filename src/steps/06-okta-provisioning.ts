@@ -414,6 +414,8 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
     let app: AppRef | undefined = obs.app;
     let conn = obs.conn;
     let via: 'api' | 'console' = obs.previous?.via ?? 'api';
+    // The separate SCIM app: created by this run, or by an earlier one (the marker survives; destroy reads it).
+    let appCreated = obs.app !== undefined && obs.previous?.appId === obs.app.id && obs.previous.appCreated === true;
     const done = (f: { features: OktaProvisioningOutput['features']; source: 'api' | 'person' }): OktaProvisioningOutput => ({
       appId: app!.id,
       appName: app!.name,
@@ -423,6 +425,7 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
       features: f.features,
       featuresSource: f.source,
       scimTokenEnteredAt: obs.scimTokenEnteredAt,
+      ...(appCreated ? { appCreated } : {}),
     });
     if (app && obs.duplicates > 1) ctx.io.warn(messageText('PROVISIONING_APP_DUPLICATES', { count: obs.duplicates, name: SCIM_APP_NAME, label: app.label, id: app.id }));
     if (app && obs.duplicates > 0) ctx.io.info(messageText('PROVISIONING_APP_ADOPTED', { label: app.label, id: app.id }));
@@ -433,6 +436,7 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
         case 'create-app': {
           const created = await okta.createApp({ name: SCIM_APP_NAME, label: pl.label, signOnMode: 'AUTO_LOGIN', visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } } });
           app = { id: created.id, name: created.name, label: created.label };
+          appCreated = true;
           ctx.io.info(messageText('PROVISIONING_APP_CREATED', { label: pl.label, id: created.id }));
           break;
         }
@@ -441,7 +445,7 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
             ctx.io.info(messageText('PROVISIONING_ENABLED', { label: app!.label }));
           } else if (pl.how === 'console-earlier') {
             ctx.io.info(messageText('PROVISIONING_CONSOLE_EARLIER', { label: app!.label }));
-            return { ...obs.previous!, connectionStatus: conn?.status ?? obs.previous!.connectionStatus, scimTokenEnteredAt: obs.scimTokenEnteredAt };
+            return { ...obs.previous!, connectionStatus: conn?.status ?? obs.previous!.connectionStatus, scimTokenEnteredAt: obs.scimTokenEnteredAt, ...(appCreated ? { appCreated } : {}) };
           } else {
             ctx.io.info(messageText('PROVISIONING_WORKS_BY_EFFECT', { label: app!.label }));
             via = 'console';

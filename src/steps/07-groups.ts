@@ -79,6 +79,12 @@ function ref(g: OktaGroup): OktaGroupRef {
   return { id: g.id, name: g.profile.name };
 }
 
+/** Did an earlier run of this step create the group (the marker survives later runs, which adopt it)? */
+function createdEarlier(ctx: StepContext, id: string): boolean {
+  const g = ctx.outputs.groups;
+  return g !== undefined && [g.assignmentGroup, ...g.pushGroups].some((r) => r.id === id && r.created === true);
+}
+
 /** The apps the assignment group is assigned to: the Identity Center app, and the SCIM app when one is used. */
 function appIdsFor(ctx: StepContext): string[] {
   const ids = [ctx.need('okta-app').appId];
@@ -187,12 +193,15 @@ export const groupsStep: Step<'groups', GroupPlanInput, ObservedGroups> = {
     for (const c of changes) {
       const pl = c.payload as GroupsPayload;
       switch (pl.action) {
-        case 'adopt-group':
+        case 'adopt-group': {
+          // Created by an earlier run of this step: the marker survives the runs that find it (destroy reads it).
+          const mine = createdEarlier(ctx, pl.id);
           ctx.io.info(messageText('GROUP_ADOPTED', { name: pl.name, id: pl.id }));
-          keep(pl.role, { id: pl.id, name: pl.name });
+          keep(pl.role, { id: pl.id, name: pl.name, created: mine });
           break;
+        }
         case 'create-group': {
-          const g = ref(await client.createGroup(pl.name, pl.description));
+          const g = { ...ref(await client.createGroup(pl.name, pl.description)), created: true };
           ctx.io.info(messageText('GROUP_CREATED', { name: pl.name, id: g.id }));
           keep(pl.role, g);
           break;

@@ -44,8 +44,8 @@ async function askPrefix(ctx: StepContext): Promise<string> {
   return (await ctx.io.ask({ key: 'push-prefix', message: 'Push every Okta group whose name starts with', default: DEFAULT_PUSH_PREFIX })).trim();
 }
 
-function toRef(m: PushMapping, name: string): PushMappingRef {
-  return { mappingId: m.id, sourceGroupId: m.sourceGroupId, groupName: name, status: m.status, ...(m.targetGroupId ? { targetGroupId: m.targetGroupId } : {}) };
+function toRef(m: PushMapping, name: string, created: boolean): PushMappingRef {
+  return { mappingId: m.id, sourceGroupId: m.sourceGroupId, groupName: name, status: m.status, ...(m.targetGroupId ? { targetGroupId: m.targetGroupId } : {}), created };
 }
 
 /** The step's answers: the prefix, and whether the optional rule can be offered in this run. */
@@ -204,6 +204,7 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
     let ruleConfirmed = ruleKept(obs, prefix);
     if (ruleConfirmed) ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);
     let ruleOffered = false;
+    const earlier = ctx.outputs['group-push'];
     for (const c of changes) {
       const pl = c.payload as GroupPushPayload;
       let m: PushMapping;
@@ -234,7 +235,9 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
       // Read back: a mapping may turn to ERROR once Okta tried the push.
       m = (await okta.getPushMapping(obs.appId, m.id)) ?? m;
       if (m.status === 'ERROR') problems.push(`"${pl.groupName}": ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`);
-      refs.push(toRef(m, pl.groupName));
+      // Created by this run, or by an earlier one (the marker survives the runs that find it; destroy reads it).
+      const created = pl.action === 'create' || (earlier?.appId === obs.appId && earlier.mappings.some((r) => r.mappingId === m.id && r.created === true));
+      refs.push(toRef(m, pl.groupName, created));
     }
     for (const p of problems) ctx.io.warn(messageText('PUSH_IN_ERROR', { detail: p }));
     if (!ruleConfirmed && !ruleOffered) {

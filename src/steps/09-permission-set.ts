@@ -208,6 +208,9 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
       throw e;
     }
     p.succeed(`Permission set "${want.name}" ready${reprovisioned ? ` (re-provisioned to ${reprovisioned} account(s))` : ''}.`);
+    // A set an earlier run created stays "created" when a later run (drift repair) adopts it: destroy removes it.
+    const prev = ctx.outputs['permission-set'];
+    if (prev?.created === true && prev.arn === arn) created = true;
     return { arn: arn as string, name: want.name, managedPolicyArn: want.managedPolicyArn, sessionDuration: want.sessionDuration, created };
   },
   outputsAfter(obs, want) {

@@ -179,7 +179,9 @@ export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
         if (u.missingProfile.length > 0) {
           ctx.io.warn(`The existing user ${u.login} has no ${u.missingProfile.join(', ')}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > ${u.login} > Profile).`);
         }
-        out = { userId: u.id, login: u.login, email: u.email ?? profile.email, displayName: u.displayName ?? profile.displayName, groupIds: obs.groupIds, created: false };
+        // A user an earlier run created stays "created" (destroy removes it).
+        const prev = ctx.outputs['test-user'];
+        out = { userId: u.id, login: u.login, email: u.email ?? profile.email, displayName: u.displayName ?? profile.displayName, groupIds: obs.groupIds, created: prev?.created === true && prev.userId === u.id };
       } else if (pl.action === 'add-to-group') {
         await okta.addUserToGroup(pl.groupId, pl.userId);
         ctx.io.info(`Added ${u?.login ?? pl.userId} to the group ${pl.groupId}.`);

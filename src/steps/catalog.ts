@@ -14,6 +14,7 @@ export const STEP_CATALOG: readonly StepInfo[] = [
   { id: 'preflight', title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance', kind: 'api' },
   { id: 'sp-metadata', title: 'Identity Center service-provider values (ACS URL, issuer)', kind: 'console' },
   { id: 'okta-app', title: 'Okta "AWS IAM Identity Center" app with SAML settings', kind: 'api' },
+  { id: 'app-sign-on-policy', title: 'Optional (--require-mfa): app sign-in policy requiring two factors', kind: 'api' },
   { id: 'idp-metadata', title: 'Okta IdP metadata uploaded to Identity Center', kind: 'console' },
   { id: 'scim-endpoint', title: 'Identity Center SCIM endpoint and token (console), then a probe', kind: 'console' },
   { id: 'okta-provisioning', title: 'Okta provisioning to the Identity Center SCIM endpoint', kind: 'api' },

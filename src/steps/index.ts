@@ -5,6 +5,7 @@ import type { AnyStep } from './contract.js';
 import { preflightStep } from './01-preflight.js';
 import { spMetadataStep } from './02-sp-metadata.js';
 import { oktaAppStep } from './03-okta-app.js';
+import { appSignOnPolicyStep } from './03b-app-sign-on-policy.js';
 import { idpMetadataStep } from './04-idp-metadata.js';
 import { scimEndpointStep } from './05-scim-endpoint.js';
 import { oktaProvisioningStep } from './06-okta-provisioning.js';
@@ -19,6 +20,7 @@ export const STEPS: readonly AnyStep[] = [
   preflightStep,
   spMetadataStep,
   oktaAppStep,
+  appSignOnPolicyStep,
   idpMetadataStep,
   scimEndpointStep,
   oktaProvisioningStep,

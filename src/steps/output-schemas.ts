@@ -35,12 +35,13 @@ const preflight = z.looseObject({
   }),
 });
 
-const groupRef = z.looseObject({ id, name: str });
+const groupRef = z.looseObject({ id, name: str, created: bool.optional() });
 
 export const OUTPUT_SCHEMAS: Record<StepId, z.ZodType> = {
   preflight,
   'sp-metadata': z.looseObject({ acsUrl: url, issuerUrl: url, source: z.enum(['metadata-file', 'pasted']), acsUrls: z.array(url), metadataFile: str.optional() }),
   'okta-app': z.looseObject({ appId: id, label: str, name: str, signingKid: str, acsUrl: url, entityId: str, adopted: bool }),
+  'app-sign-on-policy': z.looseObject({ engine: z.enum(['identity', 'classic']), appId: id, policyName: str, policyId: id.optional(), ruleId: id.optional(), created: bool }),
   'idp-metadata': z.looseObject({ path: str, entityId: str, ssoUrl: url, certSubject: str, certSha256Fingerprint: str, certNotAfter: str, signingKid: str, uploadConfirmedAt: str }),
   'scim-endpoint': z.looseObject({ endpoint: url, tokenEnteredAt: str, probedAt: str }),
   'okta-provisioning': z.looseObject({
@@ -55,7 +56,7 @@ export const OUTPUT_SCHEMAS: Record<StepId, z.ZodType> = {
   'group-push': z.looseObject({
     appId: id,
     prefix: str,
-    mappings: z.array(z.looseObject({ mappingId: id, sourceGroupId: id, groupName: str, status: str, targetGroupId: str.optional() })),
+    mappings: z.array(z.looseObject({ mappingId: id, sourceGroupId: id, groupName: str, status: str, targetGroupId: str.optional(), created: bool.optional() })),
     ruleConfirmed: bool,
   }),
   'permission-set': z.looseObject({ arn: id, name: str, managedPolicyArn: str, sessionDuration: str, created: bool }),

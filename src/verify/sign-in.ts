@@ -15,7 +15,7 @@ import type { Io, Services } from '../steps/contract.js';
 import type { StepOutputs } from '../steps/outputs.js';
 import { getUserId, describeUser } from '../aws/identity-store.js';
 import { awsErrorMessage, awsErrorName } from '../aws/clients.js';
-import { oktaPipeline, primaryAuthentication, samlFromSsoLink } from '../okta/authn.js';
+import { oktaPipeline, primaryAuthentication, samlFromSsoLink, verifyTotpFactor } from '../okta/authn.js';
 import { checkSamlResponse } from '../saml/response.js';
 import { fetchWithRetry } from '../retry/fetch.js';
 import { InterruptedError, WaitingForConsoleError } from '../errors.js';
@@ -83,7 +83,22 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
     return;
   }
   env.io.registerSecret(pw);
-  const authn = await primaryAuthentication(orgUrl, user.login, pw, env.signal);
+  let authn = await primaryAuthentication(orgUrl, user.login, pw, env.signal);
+  let factorNote = '';
+  if (authn.kind === 'mfa-required' && authn.totpVerifyUrl && authn.stateToken) {
+    // The sign-on policy asks for a factor (e.g. --require-mfa): a TOTP code answers it, when one is given.
+    const code = await env.io.secret({ key: 'okta-mfa-code', message: `Code from the authenticator app of ${user.login} (Okta asks for a second factor)`, optional: true });
+    if (code) {
+      env.io.registerSecret(code);
+      const factors = authn.factors;
+      authn = await verifyTotpFactor(authn.totpVerifyUrl, authn.stateToken, code, env.signal);
+      if (authn.kind !== 'success') {
+        rows.push(rowOf('okta-authn', 'Sign in to Okta as the test user', 'failed', `Okta asked for a second factor (${factors.join(', ')}) and refused the code given: ${authn.kind === 'failed' ? authn.summary : authn.kind}`, 'Give a current code from the authenticator app (OKTA_AWS_SSO_MFA_CODE, or type it when asked), then run `okta-aws-sso verify --sign-in` again.'));
+        return;
+      }
+      factorNote = ' and its second factor (TOTP)';
+    }
+  }
   if (authn.kind === 'mfa-required') {
     rows.push(
       rowOf(
@@ -108,7 +123,7 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
     );
     return;
   }
-  rows.push(rowOf('okta-authn', 'Sign in to Okta as the test user', 'passed', `primary authentication of ${user.login} succeeded`));
+  rows.push(rowOf('okta-authn', 'Sign in to Okta as the test user', 'passed', `primary authentication of ${user.login}${factorNote} succeeded`));
 
   const raw = await okta.getApp(app.appId);
   const links = (raw?._links as { appLinks?: { href?: string }[] } | undefined)?.appLinks;

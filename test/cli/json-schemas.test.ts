@@ -40,7 +40,7 @@ function check(schema: string, r: CliResult): Record<string, unknown> {
 
 describe('--json documents match docs/schemas', () => {
   it('has one schema per document kind, each a valid JSON Schema', () => {
-    expect(Object.keys(validators).sort()).toEqual(['document', 'dry-run', 'init', 'resume', 'sandbox', 'status', 'verify']);
+    expect(Object.keys(validators).sort()).toEqual(['destroy', 'document', 'dry-run', 'init', 'resume', 'sandbox', 'status', 'verify']);
   });
 
   it('status, dry run, init, status, verify, resume and the sandbox commands, from one real sandbox run', async () => {
@@ -62,7 +62,8 @@ describe('--json documents match docs/schemas', () => {
     expect(check('init', init)['result']).toBe('done');
 
     const after = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
-    expect((after['steps'] as { status: string }[]).every((s) => s.status === 'done')).toBe(true);
+    // Every step is done, but the optional MFA step (off by default: skipped).
+    expect((after['steps'] as { id: string; status: string }[]).every((s) => s.status === (s.id === 'app-sign-on-policy' ? 'skipped' : 'done'))).toBe(true);
 
     const verify = await runCli(['verify', '--sandbox', '--json'], { cwd: dir, env });
     expect(verify.code, verify.stderr).toBe(0);
@@ -71,6 +72,12 @@ describe('--json documents match docs/schemas', () => {
     const resume = await runCli(['resume', '--sandbox', '--json'], { cwd: dir, env });
     expect(resume.code, resume.stderr).toBe(0);
     check('resume', resume);
+
+    const destroyPlan = await runCli(['destroy', '--dry-run', '--json'], { cwd: dir, env });
+    expect(destroyPlan.code, destroyPlan.stderr).toBe(0);
+    expect((check('destroy', destroyPlan)['data'] as { changes: unknown[] }).changes.length).toBeGreaterThan(0);
+    const destroyRefused = await runCli(['destroy', '--yes', '--json'], { cwd: dir, env });
+    expect(check('destroy', destroyRefused)).toMatchObject({ result: 'error', exitCode: 2, error: { code: 'DESTROY_CONFIRM_NEEDED' } });
 
     const stop = check('sandbox', await runCli(['sandbox', 'stop', '--json'], { cwd: dir, env }));
     expect(typeof (stop['data'] as { stopped: unknown }).stopped).toBe('boolean');

@@ -46,7 +46,7 @@ describe('sandbox commands', () => {
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout) as JsonDocument;
     expect(plan.result).toBe('planned');
-    expect(plan.steps).toHaveLength(12);
+    expect(plan.steps).toHaveLength(13);
     expect(plan.steps.every((s) => Array.isArray(s.changes) && Array.isArray(s.notes))).toBe(true);
     const entries = fs
       .readFileSync(logFile, 'utf8')

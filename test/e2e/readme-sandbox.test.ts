@@ -62,9 +62,10 @@ describe('the README rehearsal: init --sandbox --yes', () => {
     const status = await runCli(['status', '--json'], { cwd: dir, env: {} });
     expect(status.code, status.stderr).toBe(0);
     const doc = JSON.parse(status.stdout) as { steps: { id: string; status: string }[] };
-    expect(doc.steps.map((s) => s.status)).toEqual(Array(12).fill('done'));
+    // Every step done, but the optional MFA step (--require-mfa, off by default): skipped.
+    expect(doc.steps.map((s) => s.status)).toEqual([...Array(3).fill('done'), 'skipped', ...Array(9).fill('done')]);
     expect(doc.steps.map((s) => s.id)).toEqual([
-      'preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'scim-endpoint', 'okta-provisioning',
+      'preflight', 'sp-metadata', 'okta-app', 'app-sign-on-policy', 'idp-metadata', 'scim-endpoint', 'okta-provisioning',
       'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify',
     ]);
   });

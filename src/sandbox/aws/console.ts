@@ -93,3 +93,21 @@ export function enableAutomaticProvisioning(s: AwsState, scimEndpoint: string, n
     message: `Automatic provisioning is enabled; the access token expires on ${new Date(now + TOKEN_LIFETIME_MS).toISOString().slice(0, 10)}.${note}`,
   };
 }
+
+/** "Automatic provisioning > Access tokens > Delete" (each token), then "Disable automatic provisioning". */
+export function deleteScimTokens(s: AwsState): ConsoleActionResult {
+  const n = s.scim.tokens.length;
+  s.scim.tokens = [];
+  s.scim.enabled = false;
+  return { message: `Deleted ${n} SCIM access token(s) and disabled automatic provisioning.` };
+}
+
+/**
+ * "Change identity source > Identity Center directory" (type ACCEPT): the external IdP's metadata is
+ * removed, sign-in through Okta stops. Users and groups stay in the identity store (docs/sandbox-aws.md).
+ */
+export function revertIdentitySource(s: AwsState): ConsoleActionResult {
+  const had = s.idp !== undefined;
+  delete s.idp;
+  return { message: had ? 'Identity source changed back to the Identity Center directory.' : 'The identity source already was the Identity Center directory.' };
+}

@@ -113,6 +113,12 @@ export function identityStore(op: string, input: Input, ctx: OpContext): Output 
   switch (op) {
     case 'DescribeUser':
       return userOut(s, user(s, input.UserId));
+    case 'DeleteUser': {
+      const u = user(s, input.UserId);
+      s.users = s.users.filter((x) => x.id !== u.id);
+      s.memberships = s.memberships.filter((m) => m.userId !== u.id);
+      return {};
+    }
     case 'DescribeGroup':
       return groupOut(s, group(s, input.GroupId));
     case 'GetUserId': {

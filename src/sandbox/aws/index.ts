@@ -9,7 +9,7 @@ import { isMutating } from '../mutating.js';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
 import { emptyObserved, type AwsObserved, type OpContext, type ResolvedAwsOptions } from './context.js';
-import { acsUrls, enableAutomaticProvisioning, issuerUrl, spMetadataXml, uploadIdpMetadata } from './console.js';
+import { acsUrls, deleteScimTokens, enableAutomaticProvisioning, issuerUrl, revertIdentitySource, spMetadataXml, uploadIdpMetadata } from './console.js';
 import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
@@ -31,6 +31,10 @@ export interface AwsEmulator extends Emulator {
     enableAutomaticProvisioning(): ConsoleActionResult;
     /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
     approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
+    /** "Automatic provisioning > Access tokens > Delete" for every token, then "Disable": Okta's SCIM calls are refused from then on. */
+    deleteScimTokens(): ConsoleActionResult;
+    /** "Change identity source > Identity Center directory": the external IdP (its metadata) is removed. */
+    revertIdentitySource(): ConsoleActionResult;
     /**
      * The access token issued last, while it is still live: the sandbox hands it again (e.g. to the
      * Okta console action of a resumed run). Kept in memory only, never in the state.
@@ -398,6 +402,13 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
       },
       approveDevice(p) {
         return signIn.approveDevice(p);
+      },
+      deleteScimTokens() {
+        lastToken = undefined;
+        return deleteScimTokens(state);
+      },
+      revertIdentitySource() {
+        return revertIdentitySource(state);
       },
     },
 

@@ -22,6 +22,9 @@ export function settle(s: AwsState, now: number): void {
       if (ps) ps.provisioned[op.accountId] = 'LATEST';
     } else {
       s.assignments = s.assignments.filter((a) => !same(a));
+      // The last assignment of a set in an account gone: Identity Center removes the set (its role) there.
+      const ps = s.permissionSets.find((p) => p.arn === op.permissionSetArn);
+      if (ps && !s.assignments.some((a) => a.accountId === op.accountId && a.permissionSetArn === ps.arn)) delete ps.provisioned[op.accountId];
     }
   }
   for (const pr of s.provisioning) {
@@ -176,6 +179,19 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       };
       s.permissionSets.push(ps);
       return { PermissionSet: psOut(ps) };
+    }
+    case 'DeletePermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      // A set still assigned somewhere (or with an assignment operation in flight) is refused: delete
+      // its account assignments first (docs/sandbox-aws.md "Deleting a permission set").
+      const used = s.assignments.filter((a) => a.permissionSetArn === ps.arn).length;
+      if (used > 0 || s.assignmentOps.some((o) => o.permissionSetArn === ps.arn && o.readyAt > now)) {
+        throw conflict(`The permission set ${ps.name} is still used by ${used} account assignment(s) (or an assignment operation in progress); delete them first.`);
+      }
+      return withPsLock(ctx, ps.arn, () => {
+        s.permissionSets = s.permissionSets.filter((p) => p.arn !== ps.arn);
+        return {};
+      });
     }
     case 'UpdatePermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);

@@ -21,6 +21,7 @@ import { applyPushRules, enableConnection, testCredentials } from './org.js';
 import { Provisioner } from './provisioning.js';
 import { provisioningApiHandlers } from './provisioning-api.js';
 import { pushMappingHandlers } from './push-mappings.js';
+import { policyHandlers } from './policies.js';
 import { RateLimiter } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
@@ -42,6 +43,8 @@ export interface OktaEmulator extends Emulator {
      * options.consoleProvisioning says (all by default; a test hook for the person's mistakes).
      */
     configureProvisioning(p: { appId: string; baseUrl: string; token: string }): Promise<ConsoleActionResult>;
+    /** Classic Engine console "Sign On > Sign On Policy > Add Rule": prompt for a factor on every sign-in to the app. */
+    addAppSignOnRule(p: { appId: string }): Promise<ConsoleActionResult>;
     /** Console "Push Groups > Find groups by rule". */
     createPushRule(p: { appId: string; name: string; prefix: string }): Promise<ConsoleActionResult>;
   };
@@ -83,6 +86,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     ...appAssignmentHandlers(org),
     ...groupHandlers(org),
     ...userHandlers(org),
+    ...policyHandlers(org),
   };
 
   // ---------------------------------------------------------------- request pipeline
@@ -246,6 +250,13 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
         enableConnection(org, a, p.baseUrl, p.token);
         const off = Object.entries(ticks).filter(([, v]) => !v).map(([k]) => k);
         return { message: `Provisioning API integration enabled for ${a.label} (credentials verified against ${p.baseUrl})${off.length > 0 ? `; left off: ${off.join(', ')}` : ''}.` };
+      },
+      async addAppSignOnRule(p) {
+        const a = org.state.apps[p.appId];
+        if (!a) throw new Error(`No app with id ${p.appId} exists in this Okta org.`);
+        a.signOnRuleMfa = true;
+        a.lastUpdated = now();
+        return { message: `Sign-on rule "okta-aws-sso: require MFA" added to ${a.label}: every sign-in prompts for a factor.` };
       },
       async createPushRule(p) {
         const a = org.state.apps[p.appId];

@@ -17,6 +17,13 @@ import crypto from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import type { SandboxRequest } from '../types.js';
 import type { AppRec, OktaState, UserRec } from './state.js';
+import { appRequiresMfa } from './policies.js';
+
+/**
+ * The one TOTP code the sandbox's MFA challenge accepts (a sandbox-only value, documented in
+ * docs/sandbox-okta.md): a real org checks the code of the user's authenticator.
+ */
+export const SANDBOX_MFA_CODE = '246810';
 
 export type AuthnPolicy = 'password' | 'mfa' | 'identity-engine';
 
@@ -132,6 +139,43 @@ export interface SsoDeps {
 /** Sign-in endpoints; `handle` answers undefined for any other path. */
 export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: string): SsoAnswer | undefined; reset(): void } {
   const sessionTokens = new Map<string, { userId: string; expiresAt: number }>();
+  /** MFA_REQUIRED transactions: stateToken -> the user and the factor offered. */
+  const transactions = new Map<string, { userId: string; factorId: string; expiresAt: number }>();
+
+  /** The sign-on policy asks for a factor: the org option, or an app the user is assigned to requires it. */
+  function needsMfa(u: UserRec): boolean {
+    if (deps.policy() === 'mfa') return true;
+    const s = deps.state();
+    return Object.values(s.apps).some((a) => a.users[u.id] !== undefined && !a.users[u.id]!.removed && appRequiresMfa(s, a));
+  }
+
+  function issueSession(u: UserRec, expiresAt: string, user: unknown): SsoAnswer {
+    const token = `20111${crypto.randomBytes(24).toString('base64url')}`;
+    sessionTokens.set(token, { userId: u.id, expiresAt: Date.now() + SESSION_TOKEN_TTL_MS });
+    return { status: 200, json: { expiresAt, status: 'SUCCESS', sessionToken: token, _embedded: { user } } };
+  }
+
+  function userView(u: UserRec): Record<string, unknown> {
+    return { id: u.id, passwordChanged: u.passwordChanged, profile: { login: u.profile.login, firstName: u.profile.firstName, lastName: u.profile.lastName, locale: 'en', timeZone: 'America/Los_Angeles' } };
+  }
+
+  /** POST /api/v1/authn/factors/{factorId}/verify {stateToken, passCode}: the TOTP answer to MFA_REQUIRED. */
+  function verifyFactor(req: SandboxRequest, factorId: string): SsoAnswer {
+    if (req.method !== 'POST') return errorJson(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      return errorJson(400, 'E0000003', 'The request body was not well-formed.');
+    }
+    const t = transactions.get(typeof body.stateToken === 'string' ? body.stateToken : '');
+    if (!t || t.expiresAt < Date.now() || t.factorId !== factorId) return errorJson(401, 'E0000011', 'Invalid token provided');
+    const u = deps.state().users[t.userId];
+    if (!u) return errorJson(401, 'E0000011', 'Invalid token provided');
+    if (body.passCode !== SANDBOX_MFA_CODE) return errorJson(403, 'E0000068', 'Invalid Passcode/Answer');
+    transactions.delete(body.stateToken as string);
+    return issueSession(u, new Date(Date.now() + SESSION_TOKEN_TTL_MS).toISOString(), userView(u));
+  }
   const sessions = new Map<string, { userId: string; expiresAt: number }>();
 
   function userByLogin(login: string): UserRec | undefined {
@@ -160,20 +204,33 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
     if (u.status === 'PASSWORD_EXPIRED') {
       return { status: 200, json: { stateToken: `00${crypto.randomBytes(20).toString('base64url')}`, expiresAt, status: 'PASSWORD_EXPIRED', _embedded: { user, policy: { complexity: { minLength: 8 } } } } };
     }
-    if (deps.policy() === 'mfa') {
+    if (needsMfa(u)) {
+      const stateToken = `00${crypto.randomBytes(20).toString('base64url')}`;
+      const factorId = `uft${crypto.createHash('sha256').update(u.id).digest('hex').slice(0, 17)}`;
+      transactions.set(stateToken, { userId: u.id, factorId, expiresAt: Date.now() + SESSION_TOKEN_TTL_MS });
       return {
         status: 200,
         json: {
-          stateToken: `00${crypto.randomBytes(20).toString('base64url')}`,
+          stateToken,
           expiresAt,
           status: 'MFA_REQUIRED',
-          _embedded: { user, factors: [{ id: `uft${crypto.randomBytes(8).toString('hex')}`, factorType: 'token:software:totp', provider: 'GOOGLE', vendorName: 'GOOGLE', profile: { credentialId: String(u.profile.login) } }] },
+          _embedded: {
+            user,
+            factors: [
+              {
+                id: factorId,
+                factorType: 'token:software:totp',
+                provider: 'GOOGLE',
+                vendorName: 'GOOGLE',
+                profile: { credentialId: String(u.profile.login) },
+                _links: { verify: { href: `${deps.orgUrl()}/api/v1/authn/factors/${factorId}/verify`, hints: { allow: ['POST'] } } },
+              },
+            ],
+          },
         },
       };
     }
-    const token = `20111${crypto.randomBytes(24).toString('base64url')}`;
-    sessionTokens.set(token, { userId: u.id, expiresAt: Date.now() + SESSION_TOKEN_TTL_MS });
-    return { status: 200, json: { expiresAt, status: 'SUCCESS', sessionToken: token, _embedded: { user } } };
+    return issueSession(u, expiresAt, user);
   }
 
   function sessionCookieRedirect(req: SandboxRequest): SsoAnswer {
@@ -227,6 +284,7 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
   return {
     reset() {
       sessionTokens.clear();
+      transactions.clear();
       sessions.clear();
     },
     handle(req, path) {
@@ -235,6 +293,8 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
         return { status: 200, json: { id, pipeline: deps.policy() === 'identity-engine' ? 'idx' : 'v1', _links: { organization: { href: deps.orgUrl() } } } };
       }
       if (path === '/api/v1/authn') return authn(req);
+      const f = /^\/api\/v1\/authn\/factors\/([^/]+)\/verify$/.exec(path);
+      if (f) return verifyFactor(req, f[1]!);
       if (path === '/login/sessionCookieRedirect' && req.method === 'GET') return sessionCookieRedirect(req);
       let m = /^\/home\/([^/]+)\/([^/]+)\/[^/]+$/.exec(path);
       if (m && req.method === 'GET') {

@@ -113,12 +113,42 @@ export interface AppRec {
   targetGroups: Record<string, TargetGroupRec>;
   mappings: Record<string, MappingRec>;
   pushRules: PushRuleRec[];
+  /** Identity Engine: the app sign-in (ACCESS_POLICY) policy assigned to the app (PUT /apps/{appId}/policies/{policyId}). */
+  accessPolicyId?: string;
+  /** Classic Engine: an app sign-on rule that prompts for a factor (console action app-sign-on-rule). */
+  signOnRuleMfa?: boolean;
+}
+
+export interface PolicyRuleRec {
+  id: string;
+  name: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  priority: number;
+  created: string;
+  lastUpdated: string;
+  /** The rule as given (conditions, actions): served back as is. */
+  body: Record<string, unknown>;
+}
+
+export interface PolicyRec {
+  id: string;
+  type: string;
+  name: string;
+  description?: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  priority: number;
+  system: boolean;
+  created: string;
+  lastUpdated: string;
+  rules: PolicyRuleRec[];
 }
 
 export interface OktaState {
   apps: Record<string, AppRec>;
   groups: Record<string, GroupRec>;
   users: Record<string, UserRec>;
+  /** Policies (ACCESS_POLICY in an Identity Engine org); absent in states saved before they existed. */
+  policies?: Record<string, PolicyRec>;
 }
 
 export function emptyState(): OktaState {

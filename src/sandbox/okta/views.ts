@@ -88,6 +88,7 @@ export function appView(org: Org, a: AppRec): Json {
       users: { href: `${base}/users` },
       ...(a.status === 'ACTIVE' ? { deactivate: { href: `${base}/lifecycle/deactivate` } } : { activate: { href: `${base}/lifecycle/activate` } }),
       self: { href: base },
+      ...(a.accessPolicyId ? { accessPolicy: { href: `${orgUrl}/api/v1/policies/${a.accessPolicyId}` } } : {}),
     },
   };
   if (isObj(w.profile)) view.profile = w.profile;
