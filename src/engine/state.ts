@@ -77,6 +77,16 @@ const runModeSchema = z.object({
   yes: z.boolean().optional(),
 });
 
+/**
+ * Access as code (`okta-aws-sso access apply`): what okta-aws-sso created, so that --prune removes
+ * only that. Assignments are kept per group and permission set, saved as each account finishes.
+ */
+const accessStateSchema = z.object({
+  permissionSets: z.array(z.object({ name: z.string(), arn: z.string() })),
+  assignments: z.array(z.object({ group: z.string(), permissionSet: z.string(), accounts: z.array(z.string()) })),
+  lastApply: z.object({ at: isoDate, file: z.string(), summary: z.string() }).optional(),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
@@ -85,10 +95,12 @@ export const stateSchema = z.object({
   run: runModeSchema.optional(),
   inputs: z.record(z.string(), answerValueSchema),
   steps: z.record(z.string(), stepRecordSchema),
+  access: accessStateSchema.optional(),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
 export type RunMode = z.infer<typeof runModeSchema>;
+export type AccessStateRecord = z.infer<typeof accessStateSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;
