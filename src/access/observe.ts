@@ -249,3 +249,26 @@ export async function observeAccess(aws: AwsClients, w: Where, want: ObserveInpu
   debug?.(`access: ${accounts.length} accounts, ${names.length} permission sets (${detailed.length} read fully), ${groups.length} groups`);
   return { instanceArn: w.instanceArn, accounts, ouAccounts, permissionSets, groups };
 }
+
+/** Every group assignment of the given sets (for export): the sets' accounts, listed account by account. */
+export async function observeAllGroupAssignments(aws: AwsClients, w: Where, sets: readonly LivePermissionSet[]): Promise<{ group: string; permissionSet: string; accounts: string[] }[]> {
+  const client = aws.ssoAdmin();
+  const names = new Map<string, string | undefined>();
+  const out = new Map<string, { group: string; permissionSet: string; accounts: string[] }>();
+  for (const ps of sets) {
+    const lists = await pool(ps.provisionedAccounts, 5, (accountId) => accountAssignments(client, w.instanceArn, accountId, ps.arn));
+    for (let i = 0; i < lists.length; i++) {
+      for (const a of lists[i]!) {
+        if (a.principalType !== 'GROUP') continue;
+        if (!names.has(a.principalId)) names.set(a.principalId, await groupDisplayName(aws, w.identityStoreId, a.principalId));
+        const group = names.get(a.principalId);
+        if (!group) continue;
+        const k = `${group}\u0000${ps.name}`;
+        const e = out.get(k) ?? { group, permissionSet: ps.name, accounts: [] };
+        e.accounts.push(ps.provisionedAccounts[i]!);
+        out.set(k, e);
+      }
+    }
+  }
+  return [...out.values()];
+}
