@@ -57,8 +57,7 @@ interface PlanDoc {
 const json = (stdout: string) => JSON.parse(stdout) as PlanDoc;
 
 beforeAll(async () => {
-  // Every AWS call of the access commands (and of this test's own checks) passes docs/iam-policy.json.
-  const sb = await cli(['sandbox', 'start', '--assignment-delay', '50', '--aws-policy', path.join(ROOT, 'docs/iam-policy.json')]);
+  const sb = await cli(['sandbox', 'start', '--assignment-delay', '50']);
   expect(sb.code, sb.stdout + sb.stderr).toBe(0);
   const r = await cli(['init', '--sandbox', '--yes', '--write-access-file', 'init-access.yaml']);
   expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -80,6 +79,10 @@ beforeAll(async () => {
   };
   await walk((await org.send(new ListRootsCommand({}))).Roots![0]!.Id!);
   org.destroy();
+  // From here on, every AWS call of the access commands (and of this test's checks) must pass docs/iam-policy.json.
+  const policy = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/iam-policy.json'), 'utf8')) as unknown;
+  const set = await fetch(`${info.adminUrl}/options`, { method: 'POST', body: JSON.stringify({ aws: { callerPolicy: policy } }) });
+  expect(set.status).toBe(200);
 }, 240_000);
 
 afterAll(async () => {
