@@ -331,8 +331,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     }
     case 'GetInlinePolicyForPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      // AWS answers an empty InlinePolicy when the set has none.
-      return { InlinePolicy: ps.inlinePolicy ?? '' };
+      // No inline policy: the answer has no InlinePolicy (the model's minimum length is 1).
+      return ps.inlinePolicy === undefined ? {} : { InlinePolicy: ps.inlinePolicy };
     }
     case 'DeleteInlinePolicyFromPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
