@@ -12,12 +12,12 @@ import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@okta/okta-sdk-nodejs';
+import { createLiteClient, type LiteClient, type LiteClientConfig } from './sdk-lite.js';
 import { parse as parseYaml } from 'yaml';
 import type { Io, SecretStore } from '../core/io.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, UsageError, WizardError } from '../errors.js';
-import { OktaAuthError, OktaClient, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
+import { OktaAuthError, OktaClient, OktaUnreachableError, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
 import { RetryingExecutor, type RetryOptions } from './retry.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
   } else mode = 'ssws';
 
   let describe: PreflightOutput['okta'];
-  let client: Client;
+  let client: LiteClient;
   const executor = new RetryingExecutor({
     ...opts.retry,
     onRetry: (i) => {
@@ -280,10 +280,10 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
   return okta;
 }
 
-/** The SDK constructor also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
-function buildClient(config: ConstructorParameters<typeof Client>[0]): Client {
+/** The SDK's configuration loader also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
+function buildClient(config: LiteClientConfig): LiteClient {
   try {
-    return new Client(config);
+    return createLiteClient(config);
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     throw new UsageError(`The Okta SDK could not start: ${first}`, {
@@ -301,7 +301,7 @@ interface SdkHttpInternals {
 }
 
 /** Raw exchanges through the SDK: its auth (SSWS header, OAuth token + DPoP) and our executor, no error filter. */
-export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport {
+export function sdkTransport(client: LiteClient, mode: 'ssws' | 'oauth'): Transport {
   const http = client.http as unknown as SdkHttpInternals;
   const executor = client.requestExecutor as unknown as { fetch(r: SdkRequest): Promise<RawResponse> };
   return async (url, init) => {
@@ -318,10 +318,7 @@ export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport 
       }
       const res = await executor.fetch(req).catch((e: unknown) => {
         const code = (e as { code?: string }).code ?? (e as Error).name;
-        throw new WizardError(`Could not reach Okta at ${new URL(url).origin} (${code}).`, {
-          code: 'OKTA_UNREACHABLE',
-          hint: 'Check --okta-org-url, your network and any HTTPS proxy (HTTPS_PROXY), then run again.',
-        });
+        throw new OktaUnreachableError(new URL(url).origin, code);
       });
       if (res.status === 401 && http.oauth && !retriedAuth) {
         retriedAuth = true;

@@ -1,31 +1,34 @@
 /**
- * Day two, through the real binary against one sandbox setup made by `init --sandbox --yes`:
- * `profiles` writes the AWS CLI configuration for the test user's access.
+ * Day two, through the real binary against one sandbox setup made by `init --sandbox --yes` (a copy
+ * of the shared finished run, test/helpers/finished-run.ts): `profiles` writes the AWS CLI
+ * configuration for the test user's access.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse as parseIni } from 'ini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { findAwsCli } from '../helpers/aws-cli.js';
+import { copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-day-two-'));
 const env = { CI: 'true' };
+let run: FinishedRun;
+let dir = '';
+let config = '';
 
 beforeAll(async () => {
-  const r = await runCli(['init', '--sandbox', '--yes'], { cwd: dir, env });
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-}, 180_000);
+  run = await copyFinishedRun('oas-day-two-');
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  dir = run.dir;
+  config = path.join(dir, 'aws-config');
+}, 240_000);
 
 afterAll(async () => {
-  await runCli(['sandbox', 'stop'], { cwd: dir, env: {} });
-  fs.rmSync(dir, { recursive: true, force: true });
+  await run?.dispose();
 });
 
 describe('okta-aws-sso profiles', () => {
-  const config = path.join(dir, 'aws-config');
   const existing = '# my own settings\n[default]\nregion = us-east-1\n\n[profile legacy]\nrole_arn = arn:aws:iam::333333333333:role/Admin\nsource_profile = default\n';
 
   it('--dry-run shows the diff and writes nothing', async () => {

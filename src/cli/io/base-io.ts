@@ -50,6 +50,11 @@ export interface BaseIoOptions {
   prompter?: Prompter;
   yes?: boolean;
   consolePerformer?: ConsolePerformer;
+  /**
+   * A `sandbox start --manual-console` sandbox: how a script performs the action there (the
+   * `sandbox console` command, with a payload file it writes), put before the resume hint.
+   */
+  consoleHint?: (action: ConsoleAction) => string | undefined;
 }
 
 /** Tuning knobs and advanced settings are never asked: their default holds unless an answer is given. */
@@ -65,6 +70,7 @@ export class BaseIo implements Io {
   private readonly prompter: Prompter | undefined;
   private readonly yes: boolean;
   private readonly performer: ConsolePerformer | undefined;
+  private readonly consoleHint: ((action: ConsoleAction) => string | undefined) | undefined;
 
   constructor(opts: BaseIoOptions) {
     this.answers = opts.answers;
@@ -73,6 +79,7 @@ export class BaseIo implements Io {
     this.interactive = opts.prompter !== undefined;
     this.yes = opts.yes ?? false;
     this.performer = opts.consolePerformer;
+    this.consoleHint = opts.consoleHint;
   }
 
   // -------------------------------------------------------------------------------- questions
@@ -243,6 +250,8 @@ export class BaseIo implements Io {
       return;
     }
     if (this.prompter) {
+      const how = this.consoleHint?.(action);
+      if (how) this.output.info(`${how}.`);
       const ok = await this.prompter.confirm({ message: `Done with "${action.title}"?`, default: true });
       if (ok) return;
       if (action.optional) return;
@@ -252,10 +261,11 @@ export class BaseIo implements Io {
         'Run `okta-aws-sso resume` when it is done; every step so far is saved.',
       );
     }
+    const how = this.consoleHint?.(action);
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `Do it as shown above, then run ${consoleDoneCommand(action.id)}` +
+      `${how ? `${how}, or do` : 'Do'} it as shown above, then run ${consoleDoneCommand(action.id)}` +
         (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );
