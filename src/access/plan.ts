@@ -221,7 +221,12 @@ export function planAccess(file: AccessFile, live: LiveState, tracked: TrackedAc
     for (const id of t.accounts) s.add(id);
     trackedKey.set(k, s);
   }
-  const wantedLower = new Map([...wanted].map(([k, v]) => [k.replace(/\u0000(.*)$/, (_m, ps: string) => `\u0000${ps.toLowerCase()}`), v]));
+  const wantedLower = new Map(
+    [...wanted].map(([k, v]) => {
+      const [g, ps] = k.split('\u0000') as [string, string];
+      return [`${g}\u0000${ps.toLowerCase()}`, v];
+    }),
+  );
   let droppedManaged = 0;
   let droppedUnmanaged = 0;
   const fileGroups = new Set(file.assignments.map((a) => a.group));
