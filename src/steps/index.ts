@@ -2,7 +2,6 @@
  * The documented sequence, in order. The engine runs exactly this list.
  */
 import type { AnyStep } from './contract.js';
-import { legacyStep } from './legacy.js';
 import { preflightStep } from './01-preflight.js';
 import { spMetadataStep } from './02-sp-metadata.js';
 import { oktaAppStep } from './03-okta-app.js';
@@ -17,16 +16,16 @@ import { testUserStep } from './11-test-user.js';
 import { verifyStep } from './12-verify.js';
 
 export const STEPS: readonly AnyStep[] = [
-  legacyStep(preflightStep),
-  legacyStep(spMetadataStep),
-  legacyStep(oktaAppStep),
-  legacyStep(idpMetadataStep),
-  legacyStep(scimEndpointStep),
-  legacyStep(oktaProvisioningStep),
-  legacyStep(groupsStep),
-  legacyStep(groupPushStep),
+  preflightStep,
+  spMetadataStep,
+  oktaAppStep,
+  idpMetadataStep,
+  scimEndpointStep,
+  oktaProvisioningStep,
+  groupsStep,
+  groupPushStep,
   permissionSetStep,
   accountAssignmentsStep,
   testUserStep,
-  legacyStep(verifyStep),
+  verifyStep,
 ];

@@ -36,8 +36,8 @@ describe('a person in a terminal', () => {
     t.type(ENTER);
     at = await t.waitFor('? Okta groups pushed to Identity Center', at);
     t.type(ENTER);
-    // Ctrl-C at the next question: the state is saved and the wizard prints how to continue.
-    at = await t.waitFor('? Create the Okta group', at);
+    // Ctrl-C at the next question (the groups step's one approval): the state is saved and the wizard prints how to continue.
+    at = await t.waitFor('? Okta groups: assignment group and push groups (adds)', at);
     t.type(CTRL_C);
     expect(await t.exited).toBe(130);
     const hint = /run `(okta-aws-sso [^`]+)`/.exec(t.screen().slice(at));
