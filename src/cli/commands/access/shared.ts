@@ -78,8 +78,8 @@ export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<s
     yes: g.yes ?? false,
   });
   ctx.redact = (t) => io.redact(t);
-  const { connectAws } = await import('../../../aws/connect.js');
-  const aws = await connectAws(io);
+  const { connectAwsThroughIo, connectOktaThroughIo } = await import('../../../steps/connect.js');
+  const aws = await connectAwsThroughIo(io, ctx.env);
   aws.setHomeRegion(pf.region);
   let okta: Promise<OktaClient> | undefined;
   const { MemorySecretStore } = await import('../../../engine/context.js');
@@ -94,7 +94,7 @@ export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<s
     io,
     out,
     aws,
-    okta: () => (okta ??= import('../../../okta/connect.js').then((m) => m.connectOkta(io, secrets))),
+    okta: () => (okta ??= connectOktaThroughIo(io, secrets, { env: ctx.env, cwd: ctx.cwd })),
     pushAppId: push?.appId ?? prov?.appId,
     pushPrefix: push?.prefix,
     interactive,
