@@ -16,6 +16,8 @@ export const ExitCode = {
   WaitingForConsole: 3,
   /** Authentication or permission failure (Okta 401/403, AWS credentials or AccessDenied). */
   Auth: 4,
+  /** `access plan` only: the plan has changes (like `terraform plan -detailed-exitcode`'s 2, which is taken here by usage errors). */
+  ChangesPending: 5,
   /** Interrupted (Ctrl-C); state saved. */
   Interrupted: 130,
 } as const;

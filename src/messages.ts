@@ -20,6 +20,13 @@ export interface MessageSpec {
 }
 
 export const MESSAGES = {
+  ACCESS_ACCOUNT_UNKNOWN: { level: 'error', exitCode: 2, text: "{at}: the account(s) {ids} are not in the organization.", hint: "Fix the IDs in the access file (AWS console > AWS Organizations > AWS accounts lists them); nothing was sent." },
+  ACCESS_APPLY_FAILED: { level: 'error', exitCode: 1, text: "{count} account assignment change(s) failed: {failed}.", hint: "Fix the causes named above, then run `okta-aws-sso access apply` again: what is done is kept and only the rest is planned." },
+  ACCESS_CONFIRM: { level: 'error', exitCode: 2, text: "--prune-unmanaged removes assignments okta-aws-sso did not make: it needs a typed confirmation.", hint: "Run `access plan --prune-unmanaged -f {file}` to see what would go, then add `--confirm {instanceId}`." },
+  ACCESS_FILE_EXISTS: { level: 'error', exitCode: 2, text: "{file} exists.", hint: "Pass --force to overwrite it, or give another -f <file>." },
+  ACCESS_FILE_INVALID: { level: 'error', exitCode: 2, text: "The access file {file} is not valid (nothing was sent): {problems}", hint: "Fix each line named above, then run again (the format: docs/access.md)." },
+  ACCESS_FILE_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read the access file {file}: {reason}.", hint: "Check the path given to -f (write one with `okta-aws-sso access export -f <file>`)." },
+  ACCESS_GROUP_MISSING: { level: 'error', exitCode: 1, text: "The group \"{name}\" is not in Identity Center, and this setup has no Okta app to push it with.", hint: "Run `okta-aws-sso init` to finish the setup (the group push step), or push the group from Okta first, then run again." },
   APPROVAL_NEEDED: { level: 'error', exitCode: 2, text: "This run needs your approval: {message}", hint: "Run it again with --yes to approve, or run it in a terminal to answer the question." },
   ASSIGNMENTS_FAILED: { level: 'error', exitCode: 1, text: "{length} of {total} account assignment(s) failed: ${failed.map((f) => ", hint: "Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried." },
   AUTH: { level: 'error', exitCode: 4, text: "Okta refused the OAuth token request for the service app (HTTP {status}).", hint: "Check --okta-org-url and your network, then run again." },

@@ -37,6 +37,11 @@ import { ensurePermissionSet } from '../aws/permission-sets.js';
 import { assignAccounts, type AssignmentTarget } from '../aws/assignments.js';
 import { coalescedProgress } from '../engine/progress.js';
 import { newState, StateStore } from '../engine/state.js';
+import { parseAccessText } from '../access/file.js';
+import { observeAccess, type Where } from '../access/observe.js';
+import { planAccess, type TrackedAccess } from '../access/plan.js';
+import { applyAccess } from '../access/apply.js';
+import type { AwsClients } from '../aws/clients.js';
 
 interface Args {
   accounts: number;
@@ -48,10 +53,15 @@ interface Args {
   baselines: boolean;
   scale: boolean;
   json: boolean;
+  /** The access-file case: 3 permission sets x accessAccounts accounts, then accessDeletions removed with --prune. */
+  access: boolean;
+  onlyAccess: boolean;
+  accessAccounts: number;
+  accessDeletions: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { accounts: 1000, realisticAccounts: 200, profiles: ['defaults', 'realistic'], sample: 20, cliSample: 20, tfSample: 20, baselines: true, scale: false, json: false };
+  const a: Args = { accounts: 1000, realisticAccounts: 200, profiles: ['defaults', 'realistic'], sample: 20, cliSample: 20, tfSample: 20, baselines: true, scale: false, json: false, access: true, onlyAccess: false, accessAccounts: 1000, accessDeletions: 200 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--accounts') a.accounts = Number(argv[++i]);
@@ -69,6 +79,10 @@ function parseArgs(argv: string[]): Args {
       a.profiles = ['defaults'];
       a.baselines = false;
     } else if (k === '--json') a.json = true;
+    else if (k === '--no-access') a.access = false;
+    else if (k === '--only-access') a.onlyAccess = true;
+    else if (k === '--access-accounts') a.accessAccounts = Number(argv[++i]);
+    else if (k === '--access-deletions') a.accessDeletions = Number(argv[++i]);
   }
   return a;
 }
@@ -341,9 +355,90 @@ async function profile(c: Ctx, args: Args, name: 'defaults' | 'realistic', all: 
   return { profile: name, delay, engine, ways };
 }
 
+/**
+ * The access-file case (issue 14): an access file with 3 permission sets on N accounts (all: true
+ * minus the rest), planned and applied through src/access (observe, plan, apply with the engine),
+ * then the file drops D accounts of one set and `--prune` deletes them. Floor: every write at the
+ * rate limit (20/s), or the outstanding limit, whichever is slower.
+ */
+async function accessCase(c: Ctx, args: Args, aws: AwsClients, identityStoreId: string, all: AssignmentTarget[]) {
+  await sandboxAdmin(c.info, 'POST', 'options', { aws: { assignmentDelayMs: 300, assignmentDelayMaxMs: 0 } });
+  const n = Math.min(args.accessAccounts, all.length);
+  const d = Math.min(args.accessDeletions, n);
+  const chosen = all.slice(0, n).map((a) => a.accountId);
+  const groups = ['bench-access-admins', 'bench-access-readers', 'bench-access-devs'];
+  for (const g of groups) await c.newGroup(g);
+  const text = (drop: string[]) =>
+    [
+      'version: 1',
+      'permissionSets:',
+      '  - { name: BenchAdmin, managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess] }',
+      '  - { name: BenchRead, managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess], sessionDuration: PT8H }',
+      '  - { name: BenchDev, inlinePolicy: { Statement: [{ Effect: Allow, Action: "s3:List*", Resource: "*" }] } }',
+      'assignments:',
+      `  - { group: ${groups[0]}, permissionSets: [BenchAdmin], targets: { accounts: ${JSON.stringify(chosen.filter((x) => !drop.includes(x)))} } }`,
+      `  - { group: ${groups[1]}, permissionSets: [BenchRead], targets: { accounts: ${JSON.stringify(chosen)} } }`,
+      `  - { group: ${groups[2]}, permissionSets: [BenchDev], targets: { accounts: ${JSON.stringify(chosen)} } }`,
+    ].join('\n');
+  const where: Where = { instanceArn: c.instanceArn, identityStoreId, bulk: true };
+  const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output: new MemoryOutput(), yes: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-bench-access-'));
+  const store = new StateStore(path.join(dir, 'state.json'), newState('bench'));
+  const tracked: TrackedAccess = { permissionSets: [], assignments: [] };
+  const save = async (): Promise<void> => {
+    store.state.access = { permissionSets: tracked.permissionSets, assignments: tracked.assignments };
+    await store.save();
+  };
+  (globalThis as { gc?: () => void }).gc?.();
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const run = async (yaml: string, prune: boolean) => {
+    const file = parseAccessText(yaml, 'bench-access.yaml', dir);
+    const t0 = performance.now();
+    const live = await observeAccess(aws, where, { setNames: file.permissionSets.map((p) => p.name), setArns: tracked.permissionSets.map((p) => p.arn), groups, ous: [] });
+    const plan = planAccess(file, live, tracked, { prune, pruneUnmanaged: false });
+    const res = await applyAccess({ aws, where, plan, io, tracked, save });
+    return { seconds: (performance.now() - t0) / 1000, plan, res };
+  };
+  const loadBefore = load();
+  const first = await run(text([]), false);
+  const second = await run(text(chosen.slice(0, d)), true);
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const writes = 3 * n + d;
+  const floorS = Math.max(writes / 20, (writes * 0.3) / 10);
+  const wall = first.seconds + second.seconds;
+  const failed = first.res.failed.length + second.res.failed.length;
+  const stats = [...first.res.engine, ...second.res.engine];
+  const requests = stats.reduce((s, x) => s + x.requests, 0);
+  const result = {
+    accounts: n,
+    permissionSets: 3,
+    deletions: d,
+    plannedFirst: first.plan.summary,
+    plannedSecond: second.plan.summary,
+    created: first.res.assignmentsCreated,
+    deleted: second.res.assignmentsDeleted,
+    wallSeconds: +wall.toFixed(1),
+    floorSeconds: +floorS.toFixed(1),
+    ratioToFloor: r3(wall / floorS),
+    engineRequests: requests,
+    failed,
+    peakRssMb: mb(peak),
+    loadAverage: `${loadBefore} -> ${load()}`,
+  };
+  if (!args.json) {
+    out(`  access file: ${first.plan.summary}; then ${second.plan.summary}: ${result.wallSeconds} s = ${result.ratioToFloor}x the floor (${result.floorSeconds} s); ${failed} failed; peak RSS ${result.peakRssMb} MB; load ${result.loadAverage}`);
+  }
+  return result;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const need = Math.max(...args.profiles.map((p) => (p === 'realistic' ? args.realisticAccounts : args.accounts)));
+  const need = Math.max(...(args.onlyAccess ? [] : args.profiles.map((p) => (p === 'realistic' ? args.realisticAccounts : args.accounts))), args.access || args.onlyAccess ? args.accessAccounts : 0);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-bench-'));
   // One suspended member account is part of the sandbox's default organization: add it on top.
   const info = await startSandbox({ dir, options: { aws: { memberAccounts: need + 1, requestsPerSecond: 20, maxOutstandingAssignments: 10 } } });
@@ -374,9 +469,10 @@ async function main(): Promise<void> {
     };
     if (!args.json) out(`Account assignments against the sandbox (20 requests/s, 10 outstanding); Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}`);
     const results = [];
-    for (const p of args.profiles) results.push(await profile(c, args, p, all));
+    if (!args.onlyAccess) for (const p of args.profiles) results.push(await profile(c, args, p, all));
+    const access = args.access || args.onlyAccess ? await accessCase(c, args, aws, inst.identityStoreId, all) : undefined;
     aws.destroy();
-    const report = { node: process.version, cpus: os.cpus().length, profiles: results };
+    const report = { node: process.version, cpus: os.cpus().length, profiles: results, ...(access ? { access } : {}) };
     if (args.json) out(JSON.stringify(report, null, 2));
     else {
       out('');
@@ -385,10 +481,14 @@ async function main(): Promise<void> {
         const ok = e.ratioToFloor <= 1.15 && e.failed === 0 && e.peakRssMb < 150;
         out(`${r.profile}: ${e.accounts} accounts, floor ${e.floorSeconds} s, engine ${e.ratioToFloor}x, ${e.requestsPerAccount} requests/account, ${e.failed} failed, peak RSS ${e.peakRssMb} MB: target (<= 1.15x, 0 failed, < 150 MB) ${ok ? 'met' : 'NOT met'}`);
       }
+      if (access) {
+        const ok = access.ratioToFloor <= 1.2 && access.failed === 0 && access.peakRssMb < 200;
+        out(`access file: 3 sets x ${access.accounts} accounts + ${access.deletions} deletions, floor ${access.floorSeconds} s, ${access.ratioToFloor}x, ${access.failed} failed, peak RSS ${access.peakRssMb} MB: target (<= 1.2x, 0 failed, < 200 MB) ${ok ? 'met' : 'NOT met'}`);
+      }
       out('');
       out(JSON.stringify(report));
     }
-    if (results.some((r) => r.engine.failed > 0)) process.exitCode = 1;
+    if (results.some((r) => r.engine.failed > 0) || (access && access.failed > 0)) process.exitCode = 1;
   } finally {
     await stopSandbox(dir).catch(() => false);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,9 @@ import { sandboxStopCommand } from './commands/sandbox/stop.js';
 import { sandboxStatusCommand } from './commands/sandbox/status.js';
 import { sandboxResetCommand } from './commands/sandbox/reset.js';
 import { sandboxConsoleCommand } from './commands/sandbox/console.js';
+import { accessPlanCommand } from './commands/access/plan.js';
+import { accessApplyCommand } from './commands/access/apply.js';
+import { accessExportCommand } from './commands/access/export.js';
 
 /** The command chosen on the command line, with its merged global options. */
 export interface Chosen {
@@ -27,6 +30,7 @@ export interface Chosen {
 }
 
 export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand, destroyCommand];
+export const ACCESS_COMMANDS: readonly CliCommand[] = [accessPlanCommand, accessApplyCommand, accessExportCommand];
 export const SANDBOX_COMMANDS: readonly CliCommand[] = [sandboxStartCommand, sandboxStopCommand, sandboxStatusCommand, sandboxResetCommand, sandboxConsoleCommand];
 
 /** commander's "error: unknown option '--x'\n(Did you mean --y?)" as Error: / What to do:. */
@@ -75,5 +79,7 @@ export function buildProgram(ctx: CliContext, holder: { chosen?: Chosen }): Comm
   for (const cmd of TOP_COMMANDS) register(program, cmd);
   const sb = program.command('sandbox').description('a local Okta + AWS emulator to try the wizard without real accounts').exitOverride();
   for (const cmd of SANDBOX_COMMANDS) register(sb, cmd);
+  const ac = program.command('access').description('access as code: permission sets and assignments from an access file (plan, apply, export)').exitOverride();
+  for (const cmd of ACCESS_COMMANDS) register(ac, cmd);
   return program;
 }

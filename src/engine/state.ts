@@ -87,6 +87,16 @@ const destroySchema = z.object({
   consoleDone: z.array(z.string()),
 });
 
+/**
+ * Access as code (`okta-aws-sso access apply`): what okta-aws-sso created, so that --prune removes
+ * only that. Assignments are kept per group and permission set, saved as each account finishes.
+ */
+const accessStateSchema = z.object({
+  permissionSets: z.array(z.object({ name: z.string(), arn: z.string() })),
+  assignments: z.array(z.object({ group: z.string(), permissionSet: z.string(), accounts: z.array(z.string()) })),
+  lastApply: z.object({ at: isoDate, file: z.string(), summary: z.string() }).optional(),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
@@ -96,11 +106,13 @@ export const stateSchema = z.object({
   inputs: z.record(z.string(), answerValueSchema),
   steps: z.record(z.string(), stepRecordSchema),
   destroy: destroySchema.optional(),
+  access: accessStateSchema.optional(),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
 export type RunMode = z.infer<typeof runModeSchema>;
 export type DestroyRecord = z.infer<typeof destroySchema>;
+export type AccessStateRecord = z.infer<typeof accessStateSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;

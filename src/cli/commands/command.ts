@@ -22,5 +22,6 @@ Exit codes:
   2    usage error or invalid input (bad flag, bad --config, bad state file, missing answer in a non-interactive run, state file locked)
   3    waiting for a console action only a person can do (non-interactive run); do it, then resume with --console-done <id>
   4    authentication or permission failure (Okta 401/403, AWS credentials or AccessDenied)
+  5    \`access plan\` only: changes pending (the live state differs from the access file; 0 means none)
   130  interrupted (Ctrl-C); the state is saved: run \`okta-aws-sso resume\` to continue
 `;

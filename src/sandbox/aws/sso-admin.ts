@@ -1,6 +1,6 @@
 /** SWBExternalService (sso-admin): instance, permission sets, provisioning, account assignments. */
 import crypto from 'node:crypto';
-import { conflict, notFound, throttled, validation } from './errors.js';
+import { AwsError, conflict, notFound, throttled, validation } from './errors.js';
 import { epoch, sleep, type Input, type OpContext, type Output } from './context.js';
 import { awsManagedPolicyExists } from './managed-policies.js';
 import { page } from './paging.js';
@@ -22,9 +22,11 @@ export function settle(s: AwsState, now: number): void {
       if (ps) ps.provisioned[op.accountId] = 'LATEST';
     } else {
       s.assignments = s.assignments.filter((a) => !same(a));
-      // The last assignment of a set in an account gone: Identity Center removes the set (its role) there.
-      const ps = s.permissionSets.find((p) => p.arn === op.permissionSetArn);
-      if (ps && !s.assignments.some((a) => a.accountId === op.accountId && a.permissionSetArn === ps.arn)) delete ps.provisioned[op.accountId];
+      // The last assignment of a set in an account gone: the set (its role) is removed from the account.
+      if (!s.assignments.some((a) => a.accountId === op.accountId && a.permissionSetArn === op.permissionSetArn)) {
+        const ps = s.permissionSets.find((p) => p.arn === op.permissionSetArn);
+        if (ps) delete ps.provisioned[op.accountId];
+      }
     }
   }
   for (const pr of s.provisioning) {
@@ -180,19 +182,6 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       s.permissionSets.push(ps);
       return { PermissionSet: psOut(ps) };
     }
-    case 'DeletePermissionSet': {
-      const ps = permissionSet(ctx, input.PermissionSetArn);
-      // A set still assigned somewhere (or with an assignment operation in flight) is refused: delete
-      // its account assignments first (docs/sandbox-aws.md "Deleting a permission set").
-      const used = s.assignments.filter((a) => a.permissionSetArn === ps.arn).length;
-      if (used > 0 || s.assignmentOps.some((o) => o.permissionSetArn === ps.arn && o.readyAt > now)) {
-        throw conflict(`The permission set ${ps.name} is still used by ${used} account assignment(s) (or an assignment operation in progress); delete them first.`);
-      }
-      return withPsLock(ctx, ps.arn, () => {
-        s.permissionSets = s.permissionSets.filter((p) => p.arn !== ps.arn);
-        return {};
-      });
-    }
     case 'UpdatePermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
       return withPsLock(ctx, ps.arn, () => {
@@ -282,6 +271,124 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
         .map((ps) => ps.arn);
       const p = pg(arns);
       return { PermissionSets: p.items, NextToken: p.nextToken };
+    }
+    case 'DeletePermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      return withPsLock(ctx, ps.arn, () => {
+        // AWS refuses while the set is still assigned (or provisioned) somewhere (docs/sandbox-aws.md).
+        // (or with an assignment operation still in flight).
+        if (s.assignments.some((a) => a.permissionSetArn === ps.arn) || Object.keys(ps.provisioned).length > 0 || s.assignmentOps.some((o) => o.permissionSetArn === ps.arn && o.readyAt > now)) {
+          throw conflict(`Could not delete because PermissionSet ${ps.arn} has ApplicationProfile associated with it. Delete its account assignments first.`);
+        }
+        s.permissionSets = s.permissionSets.filter((p) => p.arn !== ps.arn);
+        return {};
+      });
+    }
+    case 'AttachCustomerManagedPolicyReferenceToPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const ref = input.CustomerManagedPolicyReference as { Name: string; Path?: string };
+      const path = ref.Path ?? '/';
+      return withPsLock(ctx, ps.arn, () => {
+        const list = (ps.customerManagedPolicies ??= []);
+        if (list.some((p) => p.Name === ref.Name && p.Path === path)) throw conflict(`Customer managed policy reference ${path}${ref.Name} is already attached to the permission set.`);
+        // Managed and customer managed policies together: at most 20 per permission set (default quota).
+        if (list.length + ps.managedPolicies.length >= 20) throw new AwsError(400, 'ServiceQuotaExceededException', 'The permission set has reached the quota of attached managed policies.');
+        list.push({ Name: ref.Name, Path: path });
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'DetachCustomerManagedPolicyReferenceFromPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const ref = input.CustomerManagedPolicyReference as { Name: string; Path?: string };
+      const path = ref.Path ?? '/';
+      return withPsLock(ctx, ps.arn, () => {
+        const list = ps.customerManagedPolicies ?? [];
+        if (!list.some((p) => p.Name === ref.Name && p.Path === path)) throw notFound(`Customer managed policy reference ${path}${ref.Name} is not attached to the permission set.`);
+        ps.customerManagedPolicies = list.filter((p) => !(p.Name === ref.Name && p.Path === path));
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'ListCustomerManagedPolicyReferencesInPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const p = pg(ps.customerManagedPolicies ?? []);
+      return { CustomerManagedPolicyReferences: p.items, NextToken: p.nextToken };
+    }
+    case 'PutInlinePolicyToPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const doc = String(input.InlinePolicy);
+      try {
+        const parsed = JSON.parse(doc) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) throw new Error('no Statement');
+      } catch {
+        throw validation('The inline policy is not a valid IAM policy document (MalformedPolicyDocument).');
+      }
+      return withPsLock(ctx, ps.arn, () => {
+        ps.inlinePolicy = doc;
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'GetInlinePolicyForPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      // No inline policy: the answer has no InlinePolicy (the model's minimum length is 1).
+      return ps.inlinePolicy === undefined ? {} : { InlinePolicy: ps.inlinePolicy };
+    }
+    case 'DeleteInlinePolicyFromPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      return withPsLock(ctx, ps.arn, () => {
+        delete ps.inlinePolicy;
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'PutPermissionsBoundaryToPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      const b = input.PermissionsBoundary as { CustomerManagedPolicyReference?: { Name: string; Path?: string }; ManagedPolicyArn?: string };
+      if (!b.CustomerManagedPolicyReference === !b.ManagedPolicyArn) throw validation('Specify exactly one of CustomerManagedPolicyReference or ManagedPolicyArn in PermissionsBoundary.');
+      if (b.ManagedPolicyArn && !awsManagedPolicyExists(b.ManagedPolicyArn)) throw validation(`Policy ${b.ManagedPolicyArn} does not exist or is not attachable.`);
+      return withPsLock(ctx, ps.arn, () => {
+        ps.permissionsBoundary = b.ManagedPolicyArn
+          ? { ManagedPolicyArn: b.ManagedPolicyArn }
+          : { CustomerManagedPolicyReference: { Name: b.CustomerManagedPolicyReference!.Name, Path: b.CustomerManagedPolicyReference!.Path ?? '/' } };
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'GetPermissionsBoundaryForPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      if (!ps.permissionsBoundary) throw notFound(`Could not find a permissions boundary for PermissionSet ${ps.arn}.`);
+      return { PermissionsBoundary: ps.permissionsBoundary };
+    }
+    case 'DeletePermissionsBoundaryFromPermissionSet': {
+      const ps = permissionSet(ctx, input.PermissionSetArn);
+      return withPsLock(ctx, ps.arn, () => {
+        if (!ps.permissionsBoundary) throw notFound(`Could not find a permissions boundary for PermissionSet ${ps.arn}.`);
+        delete ps.permissionsBoundary;
+        outdate(ps);
+        return {};
+      });
+    }
+    case 'ListTagsForResource': {
+      const ps = permissionSet(ctx, input.ResourceArn);
+      const p = pg(ps.tags);
+      return { Tags: p.items, NextToken: p.nextToken };
+    }
+    case 'TagResource': {
+      const ps = permissionSet(ctx, input.ResourceArn);
+      const tags = input.Tags as { Key: string; Value: string }[];
+      const merged = new Map(ps.tags.map((t) => [t.Key, t.Value]));
+      for (const t of tags) merged.set(t.Key, t.Value);
+      if (merged.size > 50) throw new AwsError(400, 'ServiceQuotaExceededException', 'A resource can have at most 50 tags.');
+      ps.tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
+      return {};
+    }
+    case 'UntagResource': {
+      const ps = permissionSet(ctx, input.ResourceArn);
+      const keys = new Set(input.TagKeys as string[]);
+      ps.tags = ps.tags.filter((t) => !keys.has(t.Key));
+      return {};
     }
     case 'CreateAccountAssignment':
     case 'DeleteAccountAssignment': {

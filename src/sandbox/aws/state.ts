@@ -26,6 +26,12 @@ export interface PermissionSetRec {
   relayState?: string;
   createdDate: number;
   managedPolicies: { Name: string; Arn: string }[];
+  /** Customer managed policy references (name + path; the policy itself lives in each account). */
+  customerManagedPolicies?: { Name: string; Path: string }[];
+  /** The inline policy document (JSON text). */
+  inlinePolicy?: string;
+  /** The permissions boundary: a customer managed policy reference or an AWS managed policy ARN. */
+  permissionsBoundary?: { CustomerManagedPolicyReference?: { Name: string; Path: string }; ManagedPolicyArn?: string };
   /** accountId -> whether the account holds the latest version. */
   provisioned: Record<string, 'LATEST' | 'OUTDATED'>;
   tags: { Key: string; Value: string }[];

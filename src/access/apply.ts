@@ -1,0 +1,297 @@
+/**
+ * Applies an approved access plan, in order: groups pushed, permission sets created and updated
+ * (re-provisioned to the accounts holding them), assignments created then deleted with the
+ * assignment engine (at the rate limit, outstanding-request and status discipline), permission sets
+ * deleted. What okta-aws-sso creates is recorded in `tracked` (and saved) as each item finishes, so an
+ * interrupted apply resumes: a new plan against the live state holds only what is left.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { assignAccounts, unassignAccounts, type EngineStats } from '../aws/assignments.js';
+import { getGroupId, waitFor } from '../aws/identity-store.js';
+import { attachManagedPolicy, findPermissionSetByName, reprovisionAll } from '../aws/permission-sets.js';
+import * as pol from '../aws/permission-set-policies.js';
+import { awsTuning, type AwsTuning } from '../aws/tuning.js';
+import type { Io } from '../core/io.js';
+import { WizardError } from '../errors.js';
+import type { OktaClient } from '../okta/client.js';
+import { MANAGED_TAG_KEY, type WantedPermissionSet } from './file.js';
+import type { Where } from './observe.js';
+import type { AccessChange, AccessPlan, TrackedAccess } from './plan.js';
+
+export interface ApplyInput {
+  aws: AwsClients;
+  where: Where;
+  plan: AccessPlan;
+  io: Io;
+  /** Okta, for groups to create or push (connected only when needed). */
+  okta?: () => Promise<OktaClient>;
+  /** The provisioning app that pushes groups (the setup's group-push app). */
+  pushAppId?: string;
+  tracked: TrackedAccess;
+  /** Persist `tracked` (the state file). */
+  save: () => Promise<void>;
+  signal?: AbortSignal;
+  tuning?: Partial<AwsTuning>;
+  /** How long to wait for a pushed group to arrive (ms). */
+  groupWaitMs?: number;
+}
+
+export interface ApplyResult {
+  assignmentsCreated: number;
+  assignmentsDeleted: number;
+  permissionSetsCreated: string[];
+  permissionSetsUpdated: string[];
+  permissionSetsDeleted: string[];
+  /** Per permission set re-provisioned: the accounts that held it. */
+  reprovisioned: { name: string; accounts: number }[];
+  failed: { group: string; permissionSet: string; accountId: string; reason: string }[];
+  engine: EngineStats[];
+}
+
+/** What to send to make the live set look like the wanted one. */
+async function updateSet(input: ApplyInput, arn: string, want: WantedPermissionSet, live: { description?: string; sessionDuration: string; relayState?: string; managedPolicies: string[]; customerManagedPolicies: pol.PolicyReference[]; inlinePolicy?: string; permissionsBoundary?: pol.PermissionsBoundaryRef; tags: Record<string, string> }): Promise<void> {
+  const c = input.aws.ssoAdmin();
+  const i = input.where.instanceArn;
+  const s = input.signal;
+  if ((want.description ?? '') !== (live.description ?? '') || want.sessionDuration !== live.sessionDuration || (want.relayState ?? '') !== (live.relayState ?? '')) {
+    await pol.updatePermissionSet(c, i, arn, { ...(want.description !== undefined ? { description: want.description } : {}), sessionDuration: want.sessionDuration, ...(want.relayState !== undefined ? { relayState: want.relayState } : {}) }, s);
+  }
+  for (const p of want.managedPolicies) if (!live.managedPolicies.includes(p)) await attachManagedPolicy(c, i, arn, p, s);
+  for (const p of live.managedPolicies) if (!want.managedPolicies.includes(p)) await pol.detachManagedPolicy(c, i, arn, p, s);
+  const key = (r: pol.PolicyReference) => `${r.path}${r.name}`;
+  const liveRefs = new Set(live.customerManagedPolicies.map(key));
+  const wantRefs = new Set(want.customerManagedPolicies.map(key));
+  for (const r of want.customerManagedPolicies) if (!liveRefs.has(key(r))) await pol.attachCustomerManagedPolicy(c, i, arn, r, s);
+  for (const r of live.customerManagedPolicies) if (!wantRefs.has(key(r))) await pol.detachCustomerManagedPolicy(c, i, arn, r, s);
+  if ((want.inlinePolicy ?? '') !== (live.inlinePolicy ?? '')) {
+    if (want.inlinePolicy) await pol.putInlinePolicy(c, i, arn, want.inlinePolicy, s);
+    else await pol.deleteInlinePolicy(c, i, arn, s);
+  }
+  const bText = (b?: pol.PermissionsBoundaryRef) => (!b ? '' : JSON.stringify(b));
+  if (bText(want.permissionsBoundary) !== bText(live.permissionsBoundary)) {
+    if (want.permissionsBoundary) await pol.putPermissionsBoundary(c, i, arn, want.permissionsBoundary, s);
+    else await pol.deletePermissionsBoundary(c, i, arn, s);
+  }
+  const changedTags = Object.fromEntries(Object.entries(want.tags).filter(([k, v]) => live.tags[k] !== v));
+  await pol.tagPermissionSet(c, i, arn, changedTags, s);
+  await pol.untagPermissionSet(c, i, arn, Object.keys(live.tags).filter((k) => k !== MANAGED_TAG_KEY && !(k in want.tags)), s);
+}
+
+function track(t: TrackedAccess, group: string, permissionSet: string, add: string[], remove: string[] = []): void {
+  let rec = t.assignments.find((a) => a.group === group && a.permissionSet.toLowerCase() === permissionSet.toLowerCase());
+  if (!rec) {
+    rec = { group, permissionSet, accounts: [] };
+    t.assignments.push(rec);
+  }
+  const s = new Set(rec.accounts);
+  for (const id of add) s.add(id);
+  for (const id of remove) s.delete(id);
+  rec.accounts = [...s].sort();
+  t.assignments = t.assignments.filter((a) => a.accounts.length > 0);
+}
+
+export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
+  const { aws, where, plan, io, tracked } = input;
+  const res: ApplyResult = { assignmentsCreated: 0, assignmentsDeleted: 0, permissionSetsCreated: [], permissionSetsUpdated: [], permissionSetsDeleted: [], reprovisioned: [], failed: [], engine: [] };
+  const byKind = <K extends NonNullable<AccessChange['payload']>['kind']>(k: K) =>
+    plan.changes.map((c) => c.payload).filter((p): p is Extract<NonNullable<AccessChange['payload']>, { kind: K }> => p?.kind === k);
+  const groupIds = new Map<string, string>();
+  const setArns = new Map<string, string>();
+  const mine = new Set(tracked.permissionSets.map((p) => p.arn));
+
+  // ------------------------------------------------------------------ groups
+  for (const g of byKind('group')) {
+    if (g.createOktaGroup || g.createMapping) {
+      if (!input.okta || !input.pushAppId) {
+        throw new WizardError(`The group "${g.name}" is not in Identity Center, and this setup has no Okta app to push it with.`, {
+          code: 'ACCESS_GROUP_MISSING',
+          hint: 'Run `okta-aws-sso init` to finish the setup (the group push step), or push the group from Okta first, then run again.',
+        });
+      }
+      const okta = await input.okta();
+      let group = await okta.findGroupByName(g.name);
+      if (!group) {
+        group = await okta.createGroup(g.name, 'Pushed to AWS IAM Identity Center (okta-aws-sso access file)');
+        io.info(`Created the Okta group "${g.name}" (${group.id}).`);
+      }
+      const mappings = await okta.listPushMappings(input.pushAppId, group.id);
+      if (mappings.length === 0) {
+        const m = await okta.createPushMapping(input.pushAppId, group.id, g.name);
+        io.info(`Pushing "${g.name}" to Identity Center (mapping ${m.id}).`);
+      }
+    }
+    const t = awsTuning();
+    const timeoutMs = input.groupWaitMs ?? 600_000;
+    const p = io.progress(`Waiting for the group "${g.name}" to arrive through SCIM`);
+    const id = await waitFor(() => getGroupId(aws.identityStore(), where.identityStoreId, g.name), {
+      timeoutMs,
+      pollMs: t.scimPollMs,
+      ...(input.signal ? { signal: input.signal } : {}),
+      onWait: (s) => p.update(`Waiting for the group "${g.name}" to arrive through SCIM (${s} s)`),
+    });
+    if (!id) {
+      p.fail();
+      throw new WizardError(`The pushed group "${g.name}" has not arrived in the identity store ${where.identityStoreId} within ${Math.round(timeoutMs / 1000)} s.`, {
+        code: 'GROUP_NOT_PUSHED',
+        hint: 'Check in Okta: the app > Push Groups tab (the mapping for this group must be Active, not Error), then run again: the plan resumes from what exists.',
+      });
+    }
+    p.succeed(`The group "${g.name}" arrived (${id}).`);
+    groupIds.set(g.name, id);
+  }
+
+  // ------------------------------------------------------------------ permission sets: create
+  const client = aws.ssoAdmin();
+  for (const c of byKind('ps-create')) {
+    const w = c.set;
+    let ps = await pol.createPermissionSet(client, where.instanceArn, { name: w.name, ...(w.description !== undefined ? { description: w.description } : {}), sessionDuration: w.sessionDuration, ...(w.relayState !== undefined ? { relayState: w.relayState } : {}), tags: { ...w.tags, [MANAGED_TAG_KEY]: 'true' } }, input.signal);
+    let created = true;
+    if (!ps) {
+      ps = await findPermissionSetByName(client, where.instanceArn, w.name);
+      created = false;
+    }
+    const arn = ps?.PermissionSetArn;
+    if (!arn) throw new WizardError(`The permission set "${w.name}" could not be created or found.`, { code: 'AWS_ERROR', hint: 'Run again; the plan adopts the set if it was created.' });
+    setArns.set(w.name, arn);
+    if (created) {
+      tracked.permissionSets.push({ name: w.name, arn });
+      mine.add(arn);
+      await input.save();
+      io.info(`Created the permission set "${w.name}" (${arn}).`);
+    } else io.info(`The permission set "${w.name}" appeared meanwhile; adopting it.`);
+    await updateSet(input, arn, w, { ...(w.description !== undefined ? { description: w.description } : {}), sessionDuration: w.sessionDuration, ...(w.relayState !== undefined ? { relayState: w.relayState } : {}), managedPolicies: [], customerManagedPolicies: [], tags: { ...w.tags } });
+    res.permissionSetsCreated.push(w.name);
+  }
+
+  // ------------------------------------------------------------------ permission sets: update (+ re-provision)
+  for (const u of byKind('ps-update')) {
+    await updateSet(input, u.arn, u.set, u.live);
+    res.permissionSetsUpdated.push(u.set.name);
+    if (u.reprovision && u.live.provisionedAccounts.length > 0) {
+      const p = io.progress(`Provisioning "${u.set.name}" again to the ${u.live.provisionedAccounts.length} account(s) holding it`);
+      try {
+        await reprovisionAll(client, where.instanceArn, u.arn, input.signal, (m) => p.update(`Provisioning "${u.set.name}": ${m}`));
+      } catch (e) {
+        p.fail();
+        throw e;
+      }
+      p.succeed(`"${u.set.name}" provisioned again to ${u.live.provisionedAccounts.length} account(s).`);
+      res.reprovisioned.push({ name: u.set.name, accounts: u.live.provisionedAccounts.length });
+    }
+  }
+
+  // ------------------------------------------------------------------ assignments
+  let pending = 0;
+  let lastSave = Date.now();
+  const saveSoon = async (): Promise<void> => {
+    pending++;
+    if (pending >= 200 || Date.now() - lastSave > 2000) {
+      pending = 0;
+      lastSave = Date.now();
+      await input.save();
+    }
+  };
+  const engineClient = aws.ssoAdminEngine();
+  for (const a of byKind('assign')) {
+    const groupId = a.groupId ?? groupIds.get(a.group);
+    const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
+    if (!groupId || !arn) throw new WizardError(`Cannot assign "${a.permissionSet}" to "${a.group}": ${!groupId ? 'the group' : 'the permission set'} is missing.`, { code: 'AWS_ERROR', hint: 'Run `okta-aws-sso access plan` again to see what is missing.' });
+    const ours = mine.has(arn);
+    const bar = io.progress(`"${a.permissionSet}" to "${a.group}": 0/${a.accounts.length} accounts`);
+    try {
+      const r = await assignAccounts({
+        client: engineClient,
+        instanceArn: where.instanceArn,
+        permissionSetArn: arn,
+        principalId: groupId,
+        principalType: 'GROUP',
+        targets: a.accounts.map((accountId) => ({ accountId })),
+        bulkExisting: where.bulk,
+        ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.tuning ? { tuning: input.tuning } : {}),
+        onResult: async (x) => {
+          // An assignment already there is ours only when the set is (nobody else could have made it).
+          if (x.status === 'SUCCEEDED' || (x.status === 'EXISTING' && ours)) {
+            track(tracked, a.group, a.permissionSet, [x.accountId]);
+            await saveSoon();
+          }
+        },
+        onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
+        debug: (m) => io.debug(m),
+      });
+      res.engine.push(r.stats);
+      for (const x of r.results) {
+        if (x.status === 'SUCCEEDED') res.assignmentsCreated++;
+        if (x.status === 'FAILED') res.failed.push({ group: a.group, permissionSet: a.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
+      }
+      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      if (bad) bar.fail(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
+      else bar.succeed(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length}/${a.accounts.length} accounts`);
+    } catch (e) {
+      bar.fail();
+      await input.save();
+      throw e;
+    }
+  }
+  await input.save();
+  for (const d of byKind('unassign')) {
+    const bar = io.progress(`removing "${d.permissionSet}" from "${d.group}": 0/${d.accounts.length} accounts`);
+    try {
+      const r = await unassignAccounts({
+        client: engineClient,
+        instanceArn: where.instanceArn,
+        permissionSetArn: d.permissionSetArn,
+        principalId: d.groupId,
+        principalType: 'GROUP',
+        targets: d.accounts.map((accountId) => ({ accountId })),
+        bulkExisting: where.bulk,
+        ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.tuning ? { tuning: input.tuning } : {}),
+        onResult: async (x) => {
+          if (x.status !== 'FAILED') {
+            track(tracked, d.group, d.permissionSet, [], [x.accountId]);
+            await saveSoon();
+          }
+        },
+        onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
+        debug: (m) => io.debug(m),
+      });
+      res.engine.push(r.stats);
+      for (const x of r.results) {
+        if (x.status === 'DELETED') res.assignmentsDeleted++;
+        if (x.status === 'FAILED') res.failed.push({ group: d.group, permissionSet: d.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
+      }
+      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      if (bad) bar.fail(`removing "${d.permissionSet}" from "${d.group}": ${bad} of ${d.accounts.length} failed`);
+      else bar.succeed(`removed "${d.permissionSet}" from "${d.group}" on ${d.accounts.length} account(s)`);
+    } catch (e) {
+      bar.fail();
+      await input.save();
+      throw e;
+    }
+  }
+  await input.save();
+
+  // ------------------------------------------------------------------ permission sets: delete
+  for (const d of byKind('ps-delete')) {
+    if (res.failed.some((f) => f.permissionSet === d.name)) {
+      io.warn(`The permission set "${d.name}" is kept: some of its assignments could not be removed.`);
+      continue;
+    }
+    await pol.deletePermissionSet(client, where.instanceArn, d.arn, input.signal);
+    tracked.permissionSets = tracked.permissionSets.filter((p) => p.arn !== d.arn);
+    tracked.assignments = tracked.assignments.filter((a) => a.permissionSet.toLowerCase() !== d.name.toLowerCase());
+    await input.save();
+    io.info(`Deleted the permission set "${d.name}".`);
+    res.permissionSetsDeleted.push(d.name);
+  }
+
+  if (res.failed.length > 0) {
+    for (const f of res.failed) io.warn(`${f.group} / ${f.permissionSet} on ${f.accountId} FAILED: ${f.reason}`);
+    throw new WizardError(`${res.failed.length} account assignment change(s) failed: ${res.failed.slice(0, 5).map((f) => `${f.accountId} (${f.reason})`).join('; ')}${res.failed.length > 5 ? '; ...' : ''}.`, {
+      code: 'ACCESS_APPLY_FAILED',
+      hint: 'Fix the causes named above, then run `okta-aws-sso access apply` again: what is done is kept and only the rest is planned.',
+    });
+  }
+  return res;
+}

@@ -1,0 +1,113 @@
+/**
+ * `okta-aws-sso access apply -f access.yaml`: the plan of `access plan`, approved once (a terminal
+ * asks; `--yes` approves; a non-interactive run without it exits 2 with the plan), then applied:
+ * groups pushed, permission sets created or updated and re-provisioned to the accounts holding them,
+ * assignments created and (with --prune) deleted by the assignment engine. Resumable: what is done
+ * is recorded in the state file as it finishes.
+ */
+import { UsageError, WizardError } from '../../../errors.js';
+import { line, type CommandResult, type TextBlock } from '../../render.js';
+import type { CliCommand } from '../command.js';
+import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
+
+export const accessApplyCommand: CliCommand = {
+  name: 'access apply',
+  define: (parent) =>
+    withAccessOptions(
+      parent
+        .command('apply')
+        .description('make Identity Center match the access file (the plan is shown and approved once)')
+        .option('--prune', 'remove the assignments and permission sets okta-aws-sso created earlier that the file no longer lists')
+        .option('--prune-unmanaged', 'also remove the file\'s groups\' assignments that the file does not list, whoever made them (needs --confirm)')
+        .option('--confirm <instance-id>', 'with --prune-unmanaged: the Identity Center instance ID (ssoins-...) typed out, as a confirmation'),
+    ),
+  async run(ctx, g, opts): Promise<CommandResult> {
+    const file = await readFileArg(ctx, opts);
+    const pruneUnmanaged = opts['pruneUnmanaged'] === true;
+    if (opts['confirm'] !== undefined && !pruneUnmanaged) throw new UsageError('--confirm was given without --prune-unmanaged.', { code: 'USAGE', hint: 'Drop --confirm, or add --prune-unmanaged.' });
+    const stateFile = ctx.statePath(g);
+    const out = ctx.output(g);
+    const { acquireLock } = await import('../../../engine/lock.js');
+    const lock = await acquireLock(stateFile, { warn: (m) => out.warn(m) });
+    const controller = new AbortController();
+    const external = ctx.deps.signal;
+    if (external) external.addEventListener('abort', () => controller.abort(), { once: true });
+    const onSig = (): void => {
+      out.warn('Stopping: what is done so far is recorded in the state file; run `okta-aws-sso access apply` again to continue.');
+      controller.abort();
+    };
+    if (ctx.deps.handleSignals) process.once('SIGINT', onSig);
+    try {
+      const s = await openSession(ctx, g, opts, controller.signal);
+      try {
+        if (pruneUnmanaged) {
+          const id = s.pf.instanceArn.split('/').pop() ?? s.pf.instanceArn;
+          const given = opts['confirm'] === undefined ? undefined : String(opts['confirm']);
+          if (given !== id && given !== s.pf.instanceArn) {
+            throw new UsageError(
+              given === undefined ? '--prune-unmanaged removes assignments okta-aws-sso did not make: it needs a typed confirmation.' : `--confirm ${given} is not this setup's Identity Center instance.`,
+              { code: 'ACCESS_CONFIRM', hint: `Run \`access plan --prune-unmanaged -f ${String(opts['file'])}\` to see what would go, then add \`--confirm ${id}\`.` },
+            );
+          }
+        }
+        const { planText, hasChanges } = await import('../../../access/plan.js');
+        const { plan, tracked } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged });
+        const planBlocks: TextBlock[] = planText(plan).map((l) => line(l));
+        const data = planData(file.file, plan);
+        if (!hasChanges(plan)) {
+          return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text: [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')] };
+        }
+        for (const b of planBlocks) if (b.kind === 'line') s.out.info(b.text);
+        const risky = plan.changes.some((c) => c.risk === 'destructive' || c.risk === 'org-wide');
+        let ok: boolean;
+        try {
+          ok = await s.io.confirm({ message: `Apply this plan (${plan.summary})?`, default: !risky });
+        } catch (e) {
+          if (e instanceof WizardError && e.code === 'APPROVAL_NEEDED') return { result: 'error', exitCode: e.exitCode, stateFile: s.stateFile, data: { ...data, applied: false }, error: e, text: [] };
+          throw e;
+        }
+        if (!ok) throw new UsageError('The plan was not approved; nothing was changed.', { code: 'DECLINED', hint: 'Change the access file until `access plan` shows what you want, then apply again (or pass --yes).' });
+        const { StateStore } = await import('../../../engine/state.js');
+        const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
+        const save = async (): Promise<void> => {
+          store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
+          await store.save();
+        };
+        const { applyAccess } = await import('../../../access/apply.js');
+        const res = await applyAccess({ aws: s.aws, where: s.where, plan, io: s.io, okta: s.okta, ...(s.pushAppId ? { pushAppId: s.pushAppId } : {}), tracked, save, signal: controller.signal });
+        store.state.access = { permissionSets: tracked.permissionSets, assignments: tracked.assignments, lastApply: { at: new Date().toISOString(), file: file.file, summary: plan.summary } };
+        await store.save();
+        const text: TextBlock[] = [
+          line(
+            `Applied: ${res.assignmentsCreated} assignment(s) created, ${res.assignmentsDeleted} deleted; permission sets ${res.permissionSetsCreated.length} created, ${res.permissionSetsUpdated.length} updated, ${res.permissionSetsDeleted.length} deleted.`,
+            'success',
+          ),
+        ];
+        for (const r of res.reprovisioned) text.push(line(`  "${r.name}" provisioned again to the ${r.accounts} account(s) holding it.`));
+        return {
+          result: 'done',
+          exitCode: 0,
+          stateFile: s.stateFile,
+          data: {
+            ...data,
+            applied: true,
+            result: {
+              assignmentsCreated: res.assignmentsCreated,
+              assignmentsDeleted: res.assignmentsDeleted,
+              permissionSetsCreated: res.permissionSetsCreated,
+              permissionSetsUpdated: res.permissionSetsUpdated,
+              permissionSetsDeleted: res.permissionSetsDeleted,
+              reprovisioned: res.reprovisioned,
+            },
+          },
+          text,
+        };
+      } finally {
+        s.close();
+      }
+    } finally {
+      if (ctx.deps.handleSignals) process.removeListener('SIGINT', onSig);
+      await lock.release();
+    }
+  },
+};
