@@ -36,6 +36,8 @@ export const CONSOLE_ACTION_IDS = [
   'configure-okta-provisioning',
   'push-groups-by-rule',
   'sign-in-check',
+  'create-scim-token',
+  'delete-scim-token',
 ] as const;
 
 export interface AnswerSpec {
@@ -298,6 +300,8 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'configure-okta-provisioning': [],
   'push-groups-by-rule': [],
   'sign-in-check': [],
+  'create-scim-token': [['scim-token']],
+  'delete-scim-token': [],
 };
 
 /** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */
@@ -309,9 +313,9 @@ export function answerOnCommandLine(key: AnswerKey): string {
 }
 
 /** The exact command that finishes a console action from a script. */
-export function consoleDoneCommand(id: (typeof CONSOLE_ACTION_IDS)[number]): string {
+export function consoleDoneCommand(id: (typeof CONSOLE_ACTION_IDS)[number], command = 'okta-aws-sso resume'): string {
   const ways = CONSOLE_ACTION_ANSWERS[id];
-  const base = `okta-aws-sso resume --console-done ${id}`;
+  const base = `${command} --console-done ${id}`;
   if (ways.length === 0) return `\`${base}\``;
   return ways.map((w) => `\`${base} ${w.map(answerOnCommandLine).join(' ')}\``).join(', or ');
 }

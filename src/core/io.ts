@@ -65,7 +65,9 @@ export type ConsoleActionId =
   | 'enable-automatic-provisioning'
   | 'configure-okta-provisioning'
   | 'push-groups-by-rule'
-  | 'sign-in-check';
+  | 'sign-in-check'
+  | 'create-scim-token'
+  | 'delete-scim-token';
 
 /** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
 export interface ConsoleAction {

@@ -77,6 +77,18 @@ const runModeSchema = z.object({
   yes: z.boolean().optional(),
 });
 
+/**
+ * A day-two rotation in progress or done (`rotate scim-token`, `rotate saml-cert`): when it started,
+ * which of its phases are done (phase -> when), and non-secret facts (key IDs, file paths, dates).
+ * Never a token or a key.
+ */
+const rotationSchema = z.object({
+  startedAt: isoDate,
+  finishedAt: isoDate.optional(),
+  phases: z.record(z.string(), isoDate),
+  facts: z.record(z.string(), z.string()).optional(),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
@@ -85,6 +97,8 @@ export const stateSchema = z.object({
   run: runModeSchema.optional(),
   inputs: z.record(z.string(), answerValueSchema),
   steps: z.record(z.string(), stepRecordSchema),
+  /** Day-two rotations, by kind ("scim-token", "saml-cert"). */
+  rotations: z.record(z.string(), rotationSchema).optional(),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
@@ -92,6 +106,7 @@ export type RunMode = z.infer<typeof runModeSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;
+export type RotationRecord = z.infer<typeof rotationSchema>;
 
 export function newState(toolVersion: string, now: Date = new Date()): WizardState {
   const t = now.toISOString();

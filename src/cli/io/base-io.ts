@@ -50,6 +50,8 @@ export interface BaseIoOptions {
   prompter?: Prompter;
   yes?: boolean;
   consolePerformer?: ConsolePerformer;
+  /** The command that continues this run after a console action (default `okta-aws-sso resume`). */
+  continueCommand?: string;
 }
 
 /** Tuning knobs and advanced settings are never asked: their default holds unless an answer is given. */
@@ -65,6 +67,7 @@ export class BaseIo implements Io {
   private readonly prompter: Prompter | undefined;
   private readonly yes: boolean;
   private readonly performer: ConsolePerformer | undefined;
+  private readonly continueCommand: string;
 
   constructor(opts: BaseIoOptions) {
     this.answers = opts.answers;
@@ -73,6 +76,7 @@ export class BaseIo implements Io {
     this.interactive = opts.prompter !== undefined;
     this.yes = opts.yes ?? false;
     this.performer = opts.consolePerformer;
+    this.continueCommand = opts.continueCommand ?? 'okta-aws-sso resume';
   }
 
   // -------------------------------------------------------------------------------- questions
@@ -249,13 +253,13 @@ export class BaseIo implements Io {
       throw new WaitingForConsoleError(
         action.id,
         `Stopped before "${action.title}" was done.`,
-        'Run `okta-aws-sso resume` when it is done; every step so far is saved.',
+        `Run \`${this.continueCommand}\` when it is done; every step so far is saved.`,
       );
     }
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `Do it as shown above, then run ${consoleDoneCommand(action.id)}` +
+      `Do it as shown above, then run ${consoleDoneCommand(action.id, this.continueCommand)}` +
         (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );
