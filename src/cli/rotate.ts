@@ -148,7 +148,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
       if (awsUsed) (await services.aws().catch(() => undefined))?.destroy();
     }
     const text: TextBlock[] = [line(''), line(messageText('ROTATE_DONE', { kind: spec.kind }), 'success')];
-    for (const l of planLines(spec.plan(outputs, record, true))) text.push(line(l));
+    for (const l of planLines({ ...spec.plan(outputs, record, true), warnings: [] })) text.push(line(l));
     return { result: 'done', exitCode: 0, stateFile: file, data: { rotation: spec.plan(outputs, record, true), finishedAt: record.finishedAt }, text };
   } finally {
     if (ctx.deps.handleSignals) process.removeListener('SIGINT', onSignal);

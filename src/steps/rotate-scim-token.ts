@@ -66,6 +66,9 @@ export function createTokenAction(region: string, oldEnteredAt: string): Console
   };
 }
 
+/** "2026-12-02 05:50 UTC": two tokens made the same day still differ. */
+const when = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
 export function deleteTokenAction(region: string, oldEnteredAt: string, newCreatedAt: string): ConsoleAction {
   const settings = identityCenterSettings(region);
   return {
@@ -74,12 +77,12 @@ export function deleteTokenAction(region: string, oldEnteredAt: string, newCreat
     where: `${settings.where} > Automatic provisioning`,
     instructions: [
       `Open ${settings.url}, tab "Identity source", Actions > "Manage provisioning".`,
-      `Under "Access tokens", select the OLD token (created on ${oldEnteredAt.slice(0, 10)}); keep the new one (created on ${newCreatedAt.slice(0, 10)}).`,
+      `Under "Access tokens", select the OLD token (created about ${when(oldEnteredAt)}, the older of the two); keep the new one (created about ${when(newCreatedAt)}).`,
       'Choose "Delete", type the confirmation asked for, and choose "Delete access token". The old token stops working at once.',
     ],
     values: [
-      { label: 'Delete the token created on', value: oldEnteredAt.slice(0, 10) },
-      { label: 'Keep the token created on', value: newCreatedAt.slice(0, 10) },
+      { label: 'Delete the token created about', value: when(oldEnteredAt) },
+      { label: 'Keep the token created about', value: when(newCreatedAt) },
     ],
     // The sandbox deletes the oldest of its two tokens, as the person is told to.
     sandboxPayload: {},
