@@ -66,6 +66,16 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     const problems = answers.checkAll({ interactive, warn: (m) => out.warn(m) });
     if (problems.length > 0) throw new UsageError(`Invalid answer: ${problems.map((p) => p.message).join('; ')}. Nothing was changed.`, { code: 'INVALID_ANSWER', hint: problems.map((p) => p.hint).join(' ') });
 
+    // The new SCIM token must be the one given: SCIM_TOKEN wins over --scim-token-file, so an old token
+    // left in the environment would silently be taken for the new one.
+    const envToken = ['SCIM_TOKEN'].find((k) => (ctx.env[k] ?? '').trim() !== '');
+    if (spec.kind === 'scim-token' && envToken && (secretFiles?.['scim-token'] !== undefined || (g.sandbox && !existing.rotations?.['scim-token']?.phases['token-created']))) {
+      throw new UsageError(`${envToken} is set${secretFiles?.['scim-token'] !== undefined ? ' and --scim-token-file is given' : ' and the sandbox generates the new token'}: the environment variable would win, and it may hold the old token.`, {
+        code: 'ROTATE_TOKEN_AMBIGUOUS',
+        hint: `Give the new token one way only: unset ${envToken} (\`unset ${envToken}\`) and keep --scim-token-file, or put the new token in ${envToken} alone.`,
+      });
+    }
+
     let performer: import('./io/base-io.js').ConsolePerformer | undefined;
     let sandboxInfo: { adminUrl: string } | undefined;
     if (g.sandbox) {
