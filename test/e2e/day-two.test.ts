@@ -163,6 +163,16 @@ describe('okta-aws-sso rotate scim-token', () => {
     expect(await mutatingRequests(sandboxDir, since)).toEqual([]);
   });
 
+  it('refuses SCIM_TOKEN together with --scim-token-file: the variable would win and may hold the old token', async () => {
+    const f = path.join(dir, 'some-token.txt');
+    fs.writeFileSync(f, 'a-new-token-value-0123456789\n', { mode: 0o600 });
+    const r = await runCli(['rotate', 'scim-token', '--scim-token-file', f], { cwd: dir, env: { ...env, SCIM_TOKEN: 'an-old-token-value-0123456789' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SCIM_TOKEN is set and --scim-token-file is given/);
+    expect(r.stderr + r.stdout).not.toMatch(/an-old-token-value|a-new-token-value/);
+    expect(readStateDoc().rotations?.['scim-token']).toBeUndefined();
+  });
+
   it('the console refuses a third token; a rotation runs end to end as a script; a deleted token stops working', async () => {
     const scim = readStateDoc().steps['scim-endpoint']!.outputs as { endpoint: string; tokenEnteredAt: string };
     const tokenFile = path.join(dir, 'scim-token.txt');
