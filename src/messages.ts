@@ -88,7 +88,7 @@ export const MESSAGES = {
   PLAN_STALE: { level: 'error', exitCode: 1, text: "The permission set \"{name}\" was created by someone else after this run planned; nothing else was changed.", hint: "Run again: the new plan adopts it (see --dry-run for what it would change)." },
   PAYLOAD_INVALID: { level: 'error', exitCode: 2, text: "Cannot read the --payload-file {f}: {message}", hint: "Give a file with a JSON object." },
   ROTATE_CONTINUE: { level: 'info', text: "Continuing the rotation of the {kind} started {startedAt}:" },
-  ROTATE_DONE: { level: 'result', text: "The {kind} rotation is complete." },
+  ROTATE_DONE: { level: 'result', text: "The rotation of the {kind} is complete." },
   ROTATE_DRY_RUN: { level: 'info', text: "Dry run: nothing was changed." },
   ROTATE_NOT_SET_UP: { level: 'error', exitCode: 2, text: "This setup has no {what} yet.", hint: "Finish the setup first: `okta-aws-sso resume` (or `okta-aws-sso init`)." },
   ROTATE_PLAN: { level: 'info', text: "Rotation of the {kind}: the plan (nothing is changed before you approve it):" },

@@ -10,11 +10,13 @@ import { messageText } from '../messages.js';
 import type { StateLock } from '../engine/lock.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 import type { RotationEnv, RotationPlan, RotationRecord } from '../steps/rotation.js';
-import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
+import type { CliContext, GlobalOpts } from './context.js';
 import { line, type CommandResult, type TextBlock } from './render.js';
 
 export interface RotationSpec {
   kind: 'scim-token' | 'saml-cert';
+  /** In sentences: "SCIM access token". */
+  label: string;
   /** The command that continues it, for every hint: "okta-aws-sso rotate scim-token". */
   command: string;
   plan(outputs: Partial<StepOutputs>, record: RotationRecord, continuing: boolean): RotationPlan;
@@ -31,7 +33,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
   const file = ctx.statePath(g);
   const out = ctx.output(g);
   await out.ready();
-  const { readState, validateSavedOutputs, StateStore, newState } = await import('../engine/state.js');
+  const { readState, validateSavedOutputs, StateStore } = await import('../engine/state.js');
   const controller = new AbortController();
   const external = ctx.deps.signal;
   if (external) {
@@ -102,20 +104,20 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     let awsUsed = false;
     const services = { ...base, aws: () => ((awsUsed = true), base.aws()) };
 
-    const store = new StateStore(file, existing ?? newState(toolVersion()), { redact: (t) => io.redact(t) });
+    const store = new StateStore(file, existing, { redact: (t) => io.redact(t) });
     const outputs = outputsOf(store.state);
     const { openRecord, planLines } = await import('../steps/rotation.js');
     const { record, continuing } = openRecord(store.state.rotations?.[spec.kind], new Date());
     const plan = spec.plan(outputs, record, continuing);
     const planText = planLines(plan);
-    out.info(messageText(continuing ? 'ROTATE_CONTINUE' : 'ROTATE_PLAN', { kind: spec.kind, startedAt: record.startedAt }));
+    out.info(messageText(continuing ? 'ROTATE_CONTINUE' : 'ROTATE_PLAN', { kind: spec.label, startedAt: record.startedAt }));
     for (const l of planText) out.info(l);
     if (g.dryRun) {
       return { result: 'planned', exitCode: 0, stateFile: file, data: { rotation: plan }, text: [line(messageText('ROTATE_DRY_RUN'))] };
     }
     if (!continuing) {
-      const ok = await io.confirm({ message: `Start the ${spec.kind} rotation as planned above?`, default: true });
-      if (!ok) throw new UsageError(`Not rotating the ${spec.kind}; nothing was changed.`, { code: 'DECLINED', hint: `Run \`${spec.command}\` again when you are ready.` });
+      const ok = await io.confirm({ message: `Start the rotation of the ${spec.label} as planned above?`, default: true });
+      if (!ok) throw new UsageError(`Not rotating the ${spec.label}; nothing was changed.`, { code: 'DECLINED', hint: `Run \`${spec.command}\` again when you are ready.` });
     }
 
     const env: RotationEnv = {
@@ -157,7 +159,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     } finally {
       if (awsUsed) (await services.aws().catch(() => undefined))?.destroy();
     }
-    const text: TextBlock[] = [line(''), line(messageText('ROTATE_DONE', { kind: spec.kind }), 'success')];
+    const text: TextBlock[] = [line(''), line(messageText('ROTATE_DONE', { kind: spec.label }), 'success')];
     for (const l of planLines({ ...spec.plan(outputs, record, true), warnings: [] })) text.push(line(l));
     return { result: 'done', exitCode: 0, stateFile: file, data: { rotation: spec.plan(outputs, record, true), finishedAt: record.finishedAt }, text };
   } finally {

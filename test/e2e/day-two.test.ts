@@ -213,7 +213,7 @@ describe('okta-aws-sso rotate scim-token', () => {
     const last = await runCli(hintedCommand(third3.stderr), { cwd: dir, env });
     expect(last.code, last.stdout + last.stderr).toBe(0);
     expect(last.stdout).toMatch(/Provisioning works after the old token was deleted/);
-    expect(last.stdout).toMatch(/The scim-token rotation is complete/);
+    expect(last.stdout).toMatch(/The rotation of the SCIM access token is complete/);
     const st = readStateDoc();
     expect(st.rotations?.['scim-token']?.finishedAt).toBeDefined();
     expect(Object.keys(st.rotations!['scim-token']!.phases)).toHaveLength(6);

@@ -29,6 +29,7 @@ export const rotateSamlCertCommand: CliCommand = {
     const file = opts['metadataFile'] === undefined ? undefined : String(opts['metadataFile']);
     return runRotation(ctx, g, opts, {
       kind: 'saml-cert',
+      label: 'SAML signing certificate',
       command: ROTATE_SAML_CERT,
       plan: (outputs, record, continuing) => m.planSamlRotation({ outputs }, record, continuing, Number(years)),
       run: (env) => m.runSamlRotation(env, { validityYears: Number(years), ...(file !== undefined ? { file: path.resolve(ctx.cwd, file) } : {}) }),

@@ -21,6 +21,7 @@ export const rotateScimTokenCommand: CliCommand = {
     const [{ runRotation }, m] = await Promise.all([import('../rotate.js'), import('../../steps/rotate-scim-token.js')]);
     return runRotation(ctx, g, opts, {
       kind: 'scim-token',
+      label: 'SCIM access token',
       command: ROTATE_SCIM_TOKEN,
       plan: (outputs, record, continuing) => m.planScimRotation({ outputs }, record, continuing),
       run: (env) => m.runScimRotation(env),
