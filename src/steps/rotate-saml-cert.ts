@@ -155,7 +155,14 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
   }
   const file = facts()['metadataFile']!;
   if (!done('uploaded')) {
-    xml ??= await fsp.readFile(file, 'utf8');
+    // The file of an earlier run may be gone: the same metadata is downloaded again and rewritten.
+    if (xml === undefined) {
+      xml = await fsp.readFile(file, 'utf8').catch(async () => {
+        const again = await okta.getSamlMetadata(app.appId, newKid);
+        await fsp.writeFile(file, again, { mode: 0o644 });
+        return again;
+      });
+    }
     env.io.warn(ORDER_WARNING);
     await env.io.consoleAction(uploadNewMetadataAction(env.outputs.preflight?.aws.region, file, facts(), xml));
     await markDone(env, 'uploaded');
