@@ -11,6 +11,7 @@ import { errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocu
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { escapeKeepingColor, safeMessage } from '../safe/text.js';
+import { healthLines, type HealthRow } from '../verify/rows.js';
 
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
@@ -18,7 +19,9 @@ export type TextBlock =
   /** Wrapped at the terminal's width on word boundaries, continuation lines indented. */
   | { kind: 'paragraph'; text: string; indent: number }
   | { kind: 'status-table'; steps: readonly StepInfo[]; state: WizardState | undefined }
-  | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined };
+  | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined }
+  /** verify's health table: the details wrap between words under their column (src/verify/rows.ts). */
+  | { kind: 'health'; rows: readonly HealthRow[]; indent: number };
 
 /** What a command returns: the renderer prints it as text and, with --json, as the JSON document. */
 export interface CommandResult {
@@ -86,6 +89,12 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
       case 'status-table':
         for (const l of statusTable(b.steps, b.state, { status: paintStatus(out) }, out.columns())) out.line(escapeKeepingColor(l));
         break;
+      case 'health': {
+        const width = out.columns();
+        const pad = ' '.repeat(b.indent);
+        for (const l of healthLines(b.rows, width === undefined ? undefined : width - b.indent - 1)) out.info(`${pad}${redact(l)}`);
+        break;
+      }
       case 'owed-console-actions':
         for (const p of pendingConsoleActions(b.steps, b.state)) {
           out.info('');

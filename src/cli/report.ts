@@ -8,7 +8,7 @@ import type { RecordedChange } from '../engine/step-plan.js';
 import type { StepId } from '../core/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
-import { MAX_MESSAGE_CHARS } from '../safe/text.js';
+import { MAX_MESSAGE_CHARS, wrapWords } from '../safe/text.js';
 
 /** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
 function capMessage(t: string): string {
@@ -17,6 +17,7 @@ function capMessage(t: string): string {
 import type { PlannedStep } from '../engine/plan.js';
 import type { PendingConsoleAction, StepErrorRecord, StepRecord, StepStatus, WizardState } from '../engine/state.js';
 
+export { wrapWords };
 export type JsonResult = 'done' | 'failed' | 'waiting-for-console' | 'interrupted' | 'planned' | 'status' | 'error' | 'ok';
 
 export interface JsonStep {
@@ -172,21 +173,6 @@ function when(rec: StepRecord | undefined): string {
   return t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 }
 
-/** Words of `text` in lines of at most `width` characters; a word is never cut (a longer word gets its own line). */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let cur = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (cur === '') cur = word;
-    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
-    else {
-      lines.push(cur);
-      cur = word;
-    }
-  }
-  if (cur !== '') lines.push(cur);
-  return lines.length > 0 ? lines : [''];
-}
 
 /**
  * The step table: step, status, when, key outputs / what is pending. With `width` (the terminal's

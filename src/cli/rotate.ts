@@ -80,10 +80,12 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
 
     let performer: import('./io/base-io.js').ConsolePerformer | undefined;
     let sandboxInfo: { adminUrl: string } | undefined;
+    let consoleHint: ((action: import('../steps/contract.js').ConsoleAction) => string | undefined) | undefined;
     if (g.sandbox) {
       const { bindSandbox, sandboxDir } = await import('./sandbox.js');
-      const b = await bindSandbox({ dir: await sandboxDir(g.sandboxDir, ctx.cwd), answers, env: ctx.env, workDir: path.dirname(file) });
+      const b = await bindSandbox({ dir: await sandboxDir(g.sandboxDir, ctx.cwd), answers, env: ctx.env, workDir: path.dirname(file), cwd: ctx.cwd });
       performer = b.performer;
+      consoleHint = b.consoleHint;
       sandboxInfo = { adminUrl: b.info.adminUrl };
       out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
     }
@@ -94,6 +96,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
       ...(interactive ? { prompter: new InquirerPrompter({ input: ctx.stdin, output: ctx.human(g), signal: controller.signal }) } : {}),
       yes: g.yes ?? existing.run?.yes ?? false,
       ...(performer ? { consolePerformer: performer } : {}),
+      ...(consoleHint ? { consoleHint } : {}),
       continueCommand: spec.command,
     });
     ctx.redact = (t) => io.redact(t);

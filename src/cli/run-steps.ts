@@ -17,6 +17,7 @@ import type { RunResult } from '../engine/runner.js';
 import type { PlanResult } from '../engine/plan.js';
 import { AnswerSource, type AnswerProblem, type AnswerValue } from './io/answer-source.js';
 import { BaseIo, type ConsolePerformer } from './io/base-io.js';
+import type { ConsoleAction } from '../core/io.js';
 import { InquirerPrompter, type TerminalOutput } from './io/terminal.js';
 import { answersFromOptions, loadConfigFile } from './options.js';
 import { closingSummary, jsonSteps, pendingConsoleActions, planLines } from './report.js';
@@ -91,13 +92,15 @@ async function runUnlocked(
   if (problems.length > 0) throw invalidAnswers(problems);
 
   let performer: ConsolePerformer | undefined;
+  let consoleHint: ((action: ConsoleAction) => string | undefined) | undefined;
   let sandboxInfo: { adminUrl: string } | undefined;
   let sandboxDirUsed: string | undefined;
   if (g.sandbox) {
     const { bindSandbox, sandboxDir, sandboxMismatch } = await import('./sandbox.js');
     sandboxDirUsed = await sandboxDir(g.sandboxDir, ctx.cwd);
-    const b = await bindSandbox({ dir: sandboxDirUsed, answers, env: ctx.env, workDir: path.dirname(file) });
+    const b = await bindSandbox({ dir: sandboxDirUsed, answers, env: ctx.env, workDir: path.dirname(file), cwd: ctx.cwd });
     performer = b.performer;
+    consoleHint = b.consoleHint;
     sandboxInfo = { adminUrl: b.info.adminUrl };
     out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
     const other = existing && !g.dryRun ? await sandboxMismatch(existing, sandboxDirUsed, b.info) : undefined;
@@ -125,6 +128,7 @@ async function runUnlocked(
     ...(interactive ? { prompter: new InquirerPrompter({ input: ctx.stdin, output: ctx.human(g), signal: controller.signal }) } : {}),
     yes: g.yes ?? false,
     ...(performer ? { consolePerformer: performer } : {}),
+    ...(consoleHint ? { consoleHint } : {}),
   });
   ctx.redact = (t) => io.redact(t);
   const { MemorySecretStore } = await import('../engine/context.js');
@@ -210,7 +214,7 @@ async function runUnlocked(
             : { ok: false, detail: result.error?.message ?? `stopped (${result.outcome})`, ...(result.error?.hint ? { fix: result.error.hint } : {}) },
     });
     text.push(line(''), line('Health:'));
-    for (const l of v.healthLines(rows)) text.push(line(`  ${l}`));
+    text.push({ kind: 'health', rows, indent: 2 });
     const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
     if (exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) exitCode = ExitCode.StepFailed;
     health = rows;

@@ -2,12 +2,13 @@
  * The CLI side of the local sandbox: `okta-aws-sso sandbox ...` commands and the --sandbox wiring of
  * init/resume/verify. src/sandbox/* is imported lazily so that --help stays light.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxInfo } from '../sandbox/types.js';
 import type { WizardState } from '../engine/state.js';
 import type { AnswerSource } from './io/answer-source.js';
 import type { ConsolePerformer } from './io/base-io.js';
+import type { ConsoleAction } from '../core/io.js';
 import { UsageError } from '../errors.js';
 
 /** Same value as DEFAULT_SANDBOX_DIR in src/sandbox/process.ts (not imported: that module loads lazily). */
@@ -30,6 +31,8 @@ export interface SandboxBinding {
   started: boolean;
   /** Absent when the sandbox was started with --manual-console. */
   performer?: ConsolePerformer;
+  /** --manual-console: the `sandbox console` command that performs an action, for the waiting hint. */
+  consoleHint?: (action: ConsoleAction) => string | undefined;
 }
 
 /** Rehearsal answers a sandbox run uses when nobody gave one (weaker than the state file). */
@@ -82,7 +85,34 @@ export async function sandboxMismatch(state: WizardState, dir: string, info: San
   return undefined;
 }
 
-export async function bindSandbox(opts: { dir: string; answers: AnswerSource; env: NodeJS.ProcessEnv; workDir: string }): Promise<SandboxBinding> {
+/**
+ * `sandbox console <id>` as a script types it: the action's payload (what a person would see in the
+ * browser: the metadata to upload, the app, the base URL) goes to a JSON file in the sandbox folder.
+ * A secret is never written: without "token" the sandbox hands the last SCIM token it issued.
+ */
+export function manualConsoleHint(action: ConsoleAction, dir: string, cwd: string): string {
+  const dirArg = path.resolve(dir) === path.resolve(cwd, DEFAULT_SANDBOX_DIR_FALLBACK) ? '' : ` --dir ${shellArg(relativeOrAbsolute(dir, cwd))}`;
+  const payload = Object.fromEntries(Object.entries(action.sandboxPayload ?? {}).filter(([k]) => !/token|secret|password/i.test(k)));
+  let payloadArg = '';
+  if (Object.keys(payload).length > 0) {
+    const file = path.join(dir, 'console', `${action.id}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
+    payloadArg = ` --payload-file ${shellArg(relativeOrAbsolute(file, cwd))}`;
+  }
+  return `In this sandbox (started with --manual-console) do it with \`okta-aws-sso sandbox console ${action.id}${payloadArg}${dirArg}\``;
+}
+
+function relativeOrAbsolute(p: string, cwd: string): string {
+  const rel = path.relative(cwd, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+}
+
+function shellArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function bindSandbox(opts: { dir: string; answers: AnswerSource; env: NodeJS.ProcessEnv; workDir: string; cwd?: string }): Promise<SandboxBinding> {
   for (const key of ['okta-org-url', 'aws-profile'] as const) {
     const given = opts.answers.get(key);
     if (given && (given.origin === 'flag' || given.origin === 'config')) {
@@ -99,7 +129,7 @@ export async function bindSandbox(opts: { dir: string; answers: AnswerSource; en
   opts.answers.inject('okta-org-url', info.oktaUrl);
   opts.answers.injectSecret('okta-api-token', info.oktaApiToken);
   for (const [k, v] of Object.entries(SANDBOX_SUGGESTIONS)) opts.answers.suggest(k as keyof typeof SANDBOX_SUGGESTIONS, v);
-  if (manualConsole(opts.dir)) return { info, started };
+  if (manualConsole(opts.dir)) return { info, started, consoleHint: (action) => manualConsoleHint(action, opts.dir, opts.cwd ?? opts.workDir) };
   const client = await import('../sandbox/console-client.js');
   const performer = client.createSandboxConsolePerformer(info, opts.workDir);
   return { info, started, performer };

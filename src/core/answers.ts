@@ -75,11 +75,6 @@ export interface AnswerSpec {
   advanced?: boolean;
   /** Lists: also split on spaces (OAuth scopes). Every other list splits on commas only. */
   spaceSeparated?: boolean;
-  /**
-   * (An earlier form of `check`, kept for the entries that use it.) Checked as soon as the run starts, on a value given by flag, environment, config file or state file,
-   * so a bad value stops the run (exit 2) before any change is made; the step checks it again when it asks.
-   */
-  validate?: (v: string) => true | string;
 }
 
 export const ANSWERS = {
@@ -304,10 +299,10 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'delete-scim-token': [],
 };
 
-/** "--sp-metadata <file>" / "--scim-token-file <file> (or SCIM_TOKEN)": one answer on a command line. */
+/** "--sp-metadata <file>" / "--scim-token-file <file>": one answer on a command line, exactly as a script types it. */
 export function answerOnCommandLine(key: AnswerKey): string {
   const s: AnswerSpec = ANSWERS[key];
-  if (s.kind === 'secret') return `${s.fileFlag ?? ''} <file>${s.env?.[0] ? ` (or ${s.env[0]})` : ''}`.trim();
+  if (s.kind === 'secret') return `${s.fileFlag ?? s.flag ?? key} <file>`;
   const arg = s.path ? '<file>' : s.kind === 'boolean' ? '' : s.kind === 'list' ? '<list>' : '<value>';
   return `${s.flag ?? key}${arg ? ` ${arg}` : ''}`;
 }

@@ -16,7 +16,11 @@ export interface AskOptions {
   message: string;
   /** Used when nobody answers: proposed in a prompt, taken (and said) in non-interactive mode. */
   default?: string;
-  /** Return true, or the message naming what is wrong and how to fix it. */
+  /**
+   * A check that depends on this run (e.g. the ACS URL must name the instance's region): return true,
+   * or the message naming what is wrong and how to fix it. The answer catalog's own `check`
+   * (src/core/answers.ts) always runs too, on prompts and on every given value: do not pass it again.
+   */
   validate?: (value: string) => true | string;
 }
 

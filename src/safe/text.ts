@@ -84,3 +84,19 @@ export function safeMessage(text: string, max = MAX_MESSAGE_CHARS): string {
   const cut = text.length > max ? `${text.slice(0, max)}…(message cut: ${text.length - max} more characters)` : text;
   return escapeControl(cut);
 }
+
+/** Words of `text` in lines of at most `width` characters; a word is never cut (a longer word gets its own line). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (cur === '') cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else {
+      lines.push(cur);
+      cur = word;
+    }
+  }
+  if (cur !== '') lines.push(cur);
+  return lines.length > 0 ? lines : [''];
+}

@@ -16,9 +16,6 @@ import {
   listProvisionedAccounts,
   reprovisionAll,
   updateSessionDuration,
-  validateManagedPolicyArn,
-  validatePermissionSetName,
-  validateSessionDuration,
   type DesiredPermissionSet,
 } from '../aws/permission-sets.js';
 import { homeAws } from '../aws/session.js';
@@ -32,9 +29,9 @@ export const DEFAULT_MANAGED_POLICY = 'arn:aws:iam::aws:policy/PowerUserAccess';
 export const DEFAULT_SESSION_DURATION = 'PT1H';
 
 async function desired(ctx: StepContext): Promise<DesiredPermissionSet> {
-  const name = await ctx.io.ask({ key: 'permission-set-name', message: 'Permission set to find or create', default: DEFAULT_PERMISSION_SET, validate: validatePermissionSetName });
-  const managedPolicyArn = await ctx.io.ask({ key: 'managed-policy-arn', message: 'AWS managed policy for the permission set', default: DEFAULT_MANAGED_POLICY, validate: validateManagedPolicyArn });
-  const sessionDuration = await ctx.io.ask({ key: 'session-duration', message: 'Session duration (ISO 8601, PT1H to PT12H)', default: DEFAULT_SESSION_DURATION, validate: validateSessionDuration });
+  const name = await ctx.io.ask({ key: 'permission-set-name', message: 'Permission set to find or create', default: DEFAULT_PERMISSION_SET });
+  const managedPolicyArn = await ctx.io.ask({ key: 'managed-policy-arn', message: 'AWS managed policy for the permission set', default: DEFAULT_MANAGED_POLICY });
+  const sessionDuration = await ctx.io.ask({ key: 'session-duration', message: 'Session duration (ISO 8601, PT1H to PT12H)', default: DEFAULT_SESSION_DURATION });
   return { name, managedPolicyArn, sessionDuration, description: `Okta users in the pushed group: ${managedPolicyArn.split('/').pop() ?? managedPolicyArn} (okta-aws-sso)` };
 }
 

@@ -41,7 +41,7 @@ interface Profile {
 async function askProfile(ctx: StepContext): Promise<Profile> {
   const firstName = (await ctx.io.ask({ key: 'test-user-first-name', message: 'Test user first name', validate: (v) => validateProfileValue('first name', v) })).trim();
   const lastName = (await ctx.io.ask({ key: 'test-user-last-name', message: 'Test user last name', validate: (v) => validateProfileValue('last name', v) })).trim();
-  const email = (await ctx.io.ask({ key: 'test-user-email', message: 'Test user email (also the Okta login)', validate: validateEmail })).trim();
+  const email = (await ctx.io.ask({ key: 'test-user-email', message: 'Test user email (also the Okta login)' })).trim();
   const displayName = (await ctx.io.ask({
     key: 'test-user-display-name',
     message: 'Test user display name',

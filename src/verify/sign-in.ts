@@ -18,7 +18,7 @@ import { awsErrorMessage, awsErrorName } from '../aws/clients.js';
 import { oktaPipeline, primaryAuthentication, samlFromSsoLink } from '../okta/authn.js';
 import { checkSamlResponse } from '../saml/response.js';
 import { fetchWithRetry } from '../retry/fetch.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, WaitingForConsoleError } from '../errors.js';
 import { parseIdpMetadata } from '../saml/idp-metadata.js';
 import { rowOf, type HealthRow } from './rows.js';
 import { testUserPasswordOfThisRun } from './run-memory.js';
@@ -233,6 +233,20 @@ async function accessPart(env: SignInEnv, rows: HealthRow[], userName: string | 
     });
   } catch (e) {
     if (e instanceof InterruptedError) throw e;
+    if (e instanceof WaitingForConsoleError) {
+      // A non-interactive run against a --manual-console sandbox: nobody can approve a device code
+      // that lives for minutes from a later command, so this part waits for a person at a terminal.
+      rows.push(
+        rowOf(
+          'device-authorization',
+          'Device authorization as the test user',
+          'skipped',
+          'approving the device code needs a person (a non-interactive run, and the sandbox does not approve it: --manual-console)',
+          `Run \`okta-aws-sso verify --sign-in\` in a terminal and approve the code as ${user.login}.`,
+        ),
+      );
+      return;
+    }
     const detail = e instanceof DeviceAuthorizationError ? e.message : `${awsErrorName(e) || 'error'}: ${awsErrorMessage(e)}`;
     rows.push(rowOf('device-authorization', 'Device authorization as the test user', 'failed', detail, `Run \`okta-aws-sso verify --sign-in\` again and approve the code as ${user.login} in a private window.`));
     return;

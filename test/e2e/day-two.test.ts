@@ -119,13 +119,22 @@ type StateDoc = {
 };
 const readStateDoc = (): StateDoc => JSON.parse(fs.readFileSync(statePath, 'utf8')) as StateDoc;
 
-/** The command of "What to do: ... run `<command>`" as an argv, `<file>` filled in, "(or ENV)" dropped. */
+/** The continuing command of "What to do: ... then run `okta-aws-sso rotate ...`" as an argv, `<file>` filled in. */
 function hintedCommand(stderr: string, file?: string): string[] {
-  const m = /What to do:[^`]*`(okta-aws-sso [^`]+)`/.exec(stderr);
+  const m = /What to do:[^]*?`(okta-aws-sso rotate [^`]+)`/.exec(stderr);
   expect(m, stderr).not.toBeNull();
-  const cmd = m![1]!.replace(/\s*\(or [A-Z_]+\)/, '');
-  const argv = cmd.split(/\s+/).slice(1);
-  return argv.map((a) => (a === '<file>' ? file! : a));
+  return m![1]!.split(/\s+/).slice(1).map((a) => (a === '<file>' ? file! : a));
+}
+
+/** The manual-console sandbox's own hint: "do it with `okta-aws-sso sandbox console <id> ...`", run as printed. */
+async function hintedConsole(stderr: string, id: string): Promise<string> {
+  const m = /do it with `(okta-aws-sso sandbox console [^`]+)`/.exec(stderr);
+  expect(m, stderr).not.toBeNull();
+  const argv = m![1]!.split(/\s+/).slice(1);
+  expect(argv.slice(0, 3)).toEqual(['sandbox', 'console', id]);
+  const r = await runCli(argv, { cwd: dir, env });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r.stdout;
 }
 
 async function probe(endpoint: string, token: string): Promise<number> {
@@ -199,16 +208,16 @@ describe('okta-aws-sso rotate scim-token', () => {
     expect(second.stdout).toMatch(/The SCIM endpoint accepts the new token/);
     expect(second.stdout).toMatch(/Okta reads the connection as UNKNOWN/);
     expect(second.stderr).toMatch(/configure-okta-provisioning/);
-    const okta = readStateDoc().steps['okta-provisioning']!.outputs as { appId: string };
-    // The person pastes the new token in Okta (the sandbox uses the token its Identity Center issued last).
-    await consoleAction('configure-okta-provisioning', { appId: okta.appId, baseUrl: scim.endpoint });
+    // The person pastes the new token in Okta (the sandbox uses the token its Identity Center issued
+    // last; the printed command's payload file holds no token).
+    await hintedConsole(second.stderr, 'configure-okta-provisioning');
 
     const third3 = await runCli(hintedCommand(second.stderr), { cwd: dir, env });
     expect(third3.code, third3.stdout + third3.stderr).toBe(3);
     expect(third3.stdout).toMatch(/Provisioning works with the new token/);
     expect(third3.stderr).toMatch(/rotate scim-token --console-done delete-scim-token/);
     // The person deletes the old token (the older of the two).
-    expect(await consoleAction('delete-scim-token')).toMatch(/Deleted 1 access token\(s\).*1 left/);
+    expect(await hintedConsole(third3.stderr, 'delete-scim-token')).toMatch(/Deleted 1 access token\(s\).*1 left/);
 
     const last = await runCli(hintedCommand(third3.stderr), { cwd: dir, env });
     expect(last.code, last.stdout + last.stderr).toBe(0);
@@ -271,7 +280,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
 
     // The person uploads the new metadata (the file the rotation wrote), then the hint continues.
     const file = rec.facts!['metadataFile']!;
-    await consoleAction('upload-idp-metadata', { xml: fs.readFileSync(file, 'utf8') });
+    expect(await hintedConsole(again.stderr, 'upload-idp-metadata')).toMatch(/Identity source changed/);
     const next = hintedCommand(again.stderr);
     expect(next).toEqual(['rotate', 'saml-cert', '--console-done', 'upload-idp-metadata']);
     const done = await runCli(next, { cwd: dir, env });

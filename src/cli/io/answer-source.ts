@@ -136,24 +136,6 @@ export class AnswerSource {
         });
       }
     }
-    this.checkGiven();
-  }
-
-  /** Answers whose spec has a validator are checked now, before any step runs (and so before any change). */
-  private checkGiven(): void {
-    for (const [key, spec] of Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]) {
-      if (!spec.validate || spec.kind === 'secret') continue;
-      const found = this.lookup(key, spec);
-      if (!found) continue;
-      const value = Array.isArray(found.value) ? found.value.join(',') : String(found.value);
-      const ok = spec.validate(value);
-      if (ok !== true) {
-        throw new UsageError(`The value "${value}" from ${found.source} is not valid: ${ok}`, {
-          code: 'INVALID_ANSWER',
-          hint: `Correct ${found.source} and run again; nothing was changed.`,
-        });
-      }
-    }
   }
 
   private fromConfig(key: AnswerKey): unknown {

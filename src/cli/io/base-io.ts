@@ -50,6 +50,11 @@ export interface BaseIoOptions {
   prompter?: Prompter;
   yes?: boolean;
   consolePerformer?: ConsolePerformer;
+  /**
+   * A `sandbox start --manual-console` sandbox: how a script performs the action there (the
+   * `sandbox console` command, with a payload file it writes), put before the resume hint.
+   */
+  consoleHint?: (action: ConsoleAction) => string | undefined;
   /** The command that continues this run after a console action (default `okta-aws-sso resume`). */
   continueCommand?: string;
 }
@@ -67,6 +72,7 @@ export class BaseIo implements Io {
   private readonly prompter: Prompter | undefined;
   private readonly yes: boolean;
   private readonly performer: ConsolePerformer | undefined;
+  private readonly consoleHint: ((action: ConsoleAction) => string | undefined) | undefined;
   private readonly continueCommand: string;
 
   constructor(opts: BaseIoOptions) {
@@ -76,6 +82,7 @@ export class BaseIo implements Io {
     this.interactive = opts.prompter !== undefined;
     this.yes = opts.yes ?? false;
     this.performer = opts.consolePerformer;
+    this.consoleHint = opts.consoleHint;
     this.continueCommand = opts.continueCommand ?? 'okta-aws-sso resume';
   }
 
@@ -247,6 +254,8 @@ export class BaseIo implements Io {
       return;
     }
     if (this.prompter) {
+      const how = this.consoleHint?.(action);
+      if (how) this.output.info(`${how}.`);
       const ok = await this.prompter.confirm({ message: `Done with "${action.title}"?`, default: true });
       if (ok) return;
       if (action.optional) return;
@@ -256,10 +265,11 @@ export class BaseIo implements Io {
         `Run \`${this.continueCommand}\` when it is done; every step so far is saved.`,
       );
     }
+    const how = this.consoleHint?.(action);
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `Do it as shown above, then run ${consoleDoneCommand(action.id, this.continueCommand)}` +
+      `${how ? `${how}, or do` : 'Do'} it as shown above, then run ${consoleDoneCommand(action.id, this.continueCommand)}` +
         (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );
