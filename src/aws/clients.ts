@@ -57,7 +57,7 @@ export interface ClientFactoryInit {
   credentialSource: string;
   /** Attempts per call before the SDK gives up (adaptive mode). */
   maxAttempts?: number;
-  /** The environment the endpoint overrides come from (default process.env). */
+  /** The environment the endpoint overrides come from (passed in; none: no override). */
   env?: Record<string, string | undefined>;
 }
 
@@ -110,7 +110,7 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
     sts,
     organizations,
     endpointOverride(service) {
-      return endpointOverrideFrom(init.env ?? process.env, service);
+      return endpointOverrideFrom(init.env ?? {}, service);
     },
     ssoAdmin(region?: string) {
       const r = pick(region);

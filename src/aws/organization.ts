@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ListInstancesCommand, type InstanceMetadata } from '@aws-sdk/client-sso-admin';
 import { UsageError, WizardError } from '../errors.js';
-import type { Io } from '../core/io.js';
 import { awsErrorName, type AwsClients } from './clients.js';
 import { awsCallError } from './errors.js';
 
@@ -84,6 +83,9 @@ export interface FoundInstance {
   region: string;
   ownerAccountId?: string;
   name?: string;
+  /** The instance's status (ACTIVE when usable) and why, when AWS says. */
+  status?: string;
+  statusReason?: string;
 }
 
 async function listInstances(aws: AwsClients, region: string): Promise<InstanceMetadata[]> {
@@ -97,14 +99,20 @@ async function listInstances(aws: AwsClients, region: string): Promise<InstanceM
   return out;
 }
 
+/** The instances found by probing: in `region` when given, else the regions in order until one has an instance. */
+export interface InstanceProbe {
+  instances: FoundInstance[];
+  /** The region whose ListInstances answered them. */
+  region: string;
+}
+
 /**
- * The Identity Center instance: in `region` when given, else the regions are probed until one has
- * an instance. Several instances: `instance-arn` answers, else the person chooses.
+ * Probe for the Identity Center instances: in `region` when given, else the regions in order
+ * (the configured one first) until one has an instance. Reads only; choosing among several
+ * instances is the caller's question (see chooseInstance).
  */
-export async function findInstance(aws: AwsClients, io: Io, region: string | undefined, report?: (msg: string) => void): Promise<FoundInstance> {
+export async function probeInstances(aws: AwsClients, region: string | undefined, report?: (msg: string) => void): Promise<InstanceProbe> {
   const order = region ? [region] : [aws.region, ...IDENTITY_CENTER_REGIONS.filter((r) => r !== aws.region)];
-  let found: InstanceMetadata[] = [];
-  let foundIn = '';
   for (const r of order) {
     let list: InstanceMetadata[];
     try {
@@ -116,56 +124,58 @@ export async function findInstance(aws: AwsClients, io: Io, region: string | und
       throw awsCallError(e, `listing Identity Center instances in ${r} (sso:ListInstances)`, 'sso:ListInstances');
     }
     report?.(`${r}: ${list.length} instance(s)`);
-    if (list.length > 0) {
-      found = list;
-      foundIn = r;
-      break;
-    }
+    if (list.length > 0) return { instances: list.map((i) => toFound(i, r)), region: r };
   }
-  if (found.length === 0) {
-    throw new WizardError(region ? `No IAM Identity Center instance was found in ${region}.` : 'No IAM Identity Center instance was found in any region.', {
-      code: 'AWS_NO_INSTANCE',
-      hint: region
-        ? 'Check --region (it must be the Identity Center home region), or omit it to probe every region. To create an instance: AWS console > IAM Identity Center > Enable.'
-        : 'Enable IAM Identity Center first (AWS console > IAM Identity Center > Enable, from the management account), then run again.',
-    });
-  }
-  let chosen: InstanceMetadata | undefined;
-  if (io.hasAnswer('instance-arn')) {
-    const arn = await io.ask({ key: 'instance-arn', message: 'Identity Center instance ARN' });
-    chosen = found.find((i) => i.InstanceArn === arn);
+  throw new WizardError(region ? `No IAM Identity Center instance was found in ${region}.` : 'No IAM Identity Center instance was found in any region.', {
+    code: 'AWS_NO_INSTANCE',
+    hint: region
+      ? 'Check --region (it must be the Identity Center home region), or omit it to probe every region. To create an instance: AWS console > IAM Identity Center > Enable.'
+      : 'Enable IAM Identity Center first (AWS console > IAM Identity Center > Enable, from the management account), then run again.',
+  });
+}
+
+function toFound(i: InstanceMetadata, foundIn: string): FoundInstance {
+  return {
+    instanceArn: i.InstanceArn ?? '',
+    identityStoreId: i.IdentityStoreId ?? '',
+    region: i.PrimaryRegion ?? foundIn,
+    ...(i.OwnerAccountId ? { ownerAccountId: i.OwnerAccountId } : {}),
+    ...(i.Name ? { name: i.Name } : {}),
+    ...(i.Status ? { status: i.Status } : {}),
+    ...(i.StatusReason ? { statusReason: i.StatusReason } : {}),
+  };
+}
+
+/**
+ * The instance to use among those probed (pure): `instanceArn` when given (it must be one of
+ * them), the only one otherwise; undefined when several exist and none was named (the caller asks).
+ * Refuses an instance that is not usable (no ARN or identity store, not ACTIVE).
+ */
+export function chooseInstance(probe: InstanceProbe, instanceArn: string | undefined): FoundInstance | undefined {
+  let chosen: FoundInstance | undefined;
+  if (instanceArn !== undefined) {
+    chosen = probe.instances.find((i) => i.instanceArn === instanceArn);
     if (!chosen) {
-      throw new UsageError(`The instance ${arn} is not among the instances in ${foundIn}: ${found.map((i) => i.InstanceArn).join(', ')}.`, {
+      throw new UsageError(`The instance ${instanceArn} is not among the instances in ${probe.region}: ${probe.instances.map((i) => i.instanceArn).join(', ')}.`, {
         code: 'AWS_INSTANCE_UNKNOWN',
         hint: 'Give --instance-arn one of the ARNs listed, or omit it.',
       });
     }
-  } else if (found.length === 1) {
-    chosen = found[0];
+  } else if (probe.instances.length === 1) {
+    chosen = probe.instances[0];
   } else {
-    const arn = await io.select({
-      key: 'instance-arn',
-      message: 'Several Identity Center instances exist; which one connects to Okta?',
-      choices: found.map((i) => ({ value: i.InstanceArn ?? '', name: `${i.Name ?? i.InstanceArn} (${i.IdentityStoreId}, owner ${i.OwnerAccountId ?? '?'})` })),
-    });
-    chosen = found.find((i) => i.InstanceArn === arn);
+    return undefined;
   }
-  if (!chosen?.InstanceArn || !chosen.IdentityStoreId) {
+  if (!chosen?.instanceArn || !chosen.identityStoreId) {
     throw new WizardError('The Identity Center instance has no ARN or identity store ID.', { code: 'AWS_NO_INSTANCE', hint: 'Wait until the instance is ACTIVE, then run again.' });
   }
-  if (chosen.Status && chosen.Status !== 'ACTIVE') {
-    throw new WizardError(`The Identity Center instance ${chosen.InstanceArn} is ${chosen.Status}${chosen.StatusReason ? ` (${chosen.StatusReason})` : ''}.`, {
+  if (chosen.status && chosen.status !== 'ACTIVE') {
+    throw new WizardError(`The Identity Center instance ${chosen.instanceArn} is ${chosen.status}${chosen.statusReason ? ` (${chosen.statusReason})` : ''}.`, {
       code: 'AWS_INSTANCE_NOT_ACTIVE',
       hint: 'Wait until it is ACTIVE (AWS console > IAM Identity Center > Settings), then run again.',
     });
   }
-  return {
-    instanceArn: chosen.InstanceArn,
-    identityStoreId: chosen.IdentityStoreId,
-    region: chosen.PrimaryRegion ?? foundIn,
-    ownerAccountId: chosen.OwnerAccountId,
-    name: chosen.Name,
-  };
+  return chosen;
 }
 
 export interface OrgAccount {

@@ -18,9 +18,8 @@ import {
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { WizardError } from '../errors.js';
-import { awsErrorMessage, awsErrorName } from './clients.js';
 import { awsCallError } from './errors.js';
-import { isRetryableConflict, sleep, withRetry } from './retry.js';
+import { createOrAdoptAws, isRetryableConflict, sleep, withRetry } from './retry.js';
 import { awsTuning } from './tuning.js';
 
 export { PERMISSION_SET_NAME_RE, validatePermissionSetName, durationMinutes, validateSessionDuration } from './names.js';
@@ -112,26 +111,29 @@ export interface EnsureResult {
 /** Create the permission set, or adopt it when it exists (also when create says it already exists). */
 export async function createOrAdopt(client: SSOAdminClient, instanceArn: string, want: DesiredPermissionSet, signal?: AbortSignal): Promise<{ ps: PermissionSet; created: boolean }> {
   try {
-    const res = await withRetry(
-      () =>
-        client.send(
-          new CreatePermissionSetCommand({
-            InstanceArn: instanceArn,
-            Name: want.name,
-            Description: want.description,
-            SessionDuration: want.sessionDuration,
-            Tags: [{ Key: 'created-by', Value: 'okta-aws-sso' }],
-          }),
-        ),
-      retryOpts(signal),
+    const r = await createOrAdoptAws(
+      async () => {
+        const res = await withRetry(
+          () =>
+            client.send(
+              new CreatePermissionSetCommand({
+                InstanceArn: instanceArn,
+                Name: want.name,
+                Description: want.description,
+                SessionDuration: want.sessionDuration,
+                Tags: [{ Key: 'created-by', Value: 'okta-aws-sso' }],
+              }),
+            ),
+          retryOpts(signal),
+        );
+        if (!res.PermissionSet?.PermissionSetArn) throw new WizardError('CreatePermissionSet returned no ARN.', { code: 'AWS_ERROR', hint: 'Run again; the wizard adopts the set if it was created.' });
+        return res.PermissionSet;
+      },
+      () => findPermissionSetByName(client, instanceArn, want.name),
     );
-    if (!res.PermissionSet?.PermissionSetArn) throw new WizardError('CreatePermissionSet returned no ARN.', { code: 'AWS_ERROR', hint: 'Run again; the wizard adopts the set if it was created.' });
-    return { ps: res.PermissionSet, created: true };
+    return { ps: r.value, created: !r.adopted };
   } catch (e) {
-    if (awsErrorName(e) === 'ConflictException' && /already exists/i.test(awsErrorMessage(e))) {
-      const found = await findPermissionSetByName(client, instanceArn, want.name);
-      if (found?.PermissionSetArn) return { ps: found, created: false };
-    }
+    if (e instanceof WizardError) throw e;
     throw awsCallError(e, `creating the permission set "${want.name}"`, 'sso:CreatePermissionSet, sso:TagResource');
   }
 }
@@ -229,11 +231,12 @@ export async function updateSessionDuration(
 /** AttachManagedPolicyToPermissionSet; "already attached" (a concurrent run) is fine. */
 export async function attachManagedPolicy(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, managedPolicyArn: string, signal?: AbortSignal): Promise<void> {
   try {
-    await withRetry(() => client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, ManagedPolicyArn: managedPolicyArn })), retryOpts(signal));
+    await createOrAdoptAws(
+      () => withRetry(() => client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, ManagedPolicyArn: managedPolicyArn })), retryOpts(signal)),
+      async () => ((await listAttachedPolicies(client, instanceArn, permissionSetArn)).includes(managedPolicyArn) ? {} : undefined),
+    );
   } catch (e) {
-    if (!(awsErrorName(e) === 'ConflictException' && /already/i.test(awsErrorMessage(e)))) {
-      throw awsCallError(e, `attaching ${managedPolicyArn}`, 'sso:AttachManagedPolicyToPermissionSet');
-    }
+    throw awsCallError(e, `attaching ${managedPolicyArn}`, 'sso:AttachManagedPolicyToPermissionSet');
   }
 }
 

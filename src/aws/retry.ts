@@ -36,6 +36,30 @@ export function isRetryableConflict(e: unknown): boolean {
   return awsErrorName(e) === 'ConflictException' && !/already exists/i.test(awsErrorMessage(e));
 }
 
+/** ConflictException saying the object is already there ("already exists", "already attached"). */
+export function isAlreadyThere(e: unknown): boolean {
+  return awsErrorName(e) === 'ConflictException' && /already (exists|attached)/i.test(awsErrorMessage(e));
+}
+
+/**
+ * A create that survives a dropped connection: the SDK sends a create again after a lost answer or a
+ * 5xx (src/aws/retry-strategy.ts), and when the lost attempt was carried out, the second one meets a
+ * ConflictException ("already exists"). The object is then looked up (by name, or by the tuple the
+ * create names) and adopted; when the lookup finds nothing, the conflict stands and is thrown.
+ * Used for every create the wizard makes in AWS (CreatePermissionSet, AttachManagedPolicyToPermissionSet;
+ * CreateAccountAssignment is idempotent and retried through its "in progress" conflict instead).
+ */
+export async function createOrAdoptAws<T>(create: () => Promise<T>, find: () => Promise<T | undefined>, isDuplicate: (e: unknown) => boolean = isAlreadyThere): Promise<{ value: T; adopted: boolean }> {
+  try {
+    return { value: await create(), adopted: false };
+  } catch (e) {
+    if (!isDuplicate(e)) throw e;
+    const found = await find();
+    if (found === undefined) throw e;
+    return { value: found, adopted: true };
+  }
+}
+
 export function isTransient(e: unknown): boolean {
   if (isThrottle(e) || isRetryableConflict(e)) return true;
   const name = awsErrorName(e);

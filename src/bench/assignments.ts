@@ -31,8 +31,8 @@ import { BaseIo } from '../cli/io/base-io.js';
 import { MemoryOutput } from '../cli/io/memory-output.js';
 import { sandboxAdmin, sandboxEnv, startSandbox, stopSandbox } from '../sandbox/process.js';
 import type { SandboxInfo } from '../sandbox/types.js';
-import { connectAws } from '../aws/connect.js';
-import { findInstance, listAllAccounts } from '../aws/organization.js';
+import { connectAwsThroughIo } from '../steps/connect.js';
+import { chooseInstance, probeInstances, listAllAccounts } from '../aws/organization.js';
 import { ensurePermissionSet } from '../aws/permission-sets.js';
 import { assignAccounts, type AssignmentTarget } from '../aws/assignments.js';
 import { coalescedProgress } from '../engine/progress.js';
@@ -350,8 +350,8 @@ async function main(): Promise<void> {
   try {
     Object.assign(process.env, sandboxEnv(info));
     const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output: new MemoryOutput(), yes: true });
-    const aws = await connectAws(io);
-    const inst = await findInstance(aws, io, info.region);
+    const aws = await connectAwsThroughIo(io, process.env);
+    const inst = chooseInstance(await probeInstances(aws, info.region), undefined)!;
     aws.setHomeRegion(inst.region);
     const ps = await ensurePermissionSet(aws.ssoAdmin(), inst.instanceArn, {
       name: 'BenchPowerUser',

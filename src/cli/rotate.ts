@@ -103,7 +103,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     const { MemorySecretStore } = await import('../engine/context.js');
     const secrets = new MemorySecretStore(io);
     const { createServices } = await import('../steps/services.js');
-    const base = createServices(io, secrets, sandboxInfo);
+    const base = createServices(io, secrets, sandboxInfo, { env: ctx.env, cwd: ctx.cwd });
     let awsUsed = false;
     const services = { ...base, aws: () => ((awsUsed = true), base.aws()) };
 

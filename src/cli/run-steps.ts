@@ -134,7 +134,7 @@ async function runUnlocked(
   const { MemorySecretStore } = await import('../engine/context.js');
   const secrets = new MemorySecretStore(io);
   const { createServices } = await import('../steps/services.js');
-  const services = createServices(io, secrets, sandboxInfo);
+  const services = createServices(io, secrets, sandboxInfo, { env: ctx.env, cwd: ctx.cwd });
   const store = new StateStore(file, existing ?? newState(toolVersion()), { redact: (t) => io.redact(t), inputs: () => persistentInputs(io.savedAnswers()) });
   store.state.run = { ...(sandboxDirUsed ? { sandbox: { dir: sandboxDirUsed } } : {}), ...(g.yes ? { yes: true } : {}) };
   const workDir = path.dirname(file);

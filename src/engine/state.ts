@@ -6,17 +6,16 @@
  * It never holds a secret: inputs are the non-secret answers only, outputs are IDs/names/URLs,
  * and every write is checked against the secrets the run has seen (belt and braces).
  */
-import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError, WizardError } from '../errors.js';
-import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import { escapeControl } from '../safe/text.js';
+import { STATE_INVALID_HINT, STATE_SCHEMA_VERSION, checkStateFileSafety, isWellFormedState, parseStateJson, readState } from './state-read.js';
 import type { ConsoleAction } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 
-export const STATE_SCHEMA_VERSION = 1;
+export { STATE_SCHEMA_VERSION };
 export { DEFAULT_STATE_FILE } from './defaults.js';
 
 export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'waiting-for-console', 'skipped'] as const;
@@ -133,85 +132,20 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
  * the file itself is never touched.
  */
 export function parseState(text: string, file: string): WizardState {
-  const keep = `The file was left as it is. Move it aside (or pass --state <another file>) to start a new setup, or restore it from a backup.`;
-  if (text.trim() === '') {
-    throw new UsageError(`The state file ${file} is empty (probably truncated).`, { code: 'STATE_TRUNCATED', hint: keep });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    const looksTruncated = text.trimStart().startsWith('{') && !text.trimEnd().endsWith('}');
-    throw new UsageError(
-      looksTruncated
-        ? `The state file ${file} is truncated: it is not complete JSON (${(e as Error).message}).`
-        : `The state file ${file} is not JSON (${(e as Error).message}).`,
-      { code: looksTruncated ? 'STATE_TRUNCATED' : 'STATE_NOT_JSON', hint: keep },
-    );
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UsageError(`The state file ${file} is not an okta-aws-sso state file (expected a JSON object).`, { code: 'STATE_INVALID', hint: keep });
-  }
-  const version = (raw as Record<string, unknown>)['schemaVersion'];
-  if (typeof version === 'number' && version > STATE_SCHEMA_VERSION) {
-    throw new UsageError(
-      `The state file ${file} has schema version ${version}, written by a newer okta-aws-sso; this version reads version ${STATE_SCHEMA_VERSION}.`,
-      { code: 'STATE_NEWER_VERSION', hint: 'Upgrade okta-aws-sso (npm install -g okta-aws-sso@latest) and run it again. The file was left as it is.' },
-    );
-  }
+  const raw = parseStateJson(text, file);
+  return isWellFormedState(raw) ? raw : validateState(raw, file);
+}
+
+/** The schema's verdict on parsed JSON (a file that is not exactly as the wizard writes it). */
+export function validateState(raw: unknown, file: string): WizardState {
   const parsed = stateSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UsageError(`The state file ${file} has unexpected content: ${describeIssues(parsed.error.issues)}.`, { code: 'STATE_INVALID', hint: keep });
+    throw new UsageError(`The state file ${file} has unexpected content: ${describeIssues(parsed.error.issues)}.`, { code: 'STATE_INVALID', hint: STATE_INVALID_HINT });
   }
   return parsed.data;
 }
 
-/**
- * The state file is input too: like ssh with its keys, refuse one that another user owns or that
- * group or others may write (they could point the next run, and its Okta token, at another host).
- */
-export function checkStateFileSafety(file: string, st: { uid: number; mode: number }, uid: number | undefined = process.getuid?.()): void {
-  const shown = escapeControl(file);
-  if (uid !== undefined && st.uid !== uid) {
-    throw new UsageError(`The state file ${shown} belongs to another user (uid ${st.uid}, you are uid ${uid}); it could have been changed to send your credentials elsewhere, so it is not used.`, {
-      code: 'STATE_INSECURE',
-      hint: `Check its content, then make it yours: \`sudo chown $(id -u) '${shown}' && chmod 600 '${shown}'\` (or pass --state <your own file>).`,
-    });
-  }
-  if ((st.mode & 0o022) !== 0) {
-    const who = (st.mode & 0o020) !== 0 && (st.mode & 0o002) !== 0 ? 'group and others' : (st.mode & 0o002) !== 0 ? 'others' : 'its group';
-    throw new UsageError(`The state file ${shown} can be changed by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); it could have been changed to send your credentials elsewhere, so it is not used.`, {
-      code: 'STATE_INSECURE',
-      hint: `Check its content, then run \`chmod 600 '${shown}'\` and run again.`,
-    });
-  }
-}
-
-/** Read and validate a state file; undefined when it does not exist. */
-export async function readState(file: string): Promise<WizardState | undefined> {
-  let st: Stats;
-  try {
-    st = await stat(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new UsageError(`Cannot read the state file ${escapeControl(file)} (${code ?? String(e)}).`, {
-      code: 'STATE_UNREADABLE',
-      hint: 'Check the path and its permissions (it should be readable by you, mode 0600).',
-    });
-  }
-  if (st.isDirectory()) {
-    throw new UsageError(`The state file ${escapeControl(file)} is a directory.`, { code: 'STATE_UNREADABLE', hint: 'Pass --state with the path of a file.' });
-  }
-  const text = readBoundedSync(file, {
-    inspect: (opened) => checkStateFileSafety(file, opened),
-    maxBytes: READ_LIMITS.state,
-    what: 'The state file',
-    code: 'STATE_UNREADABLE',
-    hint: 'Check the path and its permissions (it should be readable by you, mode 0600), or pass --state with the path of your state file.',
-  });
-  return parseState(text, file);
-}
+export { checkStateFileSafety, readState };
 
 /**
  * Saved step outputs are input too: each `done` step's outputs must match its schema

@@ -2,7 +2,8 @@
  * One step's life in the engine: observe -> plan -> approve -> apply -> record.
  *
  *   answers(ctx) ─┐
- *   observe(ctx) ─┴─> plan(observed, answers) = Change[] ─> approve (once per risk class)
+ *   observe(ctx) ─┤   (choose(ctx, observed): questions among what was observed)
+ *                 └─> plan(observed, answers) = Change[] ─> approve (once per risk class)
  *                                                         ─> apply(ctx, changes) ─> outputs + record
  *
  * The engine shows the changes, asks once per step and risk class through Io.confirm (`--yes`
@@ -22,8 +23,10 @@ export interface StepPlan {
 
 /** answers -> observe -> plan. `recorded`: the outputs of an earlier run (drift check). */
 export async function planStep(step: AnyStep, ctx: StepContext, recorded?: unknown): Promise<StepPlan> {
-  const answers = step.answers ? await step.answers(ctx) : undefined;
-  const observed = await step.observe(ctx, answers);
+  const asked = step.answers ? await step.answers(ctx) : undefined;
+  const observed = await step.observe(ctx, asked);
+  // Questions whose choices come from the live state (e.g. which of several instances).
+  const answers = step.choose ? await step.choose(ctx, observed, asked) : asked;
   const changes = step.plan(observed, answers, recorded as StepOutputs[typeof step.id] | undefined);
   return { answers, observed, changes };
 }

@@ -212,12 +212,39 @@ export interface OktaClientInit {
   onCreateRetry?: (message: string) => void;
 }
 
-const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * Okta could not be reached, or the connection dropped before the answer (after the executor's
+ * retries for requests that are safe to repeat). `connectionCode` is the socket error (ECONNRESET...):
+ * for a write, Okta may or may not have carried it out.
+ */
+export class OktaUnreachableError extends WizardError {
+  readonly connectionCode: string;
+  constructor(origin: string, connectionCode: string) {
+    super(`Could not reach Okta at ${origin} (${connectionCode}).`, {
+      code: 'OKTA_UNREACHABLE',
+      hint: 'Check --okta-org-url, your network and any HTTPS proxy (HTTPS_PROXY), then run again.',
+    });
+    this.connectionCode = connectionCode;
+  }
+}
+
+/**
+ * POSTs that are safe to send again as they are: lifecycle operations (activating what is active is a
+ * no-op) and setting the provisioning connection to the same values. Everything else POSTed creates.
+ */
+const REPEATABLE_POST = /\/lifecycle\/(activate|deactivate)$|\/connections\/default(\/lifecycle\/(activate|deactivate))?$/;
+
+export function repeatablePost(path: string): boolean {
+  return REPEATABLE_POST.test(new URL(path, 'http://x').pathname);
+}
 
 /** A write whose outcome is unknown: a 5xx answer, or a connection dropped before the answer. */
 export function uncertainWrite(e: unknown): boolean {
   const status = oktaStatus(e);
   if (status !== undefined) return status >= 500;
+  if (e instanceof OktaUnreachableError) return true;
   if (e instanceof WizardError) return false;
   const err = e as { code?: unknown; type?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
   const code = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
@@ -361,7 +388,12 @@ export class OktaClient {
   getJson<T>(path: string, query?: Query): Promise<T> {
     return this.json<T>('GET', path, query);
   }
+  /**
+   * A POST. A lifecycle or connection POST (repeatablePost) answered 5xx or dropped is sent again on
+   * the policy's backoff; a create is the caller's to make safe (createOrAdopt with a lookup).
+   */
   postJson<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    if (repeatablePost(path)) return this.createOrAdopt(`POST ${path}`, () => this.json<T>('POST', path, query, body));
     return this.json<T>('POST', path, query, body);
   }
   putJson<T>(path: string, body: unknown, query?: Query): Promise<T> {
@@ -424,6 +456,11 @@ export class OktaClient {
     }
   }
 
+  /** POST lifecycle/activate: activating an active app is a no-op, so it is sent again after a fault. */
+  async activateApp(appId: string): Promise<void> {
+    await this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/lifecycle/activate`, undefined);
+  }
+
   createApp(body: Record<string, unknown>): Promise<OktaApp> {
     const label = String(body['label'] ?? '');
     const name = String(body['name'] ?? '');
@@ -479,14 +516,12 @@ export class OktaClient {
 
   /** POST a TOKEN connection and activate it. The token goes in the body only, never in a message. */
   setTokenConnection(appId: string, baseUrl: string, token: string): Promise<ProvisioningConnection> {
-    // Setting the connection again to the same values is harmless: retried as a whole.
-    return this.createOrAdopt('the provisioning connection', () =>
-      this.postJson<ProvisioningConnection>(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default`, { baseUrl, profile: { authScheme: 'TOKEN', token } }, { activate: true }),
-    );
+    // Setting the connection again to the same values is harmless: postJson sends it again (repeatablePost).
+    return this.postJson<ProvisioningConnection>(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default`, { baseUrl, profile: { authScheme: 'TOKEN', token } }, { activate: true });
   }
 
   async activateConnection(appId: string): Promise<void> {
-    await this.createOrAdopt('the provisioning connection activation', () => this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/activate`, undefined));
+    await this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/connections/default/lifecycle/activate`, undefined);
   }
 
   async getUserProvisioning(appId: string): Promise<AppFeature | undefined> {

@@ -1,23 +1,19 @@
 /**
- * Resolves the Okta org URL and credentials through the I/O layer, builds the SDK client (SSWS or
- * OAuth PrivateKey) with our retrying executor, and makes one cheap authenticated call up front so a
- * bad token or missing scope fails here (exit 4) instead of halfway through the run.
- *
- * Credential sources, first match wins: answers (flags, OKTA_API_TOKEN / OKTA_CLIENT_* environment,
- * --okta-token-file, --config) > the Okta SDK's okta.yaml (~/.okta/okta.yaml, or the file named by
- * OKTA_AWS_SSO_OKTA_YAML) > a hidden prompt. A ./okta.yaml in the working directory is never read
- * silently (the SDK would): we say we ignore it.
+ * The Okta client: org URL rules, okta.yaml reading, and connectOkta(), which builds the SDK client
+ * (SSWS or OAuth PrivateKey) with our retrying executor for settings already resolved, and makes one
+ * cheap authenticated call up front so a bad token or missing scope fails here (exit 4) instead of
+ * halfway through the run. The questions (org URL, auth mode, credentials) are asked by the steps
+ * layer (src/steps/connect.ts); this file never prompts and never reads process.env.
  */
 import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@okta/okta-sdk-nodejs';
+import { createLiteClient, type LiteClient, type LiteClientConfig } from './sdk-lite.js';
 import { parse as parseYaml } from 'yaml';
-import type { Io, SecretStore } from '../core/io.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, UsageError, WizardError } from '../errors.js';
-import { OktaAuthError, OktaClient, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
+import { OktaAuthError, OktaClient, OktaUnreachableError, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
 import { RetryingExecutor, type RetryOptions } from './retry.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -80,7 +76,7 @@ export interface OktaYamlClient {
   keyId?: string;
 }
 
-export function oktaYamlPath(env: NodeJS.ProcessEnv = process.env): string {
+export function oktaYamlPath(env: Record<string, string | undefined>): string {
   return env.OKTA_AWS_SSO_OKTA_YAML || path.join(os.homedir(), '.okta', 'okta.yaml');
 }
 
@@ -121,152 +117,70 @@ export function readOktaYaml(file: string): OktaYamlClient | undefined {
 // Connect
 // ------------------------------------------------------------------------------------------------
 
+/** Where the Okta settings come from, resolved by the caller (answers, okta.yaml, prompts). */
+export type OktaCredentials =
+  | { mode: 'ssws'; token: string; source: string }
+  | { mode: 'oauth'; clientId: string; privateKey: string; keyId?: string; scopes: string[]; source: string };
+
+export interface OktaConnection {
+  /** Normalised (normaliseOrgUrl). */
+  orgUrl: string;
+  credentials: OktaCredentials;
+}
+
 export interface ConnectOptions {
   /** Retry tuning (tests use short delays). */
   retry?: RetryOptions;
-  /** Environment for OKTA_AWS_SSO_OKTA_YAML (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Directory checked for a stray okta.yaml (default process.cwd()). */
-  cwd?: string;
+  /** Details for --verbose (retries). */
+  debug?: (message: string) => void;
 }
 
-function parseAuthMode(v: string): 'ssws' | 'oauth' {
+export function parseAuthMode(v: string): 'ssws' | 'oauth' {
   const s = v.trim().toLowerCase();
   if (s === 'ssws' || s === 'token' || s === 'api-token') return 'ssws';
   if (s === 'oauth' || s === 'privatekey' || s === 'private-key') return 'oauth';
   throw new UsageError(`Unknown Okta authentication mode "${v}".`, { code: 'OKTA_AUTH_MODE', hint: 'Use --okta-auth ssws (API token) or --okta-auth oauth (service app with a private key).' });
 }
 
-function splitScopes(v: string): string[] {
+export function splitScopes(v: string): string[] {
   return v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 }
 
-export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOptions = {}): Promise<OktaClient> {
-  const env = opts.env ?? process.env;
-  const stray = path.join(opts.cwd ?? process.cwd(), 'okta.yaml');
-  const yamlFile = oktaYamlPath(env);
-  if (fs.existsSync(stray) && path.resolve(stray) !== path.resolve(yamlFile)) {
-    io.warn(`Found ${stray}: the Okta SDK would read it silently; okta-aws-sso ignores it. Use ~/.okta/okta.yaml, flags or environment variables instead.`);
-  }
-  const yaml = readOktaYaml(yamlFile);
-  const yamlName = env.OKTA_AWS_SSO_OKTA_YAML ? yamlFile : '~/.okta/okta.yaml';
-
-  // ---- org URL
-  let rawUrl: string;
-  if (io.hasAnswer('okta-org-url') || !yaml?.orgUrl) {
-    rawUrl = await io.ask({
-      key: 'okta-org-url',
-      message: 'Okta org URL (https://<your-org>.okta.com)',
-      validate: (v) => {
-        try {
-          normaliseOrgUrl(v);
-          return true;
-        } catch (e) {
-          return e instanceof WizardError ? `${e.message} ${e.hint ?? ''}`.trim() : String(e);
-        }
-      },
-    });
-  } else {
-    rawUrl = yaml.orgUrl;
-    io.info(`Okta org URL from ${yamlName}.`);
-  }
-  const { url: orgUrl, warning } = normaliseOrgUrl(rawUrl);
-  if (warning) io.warn(warning);
-
-  // ---- auth mode and credentials
-  let mode: 'ssws' | 'oauth' | undefined;
-  if (io.hasAnswer('okta-auth')) mode = parseAuthMode(await io.ask({ key: 'okta-auth', message: 'Okta authentication (ssws or oauth)' }));
-  else if (io.hasAnswer('okta-api-token')) mode = 'ssws';
-  else if (io.hasAnswer('okta-client-id') || io.hasAnswer('okta-private-key')) mode = 'oauth';
-  else if (yaml?.authorizationMode) mode = parseAuthMode(yaml.authorizationMode);
-  else if (yaml?.token) mode = 'ssws';
-  else if (yaml?.clientId && yaml.privateKey) mode = 'oauth';
-  else if (io.interactive) {
-    mode = await io.select<'ssws' | 'oauth'>({
-      key: 'okta-auth',
-      message: 'How should okta-aws-sso sign in to Okta?',
-      choices: [
-        { value: 'ssws', name: 'API token (SSWS)', description: 'Admin Console > Security > API > Tokens' },
-        { value: 'oauth', name: 'OAuth service app (private key JWT)', description: 'recommended by Okta; needs the scopes granted and an admin role' },
-      ],
-      default: 'ssws',
-    });
-  } else mode = 'ssws';
-
-  let describe: PreflightOutput['okta'];
-  let client: Client;
+/**
+ * Builds the SDK client for settings already resolved (no question, no environment read) and makes
+ * one cheap authenticated call, so a bad token or a missing scope fails here (exit 4).
+ */
+export async function connectOkta(conn: OktaConnection, opts: ConnectOptions = {}): Promise<OktaClient> {
+  const { orgUrl, credentials: cred } = conn;
+  const debug = opts.debug ?? (() => undefined);
   const executor = new RetryingExecutor({
     ...opts.retry,
     onRetry: (i) => {
-      io.debug(`Okta ${i.method} ${new URL(i.url).pathname}: ${i.reason}, retry ${i.attempt} in ${Math.round(i.delayMs / 100) / 10} s`);
+      debug(`Okta ${i.method} ${new URL(i.url).pathname}: ${i.reason}, retry ${i.attempt} in ${Math.round(i.delayMs / 100) / 10} s`);
       opts.retry?.onRetry?.(i);
     },
   });
-
-  if (mode === 'ssws') {
-    let token: string | undefined;
-    let source: string;
-    if (io.hasAnswer('okta-api-token') || !yaml?.token) {
-      const given = io.answerSource('okta-api-token');
-      token = await io.secret({
-        key: 'okta-api-token',
-        message: 'Okta API token (Admin Console > Security > API > Tokens)',
-        validate: (v) => (v.trim().length >= 10 ? true : 'An Okta API token is a long string (about 42 characters); paste the whole value.'),
-      });
-      source = given ?? 'hidden prompt';
-    } else {
-      token = yaml.token;
-      io.registerSecret(token);
-      source = yamlName;
-    }
-    if (!token) throw new UsageError('No Okta API token was given.', { code: 'OKTA_TOKEN_MISSING', hint: 'Set OKTA_API_TOKEN or pass --okta-token-file <file>.' });
-    secrets.set('okta-api-token', token);
-    client = buildClient({ orgUrl, authorizationMode: 'SSWS', token, requestExecutor: executor, cacheMiddleware: null });
-    describe = { orgUrl, authMode: 'ssws', credentialSource: source };
+  let describe: PreflightOutput['okta'];
+  let client: LiteClient;
+  if (cred.mode === 'ssws') {
+    client = buildClient({ orgUrl, authorizationMode: 'SSWS', token: cred.token, requestExecutor: executor, cacheMiddleware: null });
+    describe = { orgUrl, authMode: 'ssws', credentialSource: cred.source };
   } else {
-    const fromYaml = !io.hasAnswer('okta-client-id') && !!yaml?.clientId;
-    const clientId = fromYaml && yaml?.clientId ? yaml.clientId : await io.ask({ key: 'okta-client-id', message: 'Client ID of the Okta OAuth service app' });
-    let privateKey: string | undefined;
-    if (!io.hasAnswer('okta-private-key') && yaml?.privateKey) {
-      privateKey = yaml.privateKey;
-      io.registerSecret(privateKey);
-    } else {
-      privateKey = await io.secret({
-        key: 'okta-private-key',
-        message: 'Private key of the service app (PEM or JWK)',
-        validate: (v) => (v.includes('-----BEGIN') || v.trim().startsWith('{') ? true : 'Paste a PEM private key (-----BEGIN PRIVATE KEY-----) or a JWK JSON object.'),
-      });
-    }
-    if (!privateKey) throw new UsageError('No private key for the Okta service app was given.', { code: 'OKTA_KEY_MISSING', hint: 'Pass --okta-private-key-file <file> or set OKTA_CLIENT_PRIVATEKEY.' });
-    secrets.set('okta-private-key', privateKey);
-    const keyId = io.hasAnswer('okta-key-id') ? await io.ask({ key: 'okta-key-id', message: 'Key ID (kid)' }) : yaml?.keyId;
-    const scopes = io.hasAnswer('okta-scopes')
-      ? splitScopes(await io.ask({ key: 'okta-scopes', message: 'OAuth scopes' }))
-      : yaml?.scopes && yaml.scopes.length > 0
-        ? yaml.scopes
-        : [...OKTA_SCOPES];
     client = buildClient({
       orgUrl,
       authorizationMode: 'PrivateKey',
-      clientId,
-      scopes,
-      privateKey,
-      keyId: keyId ?? '',
+      clientId: cred.clientId,
+      scopes: cred.scopes,
+      privateKey: cred.privateKey,
+      keyId: cred.keyId ?? '',
       requestExecutor: executor,
       cacheMiddleware: null,
     });
-    describe = {
-      orgUrl,
-      authMode: 'oauth',
-      credentialSource: fromYaml || (!io.hasAnswer('okta-private-key') && yaml?.privateKey) ? yamlName : `service app key from ${io.answerSource('okta-private-key') ?? 'a hidden prompt'}`,
-      clientId,
-      keyId: keyId || undefined,
-      scopes,
-    };
+    describe = { orgUrl, authMode: 'oauth', credentialSource: cred.source, clientId: cred.clientId, keyId: cred.keyId || undefined, scopes: cred.scopes };
   }
 
-  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe, ...(opts.retry?.policy ? { retryPolicy: opts.retry.policy } : {}), onCreateRetry: (m) => io.debug(m) });
-  io.debug(`Okta: ${describe.authMode === 'ssws' ? 'API token' : 'OAuth service app'} from ${describe.credentialSource}.`);
+  const okta = new OktaClient({ orgUrl, transport: sdkTransport(client, describe.authMode), describe, ...(opts.retry?.policy ? { retryPolicy: opts.retry.policy } : {}), onCreateRetry: debug });
+  debug(`Okta: ${describe.authMode === 'ssws' ? 'API token' : 'OAuth service app'} from ${describe.credentialSource}.`);
 
   // ---- one cheap authenticated call
   try {
@@ -280,10 +194,10 @@ export async function connectOkta(io: Io, secrets: SecretStore, opts: ConnectOpt
   return okta;
 }
 
-/** The SDK constructor also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
-function buildClient(config: ConstructorParameters<typeof Client>[0]): Client {
+/** The SDK's configuration loader also reads ./okta.yaml and OKTA_CLIENT_*; a broken file there must not crash the run. */
+function buildClient(config: LiteClientConfig): LiteClient {
   try {
-    return new Client(config);
+    return createLiteClient(config);
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     throw new UsageError(`The Okta SDK could not start: ${first}`, {
@@ -301,7 +215,7 @@ interface SdkHttpInternals {
 }
 
 /** Raw exchanges through the SDK: its auth (SSWS header, OAuth token + DPoP) and our executor, no error filter. */
-export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport {
+export function sdkTransport(client: LiteClient, mode: 'ssws' | 'oauth'): Transport {
   const http = client.http as unknown as SdkHttpInternals;
   const executor = client.requestExecutor as unknown as { fetch(r: SdkRequest): Promise<RawResponse> };
   return async (url, init) => {
@@ -318,10 +232,7 @@ export function sdkTransport(client: Client, mode: 'ssws' | 'oauth'): Transport 
       }
       const res = await executor.fetch(req).catch((e: unknown) => {
         const code = (e as { code?: string }).code ?? (e as Error).name;
-        throw new WizardError(`Could not reach Okta at ${new URL(url).origin} (${code}).`, {
-          code: 'OKTA_UNREACHABLE',
-          hint: 'Check --okta-org-url, your network and any HTTPS proxy (HTTPS_PROXY), then run again.',
-        });
+        throw new OktaUnreachableError(new URL(url).origin, code);
       });
       if (res.status === 401 && http.oauth && !retriedAuth) {
         retriedAuth = true;

@@ -7,7 +7,7 @@
  *    the Okta client's create-or-adopt looks the object up before sending it again.
  * Each request has its own budget (attempts and time), never shared with other requests.
  */
-import { RequestExecutor } from '@okta/okta-sdk-nodejs';
+import { RequestExecutor } from './sdk-lite.js';
 import { RETRY_POLICY, RetryBudget, backoffDelay, rateLimitDelayMs, sleep, type RetryPolicy } from '../retry/policy.js';
 
 export { rateLimitDelayMs };

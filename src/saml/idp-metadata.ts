@@ -105,7 +105,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
 }
 
 /** Refuses an expired (or not yet valid) certificate; returns a warning when it expires within 30 days. */
-export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: string } {
+export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: string; daysLeft?: number } {
   const notAfter = new Date(md.cert.notAfter);
   const notBefore = new Date(md.cert.notBefore);
   if (notAfter.getTime() <= now.getTime()) {
@@ -123,6 +123,7 @@ export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: strin
   const days = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
   if (days < CERT_WARN_DAYS) {
     return {
+      daysLeft: days,
       warning: `The Okta signing certificate expires in ${days} day${days === 1 ? '' : 's'} (${md.cert.notAfter}). Plan the rollover: new certificate in Okta (Sign On > SAML Signing Certificates), then upload the new metadata to Identity Center.`,
     };
   }

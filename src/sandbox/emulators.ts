@@ -38,8 +38,12 @@ export const realEmulators: EmulatorFactory = {
     await Promise.all([import('./okta/index.js'), import('./aws/index.js')]);
   },
   async okta(input) {
-    const m = await import('./okta/index.js');
-    return m.createOktaEmulator({ apiToken: input.oktaApiToken, oauthClients: [input.oauthClient], options: input.okta ?? {} });
+    const [m, seed] = await Promise.all([import('./okta/index.js'), import('./okta/seed.js')]);
+    const emu = m.createOktaEmulator({ apiToken: input.oktaApiToken, oauthClients: [input.oauthClient], options: input.okta ?? {} });
+    // A fresh org has a directory of people and groups spanning several pages (a saved state replaces it).
+    const dir = { ...seed.DEFAULT_DIRECTORY, ...(input.okta?.directory ?? {}) };
+    if (dir.users > 0 || dir.groups > 0) emu.seedDirectory(dir);
+    return emu;
   },
   async aws(input) {
     const m = await import('./aws/index.js');

@@ -1,7 +1,8 @@
 /**
  * Fault injection for the sandbox listeners: per service (okta, aws, scim) an added latency, a share
  * of 5xx answers, a share of throttling answers (the emulator's own faultResponse) and a share of
- * dropped connections (socket destroyed without an answer). Set at start (SandboxOptions.faults) and
+ * dropped connections (socket destroyed without an answer, the request not carried out), and a share of
+ * lost answers (the request carried out, then the socket destroyed before the answer). Set at start (SandboxOptions.faults) and
  * at run time (POST /__sandbox/faults).
  */
 import type { FaultSpec, ServiceName } from './types.js';
@@ -11,7 +12,7 @@ export const SERVICES: readonly ServiceName[] = ['okta', 'aws', 'scim'];
 /** What to do with one request. */
 export interface FaultDecision {
   latencyMs: number;
-  action: 'drop' | 'throttle' | 'error' | undefined;
+  action: 'drop' | 'throttle' | 'error' | 'lost' | undefined;
 }
 
 /** A bad fault or option payload: the admin endpoint answers 400 with this message. */
@@ -22,7 +23,7 @@ export class SandboxInputError extends Error {
   }
 }
 
-const RATE_KEYS = ['errorRate', 'throttleRate', 'dropRate'] as const;
+const RATE_KEYS = ['errorRate', 'throttleRate', 'dropRate', 'lostAnswerRate'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,7 +46,7 @@ export function parseFaultSpec(service: string, raw: unknown): FaultSpec | null 
       }
       out[k as (typeof RATE_KEYS)[number]] = v;
     } else {
-      throw new SandboxInputError(`faults.${service}.${k} is not a fault setting; use latencyMs, errorRate, throttleRate or dropRate.`);
+      throw new SandboxInputError(`faults.${service}.${k} is not a fault setting; use latencyMs, errorRate, throttleRate, dropRate or lostAnswerRate.`);
     }
   }
   return out;
@@ -98,6 +99,7 @@ export class FaultController {
     const hit = (rate: number | undefined): boolean => rate !== undefined && rate > 0 && (rate >= 1 || this.random() < rate);
     let action: FaultDecision['action'];
     if (hit(spec.dropRate)) action = 'drop';
+    else if (hit(spec.lostAnswerRate)) action = 'lost';
     else if (hit(spec.throttleRate)) action = 'throttle';
     else if (hit(spec.errorRate)) action = 'error';
     return { latencyMs: spec.latencyMs ?? 0, action };

@@ -29,7 +29,7 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
       throw new SandboxInputError('options.okta.apiTokenPermissions must be a list of Okta scopes such as "okta.apps.manage" or "okta.users.read".');
     }
   }
-  known('options.okta', raw, ['apiTokenPermissions', 'provisioningApi', 'rateLimitPerMinute', 'authnPolicy', 'consoleProvisioning']);
+  known('options.okta', raw, ['apiTokenPermissions', 'provisioningApi', 'rateLimitPerMinute', 'rateLimitWindowSeconds', 'directory', 'authnPolicy', 'consoleProvisioning']);
   const out: OktaEmulatorOptions = {};
   if (raw.provisioningApi !== undefined) {
     if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
@@ -44,6 +44,15 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
     out.authnPolicy = raw.authnPolicy;
   }
   if (raw.rateLimitPerMinute !== undefined) out.rateLimitPerMinute = num('options.okta.rateLimitPerMinute', raw.rateLimitPerMinute, 1, 1_000_000, true);
+  if (raw.directory !== undefined) {
+    const d = raw.directory;
+    if (!isRecord(d)) throw new SandboxInputError('options.okta.directory must be an object, e.g. {"users": 250, "groups": 250}.');
+    known('options.okta.directory', d, ['users', 'groups']);
+    out.directory = {};
+    if (d.users !== undefined) out.directory.users = num('options.okta.directory.users', d.users, 0, 100_000, true);
+    if (d.groups !== undefined) out.directory.groups = num('options.okta.directory.groups', d.groups, 0, 100_000, true);
+  }
+  if (raw.rateLimitWindowSeconds !== undefined) out.rateLimitWindowSeconds = num('options.okta.rateLimitWindowSeconds', raw.rateLimitWindowSeconds, 1, 3600, true);
   if (raw.consoleProvisioning !== undefined) {
     const c = raw.consoleProvisioning;
     if (!isRecord(c)) throw new SandboxInputError('options.okta.consoleProvisioning must be an object, e.g. {"createUsers": false}.');

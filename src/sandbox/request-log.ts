@@ -24,7 +24,7 @@ export interface RequestLogEntry {
   /** Wall time to answer, in ms (includes injected latency). */
   ms: number;
   /** Set when fault injection produced the answer (or the drop). */
-  fault?: 'drop' | 'throttle' | 'error';
+  fault?: 'drop' | 'throttle' | 'error' | 'lost';
 }
 
 export class RequestLog {

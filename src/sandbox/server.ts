@@ -201,7 +201,7 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
     const service = serviceOf(listener, sreq.path);
     const decision = faults.decide(service);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-    const record = (r: Pick<HandledResponse, 'service' | 'operation' | 'mutating'>, status: number, fault?: 'drop' | 'throttle' | 'error'): void => {
+    const record = (r: Pick<HandledResponse, 'service' | 'operation' | 'mutating'>, status: number, fault?: 'drop' | 'throttle' | 'error' | 'lost'): void => {
       log.append({ ts, service: r.service, operation: r.operation, mutating: r.mutating, status, ms: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });
     };
     if (decision.action === 'drop') {
@@ -210,7 +210,7 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
       req.socket.destroy();
       return;
     }
-    if (decision.action) {
+    if (decision.action && decision.action !== 'lost') {
       const r = safeFault(emulator, decision.action, sreq, service);
       writeResponse(res, r);
       record(r, r.status, decision.action);
@@ -223,9 +223,15 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
       console.error(`sandbox: the ${service} emulator failed on ${sreq.method} ${sreq.path}: ${(e as Error).stack ?? String(e)}`);
       r = { service, operation: `${sreq.method} ${sreq.path}`, mutating: isMutating(service, sreq.method, `${sreq.method} ${sreq.path}`), status: 500, headers: { 'content-type': 'text/plain' }, body: 'sandbox internal error (see the sandbox log)' };
     }
+    if (r.mutating) writer?.schedule();
+    if (decision.action === 'lost') {
+      // Carried out, but the answer never arrives: the connection drops before it is sent.
+      record(r, 0, 'lost');
+      req.socket.destroy();
+      return;
+    }
     writeResponse(res, r);
     record(r, r.status);
-    if (r.mutating) writer?.schedule();
   };
 
   const makeServer = (listener: 'okta' | 'aws'): http.Server => {

@@ -41,6 +41,11 @@ export interface FaultSpec {
   throttleRate?: number;
   /** Fraction 0..1 of requests whose connection is dropped without an answer. */
   dropRate?: number;
+  /**
+   * Fraction 0..1 of requests that are carried out but whose answer is lost (the connection drops after
+   * the service did the work): a create made twice, or a write whose success is never seen.
+   */
+  lostAnswerRate?: number;
 }
 
 export interface OktaEmulatorOptions {
@@ -63,8 +68,21 @@ export interface OktaEmulatorOptions {
    * answers 403 E0000006. Absent (default): a Super Administrator token, everything allowed.
    */
   apiTokenPermissions?: string[];
-  /** Requests per minute per endpoint bucket before 429 (default 600). */
+  /**
+   * Requests per window for every endpoint family before 429. Absent (default): each family has the
+   * per-minute limit Okta documents for a Workforce Identity org (src/sandbox/okta/ratelimit.ts).
+   */
   rateLimitPerMinute?: number;
+  /**
+   * The rate-limit window in seconds (default 60, Okta's minute). A shorter window is an explicit test
+   * option: a 429's X-Rate-Limit-Reset then comes that much sooner, so fault runs do not wait minutes.
+   */
+  rateLimitWindowSeconds?: number;
+  /**
+   * The people and department groups of a fresh sandbox org (default 250 of each: more than one page
+   * of a list at limit=200). `{ "users": 0, "groups": 0 }` starts an empty org.
+   */
+  directory?: { users?: number; groups?: number };
   /**
    * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
    * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token

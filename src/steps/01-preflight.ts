@@ -1,81 +1,42 @@
 /**
  * preflight: who is calling AWS, the organization (all features, management account or delegated
  * administrator), the Identity Center instance and its home region; and the Okta connection.
+ *
+ * answers: --region, --instance-arn (when given).
+ * observe: the caller, the organization, the instances (region probing), the Okta org: reads only.
+ * choose:  which instance, when several exist and --instance-arn names none.
+ * plan:    no change on a first run (the step only reads); for a done step, an instance that is no
+ *          longer the one recorded is drift. A state file made for another AWS account or Okta org
+ *          is refused (not drift: re-applying would mix two setups in one state file).
+ * apply:   pins the home region; sends nothing.
  */
-import { ListInstancesCommand } from '@aws-sdk/client-sso-admin';
 import { UsageError } from '../errors.js';
-import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import { messageText } from '../messages.js';
+import type { Step } from './contract.js';
+import type { Change } from '../core/change.js';
 import type { PreflightOutput } from '../core/outputs.js';
-import { describeOrganization, findInstance, REGION_PATTERN, type OrganizationFacts } from '../aws/organization.js';
-import { awsCallError } from '../aws/errors.js';
+import { chooseInstance, describeOrganization, probeInstances, REGION_PATTERN, type FoundInstance, type InstanceProbe, type OrganizationFacts } from '../aws/organization.js';
 
-async function regionAnswer(ctx: StepContext): Promise<string | undefined> {
-  if (!ctx.io.hasAnswer('region')) return undefined;
-  const r = await ctx.io.ask({
-    key: 'region',
-    message: 'Identity Center home region',
-    validate: (v) => (REGION_PATTERN.test(v) ? true : 'a region looks like us-east-2 or eu-west-1'),
-  });
-  return r;
+export interface PreflightAnswers {
+  /** --region: the Identity Center home region (only that region is probed). */
+  region?: string;
+  /** --instance-arn, or the instance chosen among several. */
+  instanceArn?: string;
+}
+
+export interface ObservedPreflight {
+  caller: { accountId: string; arn: string };
+  credentialSource: string;
+  org: OrganizationFacts;
+  instances: InstanceProbe;
+  okta: PreflightOutput['okta'];
 }
 
 /** What the caller's role means for the management account's assignments. */
 export function managementNote(org: OrganizationFacts): string {
-  if (org.callerIsManagementAccount) {
-    return `You are signed in to the management account ${org.managementAccountId}: it can receive assignments only with --include-management-account, and then the caller needs IAM rights there (see docs/aws.md).`;
-  }
-  if (org.callerIsDelegatedAdmin) {
-    return `You are the Identity Center delegated administrator: the management account ${org.managementAccountId} cannot be assigned from here and will be skipped; permission sets provisioned in it cannot be changed from here either.`;
-  }
-  return `The caller is neither the management account ${org.managementAccountId} nor a registered delegated administrator for Identity Center; some calls may be denied.`;
-}
-
-async function gatherAws(ctx: StepContext): Promise<PreflightOutput['aws']> {
-  const aws = await ctx.services.aws();
-  const region = await regionAnswer(ctx);
-  ctx.io.info(`AWS caller: ${aws.caller.arn} (account ${aws.caller.accountId}, credentials from ${aws.credentialSource}).`);
-  const org = await describeOrganization(aws);
-  const p = ctx.io.progress(region ? `Looking for the Identity Center instance in ${region}` : 'Probing the regions for the Identity Center instance');
-  let inst;
-  try {
-    inst = await findInstance(aws, ctx.io, region, (m) => p.update(`Probing regions: ${m}`));
-  } catch (e) {
-    p.fail();
-    throw e;
-  }
-  p.succeed(`Identity Center instance ${inst.instanceArn} (identity store ${inst.identityStoreId}), home region ${inst.region}`);
-  if (region && inst.region !== region) {
-    throw new UsageError(`--region is ${region}, but the Identity Center home region is ${inst.region}.`, {
-      code: 'AWS_REGION_MISMATCH',
-      hint: `Every write must go to the home region: pass --region ${inst.region}, or omit --region.`,
-    });
-  }
-  aws.setHomeRegion(inst.region);
-  if (!org.callerIsManagementAccount && !org.callerIsDelegatedAdmin) {
-    ctx.io.warn(managementNote(org));
-  } else {
-    ctx.io.info(managementNote(org));
-  }
-  if (org.delegatedAdminNote?.startsWith('inferred')) ctx.io.debug(`Delegated administrator: ${org.delegatedAdminNote}.`);
-  return {
-    accountId: aws.caller.accountId,
-    callerArn: aws.caller.arn,
-    region: inst.region,
-    instanceArn: inst.instanceArn,
-    identityStoreId: inst.identityStoreId,
-    organizationId: org.organizationId,
-    managementAccountId: org.managementAccountId,
-    callerIsManagementAccount: org.callerIsManagementAccount,
-    callerIsDelegatedAdmin: org.callerIsDelegatedAdmin,
-    credentialSource: aws.credentialSource,
-  };
-}
-
-async function gatherOkta(ctx: StepContext): Promise<PreflightOutput['okta']> {
-  const okta = await ctx.services.okta();
-  const d = okta.describe();
-  ctx.io.info(`Okta org: ${d.orgUrl} (${d.authMode}, credentials from ${d.credentialSource}).`);
-  return d;
+  if (org.callerIsManagementAccount) return messageText('PREFLIGHT_CALLER_MANAGEMENT', { managementAccountId: org.managementAccountId });
+  if (org.callerIsDelegatedAdmin) return messageText('PREFLIGHT_CALLER_DELEGATED_ADMIN', { managementAccountId: org.managementAccountId });
+  return messageText('PREFLIGHT_CALLER_NEITHER', { managementAccountId: org.managementAccountId });
 }
 
 /** Same Okta org? Compared by origin (scheme, host, port), so a trailing slash does not count. */
@@ -87,54 +48,152 @@ function sameOrg(a: string, b: string): boolean {
   }
 }
 
-export const preflightStep: LegacyStep<'preflight'> = {
+/** The outputs the observed state gives with these answers (pure; throws when they do not fit). */
+export function preflightOutputs(obs: ObservedPreflight, answers: PreflightAnswers): PreflightOutput {
+  const inst: FoundInstance | undefined = chooseInstance(obs.instances, answers.instanceArn);
+  if (!inst) {
+    // choose() asks when several instances exist; reaching here means nobody chose.
+    throw new UsageError(`Several Identity Center instances exist in ${obs.instances.region}; which one connects to Okta is not known.`, {
+      code: 'AWS_INSTANCE_UNKNOWN',
+      hint: `Give --instance-arn one of: ${obs.instances.instances.map((i) => i.instanceArn).join(', ')}.`,
+    });
+  }
+  if (answers.region && inst.region !== answers.region) {
+    throw new UsageError(`--region is ${answers.region}, but the Identity Center home region is ${inst.region}.`, {
+      code: 'AWS_REGION_MISMATCH',
+      hint: `Every write must go to the home region: pass --region ${inst.region}, or omit --region.`,
+    });
+  }
+  return {
+    aws: {
+      accountId: obs.caller.accountId,
+      callerArn: obs.caller.arn,
+      region: inst.region,
+      instanceArn: inst.instanceArn,
+      identityStoreId: inst.identityStoreId,
+      organizationId: obs.org.organizationId,
+      managementAccountId: obs.org.managementAccountId,
+      callerIsManagementAccount: obs.org.callerIsManagementAccount,
+      callerIsDelegatedAdmin: obs.org.callerIsDelegatedAdmin,
+      credentialSource: obs.credentialSource,
+    },
+    okta: obs.okta,
+  };
+}
+
+/**
+ * Pure. A first run changes nothing. For a done step: another account or Okta org is refused; an
+ * Identity Center instance (or identity store) other than the recorded one is drift, adopted by
+ * re-applying (the steps after it then plan against the new instance).
+ */
+export function planPreflight(obs: ObservedPreflight, answers: PreflightAnswers, recorded?: PreflightOutput): Change[] {
+  if (recorded) {
+    if (obs.caller.accountId !== recorded.aws.accountId) {
+      throw new UsageError(`This state file was made for AWS account ${recorded.aws.accountId}, but the AWS credentials now belong to account ${obs.caller.accountId}.`, {
+        code: 'STATE_OTHER_ACCOUNT',
+        hint: `Use credentials for account ${recorded.aws.accountId} (e.g. AWS_PROFILE=<its profile>) to continue this setup, or pass --state <another file> to set up account ${obs.caller.accountId} separately.`,
+      });
+    }
+    if (!sameOrg(obs.okta.orgUrl, recorded.okta.orgUrl)) {
+      throw new UsageError(`This state file was made for the Okta org ${recorded.okta.orgUrl}, but this run uses ${obs.okta.orgUrl}.`, {
+        code: 'STATE_OTHER_ORG',
+        hint: `Give --okta-org-url ${recorded.okta.orgUrl} (and its credentials) to continue this setup, or pass --state <another file> to set up ${obs.okta.orgUrl} separately.`,
+      });
+    }
+  }
+  const now = preflightOutputs(obs, answers).aws;
+  if (!recorded) return [];
+  let drift: string | undefined;
+  if (now.instanceArn !== recorded.aws.instanceArn) {
+    drift = obs.instances.instances.some((i) => i.instanceArn === recorded.aws.instanceArn)
+      ? `the Identity Center instance is now ${now.instanceArn}, not ${recorded.aws.instanceArn}`
+      : `the Identity Center instance ${recorded.aws.instanceArn} is no longer listed in ${recorded.aws.region}`;
+  }
+  else if (now.identityStoreId !== recorded.aws.identityStoreId) drift = `the identity store is now ${now.identityStoreId}, not ${recorded.aws.identityStoreId}`;
+  if (!drift) return [];
+  return [
+    {
+      op: 'adopt',
+      resource: { kind: 'identity-center-instance', id: now.instanceArn },
+      summary: `Use the Identity Center instance ${now.instanceArn} (home region ${now.region}, identity store ${now.identityStoreId})`,
+      risk: 'read-only',
+      before: { instanceArn: recorded.aws.instanceArn, identityStoreId: recorded.aws.identityStoreId },
+      after: { instanceArn: now.instanceArn, identityStoreId: now.identityStoreId },
+      writes: [],
+      drift,
+    },
+  ];
+}
+
+export const preflightStep: Step<'preflight', PreflightAnswers, ObservedPreflight> = {
   id: 'preflight',
   title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance',
   kind: 'api',
   needs: [],
-  readOnly: true,
-  async plan(ctx) {
-    const aws = await gatherAws(ctx);
-    const okta = await gatherOkta(ctx);
-    const actions: PlanAction[] = [
-      { kind: 'check', target: `AWS account ${aws.accountId} in organization ${aws.organizationId}`, detail: aws.callerIsManagementAccount ? 'management account' : aws.callerIsDelegatedAdmin ? 'delegated administrator' : 'member account' },
-      { kind: 'check', target: `Identity Center instance ${aws.instanceArn}`, detail: `home region ${aws.region}, identity store ${aws.identityStoreId}` },
-      { kind: 'check', target: `Okta org ${okta.orgUrl}`, detail: okta.authMode },
-    ];
-    return actions;
+
+  async answers(ctx) {
+    const out: PreflightAnswers = {};
+    if (ctx.io.hasAnswer('region')) {
+      out.region = await ctx.io.ask({ key: 'region', message: 'Identity Center home region', validate: (v) => (REGION_PATTERN.test(v) ? true : 'a region looks like us-east-2 or eu-west-1') });
+    }
+    if (ctx.io.hasAnswer('instance-arn')) out.instanceArn = await ctx.io.ask({ key: 'instance-arn', message: 'Identity Center instance ARN' });
+    return out;
   },
-  async apply(ctx) {
-    const aws = await gatherAws(ctx);
-    const okta = await gatherOkta(ctx);
-    return { aws, okta };
-  },
-  async check(ctx, out) {
-    const drifts: Drift[] = [];
+
+  async observe(ctx, answers) {
     const aws = await ctx.services.aws();
-    // Another account or org is not drift: re-applying would mix two setups in one state file.
-    if (aws.caller.accountId !== out.aws.accountId) {
-      throw new UsageError(`This state file was made for AWS account ${out.aws.accountId}, but the AWS credentials now belong to account ${aws.caller.accountId}.`, {
-        code: 'STATE_OTHER_ACCOUNT',
-        hint: `Use credentials for account ${out.aws.accountId} (e.g. AWS_PROFILE=<its profile>) to continue this setup, or pass --state <another file> to set up account ${aws.caller.accountId} separately.`,
-      });
-    }
-    const okta = await ctx.services.okta();
-    const orgNow = okta.describe().orgUrl;
-    if (sameOrg(orgNow, out.okta.orgUrl) === false) {
-      throw new UsageError(`This state file was made for the Okta org ${out.okta.orgUrl}, but this run uses ${orgNow}.`, {
-        code: 'STATE_OTHER_ORG',
-        hint: `Give --okta-org-url ${out.okta.orgUrl} (and its credentials) to continue this setup, or pass --state <another file> to set up ${orgNow} separately.`,
-      });
-    }
+    ctx.io.info(messageText('PREFLIGHT_AWS_CALLER', { arn: aws.caller.arn, accountId: aws.caller.accountId, credentialSource: aws.credentialSource }));
+    const org = await describeOrganization(aws);
+    if (!org.callerIsManagementAccount && !org.callerIsDelegatedAdmin) ctx.io.warn(managementNote(org));
+    else ctx.io.info(managementNote(org));
+    if (org.delegatedAdminNote?.startsWith('inferred')) ctx.io.debug(`Delegated administrator: ${org.delegatedAdminNote}.`);
+    const p = ctx.io.progress(answers.region ? `Looking for the Identity Center instance in ${answers.region}` : 'Probing the regions for the Identity Center instance');
+    let instances: InstanceProbe;
     try {
-      const res = await aws.ssoAdmin(out.aws.region).send(new ListInstancesCommand({}));
-      const inst = (res.Instances ?? []).find((i) => i.InstanceArn === out.aws.instanceArn);
-      if (!inst) drifts.push({ message: `the Identity Center instance ${out.aws.instanceArn} is no longer listed in ${out.aws.region}` });
-      else if (inst.IdentityStoreId !== out.aws.identityStoreId) drifts.push({ message: `the identity store is now ${inst.IdentityStoreId}, not ${out.aws.identityStoreId}` });
+      instances = await probeInstances(aws, answers.region, (m) => p.update(`Probing regions: ${m}`));
     } catch (e) {
-      throw awsCallError(e, 'checking the Identity Center instance', 'sso:ListInstances');
+      p.fail();
+      throw e;
     }
-    aws.setHomeRegion(out.aws.region);
-    return drifts;
+    const only = instances.instances.length === 1 ? instances.instances[0]! : undefined;
+    p.succeed(
+      only
+        ? `Identity Center instance ${only.instanceArn} (identity store ${only.identityStoreId}), home region ${only.region}`
+        : `${instances.instances.length} Identity Center instances in ${instances.region}`,
+    );
+    const okta = (await ctx.services.okta()).describe();
+    ctx.io.info(messageText('PREFLIGHT_OKTA_ORG', { orgUrl: okta.orgUrl, authMode: okta.authMode, credentialSource: okta.credentialSource }));
+    return { caller: { accountId: aws.caller.accountId, arn: aws.caller.arn }, credentialSource: aws.credentialSource, org, instances, okta };
+  },
+
+  async choose(ctx, obs, answers) {
+    if (answers.instanceArn !== undefined || obs.instances.instances.length < 2) return answers;
+    const instanceArn = await ctx.io.select({
+      key: 'instance-arn',
+      message: 'Several Identity Center instances exist; which one connects to Okta?',
+      choices: obs.instances.instances.map((i) => ({ value: i.instanceArn, name: `${i.name ?? i.instanceArn} (${i.identityStoreId}, owner ${i.ownerAccountId ?? '?'})` })),
+    });
+    return { ...answers, instanceArn };
+  },
+
+  plan: (obs, answers, recorded) => planPreflight(obs, answers, recorded),
+
+  async apply(ctx, _changes, obs, answers) {
+    const out = preflightOutputs(obs, answers);
+    // Every later write goes to the home region (a client setting: nothing is sent).
+    (await ctx.services.aws()).setHomeRegion(out.aws.region);
+    return out;
+  },
+
+  outputsAfter: (obs, answers) => preflightOutputs(obs, answers),
+
+  notes(obs, answers) {
+    const out = preflightOutputs(obs, answers);
+    const a = out.aws;
+    return [
+      `check: AWS account ${a.accountId} in organization ${a.organizationId} (${a.callerIsManagementAccount ? 'management account' : a.callerIsDelegatedAdmin ? 'delegated administrator' : 'member account'})`,
+      `check: Identity Center instance ${a.instanceArn} (home region ${a.region}, identity store ${a.identityStoreId})`,
+      `check: Okta org ${out.okta.orgUrl} (${out.okta.authMode})`,
+    ];
   },
 };

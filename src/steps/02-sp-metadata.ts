@@ -1,6 +1,13 @@
 /**
  * sp-metadata: the ACS URL and issuer that Okta's app needs. Identity Center has no API for them:
  * the person downloads the SP metadata file (or copies the two URLs) from the console.
+ *
+ * answers: --sp-metadata (a file path) or --acs-url / --issuer-url, when given.
+ * observe: reads and checks the given metadata file (a local read; there is no API for these values).
+ * choose:  IPv4 or dual-stack ACS URL when the file offers both (--acs-variant).
+ * plan:    no change when the values are given; otherwise the console action `download-sp-metadata`.
+ *          For a done step: recorded values that no longer fit the instance are drift.
+ * apply:   the console action (then reads what it produced), or the given values; sends nothing.
  */
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -14,7 +21,9 @@ import {
   validateIssuerUrl,
 } from '../saml/sp-metadata.js';
 import { identityCenterSettings } from '../aws/console-links.js';
-import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import type { Change } from '../core/change.js';
+import { messageText } from '../messages.js';
 import type { PreflightOutput, SpMetadataOutput } from '../core/outputs.js';
 import { loopbackRules, type LoopbackRules } from './loopback.js';
 
@@ -51,10 +60,19 @@ function readMetadataFile(ctx: StepContext, file: string): string {
   });
 }
 
-async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: string): Promise<SpMetadataOutput> {
-  const rules = await rulesFor(ctx);
+/** A metadata file read and checked against the instance (no choice made yet). */
+interface ParsedFile {
+  file: string;
+  /** The file's absolute path. */
+  full: string;
+  entityId: string;
+  acsUrls: string[];
+  ipv4?: string;
+  dualStack?: string;
+}
+
+function parseFile(ctx: StepContext, rules: LoopbackRules, pf: PreflightOutput['aws'], file: string): ParsedFile {
   const md = parseSpMetadata(readMetadataFile(ctx, file), rules, `The SP metadata file "${file}"`);
-  rules.note(md.entityId, 'issuer URL');
   const issuerOk = validateIssuerUrl(md.entityId, rules, pf.region, pf.identityStoreId);
   if (issuerOk !== true) {
     throw new UsageError(`The SP metadata file "${file}" does not belong to this Identity Center instance: ${issuerOk}.`, {
@@ -69,24 +87,47 @@ async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: stri
       hint: `Download the metadata from the console in ${pf.region} (the Identity Center home region).`,
     });
   }
-  let acsUrl: string;
-  if (choices.ipv4 && choices.dualStack) {
-    const variant = await ctx.io.select({
-      key: 'acs-variant',
-      message: 'The metadata offers an IPv4 and a dual-stack (IPv4 + IPv6) ACS URL. Which one should Okta post to?',
-      choices: [
-        { value: 'ipv4', name: `IPv4: ${choices.ipv4.url}`, description: 'works everywhere; the usual choice' },
-        { value: 'dual-stack', name: `Dual-stack: ${choices.dualStack.url}`, description: 'when your users reach AWS over IPv6' },
-      ],
-      default: 'ipv4',
-    });
-    acsUrl = variant === 'dual-stack' ? choices.dualStack.url : choices.ipv4.url;
-  } else {
-    acsUrl = (choices.ipv4 ?? choices.dualStack)!.url;
-  }
-  if (md.acs.length > 1) ctx.io.info(`The metadata lists ${md.acs.length} ACS URLs; using the home region's: ${acsUrl}.`);
-  rules.note(acsUrl, 'ACS URL');
-  return { acsUrl, issuerUrl: md.entityId, source: 'metadata-file', acsUrls: md.acs.map((a) => a.url), metadataFile: path.resolve(ctx.workDir, file) };
+  return {
+    file,
+    full: path.resolve(ctx.workDir, file),
+    entityId: md.entityId,
+    acsUrls: md.acs.map((a) => a.url),
+    ...(choices.ipv4 ? { ipv4: choices.ipv4.url } : {}),
+    ...(choices.dualStack ? { dualStack: choices.dualStack.url } : {}),
+  };
+}
+
+async function askVariant(ctx: StepContext, p: ParsedFile): Promise<'ipv4' | 'dual-stack' | undefined> {
+  if (!p.ipv4 || !p.dualStack) return undefined;
+  return ctx.io.select<'ipv4' | 'dual-stack'>({
+    key: 'acs-variant',
+    message: 'The metadata offers an IPv4 and a dual-stack (IPv4 + IPv6) ACS URL. Which one should Okta post to?',
+    choices: [
+      { value: 'ipv4', name: `IPv4: ${p.ipv4}`, description: 'works everywhere; the usual choice' },
+      { value: 'dual-stack', name: `Dual-stack: ${p.dualStack}`, description: 'when your users reach AWS over IPv6' },
+    ],
+    default: 'ipv4',
+  });
+}
+
+/** The output from a checked file and the variant chosen (pure). */
+function fileOutput(p: ParsedFile, variant: 'ipv4' | 'dual-stack' | undefined): SpMetadataOutput {
+  const acsUrl = variant === 'dual-stack' && p.dualStack ? p.dualStack : (p.ipv4 ?? p.dualStack)!;
+  return { acsUrl, issuerUrl: p.entityId, source: 'metadata-file', acsUrls: p.acsUrls, metadataFile: p.full };
+}
+
+function noteFile(ctx: StepContext, rules: LoopbackRules, out: SpMetadataOutput): void {
+  rules.note(out.issuerUrl, 'issuer URL');
+  if (out.acsUrls.length > 1) ctx.io.info(messageText('SP_METADATA_ACS_CHOSEN', { count: out.acsUrls.length, acsUrl: out.acsUrl }));
+  rules.note(out.acsUrl, 'ACS URL');
+}
+
+async function fromFile(ctx: StepContext, pf: PreflightOutput['aws'], file: string): Promise<SpMetadataOutput> {
+  const rules = await rulesFor(ctx);
+  const parsed = parseFile(ctx, rules, pf, file);
+  const out = fileOutput(parsed, await askVariant(ctx, parsed));
+  noteFile(ctx, rules, out);
+  return out;
 }
 
 async function fromPasted(ctx: StepContext, pf: PreflightOutput['aws']): Promise<SpMetadataOutput> {
@@ -115,25 +156,110 @@ async function metadataPath(ctx: StepContext): Promise<string> {
   return (await ctx.io.ask({ key: 'sp-metadata', message: 'Path of the downloaded SP metadata file' })).trim();
 }
 
-export const spMetadataStep: LegacyStep<'sp-metadata'> = {
+export interface SpMetadataAnswers {
+  /** --sp-metadata: the downloaded file. */
+  file?: string;
+  /** --acs-url / --issuer-url (checked against the instance). */
+  pasted?: { acsUrl: string; issuerUrl: string };
+  /** --acs-variant, when the file offers both. */
+  variant?: 'ipv4' | 'dual-stack';
+}
+
+export interface ObservedSpMetadata {
+  pf: PreflightOutput['aws'];
+  rules: LoopbackRules;
+  /** The given file, read and checked. */
+  parsed?: ParsedFile;
+}
+
+export type SpMetadataPayload = { action: 'console'; consoleAction: ConsoleAction } | { action: 'use-given' };
+
+/** The values the answers give (pure), or undefined when the console action must produce them. */
+function givenOutput(obs: ObservedSpMetadata, answers: SpMetadataAnswers): SpMetadataOutput | undefined {
+  if (obs.parsed) return fileOutput(obs.parsed, answers.variant);
+  if (answers.pasted) return { acsUrl: answers.pasted.acsUrl, issuerUrl: answers.pasted.issuerUrl, source: 'pasted', acsUrls: [answers.pasted.acsUrl] };
+  return undefined;
+}
+
+/** Why recorded values no longer fit the instance (empty: they do). */
+function recordedDrift(obs: ObservedSpMetadata, recorded: SpMetadataOutput): string[] {
+  const out: string[] = [];
+  const a = validateAcsUrl(recorded.acsUrl, obs.rules, obs.pf.region);
+  if (a !== true) out.push(`ACS URL ${recorded.acsUrl}: ${a}`);
+  const i = validateIssuerUrl(recorded.issuerUrl, obs.rules, obs.pf.region, obs.pf.identityStoreId);
+  if (i !== true) out.push(`issuer URL ${recorded.issuerUrl}: ${i}`);
+  return out;
+}
+
+/**
+ * Pure. Values given (file or pasted): nothing to change. Otherwise the console action. A done
+ * step whose recorded values no longer fit the instance (another region or identity store) drifts.
+ */
+export function planSpMetadata(obs: ObservedSpMetadata, answers: SpMetadataAnswers, recorded?: SpMetadataOutput): Change<SpMetadataPayload>[] {
+  const drift = recorded ? recordedDrift(obs, recorded) : [];
+  if (recorded && drift.length === 0) return [];
+  const given = obs.parsed !== undefined || answers.pasted !== undefined;
+  const driftOf = drift.length > 0 ? { drift: drift.join('; ') } : {};
+  if (given) {
+    if (!recorded) return [];
+    return [{ op: 'adopt', resource: { kind: 'sp-values', name: 'ACS URL and issuer URL' }, summary: 'Take the ACS URL and issuer URL from the answers again', risk: 'read-only', payload: { action: 'use-given' }, writes: [], ...driftOf }];
+  }
+  return [
+    {
+      op: 'console',
+      resource: { kind: 'console-action', id: 'download-sp-metadata' },
+      summary: 'Download the Identity Center SP metadata',
+      detail: `IAM Identity Center > Settings > Identity source (${obs.pf.region})`,
+      risk: 'read-only',
+      payload: { action: 'console', consoleAction: spMetadataAction(obs.pf) },
+      writes: [],
+      ...driftOf,
+    },
+  ];
+}
+
+export const spMetadataStep: Step<'sp-metadata', SpMetadataAnswers, ObservedSpMetadata> = {
   id: 'sp-metadata',
   title: 'Identity Center service-provider values (ACS URL, issuer)',
   kind: 'console',
   needs: ['preflight'],
-  async plan(ctx) {
-    const pf = ctx.outputs.preflight?.aws;
-    if (ctx.io.hasAnswer('sp-metadata')) return [{ kind: 'check', target: 'SP metadata file', detail: 'read the ACS URL and issuer from --sp-metadata' }];
-    if (ctx.io.hasAnswer('acs-url')) return [{ kind: 'check', target: 'ACS URL and issuer URL', detail: 'validate the pasted values' }];
-    return [{ kind: 'console', target: 'Download the Identity Center SP metadata', detail: pf ? `IAM Identity Center > Settings > Identity source (${pf.region})` : 'after preflight' }];
-  },
-  async apply(ctx) {
-    const pf = ctx.need('preflight').aws;
+
+  async answers(ctx) {
     if (ctx.io.hasAnswer('sp-metadata')) {
       const file = await metadataPath(ctx);
-      if (file !== '') return fromFile(ctx, pf, file);
+      if (file !== '') return { file };
     }
-    if (ctx.io.hasAnswer('acs-url')) return fromPasted(ctx, pf);
-    await ctx.io.consoleAction(spMetadataAction(pf));
+    if (ctx.io.hasAnswer('acs-url')) {
+      const out = await fromPasted(ctx, ctx.need('preflight').aws);
+      return { pasted: { acsUrl: out.acsUrl, issuerUrl: out.issuerUrl } };
+    }
+    return {};
+  },
+
+  async observe(ctx, answers) {
+    const pf = ctx.need('preflight').aws;
+    const rules = await rulesFor(ctx);
+    return { pf, rules, ...(answers.file ? { parsed: parseFile(ctx, rules, pf, answers.file) } : {}) };
+  },
+
+  async choose(ctx, obs, answers) {
+    const variant = obs.parsed ? await askVariant(ctx, obs.parsed) : undefined;
+    return variant ? { ...answers, variant } : answers;
+  },
+
+  plan: (obs, answers, recorded) => planSpMetadata(obs, answers, recorded),
+
+  async apply(ctx, changes, obs, answers) {
+    const action = changes.map((c) => c.payload as SpMetadataPayload | undefined).find((p) => p?.action === 'console');
+    if (!action || action.action !== 'console') {
+      const out = givenOutput(obs, answers);
+      if (!out) throw new UsageError('The SP values were neither given nor planned as a console action.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
+      if (obs.parsed) noteFile(ctx, obs.rules, out);
+      return out;
+    }
+    // The console action produces the file (or the two URLs): read what it gave.
+    await ctx.io.consoleAction(action.consoleAction);
+    const pf = obs.pf;
     if (ctx.io.hasAnswer('sp-metadata')) return fromFile(ctx, pf, await metadataPath(ctx));
     if (ctx.io.hasAnswer('acs-url')) return fromPasted(ctx, pf);
     if (ctx.io.interactive) {
@@ -144,15 +270,14 @@ export const spMetadataStep: LegacyStep<'sp-metadata'> = {
     }
     return fromPasted(ctx, pf);
   },
-  async check(ctx, out) {
-    const drifts: Drift[] = [];
-    const pf = ctx.outputs.preflight?.aws;
-    if (!pf) return drifts;
-    const rules = await rulesFor(ctx);
-    const a = validateAcsUrl(out.acsUrl, rules, pf.region);
-    if (a !== true) drifts.push({ message: `ACS URL ${out.acsUrl}: ${a}` });
-    const i = validateIssuerUrl(out.issuerUrl, rules, pf.region, pf.identityStoreId);
-    if (i !== true) drifts.push({ message: `issuer URL ${out.issuerUrl}: ${i}` });
-    return drifts;
+
+  outputsAfter(obs, answers) {
+    return givenOutput(obs, answers);
+  },
+
+  notes(obs, answers) {
+    if (obs.parsed) return ['check: SP metadata file (read the ACS URL and issuer from --sp-metadata)'];
+    if (answers.pasted) return ['check: ACS URL and issuer URL (validate the pasted values)'];
+    return [];
   },
 };

@@ -1,13 +1,23 @@
 /**
  * Step 3: the Okta "AWS IAM Identity Center" app (OIN name amazon_aws_sso) with the Identity Center
  * ACS URL and issuer in settings.app. Found by name and label and adopted; otherwise created with a
- * raw POST (the typed SDK drops settings.app). Drift is shown and fixed with a GET-modify-PUT of the
- * whole object.
+ * raw POST (the typed SDK drops settings.app).
+ *
+ * answers: the label (--okta-app-label), --okta-app-id when given.
+ * observe: the amazon_aws_sso apps (each read in full: list answers may be trimmed).
+ * choose:  which app when several share the label, or adopt/create when only others exist.
+ * plan:    create | adopt; an INACTIVE app gets an explicit activation (lifecycle/activate); SAML
+ *          values that differ from Identity Center's are a GET-modify-PUT of the whole object,
+ *          planned with its before/after. A done step drifts when its app is gone, inactive,
+ *          differs from Identity Center, or signs with another key.
+ * apply:   exactly those changes.
  */
-import type { Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
+import type { Step, StepContext } from './contract.js';
 import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
+import { KNOWN_AFTER_APPLY, type Change, type PlannedWrite } from '../core/change.js';
+import { messageText } from '../messages.js';
 
 export const OKTA_APP_NAME = 'amazon_aws_sso';
 export const DEFAULT_APP_LABEL = 'AWS IAM Identity Center';
@@ -37,52 +47,6 @@ function appRef(app: OktaApp): string {
   return `"${app.label}" (${app.id}, ${app.status})`;
 }
 
-async function candidates(okta: OktaClient): Promise<OktaApp[]> {
-  return (await okta.findAppsByName(OKTA_APP_NAME)).filter((a) => a.status !== 'DELETED');
-}
-
-async function askLabel(ctx: StepContext): Promise<string> {
-  return (await ctx.io.ask({ key: 'okta-app-label', message: 'Label of the Okta app for Identity Center', default: DEFAULT_APP_LABEL, validate: validateLabel })).trim();
-}
-
-/** Which existing app to adopt (undefined = create). Asks when several match. */
-async function chooseApp(ctx: StepContext, apps: OktaApp[], label: string): Promise<OktaApp | undefined> {
-  if (ctx.io.hasAnswer('okta-app-id')) {
-    const id = await ctx.io.ask({ key: 'okta-app-id', message: 'Okta app ID to adopt' });
-    const app = apps.find((a) => a.id === id);
-    if (!app) {
-      throw new UsageError(`There is no ${OKTA_APP_NAME} app with the ID "${id}" in this Okta org.`, {
-        code: 'OKTA_APP_NOT_FOUND',
-        hint: apps.length > 0 ? `Use one of: ${apps.map((a) => `${a.id} (${a.label})`).join(', ')}; or drop --okta-app-id to create one.` : 'Drop --okta-app-id to create the app.',
-      });
-    }
-    return app;
-  }
-  const sameLabel = apps.filter((a) => a.label === label);
-  if (sameLabel.length === 1) return sameLabel[0];
-  if (sameLabel.length > 1) {
-    const id = await ctx.io.select({
-      key: 'okta-app-id',
-      message: `Several Okta apps are labelled "${label}"; which one connects to Identity Center?`,
-      choices: sameLabel.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
-    });
-    return sameLabel.find((a) => a.id === id);
-  }
-  if (apps.length > 0) {
-    const id = await ctx.io.select({
-      key: 'okta-app-id',
-      message: `No ${OKTA_APP_NAME} app is labelled "${label}", but ${apps.length} other${apps.length === 1 ? ' is' : 's are'} there. Adopt one, or create a new app?`,
-      choices: [
-        { value: CREATE, name: `Create a new app labelled "${label}"` },
-        ...apps.map((a) => ({ value: a.id, name: `Adopt ${a.label} (${a.id})`, description: a.status })),
-      ],
-      default: CREATE,
-    });
-    return id === CREATE ? undefined : apps.find((a) => a.id === id);
-  }
-  return undefined;
-}
-
 function createBody(label: string, sp: SpMetadataOutput): Record<string, unknown> {
   return {
     name: OKTA_APP_NAME,
@@ -93,7 +57,7 @@ function createBody(label: string, sp: SpMetadataOutput): Record<string, unknown
   };
 }
 
-function toOutput(app: OktaApp, adopted: boolean): OktaAppOutput {
+export function toOutput(app: OktaApp, adopted: boolean): OktaAppOutput {
   const kid = app.credentials?.signing?.kid;
   if (!kid) {
     throw new WizardError(`The Okta app ${appRef(app)} has no active SAML signing key.`, {
@@ -118,84 +82,229 @@ async function readBack(okta: OktaClient, id: string, sp: SpMetadataOutput, what
   return app;
 }
 
-export const oktaAppStep: LegacyStep<'okta-app'> = {
+export interface OktaAppAnswers {
+  label: string;
+  /** --okta-app-id, or the app chosen among several; CREATE: a new app was chosen. */
+  appId?: string;
+}
+
+export interface ObservedOktaApp {
+  sp: SpMetadataOutput;
+  /** Every amazon_aws_sso app that is not DELETED, read in full. */
+  apps: OktaApp[];
+}
+
+export type OktaAppPayload =
+  | { action: 'create'; body: Record<string, unknown> }
+  | { action: 'adopt'; appId: string }
+  | { action: 'activate'; appId: string }
+  /** GET-modify-PUT: the whole object as read, with the new SAML values. */
+  | { action: 'update-saml'; app: OktaApp };
+
+const okta = (operation: string): PlannedWrite => ({ service: 'okta', operation, count: 1 });
+
+async function askLabel(ctx: StepContext): Promise<string> {
+  return (await ctx.io.ask({ key: 'okta-app-label', message: 'Label of the Okta app for Identity Center', default: DEFAULT_APP_LABEL, validate: validateLabel })).trim();
+}
+
+async function candidates(client: OktaClient): Promise<OktaApp[]> {
+  const listed = (await client.findAppsByName(OKTA_APP_NAME)).filter((a) => a.status !== 'DELETED');
+  // The full object of each (list answers may be trimmed): what a PUT would send back.
+  const full: OktaApp[] = [];
+  for (const a of listed) full.push((await client.getApp(a.id)) ?? a);
+  return full.filter((a) => a.status !== 'DELETED');
+}
+
+/** The app the answers point at (pure): undefined = create. Throws when the answers do not fit. */
+function targetApp(obs: ObservedOktaApp, answers: OktaAppAnswers, recorded?: OktaAppOutput): OktaApp | undefined {
+  if (recorded) return obs.apps.find((a) => a.id === recorded.appId);
+  if (answers.appId !== undefined && answers.appId !== CREATE) {
+    const app = obs.apps.find((a) => a.id === answers.appId);
+    if (!app) {
+      throw new UsageError(`There is no ${OKTA_APP_NAME} app with the ID "${answers.appId}" in this Okta org.`, {
+        code: 'OKTA_APP_NOT_FOUND',
+        hint: obs.apps.length > 0 ? `Use one of: ${obs.apps.map((a) => `${a.id} (${a.label})`).join(', ')}; or drop --okta-app-id to create one.` : 'Drop --okta-app-id to create the app.',
+      });
+    }
+    return app;
+  }
+  const same = obs.apps.filter((a) => a.label === answers.label);
+  if (same.length === 1) return same[0];
+  if (same.length > 1) {
+    throw new UsageError(`Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center is not known.`, {
+      code: 'OKTA_APP_NOT_FOUND',
+      hint: `Pass --okta-app-id with one of: ${same.map((a) => a.id).join(', ')}.`,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Pure. Create, or adopt (then activate an INACTIVE app, and PUT back the whole object with
+ * Identity Center's SAML values when they differ). `recorded`: the outputs of an earlier run.
+ */
+export function planOktaApp(obs: ObservedOktaApp, answers: OktaAppAnswers, recorded?: OktaAppOutput): Change<OktaAppPayload>[] {
+  const sp = obs.sp;
+  const app = targetApp(obs, answers, recorded);
+  if (!app) {
+    const label = recorded?.label ?? answers.label;
+    return [
+      {
+        op: 'create',
+        resource: { kind: 'okta-app', name: label },
+        summary: `Create the Okta app "${label}" (${OKTA_APP_NAME}) with ACS URL ${sp.acsUrl}`,
+        risk: 'additive',
+        after: { label, acsURL: sp.acsUrl, entityID: sp.issuerUrl },
+        detail: `acsURL ${sp.acsUrl}, entityID ${sp.issuerUrl}`,
+        payload: { action: 'create', body: createBody(label, sp) },
+        writes: [okta('createApplication')],
+        ...(recorded ? { drift: `The Okta app ${recorded.appId} ("${recorded.label}") no longer exists.` } : {}),
+      },
+    ];
+  }
+  const ref = { kind: 'okta-app', id: app.id, name: app.label };
+  const kid = app.credentials?.signing?.kid;
+  const changes: Change<OktaAppPayload>[] = [
+    {
+      op: 'adopt',
+      resource: ref,
+      summary: `Adopt the Okta app ${appRef(app)}`,
+      risk: 'read-only',
+      payload: { action: 'adopt', appId: app.id },
+      writes: [],
+      ...(recorded && kid !== recorded.signingKid ? { drift: `The Okta app's signing key changed (${kid ?? 'none'} instead of ${recorded.signingKid}); Identity Center needs the new IdP metadata.` } : {}),
+    },
+  ];
+  const differs = samlDrift(app, sp);
+  if (differs.length > 0) {
+    const v = appSamlValues(app);
+    const updated: OktaApp = structuredClone(app);
+    updated.settings = { ...(updated.settings ?? {}), app: { ...(updated.settings?.app ?? {}), acsURL: sp.acsUrl, entityID: sp.issuerUrl } };
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Update the SAML settings of the Okta app ${appRef(app)}`,
+      risk: 'modifies-existing',
+      before: { acsURL: v.acsUrl ?? null, entityID: v.entityId ?? null },
+      after: { acsURL: sp.acsUrl, entityID: sp.issuerUrl },
+      detail: differs.join('; '),
+      payload: { action: 'update-saml', app: updated },
+      writes: [okta('replaceApplication')],
+      ...(recorded ? { drift: `The Okta app ${app.id}: ${differs.join('; ')}.` } : {}),
+    });
+  }
+  if (app.status === 'INACTIVE') {
+    changes.push({
+      op: 'update',
+      resource: ref,
+      summary: `Activate the Okta app ${appRef(app)}`,
+      risk: 'modifies-existing',
+      before: { status: 'INACTIVE' },
+      after: { status: 'ACTIVE' },
+      detail: 'it is INACTIVE (POST /api/v1/apps/{id}/lifecycle/activate)',
+      payload: { action: 'activate', appId: app.id },
+      writes: [okta('activateApplication')],
+      ...(recorded ? { drift: `The Okta app ${app.id} is INACTIVE, not ACTIVE.` } : {}),
+    });
+  }
+  return changes;
+}
+
+export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
   id: 'okta-app',
   title: 'Okta "AWS IAM Identity Center" app with SAML settings',
   kind: 'api',
   needs: ['preflight', 'sp-metadata'],
 
-  async plan(ctx) {
-    const sp = ctx.outputs['sp-metadata'];
-    const target = `Okta app ${OKTA_APP_NAME}`;
-    if (!sp) return [{ kind: 'pending', target, detail: 'needs the ACS URL and issuer from the sp-metadata step' }];
-    const okta = await ctx.services.okta();
-    const apps = await candidates(okta);
-    const label = ctx.io.hasAnswer('okta-app-label') ? await askLabel(ctx) : DEFAULT_APP_LABEL;
-    const pinnedId = ctx.io.hasAnswer('okta-app-id') ? await ctx.io.ask({ key: 'okta-app-id', message: 'Okta app ID' }) : undefined;
-    const pinned = pinnedId ? apps.find((a) => a.id === pinnedId) : undefined;
-    const same = pinned ? [pinned] : apps.filter((a) => a.label === label);
-    if (same.length === 0) return [{ kind: 'create', target: `Okta app "${label}" (${OKTA_APP_NAME})`, detail: `acsURL ${sp.acsUrl}, entityID ${sp.issuerUrl}` }];
-    const actions: PlanAction[] = [];
-    for (const app of same.slice(0, 1)) {
-      const drift = samlDrift(app, sp);
-      actions.push(drift.length > 0 ? { kind: 'update', target: `Okta app ${appRef(app)}`, detail: drift.join('; ') } : { kind: 'adopt', target: `Okta app ${appRef(app)}` });
-      // apply activates an INACTIVE app: the plan says so.
-      if (app.status === 'INACTIVE') actions.push({ kind: 'update', target: `Activate the Okta app ${appRef(app)}`, detail: 'it is INACTIVE (POST /api/v1/apps/{id}/lifecycle/activate)' });
-    }
-    if (same.length > 1) actions.push({ kind: 'check', target: `${same.length} apps labelled "${label}"`, detail: 'you will be asked which one to adopt (or pass --okta-app-id)' });
-    return actions;
-  },
-
-  async apply(ctx) {
-    const sp = ctx.need('sp-metadata');
-    const okta = await ctx.services.okta();
+  async answers(ctx) {
     const label = await askLabel(ctx);
-    const apps = await candidates(okta);
-    const existing = await chooseApp(ctx, apps, label);
-
-    if (!existing) {
-      const ok = await ctx.io.confirm({ message: `Create the Okta app "${label}" (${OKTA_APP_NAME}) with ACS URL ${sp.acsUrl}?`, default: true });
-      if (!ok) throw new UsageError('Stopped: the Okta app was not created.', { code: 'DECLINED', hint: 'Run again and approve, or pass --okta-app-id to adopt an existing app.' });
-      const p = ctx.io.progress(`Creating the Okta app "${label}"`);
-      const created = await okta.createApp(createBody(label, sp));
-      const app = await readBack(okta, created.id, sp, 'created');
-      p.succeed(`Created the Okta app "${label}" (${app.id})`);
-      return toOutput(app, false);
-    }
-
-    let app = existing;
-    ctx.io.info(`Adopting the existing Okta app ${appRef(app)}.`);
-    if (app.status === 'INACTIVE') {
-      await okta.postJson(`/api/v1/apps/${encodeURIComponent(app.id)}/lifecycle/activate`, undefined);
-      ctx.io.info(`Activated the Okta app ${app.id}.`);
-    }
-    // Read the full object (list answers may be trimmed) before comparing and PUTting it back.
-    app = (await okta.getApp(app.id)) ?? app;
-    const drift = samlDrift(app, sp);
-    if (drift.length > 0) {
-      ctx.io.warn(`The Okta app ${appRef(app)} differs from Identity Center:\n  - ${drift.join('\n  - ')}`);
-      const ok = await ctx.io.confirm({ message: `Update the SAML settings of the Okta app "${app.label}"?`, default: true });
-      if (!ok) throw new UsageError('Stopped: the Okta app keeps SAML values that do not match Identity Center.', { code: 'DECLINED', hint: 'Run again and approve the update.' });
-      const updated: OktaApp = structuredClone(app);
-      updated.settings = { ...(updated.settings ?? {}), app: { ...(updated.settings?.app ?? {}), acsURL: sp.acsUrl, entityID: sp.issuerUrl } };
-      await okta.replaceApp(updated);
-      app = await readBack(okta, app.id, sp, 'updated');
-      ctx.io.info(`Updated the SAML settings of the Okta app ${app.id}.`);
-    }
-    return toOutput(app, true);
+    const appId = ctx.io.hasAnswer('okta-app-id') ? await ctx.io.ask({ key: 'okta-app-id', message: 'Okta app ID to adopt' }) : undefined;
+    return { label, ...(appId !== undefined ? { appId } : {}) };
   },
 
-  async check(ctx, out) {
-    const okta = await ctx.services.okta();
-    const app = await okta.getApp(out.appId);
-    if (!app) return [{ message: `The Okta app ${out.appId} ("${out.label}") no longer exists.` }];
-    const drift: Drift[] = [];
-    if (app.status !== 'ACTIVE') drift.push({ message: `The Okta app ${out.appId} is ${app.status}, not ACTIVE.` });
-    const v = appSamlValues(app);
-    if (v.acsUrl !== out.acsUrl) drift.push({ message: `The Okta app's acsURL is ${v.acsUrl ?? '(empty)'} but the state says ${out.acsUrl}.` });
-    if (v.entityId !== out.entityId) drift.push({ message: `The Okta app's entityID is ${v.entityId ?? '(empty)'} but the state says ${out.entityId}.` });
-    const kid = app.credentials?.signing?.kid;
-    if (kid !== out.signingKid) drift.push({ message: `The Okta app's signing key changed (${kid ?? 'none'} instead of ${out.signingKid}); Identity Center needs the new IdP metadata.` });
-    return drift;
+  async observe(ctx) {
+    const sp = ctx.need('sp-metadata');
+    return { sp, apps: await candidates(await ctx.services.okta()) };
+  },
+
+  async choose(ctx, obs, answers) {
+    if (answers.appId !== undefined) return answers;
+    const same = obs.apps.filter((a) => a.label === answers.label);
+    if (same.length === 1) return answers;
+    if (same.length > 1) {
+      const appId = await ctx.io.select({
+        key: 'okta-app-id',
+        message: `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center?`,
+        choices: same.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
+      });
+      return { ...answers, appId };
+    }
+    if (obs.apps.length > 0) {
+      const appId = await ctx.io.select({
+        key: 'okta-app-id',
+        message: `No ${OKTA_APP_NAME} app is labelled "${answers.label}", but ${obs.apps.length} other${obs.apps.length === 1 ? ' is' : 's are'} there. Adopt one, or create a new app?`,
+        choices: [{ value: CREATE, name: `Create a new app labelled "${answers.label}"` }, ...obs.apps.map((a) => ({ value: a.id, name: `Adopt ${a.label} (${a.id})`, description: a.status }))],
+        default: CREATE,
+      });
+      return { ...answers, appId };
+    }
+    return answers;
+  },
+
+  plan: (obs, answers, recorded) => planOktaApp(obs, answers, recorded),
+
+  async apply(ctx, changes, obs) {
+    const client = await ctx.services.okta();
+    let app: OktaApp | undefined;
+    let adopted = true;
+    for (const c of changes) {
+      const pl = c.payload as OktaAppPayload;
+      switch (pl.action) {
+        case 'create': {
+          const label = String(pl.body.label);
+          const p = ctx.io.progress(`Creating the Okta app "${label}"`);
+          try {
+            const created = await client.createApp(pl.body);
+            app = await readBack(client, created.id, obs.sp, 'created');
+          } catch (e) {
+            p.fail();
+            throw e;
+          }
+          p.succeed(`Created the Okta app "${label}" (${app.id})`);
+          adopted = false;
+          break;
+        }
+        case 'adopt':
+          app = obs.apps.find((a) => a.id === pl.appId);
+          if (app) ctx.io.info(messageText('OKTA_APP_ADOPTED', { app: appRef(app) }));
+          break;
+        case 'update-saml':
+          ctx.io.warn(messageText('OKTA_APP_SAML_DIFFERS', { app: appRef(pl.app), differences: c.detail ?? '' }));
+          await client.replaceApp(pl.app);
+          app = await readBack(client, pl.app.id, obs.sp, 'updated');
+          ctx.io.info(messageText('OKTA_APP_SAML_UPDATED', { appId: pl.app.id }));
+          break;
+        case 'activate':
+          await client.postJson(`/api/v1/apps/${encodeURIComponent(pl.appId)}/lifecycle/activate`, undefined);
+          if (app) app = { ...app, status: 'ACTIVE' };
+          ctx.io.info(messageText('OKTA_APP_ACTIVATED', { appId: pl.appId }));
+          break;
+      }
+    }
+    if (!app) throw new WizardError('The okta-app plan had neither a create nor an adopt change.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
+    return toOutput(app, adopted);
+  },
+
+  outputsAfter(obs, answers, changes) {
+    const create = changes.find((c) => c.op === 'create');
+    const sp = obs.sp;
+    if (create) {
+      const label = String((create.payload as { body: { label: string } }).body.label);
+      return { appId: KNOWN_AFTER_APPLY, label, name: OKTA_APP_NAME, signingKid: KNOWN_AFTER_APPLY, acsUrl: sp.acsUrl, entityId: sp.issuerUrl, adopted: false };
+    }
+    const id = (changes.find((c) => c.op === 'adopt')?.payload as { appId?: string } | undefined)?.appId;
+    const app = obs.apps.find((a) => a.id === id);
+    if (!app) return undefined;
+    return { appId: app.id, label: app.label, name: app.name, signingKid: app.credentials?.signing?.kid ?? KNOWN_AFTER_APPLY, acsUrl: sp.acsUrl, entityId: sp.issuerUrl, adopted: true };
   },
 };

@@ -1,13 +1,25 @@
 /**
  * Step 4: download the Okta IdP metadata for the app's signing key (raw GET, Accept application/xml),
  * check the certificate, save it as idp-saml.xml, and guide the upload in Identity Center.
+ *
+ * answers: where to save the file (--idp-metadata-file).
+ * observe: the app's SAML metadata (a read), the certificate checked, the file already saved.
+ * plan:    save the file (a local file: nothing in Okta or AWS changes) unless it already holds this
+ *          metadata, and the console action `upload-idp-metadata` unless Identity Center already
+ *          has it (same signing key and certificate). A done step drifts when the app signs with
+ *          another key or certificate.
+ * apply:   exactly those; sends nothing to Okta or AWS.
  */
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ConsoleAction, Drift, LegacyStep } from './contract.js';
-import type { OktaAppOutput } from '../core/outputs.js';
+import type { ConsoleAction, Step } from './contract.js';
+import type { IdpMetadataOutput, OktaAppOutput } from '../core/outputs.js';
+import { isKnownAfterApply, KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
+import { messageText } from '../messages.js';
 import { checkCertValidity, parseIdpMetadata, type IdpMetadata } from '../saml/idp-metadata.js';
 import type { OktaClient } from '../okta/client.js';
+import { WizardError } from '../errors.js';
 
 export const DEFAULT_IDP_METADATA_FILE = 'idp-saml.xml';
 
@@ -41,25 +53,94 @@ export function uploadAction(file: string, md: IdpMetadata, xml: string): Consol
   };
 }
 
-export const idpMetadataStep: LegacyStep<'idp-metadata'> = {
+export interface ObservedIdpMetadata {
+  app: OktaAppOutput;
+  /** The absolute path of the file to save. */
+  file: string;
+  /** The metadata (undefined in a dry run while the app is still to be created). */
+  got?: { xml: string; md: IdpMetadata; warning?: string };
+  /** The file already holds exactly this metadata. */
+  fileCurrent: boolean;
+  /** What an earlier run recorded (Identity Center has that upload). */
+  earlier?: IdpMetadataOutput;
+  now: string;
+}
+
+export type IdpMetadataPayload = { action: 'write-file'; path: string } | { action: 'upload'; consoleAction?: ConsoleAction };
+
+function uploadedAlready(earlier: IdpMetadataOutput | undefined, obs: ObservedIdpMetadata): boolean {
+  return earlier !== undefined && obs.got !== undefined && earlier.signingKid === obs.app.signingKid && earlier.certSha256Fingerprint === obs.got.md.cert.sha256Fingerprint;
+}
+
+/** Pure: save the file unless it is current, upload unless Identity Center already has it. */
+export function planIdpMetadata(obs: ObservedIdpMetadata, recorded?: IdpMetadataOutput): Change<IdpMetadataPayload>[] {
+  const earlier = recorded ?? obs.earlier;
+  if (recorded && uploadedAlready(recorded, obs)) return [];
+  let drift: string | undefined;
+  if (recorded && obs.app.signingKid !== recorded.signingKid) drift = `The Okta app now signs with key ${obs.app.signingKid}, not ${recorded.signingKid}: Identity Center still has the old IdP metadata.`;
+  else if (recorded && obs.got) drift = `The Okta signing certificate is now ${obs.got.md.cert.sha256Fingerprint}, not ${recorded.certSha256Fingerprint}: Identity Center still has the old IdP metadata.`;
+  const md = obs.got?.md;
+  const changes: Change<IdpMetadataPayload>[] = [];
+  if (!obs.fileCurrent) {
+    changes.push({
+      op: 'create',
+      resource: { kind: 'file', name: path.basename(obs.file) },
+      summary: `Save the IdP metadata to ${obs.file}`,
+      // A local file in the working folder: nothing in Okta or AWS changes, so no approval.
+      risk: 'read-only',
+      detail: md ? `issuer ${md.entityId}, certificate ${md.cert.sha256Fingerprint} until ${md.cert.notAfter}` : 'downloaded once the Okta app exists',
+      payload: { action: 'write-file', path: obs.file },
+      writes: [],
+    });
+  }
+  if (!uploadedAlready(earlier, obs)) {
+    changes.push({
+      op: 'console',
+      resource: { kind: 'console-action', id: 'upload-idp-metadata' },
+      summary: 'Upload the IdP metadata in IAM Identity Center (Settings > Identity source)',
+      risk: 'read-only',
+      payload: { action: 'upload', ...(obs.got ? { consoleAction: uploadAction(obs.file, obs.got.md, obs.got.xml) } : {}) },
+      writes: [],
+      ...(drift ? { drift } : {}),
+    });
+  }
+  return changes;
+}
+
+function toOutputs(obs: ObservedIdpMetadata, uploadConfirmedAt: string): IdpMetadataOutput {
+  const md = obs.got?.md;
+  return {
+    path: obs.file,
+    entityId: md?.entityId ?? KNOWN_AFTER_APPLY,
+    ssoUrl: md?.ssoUrl ?? KNOWN_AFTER_APPLY,
+    certSubject: md?.cert.subject ?? KNOWN_AFTER_APPLY,
+    certSha256Fingerprint: md?.cert.sha256Fingerprint ?? KNOWN_AFTER_APPLY,
+    certNotAfter: md?.cert.notAfter ?? KNOWN_AFTER_APPLY,
+    signingKid: obs.app.signingKid,
+    uploadConfirmedAt,
+  };
+}
+
+export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdpMetadata> = {
   id: 'idp-metadata',
   title: 'Okta IdP metadata uploaded to Identity Center',
   kind: 'console',
   needs: ['okta-app'],
 
-  async plan(ctx) {
-    const app = ctx.outputs['okta-app'];
-    if (!app) return [{ kind: 'pending', target: 'IdP metadata', detail: 'needs the Okta app from the okta-app step' }];
-    const okta = await ctx.services.okta();
-    const { md } = await download(okta, app);
-    return [
-      { kind: 'create', target: DEFAULT_IDP_METADATA_FILE, detail: `issuer ${md.entityId}, certificate ${md.cert.sha256Fingerprint} until ${md.cert.notAfter}` },
-      { kind: 'console', target: 'Upload the IdP metadata in IAM Identity Center (Settings > Identity source)' },
-    ];
+  async answers(ctx) {
+    const name = (await ctx.io.ask({
+      key: 'idp-metadata-file',
+      message: 'Where to save the Okta IdP metadata',
+      default: DEFAULT_IDP_METADATA_FILE,
+      validate: (v) => (v.trim() === '' ? 'Give a file name, e.g. idp-saml.xml.' : true),
+    })).trim();
+    return { file: path.resolve(ctx.workDir, name) };
   },
 
-  async apply(ctx) {
+  async observe(ctx, answers) {
     const app = ctx.need('okta-app');
+    const base = { app, file: answers.file, now: ctx.now().toISOString(), ...(ctx.outputs['idp-metadata'] ? { earlier: ctx.outputs['idp-metadata'] } : {}) };
+    if (isKnownAfterApply(app.appId)) return { ...base, fileCurrent: false };
     const okta = await ctx.services.okta();
     const p = ctx.io.progress(`Downloading the SAML metadata of the Okta app ${app.appId}`);
     let got: { xml: string; md: IdpMetadata };
@@ -70,53 +151,46 @@ export const idpMetadataStep: LegacyStep<'idp-metadata'> = {
       throw e;
     }
     p.succeed(`Downloaded the SAML metadata of the Okta app ${app.appId}`);
-    const { xml, md } = got;
-    const { warning } = checkCertValidity(md, ctx.now());
-    if (warning) ctx.io.warn(warning);
-    ctx.io.info(`IdP issuer ${md.entityId}; sign-in URL ${md.ssoUrl}; certificate "${md.cert.subject}", SHA-256 ${md.cert.sha256Fingerprint}, valid until ${md.cert.notAfter}.`);
-
-    const name = (await ctx.io.ask({
-      key: 'idp-metadata-file',
-      message: 'Where to save the Okta IdP metadata',
-      default: DEFAULT_IDP_METADATA_FILE,
-      validate: (v) => (v.trim() === '' ? 'Give a file name, e.g. idp-saml.xml.' : true),
-    })).trim();
-    const file = path.resolve(ctx.workDir, name);
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    await fsp.writeFile(file, xml, { mode: 0o644 });
-    ctx.io.info(`Saved the IdP metadata to ${file}.`);
-
-    const earlier = ctx.outputs['idp-metadata'];
-    const alreadyUploaded = earlier !== undefined && earlier.signingKid === app.signingKid && earlier.certSha256Fingerprint === md.cert.sha256Fingerprint;
-    if (alreadyUploaded) {
-      ctx.io.info(`Identity Center already has this IdP metadata (upload confirmed ${earlier.uploadConfirmedAt}); nothing to upload again.`);
-    } else {
-      await ctx.io.consoleAction(uploadAction(file, md, xml));
+    const { daysLeft } = checkCertValidity(got.md, ctx.now());
+    if (daysLeft !== undefined) ctx.io.warn(messageText('IDP_CERT_EXPIRES_SOON', { days: daysLeft, s: daysLeft === 1 ? '' : 's', notAfter: got.md.cert.notAfter }));
+    let fileCurrent = false;
+    try {
+      fileCurrent = fs.readFileSync(answers.file, 'utf8') === got.xml;
+    } catch {
+      fileCurrent = false; // not saved yet
     }
-    return {
-      path: file,
-      entityId: md.entityId,
-      ssoUrl: md.ssoUrl,
-      certSubject: md.cert.subject,
-      certSha256Fingerprint: md.cert.sha256Fingerprint,
-      certNotAfter: md.cert.notAfter,
-      signingKid: app.signingKid,
-      uploadConfirmedAt: alreadyUploaded ? earlier.uploadConfirmedAt : ctx.now().toISOString(),
-    };
+    return { ...base, got, fileCurrent };
   },
 
-  async check(ctx, out) {
-    const drift: Drift[] = [];
-    const okta = await ctx.services.okta();
-    const app = ctx.outputs['okta-app'];
-    const live = app ? await okta.getApp(app.appId) : undefined;
-    const kid = live?.credentials?.signing?.kid;
-    if (live && kid !== out.signingKid) {
-      drift.push({ message: `The Okta app now signs with key ${kid ?? '(none)'}, not ${out.signingKid}: Identity Center still has the old IdP metadata.` });
+  plan: (obs, _answers, recorded) => planIdpMetadata(obs, recorded),
+
+  async apply(ctx, changes, obs) {
+    const got = obs.got;
+    if (!got) throw new WizardError('The IdP metadata was not downloaded before apply.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
+    const { xml, md } = got;
+    ctx.io.info(messageText('IDP_METADATA_DETAILS', { entityId: md.entityId, ssoUrl: md.ssoUrl, subject: md.cert.subject, sha256: md.cert.sha256Fingerprint, notAfter: md.cert.notAfter }));
+    let uploadConfirmedAt: string | undefined;
+    for (const c of changes) {
+      const pl = c.payload as IdpMetadataPayload;
+      if (pl.action === 'write-file') {
+        await fsp.mkdir(path.dirname(pl.path), { recursive: true });
+        await fsp.writeFile(pl.path, xml, { mode: 0o644 });
+        ctx.io.info(messageText('IDP_METADATA_SAVED', { file: pl.path }));
+      } else if (pl.action === 'upload') {
+        await ctx.io.consoleAction(pl.consoleAction ?? uploadAction(obs.file, md, xml));
+        uploadConfirmedAt = ctx.now().toISOString();
+      }
     }
-    if (new Date(out.certNotAfter).getTime() <= ctx.now().getTime()) {
-      drift.push({ message: `The Okta signing certificate ${out.certSha256Fingerprint} expired on ${out.certNotAfter}.` });
+    if (!uploadConfirmedAt) {
+      const earlier = obs.earlier;
+      ctx.io.info(messageText('IDP_METADATA_ALREADY_UPLOADED', { at: earlier?.uploadConfirmedAt ?? '' }));
+      uploadConfirmedAt = earlier?.uploadConfirmedAt ?? obs.now;
     }
-    return drift;
+    return toOutputs(obs, uploadConfirmedAt);
+  },
+
+  outputsAfter(obs, _answers, changes) {
+    const upload = changes.some((c) => c.op === 'console');
+    return toOutputs(obs, upload ? KNOWN_AFTER_APPLY : (obs.earlier?.uploadConfirmedAt ?? obs.now));
   },
 };

@@ -71,6 +71,7 @@ export interface StepContext {
  *
  *   answers(ctx)                     -> A   the step's questions (ctx.io; no API call)
  *   observe(ctx, answers)            -> O   live reads only (clients; no write, no prompt)
+ *   choose(ctx, observed, answers)   -> A   optional: questions among what was observed (no API call)
  *   plan(observed, answers, recorded)-> Change[]   pure; `recorded` = outputs of an earlier run
  *   (engine: show, approve once per risk class, or stop with exit 2)
  *   apply(ctx, changes, observed, answers) -> outputs   sends exactly the planned writes
@@ -92,6 +93,12 @@ export interface Step<K extends StepId = StepId, A = unknown, O = unknown> {
   answers?(ctx: StepContext): Promise<A>;
   /** Read the live state once: clients only, no mutating call. */
   observe(ctx: StepContext, answers: A): Promise<O>;
+  /**
+   * Optional: the questions whose choices come from the live state (several Identity Center
+   * instances, several matching Okta apps), asked through ctx.io after observe and before plan;
+   * returns the answers completed. No API call.
+   */
+  choose?(ctx: StepContext, observed: O, answers: A): Promise<A>;
   /** Pure: the changes that bring the live state to what the answers ask for. */
   plan(observed: O, answers: A, recorded?: StepOutputs[K]): Change[];
   /** Carries out exactly `changes` (already approved) and returns the typed outputs. */

@@ -17,10 +17,10 @@ import { testUserStep } from './11-test-user.js';
 import { verifyStep } from './12-verify.js';
 
 export const STEPS: readonly AnyStep[] = [
-  legacyStep(preflightStep),
-  legacyStep(spMetadataStep),
-  legacyStep(oktaAppStep),
-  legacyStep(idpMetadataStep),
+  preflightStep,
+  spMetadataStep,
+  oktaAppStep,
+  idpMetadataStep,
   legacyStep(scimEndpointStep),
   legacyStep(oktaProvisioningStep),
   legacyStep(groupsStep),

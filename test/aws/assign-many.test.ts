@@ -7,6 +7,7 @@ import { assignAccounts } from '../../src/aws/assignments.js';
 import { ensurePermissionSet } from '../../src/aws/permission-sets.js';
 import { sleep } from '../../src/aws/retry.js';
 import { InterruptedError } from '../../src/errors.js';
+import { applyStep } from '../helpers/step-harness.js';
 import { preflightStep } from '../../src/steps/01-preflight.js';
 import { scimCall, startAwsStepFixture, type AwsStepFixture } from './step-fixture.js';
 
@@ -45,7 +46,7 @@ describe('abort listeners', () => {
   it('assigning 30 accounts through the paced engine emits no MaxListenersExceededWarning', async () => {
     fx = await startAwsStepFixture({ aws: { memberAccounts: 31, assignmentDelayMs: 20 } });
     const h = fx.harness();
-    const preflight = await preflightStep.apply(h.ctx);
+    const preflight = await applyStep(preflightStep, h.ctx);
     const aws = await h.ctx.services.aws();
     aws.setHomeRegion(preflight.aws.region);
     const set = await ensurePermissionSet(aws.ssoAdmin(), preflight.aws.instanceArn, { name: 'ManySet', managedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', sessionDuration: 'PT1H', description: 'x' });

@@ -14,6 +14,7 @@ import { ensurePermissionSet } from '../../src/aws/permission-sets.js';
 import { DEFAULT_TUNING } from '../../src/aws/tuning.js';
 import { SANDBOX_TUNING } from '../../src/aws/session.js';
 import { InterruptedError } from '../../src/errors.js';
+import { applyStep } from '../helpers/step-harness.js';
 import { preflightStep } from '../../src/steps/01-preflight.js';
 import type { PreflightOutput } from '../../src/steps/outputs.js';
 import { readRequestLog } from '../helpers/sandbox.js';
@@ -45,7 +46,7 @@ const count = (list: string[], op: string): number => list.filter((o) => o === o
 
 beforeAll(async () => {
   fx = await startAwsStepFixture({ aws: { memberAccounts: 41, assignmentDelayMs: 40, assignmentDelayMaxMs: 260 } });
-  pf = (await preflightStep.apply(fx.harness().ctx)).aws;
+  pf = (await applyStep(preflightStep, fx.harness().ctx)).aws;
   const aws = await fx.harness().ctx.services.aws();
   aws.setHomeRegion(pf.region);
   client = aws.ssoAdminEngine();

@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAws } from '../../src/aws/connect.js';
+import { connectAwsThroughIo } from '../../src/steps/connect.js';
+import type { Io } from '../../src/core/io.js';
+
+/** The steps' connection: the questions through Io, the environment passed in (the test process's). */
+const connectAws = (io: Io): ReturnType<typeof connectAwsThroughIo> => connectAwsThroughIo(io, process.env);
 import { awsCallError } from '../../src/aws/errors.js';
 import { AuthError, ExitCode, WizardError } from '../../src/errors.js';
 import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';

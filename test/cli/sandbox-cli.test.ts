@@ -56,6 +56,10 @@ describe('sandbox commands', () => {
       .map((l) => JSON.parse(l) as { operation: string; mutating: boolean });
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.filter((e) => e.mutating)).toEqual([]);
+    // Preflight is planned once: its lines are printed once and the organization is read once.
+    expect((dry.stdout + dry.stderr).match(/AWS caller: /g)).toHaveLength(1);
+    expect((dry.stdout + dry.stderr).match(/Okta org: /g)).toHaveLength(1);
+    expect(entries.filter((e) => e.operation.endsWith('DescribeOrganization'))).toHaveLength(1);
     expect(fs.existsSync(path.join(work, 'okta-aws-sso.state.json'))).toBe(false);
     expect(dry.stdout + dry.stderr).not.toContain(info.oktaApiToken);
 

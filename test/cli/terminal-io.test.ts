@@ -93,6 +93,28 @@ describe('TerminalOutput and color rules', () => {
     expect(colorLevel({ noColorFlag: false, env: {}, isTTY: false })).toBe(0);
   });
 
+  it('breaks long lines between words at the terminal width, indented under their text', () => {
+    const s = Object.assign(new Capture(), { isTTY: true, columns: 60 });
+    const o = new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: false });
+    const info = 'You are signed in to the management account 505824698023: it can receive assignments only with --include-management-account.';
+    const ins = 'Open https://us-east-2.console.aws.amazon.com/singlesignon/home?region=us-east-2 as the management or delegated administrator account.';
+    o.info(info);
+    o.warn('The SCIM access token expires on 2027-01-01, in 30 days: rotate it with okta-aws-sso rotate scim-token.');
+    o.consoleAction({ id: 'download-sp-metadata', title: 'Download', where: 'AWS console (region us-east-2) > IAM Identity Center > Settings > Identity source', instructions: [ins] });
+    const lines = s.text.split('\n');
+    const words = [info, ins].join(' ').split(' ');
+    const tokens = new Set(lines.flatMap((l) => l.trim().split(/\s+/)));
+    for (const w of words) expect(tokens.has(w), `"${w}" was cut:\n${s.text}`).toBe(true);
+    // Only a word longer than the line (the URL) may overflow.
+    for (const l of lines) if (l.length > 59) expect(l.trim().split(/\s+/).some((w) => w.length > 40), l).toBe(true);
+    expect(s.text).toMatch(/^ {5}\S/m); // "  1. " continuation lines sit under the text
+    expect(s.text).toMatch(/^ {2}--include-management-account\.$/m);
+    // A pipe (no width) keeps each line whole.
+    const p = new Capture();
+    new TerminalOutput({ stream: p, color: 0, spinners: false, verbose: false }).info(info);
+    expect(p.text).toBe(`${info}\n`);
+  });
+
   it('shows console actions with numbered steps and values; debug only with --verbose', () => {
     const s = new Capture();
     const o = new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: false });

@@ -1,11 +1,11 @@
 /**
- * Day two, through the real binary against one sandbox setup made by `init --sandbox --yes`:
- * `profiles` writes the AWS CLI configuration for the test user's access; `rotate scim-token` and
- * `rotate saml-cert` run as a script would, the console actions done with `sandbox console`.
+ * Day two, through the real binary against one sandbox setup made by `init --sandbox --yes` (a copy
+ * of the shared finished run, test/helpers/finished-run.ts): `profiles` writes the AWS CLI
+ * configuration for the test user's access; `rotate scim-token` and `rotate saml-cert` run as a
+ * script would, the console actions done with `sandbox console`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse as parseIni } from 'ini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,23 +13,26 @@ import { runCli } from '../helpers/cli.js';
 import { findAwsCli } from '../helpers/aws-cli.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
+import { copyFinishedRun, FINISHED_RUN_PASSWORD, type FinishedRun } from '../helpers/finished-run.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-day-two-'));
-// The test user's password is chosen (not generated) so that later runs can prove a sign-in.
-const env = { CI: 'true', OKTA_AWS_SSO_TEST_USER_PASSWORD: 'Rotate-Check-2026!' };
+// The test user's password (chosen by the shared run) lets the rotations prove a sign-in.
+const env = { CI: 'true', OKTA_AWS_SSO_TEST_USER_PASSWORD: FINISHED_RUN_PASSWORD };
+let run: FinishedRun;
+let dir = '';
+let config = '';
 
 beforeAll(async () => {
-  const r = await runCli(['init', '--sandbox', '--yes'], { cwd: dir, env });
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-}, 180_000);
+  run = await copyFinishedRun('oas-day-two-');
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  dir = run.dir;
+  config = path.join(dir, 'aws-config');
+}, 240_000);
 
 afterAll(async () => {
-  await runCli(['sandbox', 'stop'], { cwd: dir, env: {} });
-  fs.rmSync(dir, { recursive: true, force: true });
+  await run?.dispose();
 });
 
 describe('okta-aws-sso profiles', () => {
-  const config = path.join(dir, 'aws-config');
   const existing = '# my own settings\n[default]\nregion = us-east-1\n\n[profile legacy]\nrole_arn = arn:aws:iam::333333333333:role/Admin\nsource_profile = default\n';
 
   it('--dry-run shows the diff and writes nothing', async () => {
@@ -110,14 +113,15 @@ describe('okta-aws-sso profiles', () => {
 // actions (the marker `sandbox start --manual-console` leaves), so each console action stops the run
 // with exit 3 and a hint; `sandbox console <id>` does what the person would; the hint is run as printed.
 
-const sandboxDir = path.join(dir, '.okta-aws-sso', 'sandbox');
-const manualMarker = path.join(sandboxDir, 'manual-console');
-const statePath = path.join(dir, 'okta-aws-sso.state.json');
+// Functions: `dir` is known once the shared run is copied (beforeAll).
+const sandboxDir = (): string => path.join(dir, '.okta-aws-sso', 'sandbox');
+const manualMarker = (): string => path.join(sandboxDir(), 'manual-console');
+const statePath = (): string => path.join(dir, 'okta-aws-sso.state.json');
 type StateDoc = {
   steps: Record<string, { outputs: Record<string, unknown> }>;
   rotations?: Record<string, { finishedAt?: string; phases: Record<string, string>; facts?: Record<string, string> }>;
 };
-const readStateDoc = (): StateDoc => JSON.parse(fs.readFileSync(statePath, 'utf8')) as StateDoc;
+const readStateDoc = (): StateDoc => JSON.parse(fs.readFileSync(statePath(), 'utf8')) as StateDoc;
 
 /** The continuing command of "What to do: ... then run `okta-aws-sso rotate ...`" as an argv, `<file>` filled in. */
 function hintedCommand(stderr: string, file?: string): string[] {
@@ -138,7 +142,7 @@ async function hintedConsole(stderr: string, id: string): Promise<string> {
 }
 
 async function probe(endpoint: string, token: string): Promise<number> {
-  const info = await readInfoFile(sandboxDir);
+  const info = await readInfoFile(sandboxDir());
   const u = new URL(endpoint);
   const res = await fetch(`${info!.awsUrl}${u.pathname}/ServiceProviderConfig`, { headers: { authorization: `Bearer ${token}` } });
   return res.status;
@@ -157,19 +161,19 @@ async function consoleAction(id: string, payload?: Record<string, unknown>): Pro
 }
 
 describe('okta-aws-sso rotate scim-token', () => {
-  beforeAll(() => fs.writeFileSync(manualMarker, ''));
-  afterAll(() => fs.rmSync(manualMarker, { force: true }));
+  beforeAll(() => fs.writeFileSync(manualMarker(), ''));
+  afterAll(() => fs.rmSync(manualMarker(), { force: true }));
 
   it('--dry-run prints the plan and changes nothing', async () => {
-    const before = fs.readFileSync(statePath, 'utf8');
-    const since = (await readRequestLog(sandboxDir)).length;
+    const before = fs.readFileSync(statePath(), 'utf8');
+    const since = (await readRequestLog(sandboxDir())).length;
     const r = await runCli(['rotate', 'scim-token', '--dry-run'], { cwd: dir, env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/1\. Generate a second access token in Identity Center \[console action\]/);
     expect(r.stdout).toMatch(/5\. Delete the old token in Identity Center \[console action\]/);
     expect(r.stdout).toMatch(/Dry run: nothing was changed/);
-    expect(fs.readFileSync(statePath, 'utf8')).toBe(before);
-    expect(await mutatingRequests(sandboxDir, since)).toEqual([]);
+    expect(fs.readFileSync(statePath(), 'utf8')).toBe(before);
+    expect(await mutatingRequests(sandboxDir(), since)).toEqual([]);
   });
 
   it('refuses SCIM_TOKEN together with --scim-token-file: the variable would win and may hold the old token', async () => {
@@ -226,7 +230,7 @@ describe('okta-aws-sso rotate scim-token', () => {
     const st = readStateDoc();
     expect(st.rotations?.['scim-token']?.finishedAt).toBeDefined();
     expect(Object.keys(st.rotations!['scim-token']!.phases)).toHaveLength(6);
-    expect(fs.readFileSync(statePath, 'utf8')).not.toContain(newToken);
+    expect(fs.readFileSync(statePath(), 'utf8')).not.toContain(newToken);
     for (const out of [first, second, third3, last]) expect(out.stdout + out.stderr).not.toContain(newToken);
     // The new token works; the setup records when it was entered (no drift for verify).
     expect(await probe(scim.endpoint, newToken)).toBe(200);
@@ -246,11 +250,11 @@ describe('okta-aws-sso rotate scim-token', () => {
 });
 
 describe('okta-aws-sso rotate saml-cert', () => {
-  afterAll(() => fs.rmSync(manualMarker, { force: true }));
+  afterAll(() => fs.rmSync(manualMarker(), { force: true }));
 
   it('refuses to switch before the upload is confirmed, then switches and proves the sign-in; verify --sign-in passes', async () => {
-    fs.writeFileSync(manualMarker, '');
-    const info = (await readInfoFile(sandboxDir))!;
+    fs.writeFileSync(manualMarker(), '');
+    const info = (await readInfoFile(sandboxDir()))!;
     const app = readStateDoc().steps['okta-app']!.outputs as { appId: string; signingKid: string };
     const liveKid = async (): Promise<string> => {
       const res = await fetch(`${info.oktaUrl}/api/v1/apps/${app.appId}`, { headers: { authorization: `SSWS ${info.oktaApiToken}`, accept: 'application/json' } });
@@ -292,7 +296,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
     expect((st.steps['idp-metadata']!.outputs as { path: string }).path).toBe(file);
 
     // After the rotation, the whole sign-in proof passes (the sandbox approves the device code itself again).
-    fs.rmSync(manualMarker, { force: true });
+    fs.rmSync(manualMarker(), { force: true });
     const verify = await runCli(['verify', '--sign-in', '--json'], { cwd: dir, env });
     expect(verify.code, verify.stderr).toBe(0);
     const rows = (JSON.parse(verify.stdout) as { health: { id: string; status: string }[] }).health;
@@ -301,7 +305,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
   }, 240_000);
 
   it('the sandbox refuses a sign-in signed with a key Identity Center does not have (switching in the wrong order)', async () => {
-    const info = (await readInfoFile(sandboxDir))!;
+    const info = (await readInfoFile(sandboxDir()))!;
     const app = readStateDoc().steps['okta-app']!.outputs as { appId: string; signingKid: string };
     const headers = { authorization: `SSWS ${info.oktaApiToken}`, accept: 'application/json', 'content-type': 'application/json' };
     const gen = await fetch(`${info.oktaUrl}/api/v1/apps/${app.appId}/credentials/keys/generate?validityYears=2`, { method: 'POST', headers });
@@ -314,11 +318,11 @@ describe('okta-aws-sso rotate saml-cert', () => {
     };
     await put(kid);
     // As if the person had recorded the switch too: no drift, so the sign-in proof runs.
-    const before = fs.readFileSync(statePath, 'utf8');
+    const before = fs.readFileSync(statePath(), 'utf8');
     const doc = JSON.parse(before) as StateDoc;
     (doc.steps['okta-app']!.outputs as { signingKid: string }).signingKid = kid;
     (doc.steps['idp-metadata']!.outputs as { signingKid: string }).signingKid = kid;
-    fs.writeFileSync(statePath, JSON.stringify(doc, null, 2));
+    fs.writeFileSync(statePath(), JSON.stringify(doc, null, 2));
     try {
       const r = await runCli(['verify', '--sign-in', '--json'], { cwd: dir, env });
       expect(r.code, r.stderr).toBe(1);
@@ -327,7 +331,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
       // Identity Center (the sandbox) refuses the response: it is signed with a key it does not have.
       expect(rows.find((x) => x.id === 'acs'), JSON.stringify(rows)).toMatchObject({ status: 'failed', detail: expect.stringMatching(/signature/) as unknown as string });
     } finally {
-      fs.writeFileSync(statePath, before);
+      fs.writeFileSync(statePath(), before);
       await put(app.signingKid);
     }
   }, 120_000);

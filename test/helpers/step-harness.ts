@@ -45,7 +45,8 @@ export function stepHarness(init: HarnessInit = {}): Harness {
   const output = new MemoryOutput();
   const io = new BaseIo({ answers, output, prompter: init.prompter, yes: init.yes ?? true, consolePerformer: init.consolePerformer });
   const secrets = new MemorySecretStore(io);
-  const services = createServices(io, secrets, init.sandboxAdminUrl ? { adminUrl: init.sandboxAdminUrl } : undefined);
+  // The test process's environment (the CLI passes its own), as the CLI context does.
+  const services = createServices(io, secrets, init.sandboxAdminUrl ? { adminUrl: init.sandboxAdminUrl } : undefined, { env: process.env, cwd: process.cwd() });
   const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-step-'));
   const ctx = createStepContext({
     io,

@@ -1,25 +1,25 @@
 /**
  * The whole documented sequence through the real binary against the sandbox: `init --sandbox --yes`
- * reaches a verified end; a second run (state file present) and a fresh run (state file removed)
- * send no mutating request to either emulator.
+ * reaches a verified end (the shared finished run, test/helpers/finished-run.ts); a second run (state
+ * file present) and a fresh run (state file removed) send no mutating request to either emulator.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectRunMatchesState } from '../helpers/plan-log.js';
 import type { RequestLogEntry } from '../../src/sandbox/request-log.js';
 import type { WizardState } from '../../src/engine/state.js';
 import { ListAccountsForProvisionedPermissionSetCommand, ListPermissionSetsCommand, DescribePermissionSetCommand, ListInstancesCommand, SSOAdminClient, UpdatePermissionSetCommand } from '@aws-sdk/client-sso-admin';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
+import { FINISHED_RUN_ARGS, FINISHED_RUN_USER_FLAGS as USER, copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/okta-aws-sso.js');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-aws-e2e-'));
-const sbDir = path.join(dir, 'sb');
-const USER = ['--test-user-first-name', 'Test', '--test-user-last-name', 'User', '--test-user-email', 'test.user@example.com'];
+let finished: FinishedRun;
+let dir = '';
+let sbDir = '';
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -45,9 +45,13 @@ const logEntries = (): RequestLogEntry[] => fs.readFileSync(path.join(sbDir, 're
 const matchesPlan = (since: string): string[] => expectRunMatchesState(logEntries(), JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState, { since });
 const logLines = (): number => fs.readFileSync(path.join(sbDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length;
 
+beforeAll(async () => {
+  finished = await copyFinishedRun('oas-aws-e2e-');
+  ({ dir, sbDir } = finished);
+}, 240_000);
+
 afterAll(async () => {
-  await run(['sandbox', 'stop', '--dir', sbDir]);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await finished?.dispose();
 });
 
 /** Accounts assigned by the first run (the default org's ACTIVE member accounts). */
@@ -55,8 +59,10 @@ let accounts = 0;
 
 describe('init --sandbox --yes', () => {
   it('runs the whole sequence to a verified end, then changes nothing on a second or fresh run', async () => {
-    const since1 = new Date().toISOString();
-    const first = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
+    // The first run: the shared one (`init --sandbox --yes` with these test-user flags, default sandbox folder).
+    expect(FINISHED_RUN_ARGS).toEqual(['init', '--sandbox', '--yes', ...USER]);
+    const since1 = finished.startedAt;
+    const first = finished;
     expect(first.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Done: every step is complete\./);
@@ -70,7 +76,7 @@ describe('init --sandbox --yes', () => {
     const stateFile = path.join(dir, 'okta-aws-sso.state.json');
     const state = fs.readFileSync(stateFile, 'utf8');
     expect(state).toContain(`"accountsVerified": ${accounts}`);
-    expect(matchesPlan(since1)).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
+    expect(matchesPlan(since1)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'permission-set', 'account-assignments']));
 
     let cursor = logLines();
     const second = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
@@ -85,7 +91,7 @@ describe('init --sandbox --yes', () => {
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toContain(`0 created, ${accounts} already there`);
     expect(mutatingSince(cursor)).toEqual([]);
-    expect(matchesPlan(since3)).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
+    expect(matchesPlan(since3)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'permission-set', 'account-assignments']));
     // Three full runs, each ending with the sign-in proof: more than the default 60 s on a loaded machine.
   }, 180_000);
 

@@ -9,7 +9,7 @@ import { preflightStep } from '../../src/steps/01-preflight.js';
 import { accountAssignmentsStep } from '../../src/steps/10-account-assignments.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { applyStep, stepHarness } from '../helpers/step-harness.js';
+import { applyStep, stepDrift, stepHarness } from '../helpers/step-harness.js';
 import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
 
 let sb: TestSandbox;
@@ -73,16 +73,16 @@ describe('preflight: region probing', () => {
 
   it('a state made for another AWS account or Okta org is refused naming both, not treated as drift', async () => {
     const h = harness();
-    const out = await preflightStep.apply(h.ctx);
-    expect(await preflightStep.check(h.ctx, out)).toEqual([]);
+    const out = await applyStep(preflightStep, h.ctx);
+    expect(await stepDrift(preflightStep, h.ctx, out)).toEqual([]);
     const otherAccount = { ...out, aws: { ...out.aws, accountId: '999988887777' } };
-    await expect(preflightStep.check(h.ctx, otherAccount)).rejects.toMatchObject({
+    await expect(stepDrift(preflightStep, h.ctx, otherAccount)).rejects.toMatchObject({
       exitCode: 2,
       code: 'STATE_OTHER_ACCOUNT',
       message: expect.stringMatching(new RegExp(`999988887777.*${out.aws.accountId}`)),
     });
     const otherOrg = { ...out, okta: { ...out.okta, orgUrl: 'https://someone-else.okta.com' } };
-    await expect(preflightStep.check(h.ctx, otherOrg)).rejects.toMatchObject({
+    await expect(stepDrift(preflightStep, h.ctx, otherOrg)).rejects.toMatchObject({
       exitCode: 2,
       code: 'STATE_OTHER_ORG',
       message: expect.stringMatching(new RegExp(`someone-else\\.okta\\.com.*${out.okta.orgUrl.replace(/[.:/]/g, '.')}`)),

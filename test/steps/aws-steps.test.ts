@@ -80,6 +80,18 @@ describe('sp-metadata', () => {
     await expect(applyStep(spMetadataStep, wrong.ctx)).rejects.toThrow(/home region is us-east-2/);
   });
 
+  it('plans the console action when no value is given, nothing when they are; recorded values of another region are drift', async () => {
+    const none = await planChanges(spMetadataStep, fx.harness({ outputs: { preflight }, sandboxAdminUrl: undefined, consolePerformer: undefined }).ctx);
+    expect(none.map((c) => [c.op, c.resource.id, c.writes])).toEqual([['console', 'download-sp-metadata', []]]);
+    const acs = 'https://us-east-2.signin.aws/platform/saml/acs/5a1b2c3d-1234-5678-9abc-def012345678';
+    const h = fx.harness({ outputs: { preflight }, flags: { 'acs-url': acs } });
+    expect(await planChanges(spMetadataStep, h.ctx)).toEqual([]);
+    const out = await applyStep(spMetadataStep, h.ctx);
+    expect(await stepDrift(spMetadataStep, h.ctx, out)).toEqual([]);
+    const moved = { ...out, acsUrl: acs.replace('us-east-2', 'eu-west-1') };
+    expect((await stepDrift(spMetadataStep, h.ctx, moved)).map((d) => d.message).join('\n')).toMatch(/ACS URL https:\/\/eu-west-1\.signin\.aws\/.*us-east-2/);
+  });
+
   it('a metadata file of another instance is refused', async () => {
     const file = path.join(fx.workDir, 'other.xml');
     fs.writeFileSync(
@@ -132,7 +144,7 @@ describe('a non-sandbox run against other emulators', () => {
     const acs = 'http://127.0.0.1:4566/us-east-2/platform/saml/acs/5a1b2c3d';
     const issuer = 'http://127.0.0.1:4566/us-east-2/platform/saml/issuer';
     const h2 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
-    expect(await spMetadataStep.apply(h2.ctx)).toMatchObject({ acsUrl: acs, issuerUrl: issuer });
+    expect(await applyStep(spMetadataStep, h2.ctx)).toMatchObject({ acsUrl: acs, issuerUrl: issuer });
     expect(h2.output.text()).toMatch(/Accepting the loopback ACS URL .* because AWS_ENDPOINT_URL points at this machine too/);
 
     // The matching endpoint (identitystore for SCIM, sso-admin for ACS) points at AWS: loopback is refused.
@@ -142,7 +154,7 @@ describe('a non-sandbox run against other emulators', () => {
       const h3 = fx.harness({ ...plain, flags: { 'scim-endpoint': scim }, env: { ...fx.sb.env, SCIM_TOKEN: token } });
       await expect(scimEndpointStep.apply(h3.ctx)).rejects.toThrow(/a SCIM endpoint looks like https:\/\/scim/);
       const h4 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
-      await expect(spMetadataStep.apply(h4.ctx)).rejects.toThrow(/an ACS URL looks like https:/);
+      await expect(applyStep(spMetadataStep, h4.ctx)).rejects.toThrow(/an ACS URL looks like https:/);
     } finally {
       delete process.env.AWS_ENDPOINT_URL_IDENTITYSTORE;
       delete process.env.AWS_ENDPOINT_URL_SSO_ADMIN;

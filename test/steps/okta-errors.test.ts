@@ -14,7 +14,7 @@ import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
 import { groupsStep } from '../../src/steps/07-groups.js';
-import { connectOkta } from '../../src/okta/connect.js';
+import { connectOktaThroughIo } from '../../src/steps/connect.js';
 import { AuthError, ExitCode, UsageError, WizardError } from '../../src/errors.js';
 import type { Step } from '../../src/steps/contract.js';
 
@@ -145,7 +145,7 @@ describe('credentials', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-cwd-'));
     fs.writeFileSync(path.join(cwd, 'okta.yaml'), 'okta:\n  client:\n    token: stray\n');
     const h = stepHarness({ env: {} });
-    const client = await connectOkta(h.io, h.secrets, { env: { OKTA_AWS_SSO_OKTA_YAML: file }, cwd });
+    const client = await connectOktaThroughIo(h.io, h.secrets, { env: { OKTA_AWS_SSO_OKTA_YAML: file }, cwd });
     expect(client.describe()).toMatchObject({ orgUrl: sb.info.oktaUrl, authMode: 'ssws', credentialSource: file });
     expect(h.output.text()).toContain(`Found ${path.join(cwd, 'okta.yaml')}`);
     expect(h.output.text()).not.toContain(sb.info.oktaApiToken);
@@ -153,19 +153,19 @@ describe('credentials', () => {
 
   it('a non-interactive run without a token or an https org URL stops with exit 2 naming the fix', async () => {
     const noToken = stepHarness({ env: { OKTA_ORG_URL: 'https://acme.okta.invalid' } });
-    const e1 = (await connectOkta(noToken.io, noToken.secrets, { cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
+    const e1 = (await connectOktaThroughIo(noToken.io, noToken.secrets, { env: process.env, cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
     expect(e1).toBeInstanceOf(UsageError);
     expect(e1.exitCode).toBe(ExitCode.Usage);
     expect(e1.hint).toMatch(/--okta-token-file|OKTA_API_TOKEN/);
     const http = stepHarness({ env: { OKTA_ORG_URL: 'http://acme.okta.com', OKTA_API_TOKEN: '0123456789abcdef' } });
-    const e2 = (await connectOkta(http.io, http.secrets, { cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
+    const e2 = (await connectOktaThroughIo(http.io, http.secrets, { env: process.env, cwd: os.tmpdir() }).catch((e: unknown) => e)) as UsageError;
     expect(e2).toBeInstanceOf(UsageError);
     expect(e2.message).toMatch(/must use https/);
   });
 
   it('corrects an -admin org host with a warning before connecting', async () => {
     const h = stepHarness({ env: { OKTA_ORG_URL: 'https://acme-admin.okta.invalid', OKTA_API_TOKEN: '0123456789abcdef' } });
-    const err = await connectOkta(h.io, h.secrets, { retry: { policy: { maxAttempts: 1 } } }).catch((e: unknown) => e);
+    const err = await connectOktaThroughIo(h.io, h.secrets, { env: process.env, cwd: process.cwd(), retry: { policy: { maxAttempts: 1 } } }).catch((e: unknown) => e);
     expect(h.output.text()).toMatch(/acme\.okta\.invalid/);
     expect((err as { code?: string }).code).toBe('OKTA_UNREACHABLE');
   });
@@ -190,7 +190,7 @@ describe('retries', () => {
     const sb = await sandboxes.start();
     const h = stepHarness({ env: { OKTA_ORG_URL: sb.info.oktaUrl, OKTA_API_TOKEN: sb.info.oktaApiToken } });
     const retries: string[] = [];
-    const client = await connectOkta(h.io, h.secrets, { retry: { policy: { baseMs: 2, capMs: 20, maxAttempts: 11, rateLimitMaxWaitMs: 20 }, onRetry: (i) => retries.push(i.reason) } });
+    const client = await connectOktaThroughIo(h.io, h.secrets, { env: process.env, cwd: process.cwd(), retry: { policy: { baseMs: 2, capMs: 20, maxAttempts: 11, rateLimitMaxWaitMs: 20 }, onRetry: (i) => retries.push(i.reason) } });
     sb.faults.apply({ okta: { errorRate: 0.25, throttleRate: 0.15, dropRate: 0.1 } });
     for (let i = 0; i < 25; i++) expect(Array.isArray(await client.getJson('/api/v1/groups', { limit: 5 }))).toBe(true);
     sb.faults.clear();

@@ -74,7 +74,8 @@ describe('Okta half, interactive', () => {
         expect.stringMatching(/^input: Okta org URL/),
         expect.stringMatching(/^select: How should okta-aws-sso sign in/),
         expect.stringMatching(/^password: Okta API token/),
-        expect.stringMatching(/^confirm: Create the Okta app "AWS IAM Identity Center"/),
+        // The engine's approval for the okta-app step (no question inside its apply).
+        expect.stringMatching(/^confirm: Okta "AWS IAM Identity Center" app with SAML settings \(adds\): Create the Okta app "AWS IAM Identity Center"/),
         expect.stringMatching(/^confirm: Create the Okta group "AWS Users"/),
         // The engine's one approval for the test-user step, naming what it adds.
         expect.stringMatching(/^confirm: Okta test user in the assignment and push groups \(adds\): Create the Okta user grace\.hopper@example\.com/),

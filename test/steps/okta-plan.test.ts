@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readRequestLog, type TestSandbox } from '../helpers/sandbox.js';
-import { applyStep, planChanges, stepDrift, stepHarness } from '../helpers/step-harness.js';
+import { applyStep, planChanges, runStep, stepDrift, stepHarness } from '../helpers/step-harness.js';
+import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import { awsUpstream, oktaGet, runOktaHalf, OKTA_STEPS, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
+import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { MissingAnswerError } from '../../src/errors.js';
@@ -45,6 +47,10 @@ describe('plan, adoption and drift', () => {
     for (const step of OKTA_STEPS) for (const a of await planChanges(step, h.ctx)) kinds.push(`${step.id}:${a.op}`);
     expect(kinds.filter((k) => k.endsWith(':create') || k.endsWith(':update'))).toEqual(['idp-metadata:create']);
     expect(kinds).toContain('okta-app:adopt');
+    // Identity Center already has this metadata: no upload to repeat; the done step has no drift.
+    expect(kinds).not.toContain('idp-metadata:console');
+    expect(await stepDrift(idpMetadataStep, h.ctx, outputs['idp-metadata'])).toEqual([]);
+    expect(await stepDrift(oktaAppStep, h.ctx, outputs['okta-app'])).toEqual([]);
     expect(kinds).toContain('test-user:adopt');
     expect((await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating)).toEqual([]);
 
@@ -69,8 +75,13 @@ describe('plan, adoption and drift', () => {
       settings: { app: { acsURL: 'https://old.example.com/acs', entityID: 'https://old.example.com/issuer' } },
     });
     const h = stepHarness({ env: env(sb), outputs: up.outputs });
-    const out = await applyStep(oktaAppStep, h.ctx);
+    const cursor = (await readRequestLog(sb)).length;
+    const run = await runStep(oktaAppStep, h.ctx);
+    const out = run.outputs;
     expect(out).toMatchObject({ appId: created.id, adopted: true, acsUrl: up.outputs['sp-metadata']!.acsUrl });
+    // The GET-modify-PUT is a planned update with its before/after, and apply sent exactly it.
+    expect(run.changes.find((c) => c.op === 'update')).toMatchObject({ before: { acsURL: 'https://old.example.com/acs' }, after: { acsURL: up.outputs['sp-metadata']!.acsUrl } });
+    expectWritesMatchPlan(await readRequestLog(sb, { since: cursor }), run.changes);
     expect(h.output.text()).toContain('acsURL is https://old.example.com/acs');
     const app = await oktaGet<{ label: string; visibility: { hide: { iOS: boolean } }; settings: { app: { acsURL: string; entityID: string } } }>(sb, `/api/v1/apps/${String(created.id)}`);
     expect(app.settings.app).toMatchObject({ acsURL: up.outputs['sp-metadata']!.acsUrl, entityID: up.outputs['sp-metadata']!.issuerUrl });
@@ -96,11 +107,14 @@ describe('plan, adoption and drift', () => {
       ['adopt', expect.stringContaining(String(created.id))],
       ['update', expect.stringMatching(/^Activate the Okta app/)],
     ]);
+    expect(plan[1]).toMatchObject({ before: { status: 'INACTIVE' }, after: { status: 'ACTIVE' }, writes: [{ service: 'okta', operation: 'activateApplication', count: 1 }] });
     const cursor = (await readRequestLog(sb)).length;
-    const out = await applyStep(oktaAppStep, h.ctx);
-    expect(out).toMatchObject({ appId: created.id, adopted: true });
+    const run = await runStep(oktaAppStep, h.ctx);
+    expect(run.outputs).toMatchObject({ appId: created.id, adopted: true });
     const writes = (await readRequestLog(sb, { since: cursor })).filter((e) => e.service === 'okta' && e.mutating && e.status < 300);
     expect(writes.map((e) => e.operation)).toEqual(['activateApplication']);
+    expectWritesMatchPlan(await readRequestLog(sb, { since: cursor }), run.changes);
+    expect(await stepDrift(oktaAppStep, h.ctx, run.outputs)).toEqual([]);
     expect((await oktaGet<{ status: string }>(sb, `/api/v1/apps/${String(created.id)}`)).status).toBe('ACTIVE');
   });
 

@@ -1,21 +1,21 @@
 /**
- * `init --sandbox --yes` ends with the sign-in proof passing (13 rows), and `verify --sandbox --sign-in --json`
+ * `init --sandbox --yes` ends with the sign-in proof passing (13 rows: the shared finished run,
+ * test/helpers/finished-run.ts, made with a known test-user password), and `verify --sandbox --sign-in --json`
  * reports one health row per check: a NameID that is not the Identity Center user name, a wrong IdP
  * metadata upload and an MFA policy each break exactly their rows (real binary, sandbox process).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FINISHED_RUN_PASSWORD as PASSWORD, FINISHED_RUN_USER, copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/okta-aws-sso.js');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-signin-'));
-const sbDir = path.join(dir, 'sb');
-const PASSWORD = 'Verify-Sign-In-2026!';
-const USER = ['--test-user-first-name', 'Katherine', '--test-user-last-name', 'Johnson', '--test-user-email', 'katherine.johnson@example.com'];
+let finished: FinishedRun;
+let dir = '';
+let sbDir = '';
 
 interface Row {
   id: string;
@@ -66,7 +66,11 @@ async function admin(route: string, body: unknown): Promise<void> {
 let appId = '';
 
 beforeAll(async () => {
-  const first = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER], { OKTA_AWS_SSO_TEST_USER_PASSWORD: PASSWORD });
+  // The run was `init --sandbox --yes` with the Katherine Johnson test user and OKTA_AWS_SSO_TEST_USER_PASSWORD set.
+  finished = await copyFinishedRun('oas-signin-');
+  ({ dir, sbDir } = finished);
+  expect(FINISHED_RUN_USER.email).toBe('katherine.johnson@example.com');
+  const first = finished;
   expect(first.code, first.stdout + first.stderr).toBe(0);
   expect(first.stdout).toMatch(/Sign-in proof \(as the test user, without a browser\):/);
   expect(first.stdout).toMatch(/PASS {2}Role credentials work \(STS GetCallerIdentity\) +arn:aws:sts::\d{12}:assumed-role\/AWSReservedSSO_AWSPowerUserAccess_[0-9a-f]{16}\/katherine\.johnson@example\.com/);
@@ -75,11 +79,10 @@ beforeAll(async () => {
   const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as { steps: Record<string, { outputs?: { appId?: string } }> };
   appId = state.steps['okta-app']!.outputs!.appId!;
   expect(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')).not.toContain(PASSWORD);
-}, 200_000);
+}, 240_000);
 
 afterAll(async () => {
-  await run(['sandbox', 'stop', '--dir', sbDir]);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await finished?.dispose();
 });
 
 describe('verify --sign-in (sandbox)', () => {

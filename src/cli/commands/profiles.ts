@@ -100,8 +100,8 @@ export const profilesCommand: CliCommand = {
     }
     const io = new BaseIo({ answers, output: out, yes: g.yes ?? false });
     ctx.redact = (t) => io.redact(t);
-    const { connectAws } = await import('../../aws/connect.js');
-    const aws = await connectAws(io);
+    const { connectAwsThroughIo } = await import('../../steps/connect.js');
+    const aws = await connectAwsThroughIo(io, ctx.env);
     let text: TextBlock[];
     let data: Record<string, unknown>;
     try {

@@ -14,8 +14,8 @@ export const statusCommand: CliCommand = {
       .addHelpText('after', EXIT_CODES_HELP),
   async run(ctx, g): Promise<CommandResult> {
     const file = ctx.statePath(g);
-    // The state module (zod) is loaded only when there is a file to validate.
-    const state = existsSync(file) ? await (await import('../../engine/state.js')).readState(file) : undefined;
+    // The state reader is loaded only when there is a file; zod only when that file is not as the wizard writes it.
+    const state = existsSync(file) ? await (await import('../../engine/state-read.js')).readState(file) : undefined;
     const steps = ctx.stepInfos();
     const text: TextBlock[] = [];
     if (!state) {

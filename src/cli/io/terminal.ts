@@ -204,11 +204,40 @@ export class TerminalOutput implements OutputSink {
 
   /** Text from a step or an error: its control characters are shown, never obeyed (escapeControl). */
   info(message: string): void {
-    this.line(escapeControl(message));
+    for (const l of this.fit(escapeControl(message))) this.line(l);
   }
 
   warn(message: string): void {
-    this.line(this.chalk.yellow(`Warning: ${escapeControl(message)}`));
+    for (const l of this.fit(`Warning: ${escapeControl(message)}`)) this.line(this.chalk.yellow(l));
+  }
+
+  /**
+   * A line longer than the terminal is wide, broken between words (never inside one), continuation
+   * lines indented under the text (after a "1. " or "- " marker, else two spaces more). Without a
+   * terminal width (a pipe, a file) the line stays whole.
+   */
+  private fit(text: string): string[] {
+    const width = this.columns();
+    if (width === undefined || text.length < width) return [text];
+    const m = /^(\s*)((?:\d+\.|-|\*)\s+)?/.exec(text)!;
+    const lead = m[1]!;
+    const hang = ' '.repeat(m[2] ? m[0].length : lead.length + 2);
+    if (hang.length > width / 2) return [text];
+    const limit = width - 1;
+    const lines: string[] = [];
+    let cur = lead;
+    let sep = '';
+    for (const [, word, space] of text.slice(lead.length).matchAll(/(\S+)(\s*)/g)) {
+      if (cur.trim() === '') cur += word;
+      else if (cur.length + sep.length + word!.length <= limit) cur += sep + word;
+      else {
+        lines.push(cur);
+        cur = hang + word;
+      }
+      sep = space!;
+    }
+    lines.push(cur);
+    return lines;
   }
 
   debug(message: string): void {
@@ -306,8 +335,8 @@ export class TerminalOutput implements OutputSink {
     const e = escapeControl;
     this.line();
     this.line(c.bold.magenta(`Console action: ${e(action.title)}`) + c.dim(`  [${e(action.id)}]`));
-    this.line(`  ${c.bold('Where:')} ${e(action.where)}`);
-    action.instructions.forEach((ins, i) => this.line(`  ${i + 1}. ${e(ins)}`));
+    this.fit(`  Where: ${e(action.where)}`).forEach((l, i) => this.line(i === 0 ? l.replace('Where:', c.bold('Where:')) : l));
+    action.instructions.forEach((ins, i) => this.fit(`  ${i + 1}. ${e(ins)}`).forEach((l) => this.line(l)));
     if (action.values && action.values.length > 0) {
       this.line(`  ${c.bold('Values to copy:')}`);
       for (const v of action.values) this.line(`    ${e(v.label)}: ${c.cyan(e(v.value))}`);

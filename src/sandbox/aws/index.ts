@@ -325,6 +325,19 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         };
       }
       if (k.kind === 'sts') return kind === 'throttle' ? stsError('Throttling', 'Rate exceeded', 400) : stsError('InternalFailure', 'An internal error occurred.', 500);
+      if (k.kind === 'other') {
+        // The web endpoints (the sign-in ACS, the access portal): an HTTP throttle or server error,
+        // never an API error body (a 400 there reads as a refused assertion).
+        const status = kind === 'throttle' ? 429 : 503;
+        return {
+          status,
+          headers: { 'content-type': 'text/html; charset=utf-8', ...(kind === 'throttle' ? { 'retry-after': '1' } : {}) },
+          body: `<html><body>${kind === 'throttle' ? 'Too many requests' : 'Service unavailable'}</body></html>`,
+          service: 'aws',
+          operation: `${req.method} ${req.path}`,
+          mutating: false,
+        };
+      }
       const target = k.kind === 'json' ? k.target : 'unknown';
       const svc = TARGETS[target.split('.')[0] ?? ''];
       const model = svc ? loadModel(svc) : undefined;

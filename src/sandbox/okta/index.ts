@@ -21,11 +21,11 @@ import { applyPushRules, enableConnection, testCredentials } from './org.js';
 import { Provisioner } from './provisioning.js';
 import { provisioningApiHandlers } from './provisioning-api.js';
 import { pushMappingHandlers } from './push-mappings.js';
-import { RateLimiter, bucketOf } from './ratelimit.js';
+import { RateLimiter } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
 import { createSso } from './sso.js';
-import { seedUsers, type SeedUsersInput } from './seed.js';
+import { seedDirectory, seedUsers, type DirectoryInput, type SeedUsersInput } from './seed.js';
 import { PROVISIONING_APPS, defaultCapabilities, emptyState, type OktaState } from './state.js';
 import { userHandlers } from './users.js';
 import { rid, safeEqual } from './util.js';
@@ -49,6 +49,8 @@ export interface OktaEmulator extends Emulator {
   idle(): Promise<void>;
   /** Bulk seeding for scale tests (admin POST /__sandbox/seed/okta-users; seed.ts). */
   seedUsers(p: SeedUsersInput): { groupId: string; created: number; refusable: number };
+  /** The org's people and department groups (the sandbox harness seeds DEFAULT_DIRECTORY in a fresh org). */
+  seedDirectory(p: DirectoryInput): void;
   /** Admin-only hooks for tests (not reachable over HTTP). */
   debug: {
     /** Re-issues an app signing key's certificate so that it expires at `date` (past or near future). */
@@ -70,9 +72,8 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
   };
   const sso = createSso({ state: () => org.state, orgUrl: () => org.orgUrl, policy: () => org.options.authnPolicy ?? 'password' });
   const tokens = new Map<string, IssuedToken>();
-  const rateLimit = (): number => org.options.rateLimitPerMinute ?? 600;
-  const limiter = new RateLimiter(rateLimit);
-  const rateHeaders = (bucket: string, consume: boolean) => limiter.headers(bucket, consume);
+  const limiter = new RateLimiter(() => ({ perMinute: org.options.rateLimitPerMinute, windowSeconds: org.options.rateLimitWindowSeconds }));
+  const rateHeaders = (method: string, path: string, consume: boolean) => limiter.headers(method, path, consume);
 
   const handlers: Handlers = {
     ...appHandlers(org),
@@ -127,7 +128,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
   async function handle(req: SandboxRequest): Promise<HandledResponse> {
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
     if (path === '/oauth2/v1/token') {
-      const rate = rateHeaders('write /oauth2/v1/token', true);
+      const rate = rateHeaders('POST', '/oauth2/v1/token', true);
       if (rate.exceeded) return toHandled(errorAnswer(tooManyRequests()), OKTA_TOKEN_OPERATION, req, rate.headers);
       if (req.method !== 'POST') return toHandled({ status: 405, json: { error: 'invalid_request', error_description: 'Use POST.' } }, `${req.method} ${path}`, req, rate.headers);
       const r = await tokenEndpoint({
@@ -149,15 +150,15 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     const matched = spec.match(req.method, path);
     const fallbackName = `${req.method} ${path}`;
     if (!matched) {
-      const rate = rateHeaders(`read ${path.split('/').slice(0, 4).join('/')}`, true);
+      const rate = rateHeaders(req.method, path, true);
       return toHandled(errorAnswer(new OktaHttpError(404, 'E0000022', `The endpoint does not exist or is not served by the sandbox: ${req.method} ${path}`)), fallbackName, req, rate.headers);
     }
     if ('allowed' in matched) {
-      const rate = rateHeaders(`read ${path.split('/').slice(0, 4).join('/')}`, true);
+      const rate = rateHeaders(req.method, path, true);
       return toHandled(errorAnswer(new OktaHttpError(405, 'E0000022', `The endpoint does not support the provided HTTP method (allowed: ${matched.allowed.join(', ')})`)), fallbackName, req, rate.headers);
     }
     const { op, params } = matched;
-    const rate = rateHeaders(bucketOf(req.method, op.template), true);
+    const rate = rateHeaders(req.method, op.template, true);
     let answer: Answer;
     try {
       if (rate.exceeded) throw tooManyRequests();
@@ -183,7 +184,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       if (!(e instanceof OktaHttpError)) throw e;
       answer = errorAnswer(e);
     }
-    const handled = toHandled(answer, op.operationId, req, rateHeaders(bucketOf(req.method, op.template), false).headers);
+    const handled = toHandled(answer, op.operationId, req, rateHeaders(req.method, op.template, false).headers);
     if (answer.status === 429) Object.assign(handled.headers ?? {}, rate.headers);
     const problem = spec.validateResponse(op, handled.status, handled.headers?.['content-type'], typeof handled.body === 'string' ? handled.body : handled.body?.toString('utf8'));
     if (problem) {
@@ -207,11 +208,14 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     faultResponse(kind, req) {
       const matched = spec.match(req.method, req.path);
       const operation = matched && 'op' in matched ? matched.op.operationId : `${req.method} ${req.path}`;
+      const template = matched && 'op' in matched ? matched.op.template : req.path;
+      const rate = rateHeaders(req.method, template, false);
       if (kind === 'throttle') {
-        const reset = String(Math.ceil(Date.now() / 1000) + 60);
-        return toHandled(errorAnswer(tooManyRequests()), operation, req, { 'x-rate-limit-limit': String(rateLimit()), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
+        // The request's endpoint family has spent its window: Remaining 0, Reset at the end of the
+        // family's current window (as a real org's bucket would read), never a fixed minute ahead.
+        return toHandled(errorAnswer(tooManyRequests()), operation, req, { ...rate.headers, 'x-rate-limit-remaining': '0' });
       }
-      return toHandled(errorAnswer(internalError()), operation, req, rateHeaders(`read ${req.path.split('/').slice(0, 5).join('/')}`, false).headers);
+      return toHandled(errorAnswer(internalError()), operation, req, rate.headers);
     },
     snapshot: () => structuredClone(org.state),
     restore(snap) {
@@ -260,6 +264,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     },
     idle: () => org.provisioner.idle(),
     seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
+    seedDirectory: (p) => seedDirectory(org.state, p, new Date().toISOString()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
         const a = org.state.apps[appId];

@@ -51,8 +51,17 @@ export function refreshAssignments(org: Org, only?: string): void {
   }
 }
 
+/** How many times the simulated person clicks "Test API Credentials" after a server-side failure. */
+const TEST_CLICKS = 3;
+
 export async function testCredentials(a: AppRec, baseUrl: string, token: string): Promise<string | undefined> {
-  const r = await scimCall(a, { baseUrl, token }, 'GET', '/ServiceProviderConfig');
+  let r = await scimCall(a, { baseUrl, token }, 'GET', '/ServiceProviderConfig');
+  // A person who sees a server error (5xx, 429 or no answer) clicks the button again, a few times;
+  // a 401 or 404 is the person's mistake and is reported at once.
+  for (let click = 1; click < TEST_CLICKS && (r.status === 0 || r.status === 429 || r.status >= 500); click++) {
+    await new Promise((resolve) => setTimeout(resolve, 200 * click));
+    r = await scimCall(a, { baseUrl, token }, 'GET', '/ServiceProviderConfig');
+  }
   if (r.status >= 200 && r.status < 300) return undefined;
   return `Error authenticating: ${r.reason}${r.status ? ` (HTTP ${r.status} from GET ${baseUrl}/ServiceProviderConfig)` : ''}. Check the base URL (no trailing slash) and the API token.`;
 }

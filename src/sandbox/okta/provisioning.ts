@@ -14,6 +14,8 @@ export interface ScimAnswer {
   status: number;
   json: Record<string, unknown> | undefined;
   reason: string;
+  /** The Retry-After header of the answer, if any. */
+  retryAfter?: string;
 }
 
 /** The Authorization header Okta sends for this app's connection. */
@@ -22,7 +24,28 @@ export function authHeader(appName: string, token: string): string {
   return token.startsWith('Bearer ') ? token : `Bearer ${token}`;
 }
 
+/** Sends after a SCIM 429 before the request counts as failed, and the longest Retry-After honoured (ms). */
+const SCIM_429_TRIES = 4;
+const SCIM_RETRY_AFTER_CAP_MS = 10_000;
+
+/**
+ * One SCIM request as Okta's provisioning makes it. A 429 is sent again after the server's Retry-After
+ * (1 s when absent, capped): Okta documents that it "automatically retr[ies] the remaining failed app
+ * user profile sync jobs based on the number returned by [the server's] Retry-After header"
+ * (support.okta.com, "Slack provisioning jobs failed with error API rate limit exceeded"). Other
+ * failures (5xx, no answer) fail the job, as Okta's task list shows them.
+ */
 export async function scimCall(app: Pick<AppRec, 'name'>, conn: { baseUrl: string; token: string }, method: string, path: string, body?: unknown): Promise<ScimAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await scimCallOnce(app, conn, method, path, body);
+    if (r.status !== 429 || attempt >= SCIM_429_TRIES) return r;
+    const asked = Number.parseInt(r.retryAfter ?? '', 10);
+    const wait = Math.min(Number.isFinite(asked) && asked >= 0 ? asked * 1000 : 1000, SCIM_RETRY_AFTER_CAP_MS);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+async function scimCallOnce(app: Pick<AppRec, 'name'>, conn: { baseUrl: string; token: string }, method: string, path: string, body?: unknown): Promise<ScimAnswer> {
   const headers: Record<string, string> = {
     authorization: authHeader(app.name, conn.token),
     accept: 'application/scim+json, application/json',
@@ -46,7 +69,7 @@ export async function scimCall(app: Pick<AppRec, 'name'>, conn: { baseUrl: strin
   const detail = json && typeof json.detail === 'string' ? json.detail : json && typeof json.message === 'string' ? json.message : undefined;
   const statusText = STATUS_CODES[res.status] ?? `HTTP ${res.status}`;
   const reason = res.status === 401 || res.status === 403 ? statusText : detail ?? statusText;
-  return { status: res.status, json, reason };
+  return { status: res.status, json, reason, retryAfter: res.headers.get('retry-after') ?? undefined };
 }
 
 const ok = (a: ScimAnswer): boolean => a.status >= 200 && a.status < 300;

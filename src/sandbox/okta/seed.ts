@@ -40,3 +40,45 @@ export function seedUsers(state: OktaState, p: SeedUsersInput, now = new Date().
   state.groups[gid] = { id: gid, profile: { name: p.groupName }, created: now, lastUpdated: now, lastMembershipUpdated: now, members };
   return { groupId: gid, created: p.count, refusable };
 }
+
+export interface DirectoryInput {
+  users: number;
+  groups: number;
+}
+
+/** The default sandbox org's directory: more users and groups than one page of a list (limit 200). */
+export const DEFAULT_DIRECTORY: DirectoryInput = { users: 250, groups: 250 };
+
+/**
+ * A realistic org directory, created straight in the state (cheap): `users` active people
+ * ("Sam Example 001", login sam.example.001@example.com) and `groups` department groups
+ * ("Department 001"...), each person in one of them. None starts with the wizard's default prefixes,
+ * so a rehearsal's own objects stay its own; lists of users and groups now span several pages.
+ */
+export function seedDirectory(state: OktaState, p: DirectoryInput, now = new Date().toISOString()): void {
+  const groups: string[] = [];
+  for (let i = 1; i <= p.groups; i++) {
+    const n = String(i).padStart(3, '0');
+    const id = `00gdir${n}${crypto.randomBytes(5).toString('hex')}`;
+    state.groups[id] = { id, profile: { name: `Department ${n}`, description: 'Seeded sandbox directory' }, created: now, lastUpdated: now, lastMembershipUpdated: now, members: [] };
+    groups.push(id);
+  }
+  for (let i = 1; i <= p.users; i++) {
+    const n = String(i).padStart(3, '0');
+    const id = `00udir${n}${crypto.randomBytes(5).toString('hex')}`;
+    const login = `sam.example.${n}@example.com`;
+    state.users[id] = {
+      id,
+      status: 'ACTIVE',
+      profile: { firstName: 'Sam', lastName: `Example ${n}`, displayName: `Sam Example ${n}`, email: login, login },
+      created: now,
+      activated: now,
+      statusChanged: now,
+      lastUpdated: now,
+      passwordChanged: null,
+      hasPassword: false,
+    };
+    const g = groups.length > 0 ? state.groups[groups[(i - 1) % groups.length]!] : undefined;
+    g?.members.push(id);
+  }
+}

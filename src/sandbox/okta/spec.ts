@@ -54,6 +54,13 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Members the spec types as strings but whose own examples (and live answers) carry null. */
+const NULL_IN_SPEC_EXAMPLES: Record<string, string[]> = {
+  ApplicationAccessibility: ['errorRedirectUrl', 'loginRedirectUrl'],
+  ApplicationSettingsNotes: ['admin', 'enduser'],
+  ApplicationSettingsNotificationsVpn: ['helpUrl', 'message'],
+};
+
 /** Rewrites spec defects so that Ajv accepts the schemas; returns the formats used. */
 function adapt(node: Json, formats: Set<string>): Json {
   if (Array.isArray(node)) return node.map((n) => adapt(n, formats));
@@ -168,6 +175,16 @@ export class OktaSpec {
     // provisioning the API does not support answers authScheme UNKNOWN.
     const tokenScheme = (components.schemas as Obj | undefined)?.ProvisioningConnectionTokenAuthScheme;
     if (isObj(tokenScheme) && Array.isArray(tokenScheme.enum) && !tokenScheme.enum.includes('UNKNOWN')) tokenScheme.enum = [...tokenScheme.enum, 'UNKNOWN'];
+    // The spec's own SAML app example (Saml2.0ResponseEx) and Okta's recorded GET of an OIN SAML app
+    // answer null for these members, which the schemas type as plain strings: accept null there.
+    for (const [schema, props] of Object.entries(NULL_IN_SPEC_EXAMPLES)) {
+      const s = (components.schemas as Obj | undefined)?.[schema];
+      if (!isObj(s) || !isObj(s.properties)) continue;
+      for (const prop of props) {
+        const ps = (s.properties as Obj)[prop];
+        if (isObj(ps) && typeof ps.type === 'string') (s.properties as Obj)[prop] = { ...ps, type: [ps.type, 'null'] };
+      }
+    }
     this.doc = doc;
     const addFormats = (addFormatsModule as unknown as { default: (a: Ajv) => void }).default ?? (addFormatsModule as unknown as (a: Ajv) => void);
     const mk = (coerce: boolean): Ajv => {

@@ -5,11 +5,51 @@ import { apiServes } from './org.js';
 import type { AppRec, AppUserRec, GroupRec, MappingRec, UserRec } from './state.js';
 import { isObj } from './util.js';
 
+/** Fills `defaults` under `value`: objects merge key by key, anything `value` sets (null too) wins. */
+export function withDefaults(defaults: Json, value: Json): Json {
+  const out: Json = { ...defaults };
+  for (const [k, v] of Object.entries(value)) out[k] = isObj(v) && isObj(defaults[k]) ? withDefaults(defaults[k] as Json, v) : v;
+  return out;
+}
+
+/**
+ * The writable members a real org returns for an OIN SAML app even when the create body left them
+ * out (spec example `Saml2.0ResponseEx`; Okta's recorded GET of an OIN SAML app in the developer docs):
+ * accessibility, visibility (autoLaunch, appLinks), credentials.userNameTemplate, and under settings:
+ * notifications.vpn, manualProvisioning, implicitAssignment and notes.
+ */
+export function oinAppDefaults(name: string, signOnMode: string): Json {
+  const settings: Json = {
+    app: {},
+    notifications: { vpn: { network: { connection: 'DISABLED' }, message: null, helpUrl: null } },
+    manualProvisioning: false,
+    implicitAssignment: false,
+    notes: { admin: null, enduser: null },
+  };
+  // Not served: the OIN sign-on overrides (settings.signOn.*Override) a real OIN app returns, because
+  // the spec types settings.signOn as a custom SAML app's (ssoAcsUrl, audience... required), which an
+  // OIN app does not have; the answer would fail the spec check (docs/sandbox-okta.md, not emulated).
+  void signOnMode;
+  return {
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    visibility: { autoLaunch: false, autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { [`${name}_link`]: true } },
+    credentials: { userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' } },
+    settings,
+  };
+}
+
+/**
+ * GET /api/v1/apps/{id}: every member a real org returns for an OIN SAML app (docs/sandbox-okta.md,
+ * "App object"): the writable ones (as last written, over the OIN defaults) and the read-only ones
+ * (id, orn, status, created, lastUpdated, features, credentials.signing.kid, settings.emOptInStatus,
+ * _links with help, metadata, appLinks, groups, logo, users, uploadLogo, (de)activate, self).
+ */
 export function appView(org: Org, a: AppRec): Json {
   const orgUrl = org.orgUrl;
-  const w = a.writable;
-  const settings = isObj(w.settings) ? { ...w.settings } : {};
+  const w = withDefaults(oinAppDefaults(a.name, a.signOnMode), a.writable);
+  const settings: Json = isObj(w.settings) ? { ...w.settings } : {};
   if (!isObj(settings.app)) settings.app = {};
+  settings.emOptInStatus = 'NONE';
   const connected = Provisioner.connected(a);
   const caps = a.capabilities;
   const features: string[] = [];
@@ -20,32 +60,34 @@ export function appView(org: Org, a: AppRec): Json {
     features.push('GROUP_PUSH');
   }
   const credentials: Json = {
-    userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
     ...(isObj(w.credentials) ? w.credentials : {}),
     signing: { kid: a.activeKid },
   };
   const base = `${orgUrl}/api/v1/apps/${a.id}`;
   const view: Json = {
     id: a.id,
+    orn: `orn:okta:idp:00o1sandbox0000000000:apps:${a.name}:${a.id}`,
     name: a.name,
     label: a.label,
     status: a.status,
     lastUpdated: a.lastUpdated,
     created: a.created,
-    accessibility: isObj(w.accessibility) ? w.accessibility : { selfService: false },
-    visibility: isObj(w.visibility) ? w.visibility : { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { [`${a.name}_link`]: true } },
+    accessibility: w.accessibility,
+    visibility: w.visibility,
     features,
     signOnMode: a.signOnMode,
     credentials,
     settings,
     _links: {
+      ...(a.signOnMode === 'SAML_2_0' ? { help: { href: `${orgUrl}/app/${a.name}/${a.id}/setup/help/SAML_2_0/external-doc`, type: 'text/html' } } : {}),
+      ...(a.signOnMode === 'SAML_2_0' ? { metadata: { href: `${base}/sso/saml/metadata`, type: 'application/xml' } } : {}),
+      uploadLogo: { href: `${base}/logo`, hints: { allow: ['POST'] } },
       appLinks: [{ name: `${a.name}_link`, href: `${orgUrl}/home/${a.name}/${a.id}/alnk${a.externalKey.slice(3)}`, type: 'text/html' }],
       groups: { href: `${base}/groups` },
-      logo: [],
+      logo: [{ name: 'medium', href: `${orgUrl}/assets/img/logos/${a.name}.png`, type: 'image/png' }],
       users: { href: `${base}/users` },
-      deactivate: { href: `${base}/lifecycle/deactivate` },
+      ...(a.status === 'ACTIVE' ? { deactivate: { href: `${base}/lifecycle/deactivate` } } : { activate: { href: `${base}/lifecycle/activate` } }),
       self: { href: base },
-      ...(a.signOnMode === 'SAML_2_0' ? { metadata: { href: `${base}/sso/saml/metadata`, type: 'application/xml' } } : {}),
     },
   };
   if (isObj(w.profile)) view.profile = w.profile;

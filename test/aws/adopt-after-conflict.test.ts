@@ -1,0 +1,60 @@
+/**
+ * AWS creates survive a lost answer: the sandbox carries out a share of the requests and then drops
+ * the connection (lostAnswerRate); the SDK sends the create again (the one retry policy), meets
+ * ConflictException "already exists" / "already attached", and the wizard looks the object up and
+ * adopts it (src/aws/retry.ts createOrAdoptAws): each permission set exists once, each policy is
+ * attached, and no run fails.
+ */
+import { ListInstancesCommand, ListPermissionSetsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkRetrySettings } from '../../src/aws/retry-strategy.js';
+import { attachManagedPolicy, createOrAdopt, listAttachedPolicies } from '../../src/aws/permission-sets.js';
+import { createOrAdoptAws } from '../../src/aws/retry.js';
+import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+let sb: TestSandbox;
+let sso: SSOAdminClient;
+let instanceArn: string;
+
+beforeAll(async () => {
+  sb = await withSandbox();
+  sso = new SSOAdminClient({ endpoint: sb.info.awsUrl, region: sb.info.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, ...sdkRetrySettings({ baseMs: 5, capMs: 20 }) });
+  instanceArn = (await sso.send(new ListInstancesCommand({}))).Instances?.[0]?.InstanceArn as string;
+});
+afterAll(async () => {
+  sso.destroy();
+  await sb.close();
+});
+
+describe('AWS creates after a lost answer', () => {
+  it('adopts the permission set and the attached policy the lost attempt made, never duplicates', async () => {
+    const since = sb.log.since(0).entries.length;
+    const names: string[] = [];
+    let lostCreates = 0;
+    // Until a CreatePermissionSet answer has been lost at least twice (each has a 40% chance).
+    for (let i = 0; i < 30 && lostCreates < 2; i++) {
+      const name = `FaultSet${i}`;
+      names.push(name);
+      sb.faults.apply({ aws: { lostAnswerRate: 0.4 } });
+      const r = await createOrAdopt(sso, instanceArn, { name, description: 'fault test', sessionDuration: 'PT1H', managedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } as never);
+      expect(r.ps.Name).toBe(name);
+      await attachManagedPolicy(sso, instanceArn, r.ps.PermissionSetArn as string, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+      sb.faults.clear();
+      expect(await listAttachedPolicies(sso, instanceArn, r.ps.PermissionSetArn as string)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+      lostCreates = (await readRequestLog(sb, { since })).filter((e) => e.fault === 'lost' && /CreatePermissionSet/.test(e.operation)).length;
+    }
+    expect(lostCreates).toBeGreaterThanOrEqual(2);
+    // Every set exists exactly once.
+    const arns = (await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 100 }))).PermissionSets ?? [];
+    expect(arns).toHaveLength(names.length);
+  });
+
+  it('a conflict with nothing to adopt stands (the lookup finds nothing)', async () => {
+    const conflict = Object.assign(new Error('PermissionSet with name X already exists.'), { name: 'ConflictException' });
+    await expect(createOrAdoptAws(async () => Promise.reject(conflict), async () => undefined)).rejects.toBe(conflict);
+    const other = Object.assign(new Error('bad'), { name: 'ValidationException' });
+    let looked = false;
+    await expect(createOrAdoptAws(async () => Promise.reject(other), async () => ((looked = true), 'x'))).rejects.toBe(other);
+    expect(looked).toBe(false);
+  });
+});
