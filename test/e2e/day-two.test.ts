@@ -304,7 +304,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
     expect(rows.filter((r) => r.status === 'failed')).toEqual([]);
   }, 240_000);
 
-  it('an app switched to a new key in the wrong order (before the upload) fails verify, naming the old metadata in Identity Center', async () => {
+  it('an app switched to a new key in the wrong order (before the upload) fails verify: Identity Center does not have its metadata', async () => {
     const info = (await readInfoFile(sandboxDir()))!;
     const app = readStateDoc().steps['okta-app']!.outputs as { appId: string; signingKid: string };
     const headers = { authorization: `SSWS ${info.oktaApiToken}`, accept: 'application/json', 'content-type': 'application/json' };
@@ -320,7 +320,7 @@ describe('okta-aws-sso rotate saml-cert', () => {
     try {
       const r = await runCli(['verify', '--sign-in', '--json'], { cwd: dir, env });
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/Identity Center still has the old IdP metadata/);
+      expect(r.stderr).toMatch(/Identity Center (still has the old IdP metadata|needs the new IdP metadata)/);
       const rows = (JSON.parse(r.stdout) as { health: { id: string; status: string }[] }).health;
       expect(rows.find((x) => x.id === 'steps')?.status).toBe('failed');
     } finally {
