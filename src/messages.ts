@@ -5,8 +5,8 @@
  * the docs, this registry and the codes used in src/ in sync), and tests assert codes, not wording.
  *
  * The lowest layer: it imports nothing. Errors keep their message text where they are raised; the
- * template here documents it and is what new code uses (see messageText / errorSpec). The steps' own
- * progress lines are not coded yet.
+ * template here documents it and is what new code uses (see messageText / errorSpec). The info and
+ * warn lines of the steps on the plan/apply contract are coded (steps 1-4 so far); spinner texts are not.
  */
 
 export type MessageLevel = 'error' | 'warn' | 'info' | 'result';
@@ -160,6 +160,37 @@ export const MESSAGES = {
   OKTA_APP_SAML_UPDATED: { level: 'info', text: "Updated the SAML settings of the Okta app {appId}." },
   SP_METADATA_ACS_CHOSEN: { level: 'info', text: "The metadata lists {count} ACS URLs; using the home region's: {acsUrl}." },
   LOOPBACK_ACCEPTED: { level: 'warn', text: "Accepting the loopback {what} {value} because {variable} points at this machine too ({url}): a test run against an emulator, not AWS." },
+  GROUP_ADOPTED: { level: 'info', text: "Adopting the existing Okta group \"{name}\" ({id})." },
+  GROUP_CREATED: { level: 'info', text: "Created the Okta group \"{name}\" ({id})." },
+  GROUP_ASSIGNED_TO_APP: { level: 'info', text: "Assigned the group \"{name}\" to the app {appId}." },
+  GROUP_PREFIX_MISMATCH: { level: 'warn', text: "The push group \"{name}\" does not start with the prefix \"{prefix}\"; it is pushed by name, but a console push rule on the prefix will not cover it." },
+  PUSH_CREATED: { level: 'info', text: "Pushing the group \"{name}\" to Identity Center (mapping {id})." },
+  PUSH_REACTIVATED: { level: 'info', text: "Re-activated the push of \"{name}\" (mapping {id})." },
+  PUSH_AGAIN: { level: 'info', text: "The push of \"{name}\" was in ERROR ({error}); pushing it again (mapping {id})." },
+  PUSH_IN_ERROR: { level: 'warn', text: "Group Push is in ERROR for {detail}." },
+  PUSH_ASSIGNMENT_GROUP_PREFIX: { level: 'warn', text: "The assignment group \"{name}\" starts with \"{prefix}\" but is not pushed: Okta does not support one group for both." },
+  PUSH_RULE_LATER: { level: 'info', text: "Groups whose name starts with \"{prefix}\" and are created later are pushed when you run okta-aws-sso init again, or add the rule \"{prefix}*\" once in {where} (Push Groups > Find groups by rule); then run with --console-done push-groups-by-rule." },
+  PUSH_REPUSH_ONCE: { level: 'info', text: "Okta reports the push of \"{name}\" in ERROR ({error}); pushing it again once (a SCIM error may be transient)." },
+  VERIFY_NOTE: { level: 'info', text: "{note}" },
+  VERIFY_PROBLEM: { level: 'warn', text: "{problem}" },
+  VERIFY_PASSED: { level: 'info', text: "Verified: {accounts} account(s) give \"{permissionSet}\" to \"{group}\"." },
+  VERIFY_PORTAL: { level: 'info', text: "AWS access portal: {url}" },
+  VERIFY_SIGN_IN_PROOF: { level: 'info', text: "Sign-in proof (as the test user, without a browser):" },
+  VERIFY_SIGN_IN_ROW: { level: 'info', text: "  {line}" },
+  VERIFY_CHECK_BY_HAND: { level: 'info', text: "Last, check by hand: {steps}" },
+  SCIM_TOKEN_EXPIRED: { level: 'warn', text: "The SCIM access token entered on {date} has expired: provisioning stopped. Generate a new one (Settings > Automatic provisioning > Manage provisioning) and run the wizard again with it." },
+  SCIM_TOKEN_EXPIRING: { level: 'warn', text: "The SCIM access token entered on {date} expires in about {days} days: generate a new one and update Okta's provisioning before then." },
+  PROVISIONING_FEATURES_BY_PERSON: { level: 'info', text: "Okta's Application Features API does not serve \"{label}\" (it answered 400), so Create Users, Update User Attributes and Deactivate Users are taken as set in the console action you confirmed; the group push and the test user verify them by their effect." },
+  PROVISIONING_FEATURES_ENABLED: { level: 'info', text: "Enabled Create Users, Update User Attributes and Deactivate Users on \"{label}\" (password sync off)." },
+  PROVISIONING_APP_DUPLICATES: { level: 'warn', text: "{count} {name} apps are labelled \"{label}\"; adopting the first ({id})." },
+  PROVISIONING_APP_ADOPTED: { level: 'info', text: "Adopting the existing SCIM app \"{label}\" ({id})." },
+  PROVISIONING_APP_CREATED: { level: 'info', text: "Created the Okta app \"{label}\" ({id}) with its icons hidden." },
+  PROVISIONING_ENABLED: { level: 'info', text: "Provisioning of \"{label}\" is already ENABLED." },
+  PROVISIONING_CONSOLE_EARLIER: { level: 'info', text: "Provisioning of \"{label}\" was configured in the console earlier (Okta's API cannot read it back); the later steps verify it by its effect." },
+  PROVISIONING_WORKS_BY_EFFECT: { level: 'info', text: "Provisioning of \"{label}\" already works: a push mapping of the app is ACTIVE and has pushed. Adopting it." },
+  PROVISIONING_GIVE_HELD_TOKEN: { level: 'info', text: "Giving Okta the SCIM token this run holds (provisioning of \"{label}\" reads ENABLED, but Okta may hold an older token)." },
+  PROVISIONING_CONFIGURED_API: { level: 'info', text: "Configured provisioning of \"{label}\" through the API ({baseUrl})." },
+  PROVISIONING_NEEDS_CONSOLE: { level: 'info', text: "Provisioning cannot be set through the API: {reason}. It takes a console action." },
   GROUP_PUSH_ERROR: { level: 'error', exitCode: 1, text: "{error}." },
   IDP_METADATA_UNSAFE: { level: 'error', exitCode: 1, text: "The IdP metadata from Okta names the sign-in URL \"{location}\", which is not an https:// address; Identity Center would send people there to sign in." },
   OKTA_KEY_UNREADABLE: { level: 'error', exitCode: 1, text: "See src/okta/connect.ts." },

@@ -49,7 +49,7 @@ export interface Change<P = unknown> {
   payload?: P;
   /**
    * The mutating requests apply sends for this change (successful ones; retries of refused
-   * requests are not counted). Undefined: not declared (a step still on the legacy adapter).
+   * requests are not counted). Undefined: not declared (the plan-equals-requests check then fails).
    */
   writes?: PlannedWrite[];
   /** Set when this change exists because the live state no longer matches what was recorded. */

@@ -87,13 +87,8 @@ export async function buildPlan(opts: Omit<RunOptions, 'store'> & { store: RunOp
       const plan = await planStep(step, ctx);
       entry.changes.push(...redacted(plan.changes));
       entry.notes.push(...(step.notes?.(plan.observed, plan.answers) ?? []).map((n) => io.redact(n)));
-      if (step.legacyReadOnly) {
-        // A read-only legacy step (apply only reads) runs for real, so the steps after it can plan.
-        outputs[step.id] = await step.apply(ctx, plan.changes, plan.observed, plan.answers);
-      } else {
-        const after = step.outputsAfter?.(plan.observed, plan.answers, plan.changes);
-        if (after !== undefined) outputs[step.id] = after;
-      }
+      const after = step.outputsAfter?.(plan.observed, plan.answers, plan.changes);
+      if (after !== undefined) outputs[step.id] = after;
     } catch (e) {
       const err = normaliseError(e, io, step.id, opts.verbose ?? false);
       entry.error = errorRecord(err, io, now());

@@ -290,13 +290,13 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
     try {
       // observe -> plan (or the plan the drift check just made) -> approve -> apply exactly that.
       plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
-      if (!step.legacy) for (const c of plan.changes) io.debug(`  ${io.redact(changeLine(c))}`);
+      for (const c of plan.changes) io.debug(`  ${io.redact(changeLine(c))}`);
       await raceAbort(approve(step, plan.changes, io), signal, interrupted);
       result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {
       return fail(step.id, e, 'apply');
     }
-    if (!step.legacy) rec.applied = JSON.parse(io.redact(JSON.stringify(recordChanges(plan.changes)))) as typeof rec.applied;
+    rec.applied = JSON.parse(io.redact(JSON.stringify(recordChanges(plan.changes)))) as typeof rec.applied;
     rec.status = 'done';
     rec.outputs = (result ?? {}) as Record<string, unknown>;
     rec.finishedAt = now().toISOString();

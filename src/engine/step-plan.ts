@@ -24,7 +24,7 @@ export interface StepPlan {
 /** answers -> observe -> plan. `recorded`: the outputs of an earlier run (drift check). */
 export async function planStep(step: AnyStep, ctx: StepContext, recorded?: unknown): Promise<StepPlan> {
   const asked = step.answers ? await step.answers(ctx) : undefined;
-  const observed = await step.observe(ctx, asked);
+  const observed = await step.observe(ctx, asked, recorded as StepOutputs[typeof step.id] | undefined);
   // Questions whose choices come from the live state (e.g. which of several instances).
   const answers = step.choose ? await step.choose(ctx, observed, asked) : asked;
   const changes = step.plan(observed, answers, recorded as StepOutputs[typeof step.id] | undefined);
@@ -36,9 +36,8 @@ export function driftChanges(changes: readonly Change[]): Change[] {
   return changes.filter((c) => isWrite(c) || c.drift !== undefined);
 }
 
-/** Drift of a done step: the legacy check for adapted steps, else "plan again and expect no change". */
+/** Drift of a done step: plan again against the live state and expect no change. */
 export async function driftOf(step: AnyStep, ctx: StepContext, recorded: unknown): Promise<{ drifts: Drift[]; plan?: StepPlan }> {
-  if (step.legacy && step.legacyCheck) return { drifts: await step.legacyCheck(ctx, recorded as never) };
   const plan = await planStep(step, ctx, recorded);
   return { drifts: driftChanges(plan.changes).map((c) => ({ message: c.drift ?? describeChange(c) })), plan };
 }
@@ -73,7 +72,6 @@ export function changeLine(c: Change): string {
  * when a person says no; BaseIo throws APPROVAL_NEEDED (exit 2) in a non-interactive run without --yes.
  */
 export async function approve(step: AnyStep, changes: readonly Change[], io: Io): Promise<void> {
-  if (step.legacy) return; // an adapted step still asks for itself inside apply()
   const toApprove = changes.filter(needsApproval);
   if (toApprove.length === 0) return;
   for (const risk of RISK_ORDER) {

@@ -236,10 +236,17 @@ export const spMetadataStep: Step<'sp-metadata', SpMetadataAnswers, ObservedSpMe
     return {};
   },
 
-  async observe(ctx, answers) {
+  async observe(ctx, answers, recorded) {
     const pf = ctx.need('preflight').aws;
     const rules = await rulesFor(ctx);
-    return { pf, rules, ...(answers.file ? { parsed: parseFile(ctx, rules, pf, answers.file) } : {}) };
+    if (!answers.file) return { pf, rules };
+    if (!recorded) return { pf, rules, parsed: parseFile(ctx, rules, pf, answers.file) };
+    // A done step: the recorded values are what is checked; the downloaded file may be gone since.
+    try {
+      return { pf, rules, parsed: parseFile(ctx, rules, pf, answers.file) };
+    } catch {
+      return { pf, rules };
+    }
   },
 
   async choose(ctx, obs, answers) {

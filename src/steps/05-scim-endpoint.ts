@@ -2,11 +2,19 @@
  * scim-endpoint: the person enables automatic provisioning in Identity Center (no API), then gives
  * the SCIM endpoint and the access token; the token is probed, kept in memory for okta-provisioning
  * in this run, and never stored: the state keeps the endpoint and the date the token was entered.
+ *
+ * answers: the endpoint and token when both are given already (then the console action is done).
+ * observe: probes the given values (GET /ServiceProviderConfig, a read); a done step's re-check
+ *          warns about an expiring token and probes the recorded endpoint with the token this run holds.
+ * plan:    a console change (enable provisioning, then give the values), or adopt the given
+ *          endpoint; a token the endpoint no longer accepts is drift (the console change again).
  */
 import { normaliseScimEndpoint, probeScim, validateScimEndpoint, validateScimToken } from '../scim/client.js';
 import { identityCenterSettings } from '../aws/console-links.js';
-import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
-import type { PreflightOutput } from '../core/outputs.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
+import type { PreflightOutput, ScimEndpointOutput } from '../core/outputs.js';
+import { messageText } from '../messages.js';
 import { loopbackRules } from './loopback.js';
 
 /** Tokens last one year; the console starts reminding 90 days before expiry. */
@@ -36,8 +44,8 @@ function tokenAgeDays(enteredAt: string, now: Date): number {
 /** A warning when the token entered on `enteredAt` expires within 90 days (or has expired). */
 export function tokenExpiryWarning(enteredAt: string, now: Date): string | undefined {
   const left = TOKEN_LIFETIME_DAYS - tokenAgeDays(enteredAt, now);
-  if (left <= 0) return `The SCIM access token entered on ${enteredAt.slice(0, 10)} has expired: provisioning stopped. Generate a new one (Settings > Automatic provisioning > Manage provisioning) and run the wizard again with it.`;
-  if (left <= TOKEN_WARN_DAYS) return `The SCIM access token entered on ${enteredAt.slice(0, 10)} expires in about ${left} days: generate a new one and update Okta's provisioning before then.`;
+  if (left <= 0) return messageText('SCIM_TOKEN_EXPIRED', { date: enteredAt.slice(0, 10) });
+  if (left <= TOKEN_WARN_DAYS) return messageText('SCIM_TOKEN_EXPIRING', { date: enteredAt.slice(0, 10), days: left });
   return undefined;
 }
 
@@ -52,44 +60,101 @@ async function readValues(ctx: StepContext, pf: PreflightOutput['aws']): Promise
   return { endpoint, token };
 }
 
-export const scimEndpointStep: LegacyStep<'scim-endpoint'> = {
+/** The step's answers: the endpoint and token when both are already given (flags, env, --config, sandbox). */
+export interface ScimAnswers {
+  /** Given before the console action (it is then done: its evidence is answered). Never printed or saved. */
+  given?: { endpoint: string; token: string };
+}
+
+/** What observe read: the probe of the given values, or the re-check of a done step. */
+export interface ObservedScim {
+  /** The given endpoint accepted the token (probed when observed). */
+  probedAt?: string;
+  /** A done step's re-check with the token this run holds: why the endpoint refused it, if it did. */
+  refused?: string;
+}
+
+export type ScimPayload = { action: 'console'; actionId: 'enable-automatic-provisioning' } | { action: 'use'; endpoint: string };
+
+async function probeWithProgress(ctx: StepContext, endpoint: string, token: string): Promise<void> {
+  const p = ctx.io.progress(`Probing ${endpoint}/ServiceProviderConfig`);
+  try {
+    await probeScim(endpoint, token, { signal: ctx.signal });
+  } catch (e) {
+    p.fail();
+    throw e;
+  }
+  p.succeed(`The SCIM endpoint accepted the token (${endpoint}).`);
+}
+
+export function planScimEndpoint(obs: ObservedScim, ans: ScimAnswers, recorded?: ScimEndpointOutput): Change<ScimPayload>[] {
+  const console: Change<ScimPayload> = {
+    op: 'console',
+    resource: { kind: 'console-action', id: 'enable-automatic-provisioning', name: 'Identity Center automatic provisioning' },
+    summary: 'Enable automatic provisioning in IAM Identity Center, then give the SCIM endpoint and access token',
+    risk: 'read-only',
+    detail: 'then probe the SCIM endpoint with the token',
+    payload: { action: 'console', actionId: 'enable-automatic-provisioning' },
+    writes: [],
+  };
+  if (recorded) return obs.refused ? [{ ...console, drift: `the SCIM endpoint no longer accepts the token: ${obs.refused}` }] : [];
+  if (ans.given) {
+    return [
+      {
+        op: 'adopt',
+        resource: { kind: 'scim-endpoint', name: ans.given.endpoint },
+        summary: `Use the SCIM endpoint ${ans.given.endpoint}, probed with the token`,
+        risk: 'read-only',
+        payload: { action: 'use', endpoint: ans.given.endpoint },
+        writes: [],
+      },
+    ];
+  }
+  return [console];
+}
+
+export const scimEndpointStep: Step<'scim-endpoint', ScimAnswers, ObservedScim> = {
   id: 'scim-endpoint',
   title: 'Identity Center SCIM endpoint and token (console), then a probe',
   kind: 'console',
   needs: ['preflight'],
-  async plan(ctx) {
-    if (ctx.io.hasAnswer('scim-endpoint') && ctx.io.hasAnswer('scim-token')) return [{ kind: 'check', target: 'SCIM endpoint', detail: 'probe GET /ServiceProviderConfig with the token' }];
-    return [{ kind: 'console', target: 'Enable automatic provisioning in IAM Identity Center', detail: 'then probe the SCIM endpoint with the token' }];
+  async answers(ctx) {
+    // Before the console action the person has no values to give: they are asked after it (apply).
+    if (!(ctx.io.hasAnswer('scim-endpoint') && ctx.io.hasAnswer('scim-token'))) return {};
+    return { given: await readValues(ctx, ctx.need('preflight').aws) };
   },
-  async apply(ctx) {
-    const pf = ctx.need('preflight').aws;
-    await ctx.io.consoleAction(enableProvisioningAction(pf));
-    const { endpoint, token } = await readValues(ctx, pf);
-    const enteredAt = ctx.now().toISOString();
-    const p = ctx.io.progress(`Probing ${endpoint}/ServiceProviderConfig`);
-    try {
-      await probeScim(endpoint, token, { signal: ctx.signal });
-    } catch (e) {
-      p.fail();
-      throw e;
-    }
-    p.succeed(`The SCIM endpoint accepted the token (${endpoint}).`);
-    ctx.secrets.set('scim-token', token);
-    return { endpoint, tokenEnteredAt: enteredAt, probedAt: ctx.now().toISOString() };
-  },
-  async check(ctx, out) {
-    const drifts: Drift[] = [];
-    const warning = tokenExpiryWarning(out.tokenEnteredAt, ctx.now());
-    if (warning) ctx.io.warn(warning);
-    // Probe again only when this run has the token (a resumed run asks for it only when a later step needs it).
-    const token = ctx.secrets.get('scim-token');
-    if (token) {
+  async observe(ctx, ans, recorded) {
+    if (recorded) {
+      const warning = tokenExpiryWarning(recorded.tokenEnteredAt, ctx.now());
+      if (warning) ctx.io.warn(warning);
+      // Probe again only when this run has the token (a resumed run asks for it only when a later step needs it).
+      const token = ctx.secrets.get('scim-token');
+      if (!token) return {};
       try {
-        await probeScim(out.endpoint, token, { signal: ctx.signal });
+        await probeScim(recorded.endpoint, token, { signal: ctx.signal });
+        return {};
       } catch (e) {
-        drifts.push({ message: `the SCIM endpoint no longer accepts the token: ${(e as Error).message}` });
+        return { refused: (e as Error).message };
       }
     }
-    return drifts;
+    if (!ans.given || ctx.dryRun) return {};
+    await probeWithProgress(ctx, ans.given.endpoint, ans.given.token);
+    return { probedAt: ctx.now().toISOString() };
+  },
+  plan: (obs, ans, recorded) => planScimEndpoint(obs, ans, recorded),
+  async apply(ctx, changes, obs, ans) {
+    const pf = ctx.need('preflight').aws;
+    const viaConsole = changes.some((c) => c.op === 'console');
+    if (viaConsole) await ctx.io.consoleAction(enableProvisioningAction(pf));
+    const { endpoint, token } = !viaConsole && ans.given ? ans.given : await readValues(ctx, pf);
+    const enteredAt = ctx.now().toISOString();
+    // The values observe probed are not probed twice.
+    const probed = !viaConsole && obs.probedAt !== undefined;
+    if (!probed) await probeWithProgress(ctx, endpoint, token);
+    ctx.secrets.set('scim-token', token);
+    return { endpoint, tokenEnteredAt: enteredAt, probedAt: probed ? obs.probedAt! : ctx.now().toISOString() };
+  },
+  outputsAfter(_obs, ans) {
+    return { endpoint: ans.given?.endpoint ?? KNOWN_AFTER_APPLY, tokenEnteredAt: KNOWN_AFTER_APPLY, probedAt: KNOWN_AFTER_APPLY };
   },
 };

@@ -11,12 +11,25 @@
  * `--provisioning-app scim-test-app` provisions through a second app, "SCIM 2.0 Test App (Header
  * Auth)" (scim2headerauth) labelled "SCIM 2.0 TestApp" with its icons hidden, as the published console
  * walk-through does.
+ *
+ * answers: which app provisions (and the SCIM app's label); chooseProvisioningApp() finds it, once,
+ *          for both plan and apply.
+ * observe: the app, its connection and features (where Okta's APIs answer), the earlier outputs for
+ *          the same app, whether this run holds a SCIM token, and (only when it decides) whether
+ *          provisioning already works by its effect.
+ * plan:    create the SCIM app (createApplication); adopt provisioning that is ENABLED, configured in
+ *          the console earlier or working by its effect; else turn it on through the API
+ *          (updateDefaultProvisioningConnectionForApplication; the console action if Okta refuses)
+ *          or with the console action (connection UNKNOWN); set the features where they are off
+ *          (updateFeatureForApplication). A newer SCIM token, a connection read as off, or features
+ *          off make a done step's plan non-empty: drift.
  */
-import type { ConsoleAction, Drift, LegacyStep, StepContext } from './contract.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
+import { messageText } from '../messages.js';
 import type { OktaAppOutput, OktaProvisioningOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { OktaAuthError, type AppFeature, type OktaApp, type OktaClient, type ProvisioningConnection, type UserProvisioningCapabilities } from '../okta/client.js';
-import { validateLabel } from './03-okta-app.js';
 
 export const SCIM_APP_NAME = 'scim2headerauth';
 export const DEFAULT_SCIM_APP_LABEL = 'SCIM 2.0 TestApp';
@@ -146,35 +159,39 @@ export async function configureThroughApi(okta: OktaClient, appId: string, baseU
   return { conn };
 }
 
+async function findScimApps(okta: OktaClient, label: string): Promise<OktaApp[]> {
+  return (await okta.findAppsByName(SCIM_APP_NAME)).filter((a) => a.status !== 'DELETED' && a.label === label);
+}
+
 /**
  * The features: read and set through the Application Features API where it answers; where it
  * answers 400 (apps it does not serve), the console action the person confirmed set them.
+ * `mayUpdate`: the plan has the features change (else features found off are an error, not a write).
  */
-async function ensureFeatures(ctx: StepContext, okta: OktaClient, app: { id: string; label: string }): Promise<{ features: OktaProvisioningOutput['features']; source: 'api' | 'person' }> {
+async function ensureFeatures(ctx: StepContext, okta: OktaClient, app: { id: string; label: string }, mayUpdate: boolean): Promise<{ features: OktaProvisioningOutput['features']; source: 'api' | 'person' }> {
   const read = await okta.getUserProvisioning(app.id);
   if (read === undefined) {
-    ctx.io.info(
-      `Okta's Application Features API does not serve "${app.label}" (it answered 400), so Create Users, Update User Attributes and Deactivate Users are taken as set in the console action you confirmed; ` +
-        'the group push and the test user verify them by their effect.',
-    );
+    ctx.io.info(messageText('PROVISIONING_FEATURES_BY_PERSON', { label: app.label }));
     return { features: { ...ALL_ON }, source: 'person' };
   }
   let features = featureFlags(read);
   if (featuresOk(features)) return { features, source: 'api' };
-  try {
-    features = featureFlags(await okta.updateUserProvisioning(app.id, WANTED_CAPABILITIES));
-  } catch (e) {
-    if (e instanceof OktaAuthError) throw e;
-    ctx.io.debug(`Updating USER_PROVISIONING failed: ${e instanceof Error ? e.message : String(e)}`);
+  if (mayUpdate) {
+    try {
+      features = featureFlags(await okta.updateUserProvisioning(app.id, WANTED_CAPABILITIES));
+    } catch (e) {
+      if (e instanceof OktaAuthError) throw e;
+      ctx.io.debug(`Updating USER_PROVISIONING failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!featuresOk(features)) features = featureFlags(await okta.getUserProvisioning(app.id));
   }
-  if (!featuresOk(features)) features = featureFlags(await okta.getUserProvisioning(app.id));
   if (!featuresOk(features)) {
     throw new WizardError(`Provisioning of "${app.label}" is on, but ${missingFeatures(features).join('; ')}.`, {
       code: 'OKTA_PROVISIONING_FEATURES',
       hint: `In the Okta Admin Console open "${app.label}" > Provisioning > To App > Edit: enable Create Users, Update User Attributes and Deactivate Users, keep Sync Password off, Save; then run again.`,
     });
   }
-  ctx.io.info(`Enabled Create Users, Update User Attributes and Deactivate Users on "${app.label}" (password sync off).`);
+  ctx.io.info(messageText('PROVISIONING_FEATURES_ENABLED', { label: app.label }));
   return { features, source: 'api' };
 }
 
@@ -187,8 +204,15 @@ async function scimToken(ctx: StepContext): Promise<string> {
   return t;
 }
 
-async function whichApp(ctx: StepContext): Promise<'identity-center' | 'scim-test-app'> {
-  return ctx.io.select<'identity-center' | 'scim-test-app'>({
+/** The step's answers: which app provisions, and the label of the separate SCIM app. */
+export interface ProvisioningAnswers {
+  which: 'identity-center' | 'scim-test-app';
+  /** The separate SCIM app's label (scim-test-app only). */
+  label?: string;
+}
+
+async function provisioningAnswers(ctx: StepContext): Promise<ProvisioningAnswers> {
+  const which = await ctx.io.select<'identity-center' | 'scim-test-app'>({
     key: 'provisioning-app',
     message: 'Which Okta app provisions users to Identity Center?',
     choices: [
@@ -197,157 +221,289 @@ async function whichApp(ctx: StepContext): Promise<'identity-center' | 'scim-tes
     ],
     default: 'identity-center',
   });
+  if (which === 'identity-center') return { which };
+  const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL })).trim();
+  return { which, label };
 }
 
-async function findScimApps(okta: OktaClient, label: string): Promise<OktaApp[]> {
-  return (await okta.findAppsByName(SCIM_APP_NAME)).filter((a) => a.status !== 'DELETED' && a.label === label);
-}
+type AppRef = { id: string; name: string; label: string };
 
-/** The app that provisions: the Identity Center app, or the separate SCIM app (found or created). */
-async function provisioningApp(ctx: StepContext, okta: OktaClient, idc: OktaAppOutput): Promise<OktaApp> {
-  const which = await whichApp(ctx);
-  if (which === 'identity-center') {
+/**
+ * The one choice of the provisioning app (plan and apply both use what it found): the Identity
+ * Center app, or the separate SCIM app found by its label (the first of several), or one to create.
+ */
+export async function chooseProvisioningApp(okta: OktaClient, idc: OktaAppOutput, ans: ProvisioningAnswers): Promise<{ app?: AppRef; create?: string; duplicates: number }> {
+  if (ans.which === 'identity-center') {
+    if (isKnownAfterApply(idc.appId)) return { app: { id: idc.appId, name: idc.name, label: idc.label }, duplicates: 0 };
     const app = await okta.getApp(idc.appId);
     if (!app) throw new WizardError(`The Okta app ${idc.appId} from the okta-app step no longer exists.`, { code: 'OKTA_APP_GONE', hint: 'Run `okta-aws-sso init` again so the okta-app step re-creates it.' });
-    return app;
+    return { app: { id: app.id, name: app.name, label: app.label }, duplicates: 0 };
   }
-  const label = (await ctx.io.ask({ key: 'scim-app-label', message: 'Label of the separate SCIM app', default: DEFAULT_SCIM_APP_LABEL, validate: validateLabel })).trim();
+  const label = ans.label ?? DEFAULT_SCIM_APP_LABEL;
   const found = await findScimApps(okta, label);
-  if (found.length > 0) {
-    if (found.length > 1) ctx.io.warn(`${found.length} ${SCIM_APP_NAME} apps are labelled "${label}"; adopting the first (${found[0]!.id}).`);
-    ctx.io.info(`Adopting the existing SCIM app "${label}" (${found[0]!.id}).`);
-    return found[0]!;
-  }
-  const ok = await ctx.io.confirm({ message: `Create the Okta app "${label}" (SCIM 2.0 Test App, Header Auth) with its icons hidden?`, default: true });
-  if (!ok) throw new UsageError('Stopped: the SCIM app was not created.', { code: 'DECLINED', hint: 'Run again and approve, or use --provisioning-app identity-center.' });
-  const created = await okta.createApp({
-    name: SCIM_APP_NAME,
-    label,
-    signOnMode: 'AUTO_LOGIN',
-    visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } },
-  });
-  ctx.io.info(`Created the Okta app "${label}" (${created.id}) with its icons hidden.`);
-  return created;
+  if (found.length === 0) return { create: label, duplicates: 0 };
+  return { app: { id: found[0]!.id, name: found[0]!.name, label: found[0]!.label }, duplicates: found.length };
 }
 
-export const oktaProvisioningStep: LegacyStep<'okta-provisioning'> = {
+/** The live provisioning of the chosen app, as observed. */
+export interface ObservedProvisioning {
+  /** Undefined: the separate SCIM app is to be created (`create` is its label). */
+  app?: AppRef;
+  create?: string;
+  /** Apps sharing the SCIM app's label (the first is adopted). */
+  duplicates: number;
+  baseUrl: string;
+  scimTokenEnteredAt: string;
+  /** Undefined: not read (no app yet, or Okta did not answer). */
+  conn?: ProvisioningConnection;
+  /** Undefined: the Application Features API does not answer for this app (now). */
+  features?: OktaProvisioningOutput['features'];
+  /** The outputs of an earlier run for this same app. */
+  previous?: OktaProvisioningOutput;
+  /** A token was entered after the one Okta was given (scim-endpoint re-run). */
+  newToken: boolean;
+  /** This run holds a SCIM token (just entered or given again): where the API allows it, Okta gets it. */
+  held: boolean;
+  /** A token can be had for an API call (held, given, or asked for: not only a sandbox's own). */
+  tokenInHand: boolean;
+  /** A push mapping of the app is ACTIVE and has pushed (read only when it decides the plan). */
+  worksByEffect: boolean;
+}
+
+export type ProvisioningPayload =
+  | { action: 'create-app'; name: typeof SCIM_APP_NAME; label: string }
+  | { action: 'adopt'; how: 'enabled' | 'console-earlier' | 'by-effect'; appId: string }
+  | { action: 'configure-api'; appId: string; baseUrl: string; token: '<SCIM token>'; newToken: boolean; held: boolean }
+  | { action: 'console'; appId: string; baseUrl: string; newToken: boolean; reason: string }
+  | { action: 'features'; appId: string; capabilities: UserProvisioningCapabilities };
+
+const oktaWrite = (operation: string): PlannedWrite[] => [{ service: 'okta', operation, count: 1 }];
+
+export function planProvisioning(obs: ObservedProvisioning, recorded?: OktaProvisioningOutput): Change<ProvisioningPayload>[] {
+  const changes: Change<ProvisioningPayload>[] = [];
+  const appId = obs.app?.id ?? KNOWN_AFTER_APPLY;
+  const label = obs.app?.label ?? obs.create ?? '';
+  const resource = { kind: 'okta-provisioning', name: label, ...(obs.app ? { id: obs.app.id } : {}) };
+  const previous = obs.previous;
+  const conn = obs.conn;
+  const enabled = isEnabled(conn);
+  const sameUrl = conn?.baseUrl === undefined || conn.baseUrl === '' || scimBaseUrl(conn.baseUrl) === obs.baseUrl;
+  // A held token is given to Okta by a run, not by a re-check of a done step.
+  const held = obs.held && !recorded;
+  const tokenDrift = obs.newToken && previous?.scimTokenEnteredAt ? `A new SCIM token was entered (${obs.scimTokenEnteredAt.slice(0, 10)}); Okta still holds the one from ${previous.scimTokenEnteredAt.slice(0, 10)}.` : undefined;
+
+  if (obs.create) {
+    changes.push({
+      op: 'create',
+      resource: { kind: 'okta-app', name: obs.create },
+      summary: `Create the Okta app "${obs.create}" (SCIM 2.0 Test App, Header Auth) with its icons hidden`,
+      risk: 'additive',
+      payload: { action: 'create-app', name: SCIM_APP_NAME, label: obs.create },
+      writes: oktaWrite('createApplication'),
+      ...(recorded ? { drift: `The provisioning app ${recorded.appId} ("${recorded.appLabel}") no longer exists.` } : {}),
+    });
+  }
+  let route: 'enabled' | 'console-earlier' | 'by-effect' | 'api' | 'console';
+  if (obs.app && enabled && sameUrl && !obs.newToken && !held) route = 'enabled';
+  else if (obs.app && !enabled && (conn === undefined || isUnknown(conn)) && !obs.newToken && previous?.via === 'console') route = 'console-earlier';
+  else if (obs.app && !enabled && previous === undefined && !obs.held && obs.worksByEffect) route = 'by-effect';
+  else route = obs.tokenInHand && !isUnknown(conn) ? 'api' : 'console';
+
+  if (route === 'enabled' || route === 'console-earlier' || route === 'by-effect') {
+    const why = {
+      enabled: `Provisioning of "${label}" is ENABLED`,
+      'console-earlier': `Provisioning of "${label}" was configured in the console earlier (verified by its effect)`,
+      'by-effect': `Provisioning of "${label}" already works (a push mapping is ACTIVE and has pushed)`,
+    }[route];
+    changes.push({ op: 'adopt', resource, summary: why, risk: 'read-only', payload: { action: 'adopt', how: route, appId }, writes: [] });
+  } else {
+    const scale = obs.create ? 'additive' : 'modifies-existing';
+    const drift = tokenDrift ?? (recorded && conn !== undefined && !isUnknown(conn) && !enabled ? `The provisioning connection of "${recorded.appLabel}" is ${conn.status ?? 'not set'}, not ENABLED.` : undefined);
+    if (route === 'api') {
+      changes.push({
+        op: enabled ? 'update' : 'create',
+        resource,
+        summary: enabled ? `Give Okta the SCIM token this run holds for "${label}" (${obs.baseUrl})` : `Turn on provisioning of "${label}" to ${obs.baseUrl} through the API`,
+        risk: scale,
+        before: { connection: conn?.status ?? 'none' },
+        after: { connection: 'ENABLED', baseUrl: obs.baseUrl },
+        detail: 'a TOKEN connection, activated; if Okta refuses it through the API, a console action instead',
+        payload: { action: 'configure-api', appId, baseUrl: obs.baseUrl, token: '<SCIM token>', newToken: obs.newToken, held },
+        writes: oktaWrite('updateDefaultProvisioningConnectionForApplication'),
+        ...(drift ? { drift } : {}),
+      });
+    } else {
+      const reason = isUnknown(conn) ? 'Okta reads the connection as UNKNOWN (its Connections API does not serve this app)' : 'no SCIM token in hand (the sandbox supplies its own in the console action)';
+      changes.push({
+        op: 'console',
+        resource: { kind: 'console-action', id: 'configure-okta-provisioning', name: label },
+        summary: `Turn on provisioning in the Okta app "${label}" (console): ${obs.baseUrl}`,
+        risk: 'read-only',
+        detail: reason,
+        payload: { action: 'console', appId, baseUrl: obs.baseUrl, newToken: obs.newToken, reason },
+        writes: [],
+        ...(drift ? { drift } : {}),
+      });
+    }
+  }
+  // Features: read where the Application Features API answers; set where they are off. Before a
+  // connection exists the API cannot answer: a connection the Connections API serves (it read the
+  // connection, not UNKNOWN) and that is made through the API is expected to start with them off.
+  if (route === 'enabled' || route === 'api' || route === 'console') {
+    const off = obs.features ? missingFeatures(obs.features) : [];
+    const expected = route === 'api' && !enabled && obs.features === undefined && conn !== undefined;
+    if (off.length > 0 || expected) {
+      changes.push({
+        op: 'update',
+        resource,
+        summary: `Enable Create Users, Update User Attributes and Deactivate Users on "${label}" (password sync off)`,
+        risk: obs.create ? 'additive' : 'modifies-existing',
+        ...(off.length > 0 ? { detail: off.join('; ') } : { detail: 'through the Application Features API once the connection is on' }),
+        payload: { action: 'features', appId, capabilities: WANTED_CAPABILITIES },
+        writes: oktaWrite('updateFeatureForApplication'),
+        ...(recorded && off.length > 0 ? { drift: off.map((m) => `"${recorded.appLabel}" provisioning: ${m}.`).join(' ') } : {}),
+      });
+    }
+  }
+  return changes;
+}
+
+export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers, ObservedProvisioning> = {
   id: 'okta-provisioning',
   title: 'Okta provisioning to the Identity Center SCIM endpoint',
   kind: 'api',
   needs: ['okta-app', 'scim-endpoint'],
+  answers: provisioningAnswers,
 
-  async plan(ctx) {
-    const idc = ctx.outputs['okta-app'];
-    const scim = ctx.outputs['scim-endpoint'];
-    if (!idc || !scim) return [{ kind: 'pending', target: 'Okta provisioning', detail: 'needs the Okta app and the SCIM endpoint' }];
-    const okta = await ctx.services.okta();
-    let appId = idc.appId;
-    if (ctx.io.hasAnswer('provisioning-app') && (await whichApp(ctx)) === 'scim-test-app') {
-      const label = ctx.io.hasAnswer('scim-app-label') ? await ctx.io.ask({ key: 'scim-app-label', message: 'SCIM app label' }) : DEFAULT_SCIM_APP_LABEL;
-      const found = await findScimApps(okta, label);
-      if (found.length === 0) return [{ kind: 'create', target: `Okta app "${label}" (${SCIM_APP_NAME})` }, { kind: 'create', target: `provisioning to ${scimBaseUrl(scim.endpoint)}` }];
-      appId = found[0]!.id;
-    }
-    const previous = ctx.outputs['okta-provisioning'];
-    const newToken = previous?.appId === appId && previous.scimTokenEnteredAt !== undefined && previous.scimTokenEnteredAt !== scim.tokenEnteredAt;
-    if (newToken) return [{ kind: 'update', target: `provisioning of app ${appId}`, detail: 'give Okta the new SCIM token (API where Okta allows it, else a console action)' }];
-    const conn = await readConnection(okta, appId);
-    if (isEnabled(conn)) {
-      const read = await okta.getUserProvisioning(appId);
-      if (read === undefined) return [{ kind: 'noop', target: `provisioning of app ${appId}`, detail: 'connection ENABLED; features not readable through the API' }];
-      const f = featureFlags(read);
-      return featuresOk(f) ? [{ kind: 'noop', target: `provisioning of app ${appId}`, detail: 'connection ENABLED, features on' }] : [{ kind: 'update', target: `provisioning features of app ${appId}`, detail: missingFeatures(f).join('; ') }];
-    }
-    if (previous?.appId === appId && previous.via === 'console') return [{ kind: 'noop', target: `provisioning of app ${appId}`, detail: 'configured in the console earlier; verified by its effect' }];
-    return [{ kind: 'create', target: `provisioning of app ${appId} to ${scimBaseUrl(scim.endpoint)}`, detail: 'through the API when Okta allows it, else a console action' }];
-  },
-
-  async apply(ctx) {
+  async observe(ctx, ans, recorded) {
     const idc = ctx.need('okta-app');
     const scim = ctx.need('scim-endpoint');
     const okta = await ctx.services.okta();
-    const app = await provisioningApp(ctx, okta, idc);
-    const baseUrl = scimBaseUrl(scim.endpoint);
-    const previous = ctx.outputs['okta-provisioning']?.appId === app.id ? ctx.outputs['okta-provisioning'] : undefined;
-    // A token entered after the one Okta was given (scim-endpoint re-run): Okta must get it too.
-    const newToken = previous?.scimTokenEnteredAt !== undefined && previous.scimTokenEnteredAt !== scim.tokenEnteredAt;
-    // A token in hand in this run (just entered or given again): where the API allows it, Okta gets it.
-    const held = ctx.secrets.get('scim-token');
-
-    let conn = await readConnection(okta, app.id);
-    const sameUrl = conn?.baseUrl === undefined || conn.baseUrl === '' || scimBaseUrl(conn.baseUrl) === baseUrl;
-    let via: 'api' | 'console' = previous?.via ?? 'api';
-    const done = (features: { features: OktaProvisioningOutput['features']; source: 'api' | 'person' }): OktaProvisioningOutput => ({
-      appId: app.id,
-      appName: app.name,
-      appLabel: app.label,
-      via,
-      connectionStatus: conn?.status ?? 'UNKNOWN',
-      features: features.features,
-      featuresSource: features.source,
+    const chosen = await chooseProvisioningApp(okta, idc, ans);
+    const app = chosen.app;
+    const known = app !== undefined && !isKnownAfterApply(app.id);
+    const earlier = recorded ?? ctx.outputs['okta-provisioning'];
+    const previous = app && earlier?.appId === app.id ? earlier : undefined;
+    const held = ctx.secrets.get('scim-token') !== undefined;
+    const conn = known ? await readConnection(okta, app.id) : undefined;
+    const features = known ? await okta.getUserProvisioning(app.id) : undefined;
+    const works = known && !isEnabled(conn) && previous === undefined && !held ? await worksByEffect(okta, app.id) : false;
+    return {
+      ...(app ? { app } : {}),
+      ...(chosen.create !== undefined ? { create: chosen.create } : {}),
+      duplicates: chosen.duplicates,
+      baseUrl: scimBaseUrl(scim.endpoint),
       scimTokenEnteredAt: scim.tokenEnteredAt,
-    });
-
-    if (isEnabled(conn) && sameUrl && !newToken && held === undefined) {
-      ctx.io.info(`Provisioning of "${app.label}" is already ENABLED.`);
-      return done(await ensureFeatures(ctx, okta, app));
-    }
-    if (!isEnabled(conn) && !newToken && previous?.via === 'console') {
-      ctx.io.info(`Provisioning of "${app.label}" was configured in the console earlier (Okta's API cannot read it back); the later steps verify it by its effect.`);
-      return { ...previous, connectionStatus: conn?.status ?? previous.connectionStatus, scimTokenEnteredAt: scim.tokenEnteredAt };
-    }
-    if (!isEnabled(conn) && previous === undefined && held === undefined && (await worksByEffect(okta, app.id))) {
-      ctx.io.info(`Provisioning of "${app.label}" already works: a push mapping of the app is ACTIVE and has pushed. Adopting it.`);
-      via = 'console';
-      return done({ features: { ...ALL_ON }, source: 'person' });
-    }
-
-    // The token is needed (for the API call, or for the person to paste). A sandbox run may get it from the sandbox.
-    const raw = held ?? (ctx.services.sandbox ? await ctx.io.secret({ key: 'scim-token', message: 'Identity Center SCIM access token (for Okta provisioning)', optional: true }) : await scimToken(ctx));
-    const token = raw === undefined ? undefined : withScheme(app, raw);
-    if (token !== undefined) ctx.io.registerSecret(token);
-    if (isEnabled(conn) && !newToken && sameUrl) ctx.io.info(`Giving Okta the SCIM token this run holds (provisioning of "${app.label}" reads ENABLED, but Okta may hold an older token).`);
-    // A connection that reads UNKNOWN: Okta's Connections API does not serve this app, so no POST is tried.
-    const r =
-      token === undefined
-        ? { conn, refused: 'no SCIM token in hand (the sandbox supplies its own in the console action)' }
-        : isUnknown(conn)
-          ? { conn, refused: 'Okta reads the connection as UNKNOWN (its Connections API does not serve this app)' }
-          : await configureThroughApi(okta, app.id, baseUrl, token);
-    conn = r.conn;
-    if (r.refused === undefined) {
-      via = 'api';
-      ctx.io.info(`Configured provisioning of "${app.label}" through the API (${baseUrl}).`);
-      return done(await ensureFeatures(ctx, okta, app));
-    }
-    via = 'console';
-    ctx.io.info(`Provisioning cannot be set through the API: ${r.refused}. It takes a console action.`);
-    await ctx.io.consoleAction(provisioningAction(app, baseUrl, token, newToken));
-    conn = await readConnection(okta, app.id);
-    if (conn !== undefined && !isUnknown(conn) && !isEnabled(conn)) {
-      // The API does answer for this app, and says provisioning is off: the console action was not completed.
-      throw new WizardError(`The provisioning connection of "${app.label}" is ${conn.status ?? 'not set'}, not ENABLED.`, {
-        code: 'OKTA_PROVISIONING_NOT_ENABLED',
-        hint: 'Repeat the console action (Provisioning > Configure API Integration > Enable API Integration, Test API Credentials, Save), then run `okta-aws-sso resume`.',
-      });
-    }
-    return done(await ensureFeatures(ctx, okta, app));
+      ...(conn ? { conn } : {}),
+      ...(features ? { features: featureFlags(features) } : {}),
+      ...(previous ? { previous } : {}),
+      newToken: previous?.scimTokenEnteredAt !== undefined && previous.scimTokenEnteredAt !== scim.tokenEnteredAt,
+      held,
+      tokenInHand: held || ctx.io.hasAnswer('scim-token') || !ctx.services.sandbox,
+      worksByEffect: works,
+    };
   },
 
-  async check(ctx, out) {
+  plan: (obs, _ans, recorded) => planProvisioning(obs, recorded),
+
+  async apply(ctx, changes, obs) {
     const okta = await ctx.services.okta();
-    const drift: Drift[] = [];
-    const app = await okta.getApp(out.appId);
-    if (!app) return [{ message: `The provisioning app ${out.appId} ("${out.appLabel}") no longer exists.` }];
-    const scim = ctx.outputs['scim-endpoint'];
-    if (scim && out.scimTokenEnteredAt !== undefined && scim.tokenEnteredAt !== out.scimTokenEnteredAt) {
-      drift.push({ message: `A new SCIM token was entered (${scim.tokenEnteredAt.slice(0, 10)}); Okta still holds the one from ${out.scimTokenEnteredAt.slice(0, 10)}.` });
+    // Features found off are set when the plan says so, or when this apply made the connection
+    // through the API (a new app's connection could not be read before it existed).
+    let mayUpdate = changes.some((c) => (c.payload as ProvisioningPayload).action === 'features');
+    let app: AppRef | undefined = obs.app;
+    let conn = obs.conn;
+    let via: 'api' | 'console' = obs.previous?.via ?? 'api';
+    const done = (f: { features: OktaProvisioningOutput['features']; source: 'api' | 'person' }): OktaProvisioningOutput => ({
+      appId: app!.id,
+      appName: app!.name,
+      appLabel: app!.label,
+      via,
+      connectionStatus: conn?.status ?? 'UNKNOWN',
+      features: f.features,
+      featuresSource: f.source,
+      scimTokenEnteredAt: obs.scimTokenEnteredAt,
+    });
+    if (app && obs.duplicates > 1) ctx.io.warn(messageText('PROVISIONING_APP_DUPLICATES', { count: obs.duplicates, name: SCIM_APP_NAME, label: app.label, id: app.id }));
+    if (app && obs.duplicates > 0) ctx.io.info(messageText('PROVISIONING_APP_ADOPTED', { label: app.label, id: app.id }));
+
+    for (const c of changes) {
+      const pl = c.payload as ProvisioningPayload;
+      switch (pl.action) {
+        case 'create-app': {
+          const created = await okta.createApp({ name: SCIM_APP_NAME, label: pl.label, signOnMode: 'AUTO_LOGIN', visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } } });
+          app = { id: created.id, name: created.name, label: created.label };
+          ctx.io.info(messageText('PROVISIONING_APP_CREATED', { label: pl.label, id: created.id }));
+          break;
+        }
+        case 'adopt':
+          if (pl.how === 'enabled') {
+            ctx.io.info(messageText('PROVISIONING_ENABLED', { label: app!.label }));
+          } else if (pl.how === 'console-earlier') {
+            ctx.io.info(messageText('PROVISIONING_CONSOLE_EARLIER', { label: app!.label }));
+            return { ...obs.previous!, connectionStatus: conn?.status ?? obs.previous!.connectionStatus, scimTokenEnteredAt: obs.scimTokenEnteredAt };
+          } else {
+            ctx.io.info(messageText('PROVISIONING_WORKS_BY_EFFECT', { label: app!.label }));
+            via = 'console';
+            return done({ features: { ...ALL_ON }, source: 'person' });
+          }
+          break;
+        case 'configure-api':
+        case 'console': {
+          const target = app!;
+          // The token (for the API call, or for the person to paste). A sandbox run may get it from the sandbox.
+          const raw = ctx.secrets.get('scim-token') ?? (ctx.services.sandbox ? await ctx.io.secret({ key: 'scim-token', message: 'Identity Center SCIM access token (for Okta provisioning)', optional: true }) : await scimToken(ctx));
+          const token = raw === undefined ? undefined : withScheme(target, raw);
+          if (token !== undefined) ctx.io.registerSecret(token);
+          let refused: string | undefined = pl.action === 'console' ? pl.reason : undefined;
+          if (pl.action === 'configure-api') {
+            if (pl.held && isEnabled(conn) && !pl.newToken) ctx.io.info(messageText('PROVISIONING_GIVE_HELD_TOKEN', { label: target.label }));
+            if (token === undefined) refused = 'no SCIM token in hand (the sandbox supplies its own in the console action)';
+            else {
+              const r = await configureThroughApi(okta, target.id, pl.baseUrl, token);
+              conn = r.conn;
+              refused = r.refused;
+            }
+          }
+          if (refused === undefined) {
+            via = 'api';
+            mayUpdate = true;
+            ctx.io.info(messageText('PROVISIONING_CONFIGURED_API', { label: target.label, baseUrl: pl.baseUrl }));
+            break;
+          }
+          via = 'console';
+          ctx.io.info(messageText('PROVISIONING_NEEDS_CONSOLE', { reason: refused }));
+          await ctx.io.consoleAction(provisioningAction(target, pl.baseUrl, token, pl.newToken));
+          conn = await readConnection(okta, target.id);
+          if (conn !== undefined && !isUnknown(conn) && !isEnabled(conn)) {
+            // The API does answer for this app, and says provisioning is off: the console action was not completed.
+            throw new WizardError(`The provisioning connection of "${target.label}" is ${conn.status ?? 'not set'}, not ENABLED.`, {
+              code: 'OKTA_PROVISIONING_NOT_ENABLED',
+              hint: 'Repeat the console action (Provisioning > Configure API Integration > Enable API Integration, Test API Credentials, Save), then run `okta-aws-sso resume`.',
+            });
+          }
+          break;
+        }
+        case 'features':
+          // Carried out by ensureFeatures below (only where they are off).
+          break;
+      }
     }
-    const conn = await readConnection(okta, out.appId);
-    // UNKNOWN: Okta's Connections API does not serve this app; the later steps verify provisioning by its effect.
-    if (conn !== undefined && !isUnknown(conn) && !isEnabled(conn)) drift.push({ message: `The provisioning connection of "${out.appLabel}" is ${conn.status ?? 'not set'}, not ENABLED.` });
-    const read = await okta.getUserProvisioning(out.appId);
-    if (read !== undefined) for (const m of missingFeatures(featureFlags(read))) drift.push({ message: `"${out.appLabel}" provisioning: ${m}.` });
-    return drift;
+    if (!app) throw new WizardError('The okta-provisioning plan had no app to provision through.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
+    return done(await ensureFeatures(ctx, okta, app, mayUpdate));
+  },
+
+  outputsAfter(obs, _ans, changes) {
+    const viaConsole = changes.some((c) => c.op === 'console');
+    return {
+      appId: obs.app?.id ?? KNOWN_AFTER_APPLY,
+      appName: obs.app?.name ?? SCIM_APP_NAME,
+      appLabel: obs.app?.label ?? obs.create ?? '',
+      via: obs.previous?.via ?? (viaConsole ? 'console' : 'api'),
+      connectionStatus: obs.conn?.status ?? KNOWN_AFTER_APPLY,
+      features: { ...ALL_ON },
+      featuresSource: obs.features ? 'api' : 'person',
+      scimTokenEnteredAt: obs.scimTokenEnteredAt,
+    };
   },
 };

@@ -2,10 +2,18 @@
  * Step 8: a Group Push mapping for every Okta group whose name starts with the prefix (plus the push
  * groups of the groups step). The API has no "push groups by rule", so the wizard applies the rule on
  * each run and explains how to add the rule in the console for groups made later.
+ *
+ * observe: the groups to push (prefix matches and the named push groups) and the app's mappings.
+ * plan:    create a mapping (createGroupPushMapping), re-activate an INACTIVE one or push an ERROR
+ *          one again (updateGroupPushMapping), adopt an ACTIVE one; the optional rule is a console
+ *          change, offered once. A done step plans again: a mapping gone, INACTIVE or in ERROR, or
+ *          a new group with the prefix, is drift (the re-run pushes it).
  */
-import type { ConsoleAction, Drift, PlanAction, LegacyStep, StepContext } from './contract.js';
-import type { PushMappingRef } from '../core/outputs.js';
-import { likelyPushErrorCause, type OktaClient, type OktaGroup, type PushMapping } from '../okta/client.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
+import type { GroupPushOutput, PushMappingRef } from '../core/outputs.js';
+import { messageText } from '../messages.js';
+import { likelyPushErrorCause, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
 import { repushMapping } from './provisioning-effect.js';
 
@@ -36,21 +44,15 @@ async function askPrefix(ctx: StepContext): Promise<string> {
   return (await ctx.io.ask({ key: 'push-prefix', message: 'Push every Okta group whose name starts with', default: DEFAULT_PUSH_PREFIX })).trim();
 }
 
-/** Groups to push: every group with the prefix, plus the push groups named in the groups step. */
-async function groupsToPush(ctx: StepContext, okta: OktaClient, prefix: string): Promise<{ id: string; name: string }[]> {
-  const groups = ctx.need('groups');
-  const out = new Map<string, string>();
-  const found: OktaGroup[] = prefix === '' ? [] : await okta.findGroupsByPrefix(prefix);
-  for (const g of found) if (g.id !== groups.assignmentGroup.id && (g.type === undefined || g.type === 'OKTA_GROUP')) out.set(g.id, g.profile.name);
-  for (const g of groups.pushGroups) out.set(g.id, g.name);
-  if (found.some((g) => g.id === groups.assignmentGroup.id)) {
-    ctx.io.warn(`The assignment group "${groups.assignmentGroup.name}" starts with "${prefix}" but is not pushed: Okta does not support one group for both.`);
-  }
-  return [...out].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
-}
-
 function toRef(m: PushMapping, name: string): PushMappingRef {
   return { mappingId: m.id, sourceGroupId: m.sourceGroupId, groupName: name, status: m.status, ...(m.targetGroupId ? { targetGroupId: m.targetGroupId } : {}) };
+}
+
+/** The step's answers: the prefix, and whether the optional rule can be offered in this run. */
+export interface GroupPushAnswers {
+  prefix: string;
+  /** Interactive, --sandbox, or --console-done push-groups-by-rule: the rule console action is offered. */
+  offerRule: boolean;
 }
 
 async function shouldOfferRule(ctx: StepContext): Promise<boolean> {
@@ -60,90 +62,194 @@ async function shouldOfferRule(ctx: StepContext): Promise<boolean> {
   return done.includes('push-groups-by-rule');
 }
 
-export const groupPushStep: LegacyStep<'group-push'> = {
+/** The live push mappings of the provisioning app, as observed. */
+export interface ObservedGroupPush {
+  appId: string;
+  appLabel: string;
+  /** Every group to push (prefix matches and the named push groups), by name, with its live mapping. */
+  targets: { id: string; name: string; mapping?: PushMapping }[];
+  /** The assignment group has the prefix (it is not pushed: Okta does not support one group for both). */
+  assignmentHasPrefix?: string;
+  /** The outputs of an earlier run (the rule confirmed then is not asked again). */
+  previous?: GroupPushOutput;
+}
+
+export type GroupPushPayload =
+  | { action: 'create'; groupId: string; groupName: string }
+  | { action: 'activate'; mappingId: string; groupName: string }
+  | { action: 'repush'; mappingId: string; groupName: string; errorSummary?: string }
+  | { action: 'adopt'; mappingId: string; groupName: string }
+  | { action: 'rule'; appId: string; appLabel: string; prefix: string };
+
+const patch = (): PlannedWrite[] => [{ service: 'okta', operation: 'updateGroupPushMapping', count: 1 }];
+
+function ruleKept(obs: ObservedGroupPush, prefix: string): boolean {
+  const p = obs.previous;
+  return p !== undefined && p.ruleConfirmed && p.prefix === prefix && p.appId === obs.appId;
+}
+
+export function planGroupPush(obs: ObservedGroupPush, ans: GroupPushAnswers, recorded?: GroupPushOutput): Change<GroupPushPayload>[] {
+  const changes: Change<GroupPushPayload>[] = [];
+  for (const g of obs.targets) {
+    const m = g.mapping;
+    const was = recorded?.mappings.find((r) => r.groupName === g.name || r.sourceGroupId === g.id);
+    const resource = { kind: 'okta-push-mapping', name: g.name, ...(m ? { id: m.id } : {}) };
+    if (!m) {
+      changes.push({
+        op: 'create',
+        resource,
+        summary: `Push the group "${g.name}" to Identity Center`,
+        risk: 'additive',
+        payload: { action: 'create', groupId: g.id, groupName: g.name },
+        writes: [{ service: 'okta', operation: 'createGroupPushMapping', count: 1 }],
+        ...(was ? { drift: `The push mapping of "${was.groupName}" (${was.mappingId}) no longer exists.` } : {}),
+      });
+    } else if (m.status === 'INACTIVE') {
+      changes.push({
+        op: 'update',
+        resource,
+        summary: `Re-activate the push of "${g.name}"`,
+        risk: 'modifies-existing',
+        before: { status: 'INACTIVE' },
+        after: { status: 'ACTIVE' },
+        detail: 'INACTIVE',
+        payload: { action: 'activate', mappingId: m.id, groupName: g.name },
+        writes: patch(),
+        ...(was ? { drift: `The push of "${g.name}" is INACTIVE, not ACTIVE.` } : {}),
+      });
+    } else if (m.status === 'ERROR') {
+      changes.push({
+        op: 'update',
+        resource,
+        summary: `Push the group "${g.name}" again`,
+        risk: 'modifies-existing',
+        before: { status: 'ERROR' },
+        after: { status: 'ACTIVE' },
+        detail: `push again, was ERROR${m.errorSummary ? `: ${m.errorSummary}` : ''}`,
+        payload: { action: 'repush', mappingId: m.id, groupName: g.name, ...(m.errorSummary ? { errorSummary: m.errorSummary } : {}) },
+        writes: patch(),
+        ...(was ? { drift: `The push of "${g.name}" is in ERROR: ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)}).` } : {}),
+      });
+    } else {
+      changes.push({
+        op: 'adopt',
+        resource,
+        summary: `The group "${g.name}" is already pushed (mapping ${m.id}, ${m.status})`,
+        risk: 'read-only',
+        payload: { action: 'adopt', mappingId: m.id, groupName: g.name },
+        writes: [],
+        ...(was && was.mappingId !== m.id ? { drift: `The push mapping of "${g.name}" is now ${m.id}, not ${was.mappingId}.` } : {}),
+      });
+    }
+  }
+  // The optional rule for groups created later: offered once (not part of a done step's drift).
+  if (!recorded && ans.offerRule && !ruleKept(obs, ans.prefix)) {
+    changes.push({
+      op: 'console',
+      resource: { kind: 'console-action', id: 'push-groups-by-rule', name: `${ans.prefix}*` },
+      summary: `Push groups by rule "${ans.prefix}*" in the Okta console (optional, for groups created later)`,
+      risk: 'read-only',
+      payload: { action: 'rule', appId: obs.appId, appLabel: obs.appLabel, prefix: ans.prefix },
+      writes: [],
+    });
+  }
+  return changes;
+}
+
+export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPush> = {
   id: 'group-push',
   title: 'Okta Group Push to Identity Center',
   kind: 'api',
   needs: ['groups', 'okta-provisioning'],
 
-  async plan(ctx) {
-    const prov = ctx.outputs['okta-provisioning'];
-    if (!prov || !ctx.outputs.groups) return [{ kind: 'pending', target: 'Group Push', detail: 'needs the groups and the provisioning app' }];
-    const okta = await ctx.services.okta();
-    const prefix = await askPrefix(ctx);
-    const mappings = await okta.listPushMappings(prov.appId);
-    const actions: PlanAction[] = [];
-    for (const g of await groupsToPush(ctx, okta, prefix)) {
-      const m = mappings.find((x) => x.sourceGroupId === g.id);
-      actions.push(
-        !m
-          ? { kind: 'create', target: `push mapping for "${g.name}"` }
-          : m.status === 'ACTIVE'
-            ? { kind: 'noop', target: `push mapping for "${g.name}"`, detail: m.id }
-            : { kind: 'update', target: `push mapping for "${g.name}"`, detail: `${m.status === 'ERROR' ? 'push again, was ERROR' : m.status}${m.errorSummary ? `: ${m.errorSummary}` : ''}` },
-      );
-    }
-    actions.push({ kind: 'console', target: `push-groups-by-rule "${prefix}*" (optional)` });
-    return actions;
+  async answers(ctx) {
+    return { prefix: await askPrefix(ctx), offerRule: await shouldOfferRule(ctx) };
   },
 
-  async apply(ctx) {
+  async observe(ctx, ans, recorded) {
     const prov = ctx.need('okta-provisioning');
+    const groups = ctx.need('groups');
     const okta = await ctx.services.okta();
-    const prefix = await askPrefix(ctx);
-    const targets = await groupsToPush(ctx, okta, prefix);
-    const existing = await okta.listPushMappings(prov.appId);
+    const known = !isKnownAfterApply(prov.appId);
+    const found: OktaGroup[] = ans.prefix === '' ? [] : await okta.findGroupsByPrefix(ans.prefix);
+    const byId = new Map<string, string>();
+    for (const g of found) if (g.id !== groups.assignmentGroup.id && (g.type === undefined || g.type === 'OKTA_GROUP')) byId.set(g.id, g.profile.name);
+    for (const g of groups.pushGroups) byId.set(g.id, g.name);
+    const mappings = known ? await okta.listPushMappings(prov.appId) : [];
+    const app = known ? await okta.getApp(prov.appId) : undefined;
+    const previous = recorded ?? ctx.outputs['group-push'];
+    const targets = [...byId]
+      .map(([id, name]) => {
+        const mapping = isKnownAfterApply(id) ? undefined : mappings.find((x) => x.sourceGroupId === id);
+        return { id, name, ...(mapping ? { mapping } : {}) };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      appId: prov.appId,
+      appLabel: app?.label ?? prov.appLabel,
+      targets,
+      ...(found.some((g) => g.id === groups.assignmentGroup.id) ? { assignmentHasPrefix: groups.assignmentGroup.name } : {}),
+      ...(previous ? { previous } : {}),
+    };
+  },
+
+  plan: (obs, ans, recorded) => planGroupPush(obs, ans, recorded),
+
+  async apply(ctx, changes, obs, ans) {
+    const okta = await ctx.services.okta();
+    const { prefix } = ans;
+    if (obs.assignmentHasPrefix) ctx.io.warn(messageText('PUSH_ASSIGNMENT_GROUP_PREFIX', { name: obs.assignmentHasPrefix, prefix }));
     const refs: PushMappingRef[] = [];
     const problems: string[] = [];
-    for (const g of targets) {
-      let m = existing.find((x) => x.sourceGroupId === g.id);
-      if (!m) {
-        m = await okta.createPushMapping(prov.appId, g.id, g.name);
-        ctx.io.info(`Pushing the group "${g.name}" to Identity Center (mapping ${m.id}).`);
-      } else if (m.status === 'INACTIVE') {
-        m = await okta.activatePushMapping(prov.appId, m.id);
-        ctx.io.info(`Re-activated the push of "${g.name}" (mapping ${m.id}).`);
-      } else if (m.status === 'ERROR') {
-        // An ERROR stays until the push is retried (e.g. after one transient SCIM failure): push again.
-        ctx.io.info(`The push of "${g.name}" was in ERROR (${m.errorSummary ?? 'no message'}); pushing it again (mapping ${m.id}).`);
-        m = await repushMapping(okta, prov.appId, m.id);
-      } else {
-        ctx.io.debug(`The group "${g.name}" is already pushed (mapping ${m.id}, ${m.status}).`);
+    let ruleConfirmed = ruleKept(obs, prefix);
+    if (ruleConfirmed) ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);
+    let ruleOffered = false;
+    for (const c of changes) {
+      const pl = c.payload as GroupPushPayload;
+      let m: PushMapping;
+      switch (pl.action) {
+        case 'rule':
+          ruleOffered = true;
+          await ctx.io.consoleAction(ruleAction({ id: pl.appId, label: pl.appLabel }, pl.prefix));
+          ruleConfirmed = true;
+          continue;
+        case 'create':
+          m = await okta.createPushMapping(obs.appId, pl.groupId, pl.groupName);
+          ctx.io.info(messageText('PUSH_CREATED', { name: pl.groupName, id: m.id }));
+          break;
+        case 'activate':
+          m = await okta.activatePushMapping(obs.appId, pl.mappingId);
+          ctx.io.info(messageText('PUSH_REACTIVATED', { name: pl.groupName, id: m.id }));
+          break;
+        case 'repush':
+          // An ERROR stays until the push is retried (e.g. after one transient SCIM failure): push again.
+          ctx.io.info(messageText('PUSH_AGAIN', { name: pl.groupName, error: pl.errorSummary ?? 'no message', id: pl.mappingId }));
+          m = await repushMapping(okta, obs.appId, pl.mappingId);
+          break;
+        case 'adopt':
+          ctx.io.debug(`The group "${pl.groupName}" is already pushed (mapping ${pl.mappingId}).`);
+          m = obs.targets.find((t) => t.mapping?.id === pl.mappingId)!.mapping!;
+          break;
       }
       // Read back: a mapping may turn to ERROR once Okta tried the push.
-      m = (await okta.getPushMapping(prov.appId, m.id)) ?? m;
-      if (m.status === 'ERROR') problems.push(`"${g.name}": ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`);
-      refs.push(toRef(m, g.name));
+      m = (await okta.getPushMapping(obs.appId, m.id)) ?? m;
+      if (m.status === 'ERROR') problems.push(`"${pl.groupName}": ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`);
+      refs.push(toRef(m, pl.groupName));
     }
-    for (const p of problems) ctx.io.warn(`Group Push is in ERROR for ${p}.`);
-
-    let ruleConfirmed = false;
-    const app = await okta.getApp(prov.appId);
-    const action = ruleAction({ id: prov.appId, label: app?.label ?? prov.appLabel }, prefix);
-    const earlier = ctx.outputs['group-push'];
-    if (earlier?.ruleConfirmed && earlier.prefix === prefix && earlier.appId === prov.appId) {
-      ruleConfirmed = true;
-      ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);
-    } else if (await shouldOfferRule(ctx)) {
-      await ctx.io.consoleAction(action);
-      ruleConfirmed = true;
-    } else {
-      ctx.io.info(
-        `Groups whose name starts with "${prefix}" and are created later are pushed when you run okta-aws-sso init again, or add the rule "${prefix}*" once in ${action.where} (Push Groups > Find groups by rule); then run with --console-done push-groups-by-rule.`,
-      );
+    for (const p of problems) ctx.io.warn(messageText('PUSH_IN_ERROR', { detail: p }));
+    if (!ruleConfirmed && !ruleOffered) {
+      const where = ruleAction({ id: obs.appId, label: obs.appLabel }, prefix).where;
+      ctx.io.info(messageText('PUSH_RULE_LATER', { prefix, where }));
     }
-    return { appId: prov.appId, prefix, mappings: refs, ruleConfirmed };
+    return { appId: obs.appId, prefix, mappings: refs, ruleConfirmed };
   },
 
-  async check(ctx, out) {
-    const okta = await ctx.services.okta();
-    const drift: Drift[] = [];
-    for (const r of out.mappings) {
-      const m = await okta.getPushMapping(out.appId, r.mappingId);
-      if (!m) drift.push({ message: `The push mapping of "${r.groupName}" (${r.mappingId}) no longer exists.` });
-      else if (m.status === 'ERROR') drift.push({ message: `The push of "${r.groupName}" is in ERROR: ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)}).` });
-      else if (m.status !== 'ACTIVE') drift.push({ message: `The push of "${r.groupName}" is ${m.status}, not ACTIVE.` });
-    }
-    return drift;
+  outputsAfter(obs, ans, changes) {
+    return {
+      appId: obs.appId,
+      prefix: ans.prefix,
+      mappings: obs.targets.map((t) => ({ mappingId: t.mapping?.id ?? KNOWN_AFTER_APPLY, sourceGroupId: t.id, groupName: t.name, status: 'ACTIVE' })),
+      ruleConfirmed: ruleKept(obs, ans.prefix) || changes.some((c) => c.op === 'console'),
+    };
   },
 };

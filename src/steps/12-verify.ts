@@ -3,6 +3,12 @@
  * through SCIM (GetUserId by userName) with ExternalIds, is a member of the pushed group, and the
  * group holds the permission set on every target account with the latest version provisioned.
  * Okta half: verifyOktaSide() from src/okta/verify.ts (when the Okta steps' outputs are there). Then the portal URL and the sign-in check.
+ *
+ * Read-only: observe reads both sides (waiting for the test user in a run, not in a re-check);
+ * which accounts hold the assignment is accountsHoldingAssignment() (src/aws/assignments.ts, the one
+ * copy, PrincipalType checked). plan: read-only changes (the read-back, the sign-in proof or the
+ * console sign-in check); a done step's re-check that finds a problem is drift. apply reports
+ * what observe found and fails with VERIFY_FAILED on a problem.
  */
 import { WizardError } from '../errors.js';
 import { accountsHoldingAssignment } from '../aws/assignments.js';
@@ -11,7 +17,9 @@ import { listProvisionedAccounts } from '../aws/permission-sets.js';
 import { homeAws } from '../aws/session.js';
 import { awsTuning } from '../aws/tuning.js';
 import { verifyOktaSide } from '../okta/verify.js';
-import type { ConsoleAction, LegacyStep, StepContext } from './contract.js';
+import type { ConsoleAction, Step, StepContext } from './contract.js';
+import type { Change } from '../core/change.js';
+import { messageText } from '../messages.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';
@@ -37,13 +45,13 @@ export function signInCheckAction(portal: string, login: string | undefined, per
   };
 }
 
-interface Findings {
+export interface Findings {
   problems: string[];
   notes: string[];
   out: VerifyOutput;
 }
 
-async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findings> {
+async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: number): Promise<Findings> {
   const { aws, pf } = await homeAws(ctx);
   const a = ctx.need('account-assignments');
   const ps = ctx.need('permission-set');
@@ -60,7 +68,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean): Promise<Findin
   let userHasExternalIds: boolean | undefined;
   let userInGroup: boolean | undefined;
   if (user) {
-    const timeoutMs = waitForUser ? Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) })) * 1000 : 0;
+    const timeoutMs = waitForUser ? waitTimeoutS * 1000 : 0;
     const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
     // Provisioning verified by its effect; stop as soon as Okta reports a sync error for the user.
     const watch = appUserWatcher(ctx, user.userId);
@@ -167,8 +175,8 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
     ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
   });
   (await import('../verify/run-memory.js')).recordSignInRows(rows);
-  ctx.io.info('Sign-in proof (as the test user, without a browser):');
-  for (const line of healthLines(rows)) ctx.io.info(`  ${line}`);
+  ctx.io.info(messageText('VERIFY_SIGN_IN_PROOF'));
+  for (const line of healthLines(rows)) ctx.io.info(messageText('VERIFY_SIGN_IN_ROW', { line }));
   const failed = rows.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
     throw new WizardError(`The sign-in proof failed: ${failed[0]!.check.toLowerCase()}: ${failed[0]!.detail}`, {
@@ -178,42 +186,69 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
   }
 }
 
-export const verifyStep: LegacyStep<'verify'> = {
+/** The step's answers: how long to wait for the test user, and how the sign-in is checked. */
+export interface VerifyAnswers {
+  waitTimeoutS: number;
+  /** prove: the headless sign-in proof (sandbox, --sign-in); console: a person signs in; print: the steps are printed. */
+  signIn: 'prove' | 'console' | 'print';
+}
+
+/** What the step read (nothing in a dry run: it reads once the earlier steps have run). */
+export type ObservedVerify = { planned: true } | { planned?: undefined; findings: Findings };
+
+/** Read-only: a verification reads, it never writes; a problem found by a done step's re-check is drift. */
+export function planVerify(obs: ObservedVerify, ans: VerifyAnswers, recorded?: VerifyOutput): Change[] {
+  const resource = { kind: 'verification', name: 'end to end' };
+  if (!obs.planned && recorded && obs.findings.problems.length > 0) {
+    return obs.findings.problems.map((p) => ({ op: 'adopt', resource, summary: 'Verify end to end', risk: 'read-only', writes: [], drift: p }));
+  }
+  if (recorded) return [];
+  const changes: Change[] = [{ op: 'adopt', resource, summary: 'Read back users, group, assignments and provisioning on both sides', risk: 'read-only', writes: [] }];
+  if (ans.signIn === 'prove') changes.push({ op: 'adopt', resource: { kind: 'sign-in', name: 'test user' }, summary: 'Prove the sign-in as the test user, without a browser (no configuration change)', risk: 'read-only', writes: [] });
+  else if (ans.signIn === 'console') changes.push({ op: 'console', resource: { kind: 'console-action', id: 'sign-in-check', name: 'sign-in check' }, summary: 'Sign in once as the test user (optional)', risk: 'read-only', writes: [] });
+  return changes;
+}
+
+export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
   id: 'verify',
   title: 'Verify end to end, then the sign-in check',
   kind: 'api',
   needs: ['preflight', 'permission-set', 'account-assignments'],
-  async plan() {
-    return [{ kind: 'check', target: 'Read back users, group, assignments and provisioning on both sides' }];
+  async answers(ctx) {
+    const waitTimeoutS = Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) }));
+    const { isSignInRequested } = await import('../verify/run-memory.js');
+    return { waitTimeoutS, signIn: ctx.services.sandbox || isSignInRequested() ? 'prove' : ctx.io.interactive ? 'console' : 'print' };
   },
-  async apply(ctx) {
-    const f = await verifyAll(ctx, true);
-    for (const n of f.notes) ctx.io.info(n);
+  async observe(ctx, ans, recorded) {
+    // A dry run plans the reads; it does not wait for (or read back) what earlier planned changes will make.
+    if (ctx.dryRun && !recorded) return { planned: true };
+    // A done step's re-check reads without waiting; a run waits for the test user to arrive.
+    return { findings: await verifyAll(ctx, recorded === undefined, ans.waitTimeoutS) };
+  },
+  plan: (obs, ans, recorded) => planVerify(obs, ans, recorded),
+  async apply(ctx, _changes, obs, ans) {
+    const f = obs.planned ? await verifyAll(ctx, true, ans.waitTimeoutS) : obs.findings;
+    for (const n of f.notes) ctx.io.info(messageText('VERIFY_NOTE', { note: n }));
     if (f.problems.length > 0) {
-      for (const p of f.problems) ctx.io.warn(p);
+      for (const p of f.problems) ctx.io.warn(messageText('VERIFY_PROBLEM', { problem: p }));
       throw new WizardError(`Verification found ${f.problems.length} problem(s): ${f.problems[0]}${f.problems.length > 1 ? ' (and more above)' : ''}`, {
         code: 'VERIFY_FAILED',
         hint: 'Fix what is listed above, then run `okta-aws-sso verify` (or the wizard) again.',
       });
     }
-    ctx.io.info(`Verified: ${f.out.accountsVerified} account(s) give "${ctx.need('permission-set').name}" to "${ctx.need('account-assignments').groupName}".`);
-    ctx.io.info(`AWS access portal: ${f.out.portalUrl}`);
+    ctx.io.info(messageText('VERIFY_PASSED', { accounts: f.out.accountsVerified, permissionSet: ctx.need('permission-set').name, group: ctx.need('account-assignments').groupName }));
+    ctx.io.info(messageText('VERIFY_PORTAL', { url: f.out.portalUrl }));
     const user = ctx.outputs['test-user'];
     const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
     const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
-    const { isSignInRequested } = await import('../verify/run-memory.js');
-    if (ctx.services.sandbox || isSignInRequested()) {
+    if (ans.signIn === 'prove') {
       // --- sign-in proof (src/verify/sign-in.ts): in the sandbox the run knows the test user's password.
       await proveSignInOrThrow(ctx, f.out);
-    } else if (ctx.io.interactive) {
+    } else if (ans.signIn === 'console') {
       await ctx.io.consoleAction(action);
     } else {
-      ctx.io.info(`Last, check by hand: ${action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ')}`);
+      ctx.io.info(messageText('VERIFY_CHECK_BY_HAND', { steps: action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ') }));
     }
     return f.out;
-  },
-  async check(ctx) {
-    const f = await verifyAll(ctx, false);
-    return f.problems.map((message) => ({ message }));
   },
 };

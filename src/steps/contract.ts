@@ -17,19 +17,6 @@ export type * from '../core/io.js';
 // Plans, drift and the step itself
 // ------------------------------------------------------------------------------------------------
 
-export type PlanKind = 'create' | 'adopt' | 'update' | 'noop' | 'console' | 'check' | 'pending';
-
-/**
- * What a step would do, computed from live reads only (no mutating call).
- * `pending`: cannot be known yet because an earlier step has not run (detail says which).
- */
-export interface PlanAction {
-  kind: PlanKind;
-  /** "Okta app \"AWS IAM Identity Center\" (amazon_aws_sso)" */
-  target: string;
-  detail?: string;
-}
-
 export interface Drift {
   /** What no longer holds, e.g. "acsURL is https://a... but the state says https://b...". */
   message: string;
@@ -70,7 +57,7 @@ export interface StepContext {
  * changes from it without any I/O, and applies exactly the changes the engine approved.
  *
  *   answers(ctx)                     -> A   the step's questions (ctx.io; no API call)
- *   observe(ctx, answers)            -> O   live reads only (clients; no write, no prompt)
+ *   observe(ctx, answers, recorded)  -> O   live reads only (clients; no write, no prompt)
  *   choose(ctx, observed, answers)   -> A   optional: questions among what was observed (no API call)
  *   plan(observed, answers, recorded)-> Change[]   pure; `recorded` = outputs of an earlier run
  *   (engine: show, approve once per risk class, or stop with exit 2)
@@ -91,8 +78,11 @@ export interface Step<K extends StepId = StepId, A = unknown, O = unknown> {
   skip?(ctx: StepContext): Promise<string | undefined>;
   /** The step's answers, asked through ctx.io (default: none). */
   answers?(ctx: StepContext): Promise<A>;
-  /** Read the live state once: clients only, no mutating call. */
-  observe(ctx: StepContext, answers: A): Promise<O>;
+  /**
+   * Read the live state once: clients only, no mutating call. `recorded`: the step's outputs from
+   * an earlier run (drift check), e.g. the app a step provisioned through or the token date Okta holds.
+   */
+  observe(ctx: StepContext, answers: A, recorded?: StepOutputs[K]): Promise<O>;
   /**
    * Optional: the questions whose choices come from the live state (several Identity Center
    * instances, several matching Okta apps), asked through ctx.io after observe and before plan;
@@ -110,39 +100,7 @@ export interface Step<K extends StepId = StepId, A = unknown, O = unknown> {
   outputsAfter?(observed: O, answers: A, changes: readonly Change[]): StepOutputs[K] | undefined;
   /** Facts for a person that are not changes (skipped accounts, what a later step will wait for). */
   notes?(observed: O, answers: A): string[];
-  /** Only for steps still on the legacy adapter (src/steps/legacy.ts): the legacy drift check. */
-  legacyCheck?(ctx: StepContext, outputs: StepOutputs[K]): Promise<Drift[]>;
-  /** True for a step still on the legacy adapter: its apply() decides and asks for itself. */
-  readonly legacy?: boolean;
-  /** Legacy adapter only: apply() only reads, so a dry run runs it to learn the outputs. */
-  readonly legacyReadOnly?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStep = Step<StepId, any, any>;
-
-/**
- * The former contract (plan/apply/check each working out "what exists vs. what I want"). Steps not
- * migrated yet are wrapped by legacyStep() in src/steps/legacy.ts.
- */
-export interface LegacyStep<K extends StepId = StepId> {
-  id: K;
-  title: string;
-  /** `console`: the step centres on something only a person can do, then verifies it. */
-  kind: 'api' | 'console';
-  /** Earlier steps whose outputs this step reads. */
-  needs: readonly StepId[];
-  /**
-   * Optional: true when apply() only reads (no mutating call, no file written), e.g. preflight.
-   * A dry run then runs apply() to learn its outputs, so the steps after it can plan too.
-   */
-  readOnly?: boolean;
-  /** A reason to skip the step in this run, or undefined. */
-  skip?(ctx: StepContext): Promise<string | undefined>;
-  /** What apply() would do, from live reads only. Must make no mutating call. */
-  plan(ctx: StepContext): Promise<PlanAction[]>;
-  /** Does it (idempotently: find and adopt before create) and returns the typed outputs. */
-  apply(ctx: StepContext): Promise<StepOutputs[K]>;
-  /** Are the outputs still true? Empty list = no drift. Called on resume for done steps. */
-  check(ctx: StepContext, outputs: StepOutputs[K]): Promise<Drift[]>;
-}

@@ -2,7 +2,6 @@
  * The documented sequence, in order. The engine runs exactly this list.
  */
 import type { AnyStep } from './contract.js';
-import { legacyStep } from './legacy.js';
 import { preflightStep } from './01-preflight.js';
 import { spMetadataStep } from './02-sp-metadata.js';
 import { oktaAppStep } from './03-okta-app.js';
@@ -21,12 +20,12 @@ export const STEPS: readonly AnyStep[] = [
   spMetadataStep,
   oktaAppStep,
   idpMetadataStep,
-  legacyStep(scimEndpointStep),
-  legacyStep(oktaProvisioningStep),
-  legacyStep(groupsStep),
-  legacyStep(groupPushStep),
+  scimEndpointStep,
+  oktaProvisioningStep,
+  groupsStep,
+  groupPushStep,
   permissionSetStep,
   accountAssignmentsStep,
   testUserStep,
-  legacyStep(verifyStep),
+  verifyStep,
 ];

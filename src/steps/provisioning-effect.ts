@@ -7,6 +7,7 @@
  */
 import { likelyPushErrorCause, OktaAuthError, oktaStatus, type OktaClient, type PushMapping } from '../okta/client.js';
 import type { StepContext } from './contract.js';
+import { messageText } from '../messages.js';
 import { CONSOLE_MISTAKES } from './06-okta-provisioning.js';
 
 /**
@@ -48,7 +49,7 @@ export function mappingWatcher(ctx: StepContext, groupName: string): () => Promi
       if (m?.status !== 'ERROR') return undefined;
       if (!repushed) {
         repushed = true;
-        ctx.io.info(`Okta reports the push of "${groupName}" in ERROR (${m.errorSummary ?? 'no message'}); pushing it again once (a SCIM error may be transient).`);
+        ctx.io.info(messageText('PUSH_REPUSH_ONCE', { name: groupName, error: m.errorSummary ?? 'no message' }));
         await repushMapping(okta, push.appId, ref.mappingId);
         return undefined;
       }

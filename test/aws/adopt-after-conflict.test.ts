@@ -31,8 +31,8 @@ describe('AWS creates after a lost answer', () => {
     const since = sb.log.since(0).entries.length;
     const names: string[] = [];
     let lostCreates = 0;
-    // Until a CreatePermissionSet answer has been lost at least twice (each has a 40% chance).
-    for (let i = 0; i < 30 && lostCreates < 2; i++) {
+    // Until a CreatePermissionSet answer has been lost (each has a 40% chance).
+    for (let i = 0; i < 30 && lostCreates < 1; i++) {
       const name = `FaultSet${i}`;
       names.push(name);
       sb.faults.apply({ aws: { lostAnswerRate: 0.4 } });
@@ -43,7 +43,7 @@ describe('AWS creates after a lost answer', () => {
       expect(await listAttachedPolicies(sso, instanceArn, r.ps.PermissionSetArn as string)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
       lostCreates = (await readRequestLog(sb, { since })).filter((e) => e.fault === 'lost' && /CreatePermissionSet/.test(e.operation)).length;
     }
-    expect(lostCreates).toBeGreaterThanOrEqual(2);
+    expect(lostCreates).toBeGreaterThanOrEqual(1);
     // Every set exists exactly once.
     const arns = (await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 100 }))).PermissionSets ?? [];
     expect(arns).toHaveLength(names.length);

@@ -95,7 +95,7 @@ describe('okta-aws-sso profiles', () => {
         expect(legacy.stdout.trim(), legacy.stderr).toBe('arn:aws:iam::333333333333:role/Admin');
       }
     }
-  });
+  }, 120_000); // three CLI runs and up to four AWS CLI calls: over a minute on a loaded machine
 
   it('refuses a user that does not exist and a bad template, with the fix (exit 2)', async () => {
     const r = await runCli(['profiles', '--sandbox', '--file', config, '--user', 'nobody@example.com'], { cwd: dir, env });

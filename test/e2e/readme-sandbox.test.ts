@@ -38,7 +38,9 @@ describe('the README rehearsal: init --sandbox --yes', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     // Apply sent exactly the planned writes, step by step.
     const runState = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
-    expect(expectRunMatchesState(await readRequestLog(sbDir), runState, { since })).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'permission-set', 'account-assignments']));
+    expect(expectRunMatchesState(await readRequestLog(sbDir), runState, { since })).toEqual(
+      expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'scim-endpoint', 'okta-provisioning', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']),
+    );
     expect(r.stdout).toMatch(/Done: every step is complete\./);
     expect(r.stdout).toContain('ada.lovelace@example.com');
     expect(r.stdout + r.stderr).not.toMatch(/NodeVersionSupportWarning|real-company/);

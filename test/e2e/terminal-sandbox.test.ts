@@ -24,7 +24,8 @@ afterAll(async () => {
 describe('a person in a terminal', () => {
   it('types through init --sandbox with one wrong answer and a Ctrl-C, resumes with the printed hint, reaches a verified end', async () => {
     const t = spawnTerminal(['init', '--sandbox'], { cwd: dir, cols: 60 });
-    let at = await t.waitFor('? Create the Okta app');
+    // The engine's approval of the okta-app step's plan (its apply asks nothing itself).
+    let at = await t.waitFor(/\(adds\):\s*Create\s+the\s+Okta\s+app[\s\S]*?Apply\? \(Y\/n\)/);
     t.type(ENTER);
     // A wrong answer: ":" is refused by Identity Center; the prompt says so and asks again.
     at = await t.waitFor('? Okta group assigned to the app(s)', at);
@@ -36,8 +37,8 @@ describe('a person in a terminal', () => {
     t.type(ENTER);
     at = await t.waitFor('? Okta groups pushed to Identity Center', at);
     t.type(ENTER);
-    // Ctrl-C at the next question: the state is saved and the wizard prints how to continue.
-    at = await t.waitFor('? Create the Okta group', at);
+    // Ctrl-C at the next question (the groups step's one approval): the state is saved and the wizard prints how to continue.
+    at = await t.waitFor('? Okta groups: assignment group and push groups (adds)', at);
     t.type(CTRL_C);
     expect(await t.exited).toBe(130);
     const hint = /run `(okta-aws-sso [^`]+)`/.exec(t.screen().slice(at));

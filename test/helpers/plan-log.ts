@@ -38,7 +38,7 @@ export function sentWrites(entries: readonly RequestLogEntry[]): Record<string, 
 export function plannedWrites(changes: readonly WithWrites[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of changes) {
-    if (c.writes === undefined) throw new Error('a change declares no writes (a step on the legacy adapter): its requests cannot be compared with the plan');
+    if (c.writes === undefined) throw new Error('a change declares no writes: its requests cannot be compared with the plan');
     for (const w of c.writes) if (w.count > 0) out[`${w.service} ${w.operation}`] = (out[`${w.service} ${w.operation}`] ?? 0) + w.count;
   }
   return out;
@@ -64,7 +64,7 @@ export function expectRunMatchesState(entries: readonly RequestLogEntry[], state
   expect(outside.map(writeKey), 'writes sent outside every step apply of this run').toEqual([]);
   const compared: string[] = [];
   for (const w of windows) {
-    if (!w.applied) continue; // a step still on the legacy adapter: its writes are not declared
+    if (!w.applied) continue; // recorded without its changes (a state file from before 0.2)
     expectWritesMatchPlan(
       writes.filter((e) => e.ts >= w.from && e.ts <= w.to),
       w.applied,

@@ -12,10 +12,9 @@ import { MemoryOutput } from '../../src/cli/io/memory-output.js';
 import { createStepContext, MemorySecretStore, MemoryProgressStore } from '../../src/engine/context.js';
 import { createServices } from '../../src/steps/services.js';
 import type { AnswerKey, SecretKey } from '../../src/core/answers.js';
-import type { AnyStep, Drift, LegacyStep, Step, StepContext } from '../../src/steps/contract.js';
+import type { AnyStep, Drift, Step, StepContext } from '../../src/steps/contract.js';
 import type { StepId, StepOutputs } from '../../src/core/outputs.js';
 import type { Change } from '../../src/core/change.js';
-import { legacyStep } from '../../src/steps/legacy.js';
 import { approve, driftOf, planStep } from '../../src/engine/step-plan.js';
 
 export interface HarnessInit {
@@ -60,19 +59,14 @@ export function stepHarness(init: HarnessInit = {}): Harness {
   return { ctx, io, output, answers, secrets };
 }
 
-/** A step on the new contract, or a legacy one wrapped by the adapter (as src/steps/index.ts does). */
-export function asStep(s: AnyStep | LegacyStep<StepId>): AnyStep {
-  return 'observe' in s ? s : legacyStep(s);
-}
-
 /**
  * What the engine does with one step: answers -> observe -> plan -> approve -> apply exactly those
  * changes. Returns the outputs and the changes applied (their `writes` can be compared with the
  * sandbox request log).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function runStep<K extends StepId>(s: Step<K, any, any> | LegacyStep<K>, ctx: StepContext): Promise<{ outputs: StepOutputs[K]; changes: Change[] }> {
-  const step = asStep(s as AnyStep | LegacyStep<StepId>);
+export async function runStep<K extends StepId>(s: Step<K, any, any>, ctx: StepContext): Promise<{ outputs: StepOutputs[K]; changes: Change[] }> {
+  const step = s as AnyStep;
   const p = await planStep(step, ctx);
   await approve(step, p.changes, ctx.io);
   const outputs = (await step.apply(ctx, p.changes, p.observed, p.answers)) as StepOutputs[K];
@@ -80,24 +74,24 @@ export async function runStep<K extends StepId>(s: Step<K, any, any> | LegacySte
 }
 
 /** The plan of one step with its notes (facts that are not changes). */
-export async function planWithNotes(s: AnyStep | LegacyStep<StepId>, ctx: StepContext): Promise<{ changes: Change[]; notes: string[] }> {
-  const step = asStep(s);
+export async function planWithNotes(s: AnyStep, ctx: StepContext): Promise<{ changes: Change[]; notes: string[] }> {
+  const step = s;
   const p = await planStep(step, ctx);
   return { changes: p.changes, notes: step.notes?.(p.observed, p.answers) ?? [] };
 }
 
 /** The plan of one step against the live state (`recorded`: the outputs of an earlier run). */
-export async function planChanges(s: AnyStep | LegacyStep<StepId>, ctx: StepContext, recorded?: unknown): Promise<Change[]> {
-  return (await planStep(asStep(s), ctx, recorded)).changes;
+export async function planChanges(s: AnyStep, ctx: StepContext, recorded?: unknown): Promise<Change[]> {
+  return (await planStep(s, ctx, recorded)).changes;
 }
 
 /** Drift of a done step, as the engine finds it: a non-empty plan against the live state. */
-export async function stepDrift(s: AnyStep | LegacyStep<StepId>, ctx: StepContext, recorded: unknown): Promise<Drift[]> {
-  return (await driftOf(asStep(s), ctx, recorded)).drifts;
+export async function stepDrift(s: AnyStep, ctx: StepContext, recorded: unknown): Promise<Drift[]> {
+  return (await driftOf(s, ctx, recorded)).drifts;
 }
 
 /** runStep() for tests that only need the outputs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function applyStep<K extends StepId>(s: Step<K, any, any> | LegacyStep<K>, ctx: StepContext): Promise<StepOutputs[K]> {
+export async function applyStep<K extends StepId>(s: Step<K, any, any>, ctx: StepContext): Promise<StepOutputs[K]> {
   return (await runStep(s, ctx)).outputs;
 }

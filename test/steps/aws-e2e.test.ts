@@ -76,7 +76,7 @@ describe('init --sandbox --yes', () => {
     const stateFile = path.join(dir, 'okta-aws-sso.state.json');
     const state = fs.readFileSync(stateFile, 'utf8');
     expect(state).toContain(`"accountsVerified": ${accounts}`);
-    expect(matchesPlan(since1)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'permission-set', 'account-assignments']));
+    expect(matchesPlan(since1)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'scim-endpoint', 'okta-provisioning', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
 
     let cursor = logLines();
     const second = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
@@ -91,7 +91,7 @@ describe('init --sandbox --yes', () => {
     expect(fresh.stdout).toMatch(/Adopting the existing permission set "AWSPowerUserAccess"/);
     expect(fresh.stdout).toContain(`0 created, ${accounts} already there`);
     expect(mutatingSince(cursor)).toEqual([]);
-    expect(matchesPlan(since3)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'permission-set', 'account-assignments']));
+    expect(matchesPlan(since3)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'okta-app', 'idp-metadata', 'scim-endpoint', 'okta-provisioning', 'groups', 'group-push', 'permission-set', 'account-assignments', 'verify']));
     // Three full runs, each ending with the sign-in proof: more than the default 60 s on a loaded machine.
   }, 180_000);
 

@@ -63,6 +63,9 @@ describe('sp-metadata', () => {
     expect(out.acsUrl).toMatch(/^https:\/\/us-east-2\.signin\.aws\.amazon\.com\/platform\/saml\/acs\//);
     expect(out.issuerUrl).toBe(`https://us-east-2.signin.aws.amazon.com/platform/saml/${preflight.aws.identityStoreId}`);
     expect(await stepDrift(spMetadataStep, h.ctx, out)).toEqual([]);
+    // The downloaded file removed after the setup: the recorded values still hold, no drift.
+    const again = fx.harness({ outputs: { preflight }, flags: { 'sp-metadata': path.join(fx.workDir, 'gone.xml') } });
+    expect(await stepDrift(spMetadataStep, again.ctx, out)).toEqual([]);
   });
 
   it('the IPv4 / dual-stack choice is answered by --acs-variant', async () => {
@@ -137,7 +140,7 @@ describe('a non-sandbox run against other emulators', () => {
     const h = fx.harness({ ...plain, flags: { 'scim-endpoint': scim }, env: { ...fx.sb.env, SCIM_TOKEN: token } });
     expect(h.ctx.services.sandbox).toBeUndefined();
     expect(process.env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:/);
-    const out = await scimEndpointStep.apply(h.ctx);
+    const out = await applyStep(scimEndpointStep, h.ctx);
     expect(out.endpoint).toBe(scim);
     expect(h.output.text()).toMatch(/Accepting the loopback SCIM endpoint http:\/\/127\.0\.0\.1:\d+\/.* because AWS_ENDPOINT_URL points at this machine too/);
 
@@ -152,7 +155,7 @@ describe('a non-sandbox run against other emulators', () => {
     process.env.AWS_ENDPOINT_URL_SSO_ADMIN = 'https://sso.us-east-2.amazonaws.com';
     try {
       const h3 = fx.harness({ ...plain, flags: { 'scim-endpoint': scim }, env: { ...fx.sb.env, SCIM_TOKEN: token } });
-      await expect(scimEndpointStep.apply(h3.ctx)).rejects.toThrow(/a SCIM endpoint looks like https:\/\/scim/);
+      await expect(applyStep(scimEndpointStep, h3.ctx)).rejects.toThrow(/a SCIM endpoint looks like https:\/\/scim/);
       const h4 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
       await expect(applyStep(spMetadataStep, h4.ctx)).rejects.toThrow(/an ACS URL looks like https:/);
     } finally {

@@ -128,7 +128,7 @@ describe('credentials', () => {
     const sb = await sandboxes.start({ okta: { apiTokenPermissions: ['okta.apps.manage', 'okta.users.manage', 'okta.groups.read'] } });
     const up = awsUpstream(sb);
     const { h } = await runOktaHalf(sb, up, {}, { steps: [oktaAppStep as unknown as Step] });
-    const err = (await groupsStep.apply(h.ctx).catch((e: unknown) => e)) as AuthError;
+    const err = (await applyStep(groupsStep, h.ctx).catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
     expect(err.exitCode).toBe(ExitCode.Auth);
     expect(err.message).toMatch(/403 E0000006 to POST \/api\/v1\/groups/);

@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { runStep, stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
 import { afterEach, beforeAll, vi } from 'vitest';
-import { withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { createSandboxConsolePerformer } from '../../src/sandbox/console-client.js';
 import type { StepOutputs } from '../../src/core/outputs.js';
-import type { AnyStep, LegacyStep } from '../../src/steps/contract.js';
+import type { AnyStep } from '../../src/steps/contract.js';
 import type { StepId } from '../../src/core/outputs.js';
 import { oktaAppStep } from '../../src/steps/03-okta-app.js';
 import { idpMetadataStep } from '../../src/steps/04-idp-metadata.js';
@@ -21,7 +22,7 @@ import { groupsStep } from '../../src/steps/07-groups.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { testUserStep } from '../../src/steps/11-test-user.js';
 
-export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as (AnyStep | LegacyStep<StepId>)[];
+export const OKTA_STEPS = [oktaAppStep, idpMetadataStep, oktaProvisioningStep, groupsStep, groupPushStep, testUserStep] as AnyStep[];
 
 export interface AwsUpstream {
   outputs: Partial<StepOutputs>;
@@ -48,10 +49,16 @@ export function awsUpstream(sb: TestSandbox): AwsUpstream {
 export interface RunResult {
   h: Harness;
   outputs: Partial<StepOutputs>;
+  /** With `checkWrites`: the steps whose writes were compared with their plan. */
+  checked: StepId[];
 }
 
 /** Runs the six Okta steps in order with one harness (one Okta connection), as the engine would. */
-export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: (AnyStep | LegacyStep<StepId>)[] } = {}): Promise<RunResult> {
+/**
+ * `checkWrites`: after each step whose changes declare their writes (the plan/apply contract), the
+ * Okta and AWS writes the sandbox logged during it equal the plan's (expectWritesMatchPlan).
+ */
+export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: HarnessInit = {}, opts: { scimTokenInMemory?: boolean; steps?: AnyStep[]; checkWrites?: boolean } = {}): Promise<RunResult> {
   const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-okta-'));
   const outputs: Partial<StepOutputs> = { ...up.outputs, ...(init.outputs ?? {}) };
   const h = stepHarness({
@@ -63,13 +70,19 @@ export async function runOktaHalf(sb: TestSandbox, up: AwsUpstream, init: Harnes
     outputs,
   });
   if (opts.scimTokenInMemory !== false) h.secrets.set('scim-token', up.scimToken);
+  const checked: StepId[] = [];
   for (const step of opts.steps ?? OKTA_STEPS) {
     const reason = step.skip ? await step.skip(h.ctx) : undefined;
     if (reason) continue;
-    const out = (await runStep(step, h.ctx)).outputs;
-    (outputs as Record<string, unknown>)[step.id] = out;
+    const cursor = opts.checkWrites ? (await readRequestLog(sb)).length : 0;
+    const run = await runStep(step, h.ctx);
+    if (opts.checkWrites && run.changes.every((c) => c.writes !== undefined)) {
+      expectWritesMatchPlan(await readRequestLog(sb, { since: cursor }), run.changes, `writes of the step "${step.id}"`);
+      checked.push(step.id);
+    }
+    (outputs as Record<string, unknown>)[step.id] = run.outputs;
   }
-  return { h, outputs };
+  return { h, outputs, checked };
 }
 
 /** Okta API GET with the sandbox token (for assertions on the emulator's state). */

@@ -76,7 +76,8 @@ describe('Okta half, interactive', () => {
         expect.stringMatching(/^password: Okta API token/),
         // The engine's approval for the okta-app step (no question inside its apply).
         expect.stringMatching(/^confirm: Okta "AWS IAM Identity Center" app with SAML settings \(adds\): Create the Okta app "AWS IAM Identity Center"/),
-        expect.stringMatching(/^confirm: Create the Okta group "AWS Users"/),
+        // The engine's one approval for the groups step (creates only: one risk class).
+        expect.stringMatching(/^confirm: Okta groups: assignment group and push groups \(adds\): \d+ changes:\n.*Create the Okta group "AWS Users"/),
         // The engine's one approval for the test-user step, naming what it adds.
         expect.stringMatching(/^confirm: Okta test user in the assignment and push groups \(adds\): Create the Okta user grace\.hopper@example\.com/),
         expect.stringMatching(/^confirm: Generate a strong password/),

@@ -23,8 +23,10 @@ describe('Okta half against the sandbox', () => {
   it('creates everything, then a second run adopts everything and creates nothing (console provisioning path)', async () => {
     const sb = await sandboxes.start();
     const up = awsUpstream(sb);
-    const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } });
+    const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS } }, { checkWrites: true });
     const o = first.outputs;
+    // Apply sent exactly the planned writes, step by step (the steps on the plan/apply contract).
+    expect(first.checked).toEqual(expect.arrayContaining(['okta-provisioning', 'groups', 'group-push', 'test-user']));
 
     expect(o['okta-app']).toMatchObject({ name: 'amazon_aws_sso', label: 'AWS IAM Identity Center', adopted: false, acsUrl: up.outputs['sp-metadata']!.acsUrl });
     const app = await oktaGet<{ settings: { app: { acsURL: string; entityID: string } } }>(sb, `/api/v1/apps/${o['okta-app']!.appId}`);
@@ -96,7 +98,9 @@ describe('Okta half against the sandbox', () => {
       env: { OKTA_ORG_URL: sb.info.oktaUrl },
       flags: { ...TEST_USER_FLAGS, 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId, 'okta-scopes': sb.info.oauth.scopes },
       secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
-    });
+    }, { checkWrites: true });
+    // The API path: the TOKEN connection and the features, each sent once, as planned.
+    expect(r.checked).toEqual(expect.arrayContaining(['okta-provisioning', 'groups', 'group-push']));
     expect(r.outputs['okta-provisioning']).toMatchObject({ via: 'api', connectionStatus: 'ENABLED', features: { create: true, update: true, deactivate: true, passwordSync: false } });
     expect(r.h.output.consoleActions.map((a) => a.id)).not.toContain('configure-okta-provisioning');
     const client = await r.h.ctx.services.okta();

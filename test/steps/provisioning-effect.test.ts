@@ -14,8 +14,7 @@ import { verifyStep } from '../../src/steps/12-verify.js';
 import { homeAws } from '../../src/aws/session.js';
 import { getGroupId } from '../../src/aws/identity-store.js';
 import { WizardError } from '../../src/errors.js';
-import type { AnyStep, LegacyStep } from '../../src/steps/contract.js';
-import type { StepId } from '../../src/core/outputs.js';
+import type { AnyStep } from '../../src/steps/contract.js';
 import { applyStep, planChanges, stepDrift } from '../helpers/step-harness.js';
 import type { StepOutputs } from '../../src/steps/outputs.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
@@ -33,7 +32,7 @@ afterEach(async () => {
 });
 
 /** A sandbox, the AWS outputs up to the permission set, and the Okta half (or its first steps). */
-async function setup(options: SandboxOptions, steps: (AnyStep | LegacyStep<StepId>)[] = OKTA_STEPS, flags: Record<string, string | boolean> = { ...TEST_USER_FLAGS }) {
+async function setup(options: SandboxOptions, steps: AnyStep[] = OKTA_STEPS, flags: Record<string, string | boolean> = { ...TEST_USER_FLAGS }) {
   fx = await startAwsStepFixture(options);
   const preflight = await applyStep(preflightStep, fx.harness().ctx);
   const ps = await applyStep(permissionSetStep, fx.harness({ outputs: { preflight } }).ctx);
