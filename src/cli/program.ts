@@ -12,6 +12,8 @@ import { verifyCommand } from './commands/verify.js';
 import { statusCommand } from './commands/status.js';
 import { profilesCommand } from './commands/profiles.js';
 import { destroyCommand } from './commands/destroy.js';
+import { rotateScimTokenCommand } from './commands/rotate-scim-token.js';
+import { rotateSamlCertCommand } from './commands/rotate-saml-cert.js';
 import { sandboxStartCommand } from './commands/sandbox/start.js';
 import { sandboxStopCommand } from './commands/sandbox/stop.js';
 import { sandboxStatusCommand } from './commands/sandbox/status.js';
@@ -31,6 +33,7 @@ export interface Chosen {
 
 export const TOP_COMMANDS: readonly CliCommand[] = [initCommand, resumeCommand, verifyCommand, statusCommand, profilesCommand, destroyCommand];
 export const ACCESS_COMMANDS: readonly CliCommand[] = [accessPlanCommand, accessApplyCommand, accessExportCommand];
+export const ROTATE_COMMANDS: readonly CliCommand[] = [rotateScimTokenCommand, rotateSamlCertCommand];
 export const SANDBOX_COMMANDS: readonly CliCommand[] = [sandboxStartCommand, sandboxStopCommand, sandboxStatusCommand, sandboxResetCommand, sandboxConsoleCommand];
 
 /** commander's "error: unknown option '--x'\n(Did you mean --y?)" as Error: / What to do:. */
@@ -77,6 +80,8 @@ export function buildProgram(ctx: CliContext, holder: { chosen?: Chosen }): Comm
       });
   };
   for (const cmd of TOP_COMMANDS) register(program, cmd);
+  const rot = program.command('rotate').description('day two: rotate the SCIM access token or the SAML signing certificate, guided and resumable (docs/lifecycle.md)').exitOverride();
+  for (const cmd of ROTATE_COMMANDS) register(rot, cmd);
   const sb = program.command('sandbox').description('a local Okta + AWS emulator to try the wizard without real accounts').exitOverride();
   for (const cmd of SANDBOX_COMMANDS) register(sb, cmd);
   const ac = program.command('access').description('access as code: permission sets and assignments from an access file (plan, apply, export)').exitOverride();

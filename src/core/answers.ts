@@ -39,6 +39,8 @@ export const CONSOLE_ACTION_IDS = [
   'delete-scim-tokens',
   'revert-identity-source',
   'app-sign-on-rule',
+  'create-scim-token',
+  'delete-scim-token',
 ] as const;
 
 export interface AnswerSpec {
@@ -307,6 +309,8 @@ export const CONSOLE_ACTION_ANSWERS: Record<(typeof CONSOLE_ACTION_IDS)[number],
   'delete-scim-tokens': [],
   'revert-identity-source': [],
   'app-sign-on-rule': [],
+  'create-scim-token': [['scim-token']],
+  'delete-scim-token': [],
 };
 
 /** "--sp-metadata <file>" / "--scim-token-file <file>": one answer on a command line, exactly as a script types it. */
@@ -318,9 +322,9 @@ export function answerOnCommandLine(key: AnswerKey): string {
 }
 
 /** The exact command that finishes a console action from a script. */
-export function consoleDoneCommand(id: (typeof CONSOLE_ACTION_IDS)[number]): string {
+export function consoleDoneCommand(id: (typeof CONSOLE_ACTION_IDS)[number], command = 'okta-aws-sso resume'): string {
   const ways = CONSOLE_ACTION_ANSWERS[id];
-  const base = `okta-aws-sso resume --console-done ${id}`;
+  const base = `${command} --console-done ${id}`;
   if (ways.length === 0) return `\`${base}\``;
   return ways.map((w) => `\`${base} ${w.map(answerOnCommandLine).join(' ')}\``).join(', or ');
 }

@@ -72,7 +72,9 @@ export type ConsoleActionId =
   | 'sign-in-check'
   | 'delete-scim-tokens'
   | 'revert-identity-source'
-  | 'app-sign-on-rule';
+  | 'app-sign-on-rule'
+  | 'create-scim-token'
+  | 'delete-scim-token';
 
 /** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
 export interface ConsoleAction {

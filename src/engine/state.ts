@@ -97,6 +97,18 @@ const accessStateSchema = z.object({
   lastApply: z.object({ at: isoDate, file: z.string(), summary: z.string() }).optional(),
 });
 
+/**
+ * A day-two rotation in progress or done (`rotate scim-token`, `rotate saml-cert`): when it started,
+ * which of its phases are done (phase -> when), and non-secret facts (key IDs, file paths, dates).
+ * Never a token or a key.
+ */
+const rotationSchema = z.object({
+  startedAt: isoDate,
+  finishedAt: isoDate.optional(),
+  phases: z.record(z.string(), isoDate),
+  facts: z.record(z.string(), z.string()).optional(),
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
@@ -107,6 +119,8 @@ export const stateSchema = z.object({
   steps: z.record(z.string(), stepRecordSchema),
   destroy: destroySchema.optional(),
   access: accessStateSchema.optional(),
+  /** Day-two rotations, by kind ("scim-token", "saml-cert"). */
+  rotations: z.record(z.string(), rotationSchema).optional(),
 });
 
 export type WizardState = z.infer<typeof stateSchema>;
@@ -116,6 +130,7 @@ export type AccessStateRecord = z.infer<typeof accessStateSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;
+export type RotationRecord = z.infer<typeof rotationSchema>;
 
 export function newState(toolVersion: string, now: Date = new Date()): WizardState {
   const t = now.toISOString();

@@ -77,6 +77,15 @@ export interface OktaPolicyRule {
   [k: string]: unknown;
 }
 
+/** An app signing key as Okta lists it (JsonWebKey). */
+export interface AppKey {
+  kid: string;
+  created?: string;
+  expiresAt?: string;
+  x5c?: string[];
+  'x5t#S256'?: string;
+}
+
 export interface ProvisioningConnection {
   authScheme?: string;
   status?: string;
@@ -486,6 +495,19 @@ export class OktaClient {
     return this.getXml(`/api/v1/apps/${encodeURIComponent(appId)}/sso/saml/metadata`, { kid });
   }
 
+  /** The app's signing keys (JWKs with x5c; public parts only). */
+  listAppKeys(appId: string): Promise<AppKey[]> {
+    return this.getJson<AppKey[]>(`/api/v1/apps/${encodeURIComponent(appId)}/credentials/keys`);
+  }
+
+  /**
+   * A new signing key for the app (POST .../credentials/keys/generate?validityYears=N, 2-10). Not
+   * retried on an unanswered POST: a second key would be made; the caller looks for the key first.
+   */
+  generateAppKey(appId: string, validityYears: number): Promise<AppKey> {
+    return this.postJson<AppKey>(`/api/v1/apps/${encodeURIComponent(appId)}/credentials/keys/generate`, undefined, { validityYears });
+  }
+
   listAppGroups(appId: string): Promise<{ id: string }[]> {
     return this.listAll<{ id: string }>(`/api/v1/apps/${encodeURIComponent(appId)}/groups`, { limit: 200 });
   }
@@ -568,6 +590,11 @@ export class OktaClient {
   }
 
   // ---------------------------------------------------------------------------------- users
+
+  /** Partial profile update (POST /api/v1/users/{id}): only the attributes given change. */
+  updateUserProfile(userId: string, profile: Record<string, string>): Promise<OktaUser> {
+    return this.postJson<OktaUser>(`/api/v1/users/${encodeURIComponent(userId)}`, { profile });
+  }
 
   async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
     try {

@@ -47,6 +47,8 @@ export const CONSOLE_ACTION_IDS: readonly ConsoleActionId[] = [
   'delete-scim-tokens',
   'revert-identity-source',
   'app-sign-on-rule',
+  'create-scim-token',
+  'delete-scim-token',
 ];
 
 function json(status: number, body: unknown): SandboxResponse {
@@ -117,6 +119,20 @@ async function performConsole(ctx: AdminContext, actionId: string, payload: Reco
         }),
         'created the group push rule',
       );
+    case 'create-scim-token':
+      return normalise(await ctx.aws().console.createScimToken(), 'generated an access token');
+    case 'delete-scim-token': {
+      const tokenId = payload.tokenId === undefined ? undefined : stringField(actionId, payload, 'tokenId');
+      const raw = payload.createdBefore;
+      const createdBefore = raw === undefined ? undefined : typeof raw === 'string' ? Date.parse(raw) : Number(raw);
+      if (createdBefore !== undefined && !Number.isFinite(createdBefore)) {
+        throw new SandboxInputError('The console action "delete-scim-token" takes "createdBefore" as an ISO date or epoch milliseconds.');
+      }
+      return normalise(
+        await ctx.aws().console.deleteScimToken({ ...(tokenId !== undefined ? { tokenId } : {}), ...(createdBefore !== undefined ? { createdBefore } : {}) }),
+        'deleted an access token',
+      );
+    }
     case 'sign-in-check':
       // With a user name: sign in to the access portal as that user and approve the device code
       // (the device-authorization part of `verify --sign-in`); without: nothing to do.

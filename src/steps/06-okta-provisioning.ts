@@ -71,15 +71,15 @@ export function scimBaseUrl(endpoint: string): string {
   return endpoint.trim().replace(/\/+$/, '');
 }
 
-function isEnabled(c: ProvisioningConnection | undefined): boolean {
+export function isEnabled(c: ProvisioningConnection | undefined): boolean {
   return c?.status === 'ENABLED';
 }
 
-function isUnknown(c: ProvisioningConnection | undefined): boolean {
+export function isUnknown(c: ProvisioningConnection | undefined): boolean {
   return c?.status === 'UNKNOWN' || c?.authScheme === 'UNKNOWN' || c?.profile?.authScheme === 'UNKNOWN';
 }
 
-async function readConnection(okta: OktaClient, appId: string): Promise<ProvisioningConnection | undefined> {
+export async function readConnection(okta: OktaClient, appId: string): Promise<ProvisioningConnection | undefined> {
   try {
     return await okta.getConnection(appId);
   } catch (e) {
@@ -121,7 +121,7 @@ export function provisioningAction(app: { id: string; label: string; name: strin
 }
 
 /** The token as this app sends it: the Header Auth test app sends the header value as is, so it carries "Bearer ". */
-function withScheme(app: { name: string }, raw: string): string {
+export function withScheme(app: { name: string }, raw: string): string {
   return app.name === SCIM_APP_NAME && !raw.startsWith('Bearer ') ? `Bearer ${raw}` : raw;
 }
 
@@ -138,7 +138,7 @@ async function worksByEffect(okta: OktaClient, appId: string): Promise<boolean> 
 }
 
 /** POST the TOKEN connection and activate it; the reason when Okta cannot be configured through the API. */
-async function configureThroughApi(okta: OktaClient, appId: string, baseUrl: string, token: string): Promise<{ conn: ProvisioningConnection | undefined; refused?: string }> {
+export async function configureThroughApi(okta: OktaClient, appId: string, baseUrl: string, token: string): Promise<{ conn: ProvisioningConnection | undefined; refused?: string }> {
   let conn: ProvisioningConnection | undefined;
   try {
     conn = await okta.setTokenConnection(appId, baseUrl, token);

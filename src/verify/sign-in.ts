@@ -322,6 +322,30 @@ async function accessPart(env: SignInEnv, rows: HealthRow[], userName: string | 
   }
 }
 
+/** The Identity Center user name the NameID must equal (GetUserId by the Okta login). */
+async function identityCenterUserName(env: SignInEnv, login: string): Promise<string | undefined> {
+  const pf = env.outputs.preflight?.aws;
+  if (!pf) return undefined;
+  const aws = await env.services.aws();
+  aws.setHomeRegion(pf.region);
+  const store = aws.identityStore();
+  const id = await getUserId(store, pf.identityStoreId, login);
+  return id ? (await describeUser(store, pf.identityStoreId, id)).UserName : undefined;
+}
+
+/**
+ * The SAML part only (Okta signs in the test user, the app's SAMLResponse verifies against the IdP
+ * metadata in `outputs['idp-metadata'].path`, Identity Center's ACS accepts it): `rotate saml-cert`
+ * proves the switch of the signing key with it.
+ */
+export async function proveSamlSignIn(env: SignInEnv): Promise<HealthRow[]> {
+  const user = env.outputs['test-user'];
+  if (!user) return [rowOf('okta-authn', 'Sign in to Okta as the test user', 'skipped', 'there is no test user (--skip-test-user)')];
+  const rows: HealthRow[] = [];
+  await samlPart(env, rows, await identityCenterUserName(env, user.login));
+  return rows;
+}
+
 /** Every row of the sign-in proof. Throws only on interruption or an unexpected error. */
 export async function proveSignIn(env: SignInEnv): Promise<HealthRow[]> {
   const rows: HealthRow[] = [];
@@ -329,16 +353,7 @@ export async function proveSignIn(env: SignInEnv): Promise<HealthRow[]> {
   if (!user) {
     return [rowOf('okta-authn', 'Sign in to Okta as the test user', 'skipped', 'there is no test user (--skip-test-user)', 'Run the wizard without --skip-test-user to create one.')];
   }
-  // The Identity Center user name the NameID must equal (GetUserId by the Okta login).
-  let userName: string | undefined;
-  const pf = env.outputs.preflight?.aws;
-  if (pf) {
-    const aws = await env.services.aws();
-    aws.setHomeRegion(pf.region);
-    const store = aws.identityStore();
-    const id = await getUserId(store, pf.identityStoreId, user.login);
-    if (id) userName = (await describeUser(store, pf.identityStoreId, id)).UserName;
-  }
+  const userName = await identityCenterUserName(env, user.login);
   await samlPart(env, rows, userName);
   await accessPart(env, rows, userName);
   return rows;

@@ -40,7 +40,7 @@ function check(schema: string, r: CliResult): Record<string, unknown> {
 
 describe('--json documents match docs/schemas', () => {
   it('has one schema per document kind, each a valid JSON Schema', () => {
-    expect(Object.keys(validators).sort()).toEqual(['destroy', 'document', 'dry-run', 'init', 'resume', 'sandbox', 'status', 'verify']);
+    expect(Object.keys(validators).sort()).toEqual(['destroy', 'document', 'dry-run', 'init', 'resume', 'rotate', 'sandbox', 'status', 'verify']);
   });
 
   it('status, dry run, init, status, verify, resume and the sandbox commands, from one real sandbox run', async () => {
@@ -73,6 +73,14 @@ describe('--json documents match docs/schemas', () => {
     expect(resume.code, resume.stderr).toBe(0);
     check('resume', resume);
 
+    const rotatePlan = await runCli(['rotate', 'saml-cert', '--dry-run', '--json'], { cwd: dir, env });
+    expect(rotatePlan.code, rotatePlan.stderr).toBe(0);
+    expect(check('rotate', rotatePlan)).toMatchObject({ result: 'planned', data: { rotation: { rotation: 'saml-cert', continuing: false } } });
+    const rotated = await runCli(['rotate', 'saml-cert', '--json'], { cwd: dir, env });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const rot = check('rotate', rotated) as { result: string; data: { rotation: { phases: { doneAt?: string }[] } } };
+    expect(rot.result).toBe('done');
+    expect(rot.data.rotation.phases.every((p) => p.doneAt !== undefined)).toBe(true);
     const destroyPlan = await runCli(['destroy', '--dry-run', '--json'], { cwd: dir, env });
     expect(destroyPlan.code, destroyPlan.stderr).toBe(0);
     expect((check('destroy', destroyPlan)['data'] as { changes: unknown[] }).changes.length).toBeGreaterThan(0);

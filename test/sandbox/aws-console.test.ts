@@ -73,4 +73,30 @@ describe('AWS console actions', () => {
     expect(r.message).not.toContain(r.secrets!['scim-token']!);
     expect(emu.info().portalUrl).toBe(`https://${emu.info().identityStoreId}.awsapps.com/start`);
   });
+
+  it('createScimToken: at most two tokens, a third refused until one is deleted; deleteScimToken by ID, by date, or the oldest of two', () => {
+    const emu = createAwsEmulator({ seed: 'tokens' });
+    emu.setBaseUrl('http://127.0.0.1:4567/');
+    expect(() => emu.console.createScimToken()).toThrow(/not enabled/);
+    emu.console.enableAutomaticProvisioning();
+    const second = emu.console.createScimToken();
+    expect(second.message).toMatch(/Access token [0-9a-f-]{36} generated \(2 of 2\)/);
+    expect(second.message).not.toContain(second.secrets!['scim-token']!);
+    expect(() => emu.console.createScimToken()).toThrow(/up to 2 access tokens/);
+    expect(emu.console.lastScimToken()).toBe(second.secrets!['scim-token']);
+
+    // No payload: the older of the two goes, the new one stays live.
+    expect(emu.console.deleteScimToken({}).message).toMatch(/Deleted 1 access token\(s\).*1 left/);
+    expect(emu.console.lastScimToken()).toBe(second.secrets!['scim-token']);
+    expect(() => emu.console.deleteScimToken({})).toThrow(/Only one access token/);
+
+    const third = emu.console.createScimToken();
+    const id = /Access token ([0-9a-f-]{36})/.exec(third.message!)![1]!;
+    expect(() => emu.console.deleteScimToken({ tokenId: 'nope' })).toThrow(/No access token with the ID/);
+    expect(() => emu.console.deleteScimToken({ createdBefore: Date.now() + 60_000 })).toThrow(/none is deleted/);
+    emu.console.deleteScimToken({ tokenId: id });
+    expect(emu.console.lastScimToken()).toBeUndefined();
+    // The slot is free again.
+    expect(emu.console.createScimToken().message).toMatch(/\(2 of 2\)/);
+  });
 });

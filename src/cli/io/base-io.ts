@@ -55,6 +55,8 @@ export interface BaseIoOptions {
    * `sandbox console` command, with a payload file it writes), put before the resume hint.
    */
   consoleHint?: (action: ConsoleAction) => string | undefined;
+  /** The command that continues this run after a console action (default `okta-aws-sso resume`). */
+  continueCommand?: string;
 }
 
 /** Tuning knobs and advanced settings are never asked: their default holds unless an answer is given. */
@@ -71,6 +73,7 @@ export class BaseIo implements Io {
   private readonly yes: boolean;
   private readonly performer: ConsolePerformer | undefined;
   private readonly consoleHint: ((action: ConsoleAction) => string | undefined) | undefined;
+  private readonly continueCommand: string;
 
   constructor(opts: BaseIoOptions) {
     this.answers = opts.answers;
@@ -80,6 +83,7 @@ export class BaseIo implements Io {
     this.yes = opts.yes ?? false;
     this.performer = opts.consolePerformer;
     this.consoleHint = opts.consoleHint;
+    this.continueCommand = opts.continueCommand ?? 'okta-aws-sso resume';
   }
 
   // -------------------------------------------------------------------------------- questions
@@ -258,14 +262,14 @@ export class BaseIo implements Io {
       throw new WaitingForConsoleError(
         action.id,
         `Stopped before "${action.title}" was done.`,
-        'Run `okta-aws-sso resume` when it is done; every step so far is saved.',
+        `Run \`${this.continueCommand}\` when it is done; every step so far is saved.`,
       );
     }
     const how = this.consoleHint?.(action);
     throw new WaitingForConsoleError(
       action.id,
       `Waiting for a console action only a person can do: ${action.title}.`,
-      `${how ? `${how}, or do` : 'Do'} it as shown above, then run ${consoleDoneCommand(action.id)}` +
+      `${how ? `${how}, or do` : 'Do'} it as shown above, then run ${consoleDoneCommand(action.id, this.continueCommand)}` +
         (action.evidence && action.evidence.length > 0 ? ` (the answers also come from ${action.evidence.map((k) => howToAnswer(k)).join('; ')})` : '') +
         '.',
     );

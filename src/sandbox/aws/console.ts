@@ -86,7 +86,7 @@ export function enableAutomaticProvisioning(s: AwsState, scimEndpoint: string, n
     note = ' The oldest of the two live tokens was deleted first, as the console requires before a third.';
   }
   const token = crypto.randomBytes(48).toString('base64url');
-  s.scim.tokens.push({ sha256: hashToken(token), createdAt: now, expiresAt: now + TOKEN_LIFETIME_MS });
+  s.scim.tokens.push({ sha256: hashToken(token), id: crypto.randomUUID(), createdAt: now, expiresAt: now + TOKEN_LIFETIME_MS });
   return {
     answers: { 'scim-endpoint': scimEndpoint },
     secrets: { 'scim-token': token },
@@ -110,4 +110,55 @@ export function revertIdentitySource(s: AwsState): ConsoleActionResult {
   const had = s.idp !== undefined;
   delete s.idp;
   return { message: had ? 'Identity source changed back to the Identity Center directory.' : 'The identity source already was the Identity Center directory.' };
+}
+
+/**
+ * "Manage provisioning > Access tokens > Generate token": a new token while automatic provisioning is
+ * on. "An IAM Identity Center directory supports up to two access tokens at a time" (expired ones
+ * count until deleted): a third is refused until one is deleted, as the console does.
+ */
+export function createScimToken(s: AwsState, scimEndpoint: string, now: number): ConsoleActionResult {
+  if (!s.scim.enabled) {
+    throw new UsageError('Automatic provisioning is not enabled, so there is no access token to add.', { code: 'SCIM_NOT_ENABLED', hint: 'Enable automatic provisioning first (Settings > Identity source > Automatic provisioning > Enable).' });
+  }
+  if (s.scim.tokens.length >= MAX_LIVE_TOKENS) {
+    throw new UsageError(`You can have up to ${MAX_LIVE_TOKENS} access tokens; this directory already has ${s.scim.tokens.length}.`, {
+      code: 'SCIM_TOKEN_LIMIT',
+      hint: 'Delete an expired or unused access token first (Manage provisioning > Access tokens > Delete), then generate a new one.',
+    });
+  }
+  const token = crypto.randomBytes(48).toString('base64url');
+  const id = crypto.randomUUID();
+  s.scim.tokens.push({ sha256: hashToken(token), id, createdAt: now, expiresAt: now + TOKEN_LIFETIME_MS });
+  return {
+    answers: { 'scim-endpoint': scimEndpoint },
+    secrets: { 'scim-token': token },
+    message: `Access token ${id} generated (${s.scim.tokens.length} of ${MAX_LIVE_TOKENS}); it expires on ${new Date(now + TOKEN_LIFETIME_MS).toISOString().slice(0, 10)}.`,
+  };
+}
+
+/**
+ * "Manage provisioning > Access tokens > Delete": by token ID, or every token created before a time
+ * (the tokens a rotation replaces), or else the oldest of two. A deleted token stops working at once.
+ */
+export function deleteScimToken(s: AwsState, p: { tokenId?: string; createdBefore?: number }): ConsoleActionResult {
+  const sorted = [...s.scim.tokens].sort((a, b) => a.createdAt - b.createdAt);
+  let doomed: typeof sorted;
+  if (p.tokenId !== undefined) {
+    doomed = sorted.filter((t) => t.id === p.tokenId);
+    if (doomed.length === 0) throw new UsageError(`No access token with the ID ${p.tokenId} exists.`, { code: 'SCIM_TOKEN_UNKNOWN', hint: 'Pick a token ID from Manage provisioning > Access tokens.' });
+  } else if (p.createdBefore !== undefined) {
+    const before = p.createdBefore;
+    doomed = sorted.filter((t) => t.createdAt < before);
+    if (doomed.length === sorted.length) {
+      throw new UsageError('Every access token was created before the new one was: the new token is not there, so none is deleted.', { code: 'SCIM_TOKEN_UNKNOWN', hint: 'Generate the new token first.' });
+    }
+  } else {
+    if (sorted.length < 2) throw new UsageError('Only one access token exists: deleting it would stop provisioning.', { code: 'SCIM_TOKEN_LAST', hint: 'Generate a new token and give it to Okta first.' });
+    doomed = [sorted[0]!];
+  }
+  const gone = new Set(doomed);
+  s.scim.tokens = s.scim.tokens.filter((t) => !gone.has(t));
+  const ids = doomed.map((t) => t.id ?? `created ${new Date(t.createdAt).toISOString().slice(0, 10)}`);
+  return { message: `Deleted ${doomed.length} access token(s) (${ids.join(', ')}); ${s.scim.tokens.length} left.` };
 }

@@ -9,7 +9,7 @@ import { isMutating } from '../mutating.js';
 import type { AwsEmulatorOptions, ConsoleActionResult, Emulator, HandledResponse, SandboxRequest } from '../types.js';
 import { AwsError } from './errors.js';
 import { emptyObserved, type AwsObserved, type OpContext, type ResolvedAwsOptions } from './context.js';
-import { acsUrls, deleteScimTokens, enableAutomaticProvisioning, issuerUrl, revertIdentitySource, spMetadataXml, uploadIdpMetadata } from './console.js';
+import { acsUrls, createScimToken, deleteScimToken, deleteScimTokens, enableAutomaticProvisioning, issuerUrl, revertIdentitySource, spMetadataXml, uploadIdpMetadata } from './console.js';
 import { CallerPolicy, IAM_PREFIX, accessDeniedMessage } from './iam.js';
 import { identityStore } from './identitystore.js';
 import { errorNamespace, loadModel, validateInput, type AwsServiceId, type ServiceModel } from './models.js';
@@ -29,6 +29,10 @@ export interface AwsEmulator extends Emulator {
     uploadIdpMetadata(p: { xml: string }): ConsoleActionResult;
     /** "Automatic provisioning > Enable": SCIM endpoint + a new token (max 2 live tokens, 1-year expiry). */
     enableAutomaticProvisioning(): ConsoleActionResult;
+    /** "Manage provisioning > Generate token": refused when two tokens exist (console.ts). */
+    createScimToken(): ConsoleActionResult;
+    /** "Manage provisioning > Delete": by ID, created before a time, or the oldest of two. */
+    deleteScimToken(p: { tokenId?: string; createdBefore?: number }): ConsoleActionResult;
     /** A person signs in to the access portal as `userName` and approves a device code (signin.ts). */
     approveDevice(p: { userName: string; userCode?: string }): ConsoleActionResult;
     /** "Automatic provisioning > Access tokens > Delete" for every token, then "Disable": Okta's SCIM calls are refused from then on. */
@@ -393,6 +397,14 @@ export function createAwsEmulator(cfg: { options?: AwsEmulatorOptions; seed?: st
         const r = enableAutomaticProvisioning(state, scimEndpoint(), Date.now());
         lastToken = r.secrets?.['scim-token'];
         return r;
+      },
+      createScimToken() {
+        const r = createScimToken(state, scimEndpoint(), Date.now());
+        lastToken = r.secrets?.['scim-token'];
+        return r;
+      },
+      deleteScimToken(p) {
+        return deleteScimToken(state, p);
       },
       lastScimToken() {
         if (lastToken === undefined) return undefined;

@@ -109,6 +109,8 @@ export interface MembershipRec {
 export interface ScimTokenRec {
   /** sha256 of the token: the token itself never enters the state (it is persisted by the harness). */
   sha256: string;
+  /** The token ID the console lists (tokens before this field existed have none). */
+  id?: string;
   createdAt: number;
   expiresAt: number;
 }

@@ -31,7 +31,7 @@ export function appKeyHandlers(org: Org): Handlers {
       const a = app(org, ctx.params.appId ?? '');
       const years = Number(ctx.query.validityYears);
       if (!Number.isInteger(years) || years < 2 || years > 10) throw apiValidation('validityYears', ['validityYears: Validity years out of range. It should be 2 - 10 years']);
-      const key = await newSigningKey(years, `sandbox-${a.id}`);
+      const key = await newSigningKey(years, `sandbox-${a.id}`, new Date(), true);
       a.keys.push(key);
       return { status: 201, json: toJwk(key) };
     },

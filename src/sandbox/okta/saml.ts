@@ -51,9 +51,18 @@ export function warmUpKeys(): void {
   void keyPair();
 }
 
-/** A new key with a certificate valid from now for `validityYears` years. */
-export async function newSigningKey(validityYears: number, cn: string, now = new Date()): Promise<SigningKey> {
-  const kp = await keyPair();
+/** A key pair of its own (about a second of CPU): for keys generated through the API (rotation). */
+function freshKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
+  return generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+}
+
+/**
+ * A new key with a certificate valid from now for `validityYears` years. `ownPair`: a new RSA key pair
+ * (keys generated for a rotation), so that a response signed with it does not verify against the
+ * certificate of another key, as on a real org.
+ */
+export async function newSigningKey(validityYears: number, cn: string, now = new Date(), ownPair = false): Promise<SigningKey> {
+  const kp = ownPair ? await freshKeyPair() : await keyPair();
   const notAfter = new Date(now.getTime());
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validityYears);
   const notBefore = new Date(now.getTime() - 60_000);
