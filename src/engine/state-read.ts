@@ -74,7 +74,18 @@ const wellFormedState = object(
     inputs: recordOf(answerValue),
     steps: recordOf(stepRecord),
   },
-  { run: object({}, { sandbox: object({ dir: str }), yes: bool }) },
+  {
+    run: object({}, { sandbox: object({ dir: str }), yes: bool }),
+    destroy: object({ startedAt: iso, removed: recordOf(iso), consoleDone: arrayOf(str) }, { finishedAt: iso }),
+    access: object(
+      {
+        permissionSets: arrayOf(object({ name: str, arn: str })),
+        assignments: arrayOf(object({ group: str, permissionSet: str, accounts: arrayOf(str) })),
+      },
+      { lastApply: object({ at: iso, file: str, summary: str }) },
+    ),
+    rotations: recordOf(object({ startedAt: iso, phases: recordOf(iso) }, { finishedAt: iso, facts: recordOf(str) })),
+  },
 );
 
 /** True when `raw` is a state exactly as the wizard writes it (then the zod schema accepts it unchanged). */
