@@ -39,8 +39,8 @@ function check(schema: string, r: CliResult): Record<string, unknown> {
 }
 
 describe('--json documents match docs/schemas', () => {
-  it('has one schema per document kind, each a valid JSON Schema', () => {
-    expect(Object.keys(validators).sort()).toEqual(['destroy', 'document', 'dry-run', 'init', 'resume', 'rotate', 'sandbox', 'status', 'verify']);
+  it('has one schema per document kind (and the access file\'s, an input: test/access), each a valid JSON Schema', () => {
+    expect(Object.keys(validators).sort()).toEqual(['access-file', 'destroy', 'document', 'dry-run', 'init', 'resume', 'rotate', 'sandbox', 'status', 'verify']);
   });
 
   it('status, dry run, init, status, verify, resume and the sandbox commands, from one real sandbox run', async () => {

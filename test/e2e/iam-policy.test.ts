@@ -70,19 +70,34 @@ const actionOf = (operation: string): string | undefined => {
  * permission CreatePermissionSet needs for its Tags (proved by the write removals below).
  */
 const NOT_SENT_HERE = [
-  // `okta-aws-sso profiles --user` (a day-two command, not part of the setup run).
+  // Not sent by the setup run: day-two commands (profiles --user, access, destroy, the rotations), the
+  // assignment engine's failure and deletion paths, and re-provisioning of a changed set.
+  'identitystore:DeleteUser',
   'identitystore:ListGroupMembershipsForMember',
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
+  'sso:AttachCustomerManagedPolicyReferenceToPermissionSet',
   'sso:DeleteAccountAssignment',
+  'sso:DeleteInlinePolicyFromPermissionSet',
+  'sso:DeletePermissionSet',
+  'sso:DeletePermissionsBoundaryFromPermissionSet',
   'sso:DescribeAccountAssignmentCreationStatus',
   'sso:DescribeAccountAssignmentDeletionStatus',
   'sso:DescribePermissionSetProvisioningStatus',
+  'sso:DetachCustomerManagedPolicyReferenceFromPermissionSet',
+  'sso:DetachManagedPolicyFromPermissionSet',
+  'sso:GetInlinePolicyForPermissionSet',
+  'sso:GetPermissionsBoundaryForPermissionSet',
   'sso:ListAccountAssignmentDeletionStatus',
   'sso:ListAccountAssignments',
+  'sso:ListCustomerManagedPolicyReferencesInPermissionSet',
   'sso:ListPermissionSetProvisioningStatus',
+  'sso:ListTagsForResource',
   'sso:ProvisionPermissionSet',
+  'sso:PutInlinePolicyToPermissionSet',
+  'sso:PutPermissionsBoundaryToPermissionSet',
   'sso:TagResource',
+  'sso:UntagResource',
   'sso:UpdatePermissionSet',
 ];
 /** Removed one at a time from a run that needs them. Writes first (the run stops before the write), then reads on re-runs. */

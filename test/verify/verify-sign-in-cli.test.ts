@@ -136,14 +136,14 @@ describe('verify --sign-in (sandbox)', () => {
     }
   }, 120_000);
 
-  it('an MFA sign-on policy: the SAML part is skipped with the reason, the access part still passes (exit 0)', async () => {
+  it('an MFA sign-on policy: the TOTP factor is answered (a --sandbox run has the sandbox code), then SAML and access pass (exit 0)', async () => {
     await admin('options', { okta: { authnPolicy: 'mfa' } });
     try {
       const v = await verify();
       expect(v.code, v.out).toBe(0);
-      expect(status(v.rows, 'okta-authn')).toBe('skipped');
-      expect(v.rows.find((r) => r.id === 'okta-authn')!.detail).toMatch(/requires a second factor/);
-      expect(v.rows.some((r) => r.id.startsWith('saml-'))).toBe(false);
+      expect(status(v.rows, 'okta-authn')).toBe('passed');
+      expect(v.rows.find((r) => r.id === 'okta-authn')!.detail).toMatch(/and its second factor \(TOTP\) succeeded/);
+      expect(v.rows.some((r) => r.id.startsWith('saml-'))).toBe(true);
       expect(status(v.rows, 'role-credentials')).toBe('passed');
     } finally {
       await admin('options', { okta: { authnPolicy: 'password' } });
