@@ -21,19 +21,11 @@ import { awsCallError } from '../aws/errors.js';
 import { getGroupId } from '../aws/identity-store.js';
 import { listAccountsUnderOu, listAllAccounts, type OrgAccount } from '../aws/organization.js';
 import { listAttachedPolicies, listProvisionedAccounts } from '../aws/permission-sets.js';
-import { canonicalJson, sortRefs, type Boundary, type PolicyRef } from './file.js';
+import { canonicalJson, sortRefs, type Boundary, type WantedPermissionSet } from './file.js';
 
-export interface LivePermissionSet {
+/** A permission set as it is in Identity Center: the same fields as the file's, with its ARN and holders. */
+export interface LivePermissionSet extends WantedPermissionSet {
   arn: string;
-  name: string;
-  description?: string;
-  sessionDuration: string;
-  relayState?: string;
-  managedPolicies: string[];
-  customerManagedPolicies: PolicyRef[];
-  inlinePolicy?: string;
-  permissionsBoundary?: Boundary;
-  tags: Record<string, string>;
   /** Accounts the set is provisioned to (holding it). */
   provisionedAccounts: string[];
 }

@@ -25,3 +25,14 @@ Exit codes:
   5    \`access plan\` only: changes pending (the live state differs from the access file; 0 means none)
   130  interrupted (Ctrl-C); the state is saved: run \`okta-aws-sso resume\` to continue
 `;
+
+/**
+ * The day-two commands (profiles, access, destroy, rotate) work on a setup: `--sandbox` names the local
+ * sandbox it was made in (read from the state file when omitted), and the exit codes close the help.
+ */
+export function withSetupOptions(c: Command): Command {
+  return c
+    .option('--sandbox', 'the setup was made with --sandbox: use the local sandbox (read from the state file when omitted)')
+    .option('--sandbox-dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)')
+    .addHelpText('after', EXIT_CODES_HELP);
+}

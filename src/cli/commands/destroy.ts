@@ -13,7 +13,7 @@ import { describeChange, type Change } from '../../core/change.js';
 import type { StepOutputs } from '../../core/outputs.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
-import { EXIT_CODES_HELP } from './command.js';
+import { withSetupOptions } from './command.js';
 
 const INSTANCE_ID = /^ssoins-[a-zA-Z0-9-.]{16}$/;
 
@@ -25,16 +25,15 @@ function jsonChange(c: Change): Record<string, unknown> {
 export const destroyCommand: CliCommand = {
   name: 'destroy',
   define: (parent) =>
-    parent
-      .command('destroy')
-      .description('remove what the wizard created, in reverse order (assignments, permission set, push, groups, test user, provisioning, app); keeps what it adopted')
-      .option('--confirm <instance-id>', 'the Identity Center instance id (ssoins-...) of the setup, typed to confirm (with --yes in scripts)')
-      .option('--include-adopted <kinds>', 'also remove these adopted objects (comma separated): okta-app, scim-app, groups, push-mappings, test-user, permission-set, assignments, app-sign-on-policy')
-      .option('--keep-idc-groups', 'leave the pushed groups in Identity Center (default: deleted with their push mappings)')
-      .option('--console-done <ids>', 'console actions of destroy already done (comma separated): delete-scim-tokens, revert-identity-source')
-      .option('--sandbox', 'the setup was made with --sandbox (read from the state file when omitted)')
-      .option('--sandbox-dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)')
-      .addHelpText('after', EXIT_CODES_HELP),
+    withSetupOptions(
+      parent
+        .command('destroy')
+        .description('remove what the wizard created, in reverse order (assignments, permission set, push, groups, test user, provisioning, app); keeps what it adopted')
+        .option('--confirm <instance-id>', 'the Identity Center instance id (ssoins-...) of the setup, typed to confirm (with --yes in scripts)')
+        .option('--include-adopted <kinds>', 'also remove these adopted objects (comma separated): okta-app, scim-app, groups, push-mappings, test-user, permission-set, assignments, app-sign-on-policy')
+        .option('--keep-idc-groups', 'leave the pushed groups in Identity Center (default: deleted with their push mappings)')
+        .option('--console-done <ids>', 'console actions of destroy already done (comma separated): delete-scim-tokens, revert-identity-source'),
+    ),
   async run(ctx, g, opts): Promise<CommandResult> {
     const { parseIncludeAdopted, observeDestroy, planDestroy, applyDestroy } = await import('../../lifecycle/destroy.js');
     const includeAdopted = parseIncludeAdopted(opts['includeAdopted'] as string | undefined);

@@ -11,7 +11,7 @@ import { UsageError } from '../../errors.js';
 import type { PreflightOutput } from '../../steps/outputs.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
-import { EXIT_CODES_HELP } from './command.js';
+import { withSetupOptions } from './command.js';
 
 /** ~/.aws/config is small; anything far larger is not an AWS config file. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -37,19 +37,18 @@ async function readConfig(file: string): Promise<{ text: string; mode: number | 
 export const profilesCommand: CliCommand = {
   name: 'profiles',
   define: (parent) =>
-    parent
-      .command('profiles')
-      .description('write AWS CLI profiles (an sso-session and one profile per account and permission set) into ~/.aws/config')
-      .option('--user <userName>', 'the Identity Center user whose access becomes profiles (default: the test user of the setup)')
-      .option('--group <displayName>', 'a group instead of a user (e.g. awsssoPowerUsers)')
-      .option('--profile-template <template>', 'profile names: <account-name>, <account-id>, <permission-set>', '<account-name>-<permission-set>')
-      .option('--sso-session <name>', 'the [sso-session] name', 'okta-aws-sso')
-      .option('--file <path>', 'the AWS CLI config file (default: AWS_CONFIG_FILE or ~/.aws/config)')
-      .option('--region <region>', 'the default region of each profile (default: the Identity Center home region)')
-      .option('--take-over', 'replace same-named sections that okta-aws-sso did not write')
-      .option('--sandbox', 'read from the local sandbox (the setup was made with --sandbox)')
-      .option('--sandbox-dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)')
-      .addHelpText('after', EXIT_CODES_HELP),
+    withSetupOptions(
+      parent
+        .command('profiles')
+        .description('write AWS CLI profiles (an sso-session and one profile per account and permission set) into ~/.aws/config')
+        .option('--user <userName>', 'the Identity Center user whose access becomes profiles (default: the test user of the setup)')
+        .option('--group <displayName>', 'a group instead of a user (e.g. awsssoPowerUsers)')
+        .option('--profile-template <template>', 'profile names: <account-name>, <account-id>, <permission-set>', '<account-name>-<permission-set>')
+        .option('--sso-session <name>', 'the [sso-session] name', 'okta-aws-sso')
+        .option('--file <path>', 'the AWS CLI config file (default: AWS_CONFIG_FILE or ~/.aws/config)')
+        .option('--region <region>', 'the default region of each profile (default: the Identity Center home region)')
+        .option('--take-over', 'replace same-named sections that okta-aws-sso did not write'),
+    ),
   async run(ctx, g, opts): Promise<CommandResult> {
     const profiles = await import('../../aws/profiles.js');
     const template = String(opts['profileTemplate']);

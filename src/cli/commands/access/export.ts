@@ -7,20 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import { line, type CommandResult } from '../../render.js';
-import { EXIT_CODES_HELP, type CliCommand } from '../command.js';
+import { withSetupOptions, type CliCommand } from '../command.js';
 import { openSession } from './shared.js';
 
 export const accessExportCommand: CliCommand = {
   name: 'access export',
   define: (parent) =>
-    parent
-      .command('export')
-      .description('write an access file from the permission sets and group assignments that exist in Identity Center')
-      .requiredOption('-f, --file <file>', 'the access file to write')
-      .option('--force', 'overwrite the file when it exists')
-      .option('--sandbox', 'read from the local sandbox (remembered from `init --sandbox`)')
-      .option('--sandbox-dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)')
-      .addHelpText('after', EXIT_CODES_HELP),
+    withSetupOptions(
+      parent
+        .command('export')
+        .description('write an access file from the permission sets and group assignments that exist in Identity Center')
+        .requiredOption('-f, --file <file>', 'the access file to write')
+        .option('--force', 'overwrite the file when it exists'),
+    ),
   async run(ctx, g, opts): Promise<CommandResult> {
     const target = path.resolve(ctx.cwd, String(opts['file']));
     if (fs.existsSync(target) && opts['force'] !== true) {

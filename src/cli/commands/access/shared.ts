@@ -16,14 +16,10 @@ import type { OktaClient } from '../../../okta/client.js';
 import type { CliContext, GlobalOpts } from '../../context.js';
 import type { BaseIo } from '../../io/base-io.js';
 import type { TerminalOutput } from '../../io/terminal.js';
-import { EXIT_CODES_HELP } from '../command.js';
+import { withSetupOptions } from '../command.js';
 
 export function withAccessOptions(c: Command): Command {
-  return c
-    .requiredOption('-f, --file <file>', 'the access file (YAML; docs/access.md)')
-    .option('--sandbox', 'run against the local sandbox (remembered from `init --sandbox`)')
-    .option('--sandbox-dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)')
-    .addHelpText('after', EXIT_CODES_HELP);
+  return withSetupOptions(c.requiredOption('-f, --file <file>', 'the access file (YAML; docs/access.md)'));
 }
 
 export interface AccessSession {
