@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-manual-console-'));
 const env = { CI: 'true' };
@@ -44,6 +47,7 @@ describe('a script finishes every console action of a --manual-console sandbox w
 
     let r = await cli(['init', '--sandbox', '--yes']);
     const done: string[] = [];
+    let lastRunAt = new Date().toISOString();
     for (let i = 0; i < 10 && r.code === 3; i++) {
       const [perform, ...resumes] = hintedCommands(r.stderr);
       // The first command does the action in this sandbox, exactly as printed.
@@ -62,12 +66,20 @@ describe('a script finishes every console action of a --manual-console sandbox w
       expect(filled, `no resume command could be completed from:\n${r.stderr}\n${c.stdout}`).toBeDefined();
       expect(filled!.slice(0, 3)).toEqual(['resume', '--console-done', id]);
       done.push(id);
+      lastRunAt = new Date().toISOString();
       r = await cli(filled!);
     }
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/Done: every step is complete\./);
     // The six console actions of the setup, each finished from the script.
     expect(done).toEqual(['download-sp-metadata', 'upload-idp-metadata', 'enable-automatic-provisioning', 'configure-okta-provisioning', 'push-groups-by-rule']);
+
+    // The last run (after the last console action) applied exactly what it planned. Earlier runs are not
+    // compared: a step that wrote and then stopped at its console action (group-push creates its
+    // mappings, then offers the push rule) records only the attempt that finished it.
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    const compared = expectRunMatchesState(await readRequestLog(path.join(dir, '.okta-aws-sso', 'sandbox')), state, { since: lastRunAt });
+    expect(compared).toEqual(expect.arrayContaining(['group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
 
     const status = await cli(['status', '--json']);
     const doc = JSON.parse(status.stdout) as { steps: { id: string; status: string }[] };
