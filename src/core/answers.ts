@@ -10,6 +10,7 @@
  * named by `fileFlag`, or a hidden prompt. They are never saved to the state file.
  */
 
+import { CONSOLE_ACTION_IDS } from './io.js';
 import {
   oneOf,
   validateAccountId,
@@ -28,20 +29,7 @@ import {
 
 export type AnswerKind = 'text' | 'list' | 'boolean' | 'number' | 'secret';
 
-/** The console actions, by id (the values of --console-done). */
-export const CONSOLE_ACTION_IDS = [
-  'download-sp-metadata',
-  'upload-idp-metadata',
-  'enable-automatic-provisioning',
-  'configure-okta-provisioning',
-  'push-groups-by-rule',
-  'sign-in-check',
-  'delete-scim-tokens',
-  'revert-identity-source',
-  'app-sign-on-rule',
-  'create-scim-token',
-  'delete-scim-token',
-] as const;
+export { CONSOLE_ACTION_IDS };
 
 export interface AnswerSpec {
   kind: AnswerKind;

@@ -63,18 +63,22 @@ export interface ConsoleValue {
   value: string;
 }
 
-export type ConsoleActionId =
-  | 'download-sp-metadata'
-  | 'upload-idp-metadata'
-  | 'enable-automatic-provisioning'
-  | 'configure-okta-provisioning'
-  | 'push-groups-by-rule'
-  | 'sign-in-check'
-  | 'delete-scim-tokens'
-  | 'revert-identity-source'
-  | 'app-sign-on-rule'
-  | 'create-scim-token'
-  | 'delete-scim-token';
+/** The console actions, by id (the values of --console-done; the sandbox performs the same ones). */
+export const CONSOLE_ACTION_IDS = [
+  'download-sp-metadata',
+  'upload-idp-metadata',
+  'enable-automatic-provisioning',
+  'configure-okta-provisioning',
+  'push-groups-by-rule',
+  'sign-in-check',
+  'delete-scim-tokens',
+  'revert-identity-source',
+  'app-sign-on-rule',
+  'create-scim-token',
+  'delete-scim-token',
+] as const;
+
+export type ConsoleActionId = (typeof CONSOLE_ACTION_IDS)[number];
 
 /** Something only a person can do in a console. Steps describe it; the I/O layer shows it and waits. */
 export interface ConsoleAction {

@@ -13,7 +13,7 @@
  *
  * Payloads are never logged or echoed: configure-okta-provisioning carries the SCIM token.
  */
-import type { ConsoleActionId } from '../steps/contract.js';
+import { CONSOLE_ACTION_IDS, type ConsoleActionId } from '../core/io.js';
 import type { AwsEmulatorLike, OktaEmulatorLike } from './emulators.js';
 import { parseFaults, SandboxInputError, type FaultController } from './faults.js';
 import { parseSandboxOptions } from './options.js';
@@ -37,19 +37,7 @@ export interface AdminContext {
   changed(): void;
 }
 
-export const CONSOLE_ACTION_IDS: readonly ConsoleActionId[] = [
-  'download-sp-metadata',
-  'upload-idp-metadata',
-  'enable-automatic-provisioning',
-  'configure-okta-provisioning',
-  'push-groups-by-rule',
-  'sign-in-check',
-  'delete-scim-tokens',
-  'revert-identity-source',
-  'app-sign-on-rule',
-  'create-scim-token',
-  'delete-scim-token',
-];
+export { CONSOLE_ACTION_IDS };
 
 function json(status: number, body: unknown): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

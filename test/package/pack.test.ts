@@ -1,6 +1,6 @@
 /**
  * The package as a user gets it: `npm pack` the project, install the tarball into an empty folder
- * (nothing beside it: no ../shared, no repository), then `npx okta-aws-sso --version` and
+ * (nothing beside it: no shared reference folder, no repository), then `npx okta-aws-sso --version` and
  * `npx okta-aws-sso init --sandbox --yes` to a verified end. The tarball holds only runtime files.
  *
  * `npm install` of the tarball fetches its dependencies from the npm registry (the local npm cache
