@@ -159,15 +159,21 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
     return { id: u.id, passwordChanged: u.passwordChanged, profile: { login: u.profile.login, firstName: u.profile.firstName, lastName: u.profile.lastName, locale: 'en', timeZone: 'America/Los_Angeles' } };
   }
 
+  /** The JSON body of an Authentication API POST, or Okta's answer to another method or a malformed body. */
+  function postedJson(req: SandboxRequest): { body: Record<string, unknown> } | { refused: SsoAnswer } {
+    if (req.method !== 'POST') return { refused: errorJson(405, 'E0000022', 'The endpoint does not support the provided HTTP method') };
+    try {
+      return { body: JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown> };
+    } catch {
+      return { refused: errorJson(400, 'E0000003', 'The request body was not well-formed.') };
+    }
+  }
+
   /** POST /api/v1/authn/factors/{factorId}/verify {stateToken, passCode}: the TOTP answer to MFA_REQUIRED. */
   function verifyFactor(req: SandboxRequest, factorId: string): SsoAnswer {
-    if (req.method !== 'POST') return errorJson(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-    } catch {
-      return errorJson(400, 'E0000003', 'The request body was not well-formed.');
-    }
+    const posted = postedJson(req);
+    if ('refused' in posted) return posted.refused;
+    const body = posted.body;
     const t = transactions.get(typeof body.stateToken === 'string' ? body.stateToken : '');
     if (!t || t.expiresAt < Date.now() || t.factorId !== factorId) return errorJson(401, 'E0000011', 'Invalid token provided');
     const u = deps.state().users[t.userId];
@@ -184,13 +190,9 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
   }
 
   function authn(req: SandboxRequest): SsoAnswer {
-    if (req.method !== 'POST') return errorJson(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-    } catch {
-      return errorJson(400, 'E0000003', 'The request body was not well-formed.');
-    }
+    const posted = postedJson(req);
+    if ('refused' in posted) return posted.refused;
+    const body = posted.body;
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const u = userByLogin(username);
