@@ -58,8 +58,20 @@ export const accessApplyCommand: CliCommand = {
         const { plan, tracked } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged });
         const planBlocks: TextBlock[] = planText(plan).map((l) => line(l));
         const data = planData(file.file, plan);
+        const { StateStore } = await import('../../../engine/state.js');
+        const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
+        // Assignments an interrupted run had sent that finished after it stopped: recorded, nothing sent.
+        const { track } = await import('../../../access/apply.js');
+        for (const x of plan.settled ?? []) track(tracked, x.group, x.permissionSet, x.accounts);
+        const settledCount = (plan.settled ?? []).reduce((n, x) => n + x.accounts.length, 0);
         if (!hasChanges(plan)) {
-          return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text: [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')] };
+          const text = [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')];
+          if (settledCount > 0) {
+            store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
+            await store.save();
+            text.push(line(`Recorded in the state file ${settledCount} assignment(s) an earlier, interrupted run had sent.`));
+          }
+          return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text };
         }
         for (const b of planBlocks) if (b.kind === 'line') s.out.info(b.text);
         const risky = plan.changes.some((c) => c.risk === 'destructive' || c.risk === 'org-wide');
@@ -71,8 +83,6 @@ export const accessApplyCommand: CliCommand = {
           throw e;
         }
         if (!ok) throw new UsageError('The plan was not approved; nothing was changed.', { code: 'DECLINED', hint: 'Change the access file until `access plan` shows what you want, then apply again (or pass --yes).' });
-        const { StateStore } = await import('../../../engine/state.js');
-        const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
         const save = async (): Promise<void> => {
           store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
           await store.save();
@@ -126,7 +136,7 @@ function word(v: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `okta-aws-sso [globals] access apply -f <file> [flags]`: this run again, with what decides what it does. */
+/** `okta-aws-sso access apply -f <file> [flags]`: this run again, with what decides what it does. */
 export function resumeCommand(g: GlobalOpts, opts: Record<string, unknown>): string {
   const globals: string[] = [];
   if (g.state && g.state !== `./${DEFAULT_STATE_FILE}`) globals.push('--state', g.state);
@@ -140,5 +150,6 @@ export function resumeCommand(g: GlobalOpts, opts: Record<string, unknown>): str
   if (opts['prune'] === true) own.push('--prune');
   if (opts['pruneUnmanaged'] === true) own.push('--prune-unmanaged');
   if (opts['confirm'] !== undefined) own.push('--confirm', String(opts['confirm']));
-  return ['okta-aws-sso', ...globals, 'access', 'apply', ...own].map(word).join(' ');
+  // Global options are read after the subcommand too (`access apply -f x --yes`).
+  return ['okta-aws-sso', 'access', 'apply', ...own, ...globals].map(word).join(' ');
 }
