@@ -143,6 +143,20 @@ describe('Okta half against the sandbox', () => {
     expect((await readRequestLog(sb)).slice(before)).toEqual([]);
   });
 
+  it('--require-mfa on a Classic Engine org: the app sign-on rule is a console action, confirmed once and not asked again', async () => {
+    const sb = await sandboxes.start();
+    const up = awsUpstream(sb);
+    const steps = [oktaAppStep, appSignOnPolicyStep] as AnyStep[];
+    const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'require-mfa': true } }, { steps });
+    expect(first.outputs['app-sign-on-policy']).toMatchObject({ engine: 'classic', appId: first.outputs['okta-app']!.appId, created: true });
+    expect(first.h.output.consoleActions.map((a) => a.id)).toEqual(['app-sign-on-rule']);
+    // Classic has no API for app sign-on rules: nothing was sent to /api/v1/policies.
+    expect((await readRequestLog(sb)).filter((e) => e.operation.includes('/api/v1/policies'))).toEqual([]);
+    const again = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'require-mfa': true }, outputs: first.outputs }, { steps });
+    expect(again.h.output.consoleActions).toEqual([]);
+    expect(again.outputs['app-sign-on-policy']).toEqual(first.outputs['app-sign-on-policy']);
+  });
+
   it.each(['supported', 'unknown'] as const)('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there (connections API %s)', async (api) => {
     const sb = await sandboxes.start({ okta: { provisioningApi: api } });
     const up = awsUpstream(sb);
