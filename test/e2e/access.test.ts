@@ -336,6 +336,8 @@ describe('an interrupted access apply', () => {
       expect((await slow(null)).status).toBe(200);
       const hint = /What to do: Run `([^`]+)` to continue/.exec(r.stderr)?.[1];
       expect(hint, r.stderr).toBe('okta-aws-sso access apply -f interrupt.yaml --yes');
+      // The line printed at the signal (human output: stdout) names the same command.
+      expect(r.stdout).toContain(`Warning: Stopping: what is done so far is recorded in the state file; run \`${hint}\` to continue.`);
       const before = (await sent(cursor)).filter((e) => e.operation.endsWith('CreateAccountAssignment')).length;
       expect(before).toBeLessThan(planned); // really interrupted mid-way
 
