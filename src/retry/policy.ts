@@ -33,6 +33,14 @@ export const RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   rateLimitMaxWaitMs: 60_000,
 });
 
+/**
+ * Okta's asynchronous provisioning jobs (a group push, a user's creation in Identity Center) that end in
+ * ERROR after a SCIM failure are started again at most this many times per wait, through the documented
+ * way for each (re-activating the push mapping; re-assigning the test user through its assignment
+ * group). These are not HTTP retries and wrap none: each trigger is one ordinary request on this policy.
+ */
+export const PROVISIONING_RETRIES = 3;
+
 /** Full jitter in [ceiling/2, ceiling], ceiling = min(cap, base * 2^attempt); attempt counts from 0. */
 export function backoffDelay(attempt: number, p: Pick<RetryPolicy, 'baseMs' | 'capMs'> = RETRY_POLICY, random: () => number = Math.random): number {
   const ceiling = Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, attempt));
