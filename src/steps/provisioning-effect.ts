@@ -84,7 +84,7 @@ export function canReassign(au: OktaAppUser, user: TestUserOutput, assignmentGro
  * Dashboard > Tasks > Retry, and no API does. What the API offers is an assignment: an app
  * assignment makes Okta provision the user, and an unassignment of a user never created downstream
  * removes nothing there. So the user leaves the assignment group and joins it again (docs/okta.md,
- * "Provisioning errors"); only when canReassign allows it.
+ * test-user; the sources in docs/sandbox-okta.md); only when canReassign allows it.
  */
 export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Promise<string | undefined> {
   const prov = ctx.outputs['okta-provisioning'];

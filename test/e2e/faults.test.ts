@@ -46,7 +46,7 @@ describe('a run under injected faults', () => {
     // The test user's creation failed once, the wizard re-assigned it, and Okta created it once.
     const userPosts = log.filter((e) => e.service === 'scim' && e.operation === 'SCIM POST /Users');
     expect(userPosts.map((e) => e.fault ?? e.status)).toEqual(['error', 201]);
-    expect(r.stdout + r.stderr).toMatch(/re-assigning it through the assignment group so that Okta provisions it again \(1 of 3/);
+    expect(r.stdout + r.stderr).toMatch(/re-assigning it through the assignment group so that Okta provisions it again \(1 of 4/);
 
     await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: null, aws: null }) });
     // Every page (the sandbox org's directory spans several), following Link rel="next".

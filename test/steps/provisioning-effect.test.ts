@@ -1,7 +1,7 @@
 /**
  * Provisioning verified by its effect (issue 8 §1, issue 10): on the default sandbox, where Okta's
  * API cannot read the provisioning of amazon_aws_sso, the waits of the later steps name the likely
- * console mistake, re-push a mapping in ERROR and re-assign a test user in ERROR (three times), then
+ * console mistake, re-push a mapping in ERROR and re-assign a test user in ERROR (four times), then
  * stop as soon as the ERROR stays; a new SCIM token reaches Okta.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -71,7 +71,7 @@ describe('provisioning verified by its effect', () => {
     expect((err as WizardError).message).toMatch(/taken as confirmed/);
   });
 
-  it('a push mapping in ERROR: the wait stops as soon as Okta reports it after three re-pushes, and the next run pushes again and the group arrives', async () => {
+  it('a push mapping in ERROR: the wait stops as soon as Okta reports it after four re-pushes, and the next run pushes again and the group arrives', async () => {
     const steps = OKTA_STEPS.filter((s) => s.id !== 'group-push' && s.id !== 'test-user');
     const { sb, outputs } = await setup({}, steps, { 'skip-test-user': true });
     // Every SCIM call fails while the group is pushed: Okta sets the mapping to ERROR.
@@ -90,11 +90,11 @@ describe('provisioning verified by its effect', () => {
     const err = await waitForPushedGroup(hw.ctx, aws, pf, mapping.groupName).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('GROUP_PUSH_ERROR');
-    expect((err as WizardError).message).toMatch(/Okta reports the push of "awsssoPowerUsers" in ERROR after 3 new push\(es\): .+likely cause/);
-    expect(hw.output.text()).toMatch(/pushing it again \(1 of 3/);
-    expect(hw.output.text()).toMatch(/pushing it again \(3 of 3/);
+    expect((err as WizardError).message).toMatch(/Okta reports the push of "awsssoPowerUsers" in ERROR after 4 new push\(es\): .+likely cause/);
+    expect(hw.output.text()).toMatch(/pushing it again \(1 of 4/);
+    expect(hw.output.text()).toMatch(/pushing it again \(4 of 4/);
     const patches = (await readRequestLog(sb)).filter((e) => e.service === 'okta' && e.operation.includes('updateGroupPushMapping'));
-    expect(patches.length).toBeGreaterThanOrEqual(3);
+    expect(patches.length).toBeGreaterThanOrEqual(4);
 
     // The SCIM failure was transient: the re-run's check sees the ERROR, apply pushes again.
     sb.faults.clear();
@@ -110,7 +110,7 @@ describe('provisioning verified by its effect', () => {
     expect(await stepDrift(groupPushStep, h2.ctx, again)).toEqual([]);
   });
 
-  it('a SCIM 5xx on every creation of the test user: verify re-assigns it three times through its assignment group, then stops with Okta\'s message; the user stays in the group', async () => {
+  it('a SCIM 5xx on every creation of the test user: verify re-assigns it four times through its assignment group, then stops with Okta\'s message; the user stays in the group', async () => {
     // Okta's SCIM POST /Users fails (Okta marks the app user ERROR and does not retry it by itself).
     const { sb, outputs } = await setup({ faults: { scim: { errorRate: 1, operations: ['SCIM POST /Users'] } } });
     await idle(sb);
@@ -131,13 +131,13 @@ describe('provisioning verified by its effect', () => {
     const err = await applyStep(verifyStep, h2.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('VERIFY_FAILED');
-    expect((err as WizardError).message).toMatch(/cannot arrive in Identity Center: Okta could not provision the test user \(after 3 re-assignment\(s\)\): .*An internal error occurred/);
-    expect(h2.output.text()).toMatch(/re-assigning it through the assignment group .*\(1 of 3/);
-    expect(h2.output.text()).toMatch(/\(3 of 3/);
+    expect((err as WizardError).message).toMatch(/cannot arrive in Identity Center: Okta could not provision the test user \(after 4 re-assignment\(s\)\): .*An internal error occurred/);
+    expect(h2.output.text()).toMatch(/re-assigning it through the assignment group .*\(1 of 4/);
+    expect(h2.output.text()).toMatch(/\(4 of 4/);
     const log = await readRequestLog(sb);
-    expect(log.filter((e) => e.service === 'okta' && e.operation === 'unassignUserFromGroup')).toHaveLength(3);
+    expect(log.filter((e) => e.service === 'okta' && e.operation === 'unassignUserFromGroup')).toHaveLength(4);
     // One creation at assignment, then one per re-assignment: each a new attempt by Okta.
-    expect(log.filter((e) => e.service === 'scim' && e.operation === 'SCIM POST /Users' && e.fault === 'error')).toHaveLength(4);
+    expect(log.filter((e) => e.service === 'scim' && e.operation === 'SCIM POST /Users' && e.fault === 'error')).toHaveLength(5);
     const members = await oktaGet<{ id: string }[]>(sb, `/api/v1/groups/${assignmentGroupId}/users`);
     expect(members.map((m) => m.id)).toContain(user.userId);
   });
