@@ -121,6 +121,7 @@ export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Pr
       return undefined;
     }
     const tried = reassigned > 0 ? ` (after ${reassigned} re-assignment(s))` : '';
-    return `Okta could not provision the test user${tried}: ${summary} (likely cause: ${likelyPushErrorCause(summary)})`;
+    const again = reassigned > 0 ? 'run again (the wizard re-assigns the test user it created)' : 'run again';
+    return `Okta could not provision the test user${tried}: ${summary} (likely cause: ${likelyPushErrorCause(summary)}); once the cause is fixed, ${again}, or retry the task in the Okta Admin Console (Dashboard > Tasks)`;
   };
 }
