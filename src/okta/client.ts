@@ -45,6 +45,8 @@ export interface OktaAppUser {
   status?: string;
   syncState?: string;
   scope?: string;
+  /** The user's id in the provisioned app (set once Okta created or linked it there). */
+  externalId?: string | null;
   lastSync?: string;
   errorSummary?: string;
   _embedded?: unknown;
@@ -593,6 +595,11 @@ export class OktaClient {
 
   async addUserToGroup(groupId: string, userId: string): Promise<void> {
     await this.putJson(`/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`, undefined);
+  }
+
+  /** DELETE /api/v1/groups/{groupId}/users/{userId}: idempotent (Okta answers 204 for a non-member too); repeated by the executor. */
+  async removeUserFromGroup(groupId: string, userId: string): Promise<void> {
+    await this.delete(`/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`);
   }
 
   listUserGroups(userId: string): Promise<OktaGroup[]> {

@@ -46,6 +46,13 @@ export interface FaultSpec {
    * the service did the work): a create made twice, or a write whose success is never seen.
    */
   lostAnswerRate?: number;
+  /**
+   * Only requests whose operation (as the request log names it, e.g. "SCIM POST /Users" or
+   * "createGroupPushMapping") is listed get a fault; others pass untouched.
+   */
+  operations?: string[];
+  /** Only the first `limit` faults are injected; then the spec is spent and cleared (e.g. 1: one failure). */
+  limit?: number;
 }
 
 export interface OktaEmulatorOptions {
