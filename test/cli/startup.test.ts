@@ -71,6 +71,15 @@ function inTerminal(entry: string, args: string[], cols: number, cwd: string): P
   return new Promise((resolve) => p.onExit((e) => resolve({ screen: stripVTControlCharacters(raw).replace(/\r/g, ''), code: e.exitCode })));
 }
 
+it("the answer options' attribute names are commander's (src/cli/options.ts computes them without loading commander)", async () => {
+  const { Option } = await import('commander');
+  const { answerOptions } = (await import(path.join(ROOT, 'dist/cli/options.js'))) as typeof import('../../src/cli/options.js');
+  const options = answerOptions();
+  expect(options.length).toBeGreaterThan(20);
+  for (const a of options) expect(a.attr, a.flags).toBe(new Option(a.flags, a.description).attributeName());
+  expect(options.find((a) => a.key === 'okta-org-url')?.attr).toBe('oktaOrgUrl');
+});
+
 describe('start-up paths give the full CLI answer', () => {
   let cwd: string;
   beforeAll(() => {
@@ -124,6 +133,7 @@ describe('start-up paths give the full CLI answer', () => {
     expect(files).toContain('dist/cli/main.bundle.js');
     expect(files).not.toContain('dist/cli/main.js');
     expect(files).not.toContain('dist/cli/program.js');
+    expect(files.filter((f) => f.startsWith('node_modules/commander/'))).toEqual([]); // bundled
     expect(fs.existsSync(BUNDLE)).toBe(true);
   }, 180_000);
 });
