@@ -74,7 +74,8 @@ export async function bundledModules(esbuild) {
   const graph = await moduleGraph(esbuild);
   const start = staticClosure(graph, [ENTRY]);
   const lazy = new Set();
-  const todo = [...start].flatMap((f) => graph.get(f).dynamic);
+  // A dynamic import of a module the start loads anyway is no lazy load (esbuild inlines it).
+  const todo = [...start].flatMap((f) => graph.get(f).dynamic).filter((f) => !start.has(f));
   while (todo.length) {
     const f = todo.pop();
     if (lazy.has(f)) continue;
