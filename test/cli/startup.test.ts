@@ -114,6 +114,10 @@ describe('start-up paths give the full CLI answer', () => {
     fs.mkdirSync(stateDir);
     const { StateStore, newState } = (await import(path.join(ROOT, 'dist/engine/state.js'))) as typeof import('../../src/engine/state.js');
     await new StateStore(path.join(stateDir, 'okta-aws-sso.state.json'), newState('startup-test')).save();
+    // a state file the wizard did not write: the lazily loaded zod schema refuses it with a UsageError,
+    // which the bundled error handling must recognise (one errors.js in the process): exit 2, not 1
+    const bad = path.join(cwd, 'bad.state.json');
+    fs.writeFileSync(bad, '{"schemaVersion": 99}\n');
     const cases: string[][] = [
       // every top-level command and group, and the first command of each group
       ...paths.filter((p, i) => p.length === 1 || paths[i - 1]!.length === 1).map((p) => [...p, '--help']),
@@ -122,6 +126,7 @@ describe('start-up paths give the full CLI answer', () => {
       ['status', '--json'],
       ['--state', path.join(stateDir, 'okta-aws-sso.state.json'), 'status'],
       ['status', '--json', '--state', path.join(stateDir, 'okta-aws-sso.state.json')],
+      ['status', '--state', bad],
       ['--version', '--json'],
       ['--bogus'],
       ['statu'],
@@ -129,6 +134,7 @@ describe('start-up paths give the full CLI answer', () => {
       [],
     ];
     await compare(cases, cwd);
+    expect((await fullCli(['status', '--state', bad], cwd)).code).toBe(2);
     const files = await loadedFiles(['status'], cwd);
     expect(files).toContain('dist/cli/main.bundle.js');
     expect(files).not.toContain('dist/cli/main.js');
