@@ -9,7 +9,7 @@
  *   bundle, so that no module ever runs twice in a process (one WizardError class, one message table).
  *   Packages stay in node_modules (chalk, the SDKs, ...), except commander, which only the bundled
  *   modules use (the build checks it).
- * - dist/cli/help.json: the version and the exact output of the real `okta-aws-sso --help` (commander's,
+ * - dist/cli/help.json: the exact output of the real `okta-aws-sso --help` (commander's,
  *   made by running dist/cli/main.js, at commander's width for a pipe or file: 80 columns), which the
  *   binary prints for a lone `--help`/`-h` without loading the CLI. test/cli/startup.test.ts checks
  *   that both paths print the same.
@@ -133,14 +133,12 @@ export async function bundleCli() {
   return inBundle.size;
 }
 
-/** The real commander help (and the version), as the full CLI prints them to a pipe. */
+/** The real commander help, as the full CLI prints it to a pipe. */
 export function writeHelpCache() {
   const env = { ...process.env };
   delete env.FORCE_COLOR;
-  const run = (arg) => execFileSync(process.execPath, [ENTRY, arg], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const version = run('--version').trimEnd();
-  const help = run('--help');
-  fs.writeFileSync(HELP_CACHE, `${JSON.stringify({ version, width: PIPE_WIDTH, help })}\n`);
+  const help = execFileSync(process.execPath, [ENTRY, '--help'], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  fs.writeFileSync(HELP_CACHE, `${JSON.stringify({ width: PIPE_WIDTH, help })}\n`);
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
