@@ -5,6 +5,10 @@
  * so writing at every record would cost O(N^2) over a long run; with the gap, writing takes at most
  * about a tenth of the run and the total written grows linearly with N. The promise of save(v)
  * resolves once a write holding v (or a later value) is on disk.
+ *
+ * save(v, { flush: true }) (the end of a step, or its failure) does not wait out the gap: it is
+ * written as soon as the write in flight, if any, has ended. Without it the step's last save
+ * would wait up to 10x the last write's duration for nothing.
  */
 import type { StepProgressStore } from '../steps/contract.js';
 
@@ -13,6 +17,9 @@ const MIN_GAP_MS = 250;
 export function coalescedProgress<T = unknown>(load: () => T | undefined, write: (value: T) => Promise<void>): StepProgressStore<T> & { writes(): number } {
   let latest: T | undefined;
   let queued = false;
+  let flushing = false;
+  /** Ends the gap the queued write is waiting out (set while it waits). */
+  let skipGap: (() => void) | undefined;
   let chain: Promise<void> = Promise.resolve();
   let lastEnd = 0;
   let lastCost = 0;
@@ -20,15 +27,29 @@ export function coalescedProgress<T = unknown>(load: () => T | undefined, write:
   return {
     load,
     writes: () => writes,
-    save(value: T): Promise<void> {
+    save(value: T, opts?: { flush?: boolean }): Promise<void> {
       latest = value;
+      if (opts?.flush) {
+        flushing = true;
+        skipGap?.();
+      }
       if (queued) return chain;
       queued = true;
       chain = chain
         .catch(() => undefined)
         .then(async () => {
           const wait = Math.max(MIN_GAP_MS, 10 * lastCost) - (Date.now() - lastEnd);
-          if (wait > 0 && lastEnd > 0) await new Promise((r) => setTimeout(r, wait));
+          if (!flushing && wait > 0 && lastEnd > 0) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, wait);
+              skipGap = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+          skipGap = undefined;
+          flushing = false;
           queued = false;
           const t0 = Date.now();
           try {
