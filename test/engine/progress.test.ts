@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { coalescedProgress } from '../../src/engine/progress.js';
 
 describe('coalesced progress saves', () => {
@@ -38,5 +38,40 @@ describe('coalesced progress saves', () => {
     fail = false;
     await store.save('b');
     expect(written).toEqual(['b']);
+  });
+});
+
+describe('flushed saves', () => {
+  it('a flushed save does not wait out the gap after a slow write; a plain one does', async () => {
+    vi.useFakeTimers();
+    try {
+      const written: number[] = [];
+      const store = coalescedProgress<number>(
+        () => written.at(-1),
+        async (v) => {
+          // The write "takes" 2 s of the (fake) clock: the next plain save waits 10x that.
+          vi.setSystemTime(Date.now() + 2000);
+          written.push(v);
+        },
+      );
+      await store.save(1);
+      expect(written).toEqual([1]);
+      let plainDone = false;
+      const plain = store.save(2).then(() => (plainDone = true));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(plainDone).toBe(false); // waiting out the gap (20 s)
+      expect(written).toEqual([1]);
+      // A flush while it waits: written at once, with the latest value, by the same write.
+      await store.save(3, { flush: true });
+      expect(plainDone).toBe(true);
+      expect(written).toEqual([1, 3]);
+      // A flush with nothing waiting: no gap either.
+      await store.save(4, { flush: true });
+      expect(written).toEqual([1, 3, 4]);
+      expect(store.writes()).toBe(3);
+      await plain;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
