@@ -75,3 +75,37 @@ describe('flushed saves', () => {
     }
   });
 });
+
+describe('the cost of saving a long run', () => {
+  it('10,000 records at 20 a second (fake clock, instant writes): O(log) writes and O(N) values written, not O(N^2)', async () => {
+    vi.useFakeTimers();
+    try {
+      const written: number[] = [];
+      // A value's "size" is its number of records: what a write of the whole file costs.
+      const store = coalescedProgress<number>(
+        () => written.at(-1),
+        async (v) => {
+          written.push(v);
+        },
+      );
+      for (let records = 1; records <= 10_000; records++) {
+        void store.save(records);
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      await store.save(10_000, { flush: true });
+      expect(written.at(-1)).toBe(10_000);
+      const total = written.reduce((s, v) => s + v, 0);
+      // A write every 250 ms would be 2,000 writes and 10^7 records written; the growing gap keeps
+      // the total within about 21x the final file and the writes to a few per doubling of the run.
+      expect(total).toBeLessThanOrEqual(25 * 10_000);
+      expect(written.length).toBeLessThan(150);
+      // And no result waits longer than 5 % of the run so far (plus the 250 ms floor) to be written.
+      for (let i = 1; i < written.length - 1; i++) {
+        const gapRecords = written[i + 1]! - written[i]!;
+        expect(gapRecords).toBeLessThanOrEqual(Math.max(6, Math.ceil(written[i + 1]! / 20) + 2));
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
