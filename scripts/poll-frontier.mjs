@@ -264,7 +264,7 @@ const range = (a, b, d) => Array.from({ length: Math.round((b - a) / d) + 1 }, (
 out.push(...sweep('every', every, [[150], [200], [250], [300], ...range(350, 600, 25), [700], [800], [1000]]));
 out.push(...sweep('hazard', hazard, [[20], [50], [100], [150], ...range(200, 400, 25), [500]]));
 out.push(...sweep('engine/5s', engine, [[0.75], [1], [1.25], [1.5], [1.75], [2]], 5000));
-out.push(...sweep('engine/10s', engine, [[0.75], [1], [1.25], [1.5], [1.75], [2]], 10_000));
+out.push(...sweep('engine/10s', engine, [[0.6], [0.75], [0.8], [0.85], [0.9], [1], [1.25], [1.5], [1.75], [2]], 10_000));
 const cv = [];
 for (const g of [100, 200, 300, 400, 500, 700]) for (const m of [2, 3, 4, 5, 6, 8]) cv.push([g, m]);
 out.push(...sweep('clairvoyant', clairvoyant, cv));

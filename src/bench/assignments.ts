@@ -18,8 +18,10 @@
  *     [--profile both|defaults|realistic] [--sample 20] [--cli-sample 20] [--tf-sample 20]
  *     [--no-baselines] [--scale] [--json]
  *
- * --scale: 10,000 accounts, defaults profile, engine only, every result saved through the state
- * file's coalesced progress store (documented in docs/performance.md; not part of CI).
+ * --scale: 10,000 accounts, defaults profile, engine only (no side-by-side ways, no access-file
+ * case), every result saved through the state file's coalesced progress store, whose saves are
+ * measured (count, bytes written, time spent writing); documented in docs/performance.md, not
+ * part of CI.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
