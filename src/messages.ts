@@ -9,7 +9,7 @@
  * warn lines of the steps on the plan/apply contract are coded (steps 1-4 so far); spinner texts are not.
  */
 
-export type MessageLevel = 'error' | 'warn' | 'info' | 'result';
+export type MessageLevel = 'error' | 'warn' | 'info' | 'result' | 'debug';
 
 export interface MessageSpec {
   level: MessageLevel;
@@ -218,12 +218,120 @@ export const MESSAGES = {
   STATE_INSECURE: { level: 'error', exitCode: 2, text: "The state file {shown} belongs to another user (uid {uid}, you are uid {uid}); it could have been changed to send your credentials elsewhere, so it is not used." },
   STATE_OTHER_ACCOUNT: { level: 'error', exitCode: 2, text: "This state file was made for AWS account {accountId}, but the AWS credentials now belong to account {accountId}." },
   STATE_OTHER_ORG: { level: 'error', exitCode: 2, text: "This state file was made for the Okta org {orgUrl}, but this run uses {orgNow}." },
+  // The engine: a step's life, drift, failures.
+  STEP_START: { level: 'info', text: "{title}" },
+  STEP_STILL_HOLDS: { level: 'info', text: "Checked \"{title}\": still holds." },
+  STEP_DONE_EARLIER: { level: 'debug', text: "{title}: done earlier; still holds." },
+  STEP_SKIPPED: { level: 'info', text: "Skipped \"{title}\": {reason}" },
+  DRIFT_FOUND: { level: 'warn', text: "Drift in \"{stepId}\": {message}" },
+  DRIFT_REPAIR: { level: 'info', text: "Re-applying \"{title}\" to repair the drift." },
+  PLANNED_CHANGE: { level: 'debug', text: "  {change}" },
+  STATE_NOT_SAVED: { level: 'warn', text: "{message}" },
+  STACK: { level: 'debug', text: "{stack}" },
+  // The I/O core: defaults taken, approvals, console actions.
+  ANSWER_DEFAULT: { level: 'debug', text: "{question}: using the default \"{value}\" ({how})" },
+  CONFIRM_DEFAULT: { level: 'debug', text: "{question} {answer} ({why})" },
+  APPROVED_BY_YES: { level: 'debug', text: "{question} yes (--yes)" },
+  CONSOLE_ACTION_MARKED_DONE: { level: 'debug', text: "Console action \"{id}\" marked done by {source}." },
+  CONSOLE_ACTION_EVIDENCE: { level: 'debug', text: "Console action \"{id}\" already done: {answered} answered." },
+  SANDBOX_PERFORMED: { level: 'info', text: "Sandbox: performed \"{title}\"{result}." },
+  CONSOLE_ACTION_SCRIPTED: { level: 'info', text: "{how}." },
+  SECRET_NOT_SHOWN: { level: 'warn', text: "{label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal." },
+  // Connections and preflight.
+  OKTA_ORG_URL_ADMIN: { level: 'warn', text: "The Okta org URL \"{host}\" is the Admin Console address; the API lives at \"{fixed}\", so that is used instead." },
+  OKTA_ORG_URL_PATH: { level: 'warn', text: "The path \"{path}\" in the Okta org URL is ignored." },
+  DELEGATED_ADMIN_INFERRED: { level: 'debug', text: "Delegated administrator: {note}." },
+  CLIENT_DEBUG: { level: 'debug', text: "{message}" },
+  // Steps 3b, 6, 8, 10, 11.
+  MFA_POLICY_CREATED: { level: 'info', text: "Created the app sign-in policy \"{name}\" ({id})." },
+  MFA_RULE_ADDED: { level: 'info', text: "Added the rule \"{rule}\": two factors (possession + knowledge) at every sign-in." },
+  MFA_RULE_ADDED_TO_POLICY: { level: 'info', text: "Added the rule \"{rule}\" to \"{policy}\"." },
+  MFA_POLICY_ASSIGNED: { level: 'info', text: "\"{policy}\" is now the sign-in policy of \"{app}\"." },
+  MFA_POLICY_ADOPTED: { level: 'info', text: "Adopting the app sign-in policy \"{policy}\" ({id})." },
+  PROVISIONING_FEATURE_UPDATE_FAILED: { level: 'debug', text: "Updating USER_PROVISIONING failed: {reason}" },
+  PUSH_RULE_CONFIRMED_EARLIER: { level: 'debug', text: "The push rule \"{prefix}*\" was confirmed in an earlier run." },
+  PUSH_ALREADY: { level: 'debug', text: "The group \"{name}\" is already pushed (mapping {id})." },
+  PUSH_MAPPING_UNREADABLE: { level: 'debug', text: "Could not read the push mapping of \"{name}\": {reason}" },
+  ACCOUNT_SKIPPED: { level: 'info', text: "Skipping account {account}: {reason}." },
+  ASSIGNMENTS_RESUMED: { level: 'info', text: "{earlier} account(s) were finished by an earlier run; {left} left." },
+  ASSIGNMENT_ENGINE_STATS: { level: 'debug', text: "Assignment engine: {requests} requests, {retries} retries{bulk}." },
+  ACCOUNT_ASSIGNMENT_FAILED: { level: 'warn', text: "Account {account} FAILED: {reason}" },
+  TEST_USER_ADOPTED: { level: 'info', text: "Adopting the existing Okta user {login} ({id}); its password is left as it is." },
+  TEST_USER_PROFILE_INCOMPLETE: { level: 'warn', text: "The existing user {login} has no {missing}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > {login} > Profile)." },
+  TEST_USER_ADDED_TO_GROUP: { level: 'info', text: "Added {user} to the group {groupId}." },
+  TEST_USER_CREATED: { level: 'info', text: "Created the Okta user {login} ({id}) in {groups} groups{mustChange}." },
+  // Step 9 and the access file: permission sets.
+  PERMISSION_SET_CREATED: { level: 'info', text: "Created the permission set \"{name}\" ({arn})." },
+  PERMISSION_SET_APPEARED: { level: 'info', text: "The permission set \"{name}\" appeared meanwhile; adopting it." },
+  PERMISSION_SET_ADOPTED: { level: 'info', text: "Adopting the existing permission set \"{name}\" ({arn})." },
+  POLICY_ATTACHED: { level: 'info', text: "Attached {policyArn}." },
+  SESSION_DURATION_CHANGED: { level: 'info', text: "Session duration changed from {before} to {after}." },
+  PERMISSION_SET_OTHER_POLICIES: { level: 'info', text: "The set also holds {policies}; the wizard leaves those alone." },
+  PERMISSION_SET_REPROVISION: { level: 'info', text: "Provisioning the latest version to {count} account(s) that hold an outdated one." },
+  PERMISSION_SET_KEPT: { level: 'warn', text: "The permission set \"{name}\" is kept: some of its assignments could not be removed." },
+  PERMISSION_SET_DELETED: { level: 'info', text: "Deleted the permission set \"{name}\"." },
+  ACCESS_ASSIGNMENT_FAILED: { level: 'warn', text: "{group} / {permissionSet} on {accountId} FAILED: {reason}" },
+  DESTROY_GROUP_STILL_PUSHED: { level: 'warn', text: "Okta deleted the push of \"{name}\", but the group is still in Identity Center; delete it there (Groups > {name} > Delete) if Okta does not." },
+  SIGN_IN_DEVICE_CODE: { level: 'info', text: "To prove the access, open {where} in a private browser window, sign in as {login} and approve the code {code} (it expires in {minutes} min). Waiting..." },
+  // Day two: rotations.
+  ROTATE_KEY_GENERATED: { level: 'info', text: "Generated the signing key {kid} for \"{app}\" (Okta still signs with {oldKid})." },
+  ROTATE_KEY_CONTINUING: { level: 'info', text: "Continuing with the signing key {kid} for \"{app}\" (Okta still signs with {oldKid})." },
+  ROTATE_METADATA_SAVED: { level: 'info', text: "Saved the IdP metadata of the new key to {file} (certificate SHA-256 {sha256}, valid until {notAfter})." },
+  ROTATE_ORDER: { level: 'warn', text: "Order matters: Identity Center must have the new certificate before Okta signs with the new key; switching first makes every sign-in to AWS fail until the metadata is uploaded. Between the upload and the switch, Identity Center expects the new key while Okta still signs with the old one: do the upload, then let this command switch at once." },
+  ROTATE_SWITCHED: { level: 'info', text: "The Okta app \"{app}\" now signs with {kid} (the old key {oldKid} stays on the app, inactive)." },
+  ROTATE_SIGN_IN_PROVED: { level: 'info', text: "Signed in with the new key: Identity Center accepted the SAML response." },
+  ROTATE_SIGN_IN_NOT_PROVEN: { level: 'warn', text: "The sign-in was not proven ({rows}); run `okta-aws-sso verify --sign-in` with the test user's password to prove it." },
+  ROTATE_TOKEN_SET_API: { level: 'info', text: "Okta's provisioning connection of \"{app}\" now holds the new token (set through the API)." },
+  ROTATE_TOKEN_NEEDS_CONSOLE: { level: 'info', text: "Okta's provisioning connection cannot be set through the API: {reason}. It takes a console action." },
+  ROTATE_PUSH_NOT_PROVEN: { level: 'warn', text: "No test user: the push through the new token is not proven. Check the Okta app > Push Groups (Last push) before deleting the old token." },
+  // The CLI's own messages.
+  STATE_LOCK_TAKEN_OVER: { level: 'warn', text: "Taking over a stale lock on {file}: process {pid} (started {startedAt}) no longer runs{reused}." },
+  STOPPING: { level: 'warn', text: "{signal}: stopping and saving the state (press Ctrl-C again to quit at once)." },
+  ACCESS_STOPPING: { level: 'warn', text: "Stopping: what is done so far is recorded in the state file; run `okta-aws-sso access apply` again to continue." },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageCode = keyof typeof MESSAGES;
 
+/** A value in a message's data: what `{name}` in its template is filled with. */
+export type MessageValue = string | number | boolean;
+export type MessageData = Readonly<Record<string, MessageValue>>;
+
+/** The `{name}`s of a template. */
+type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}` ? (K extends `${string} ${string}` ? never : K) | Placeholders<Rest> : never;
+type TextOf<C extends MessageCode> = (typeof MESSAGES)[C]['text'];
+
+/** The codes registered with one of `levels`. */
+export type CodeAt<L extends MessageLevel> = { [C in MessageCode]: (typeof MESSAGES)[C]['level'] extends L ? C : never }[MessageCode];
+
+/**
+ * The data a code's template needs: every `{name}` of its text, plus any further fields (they reach
+ * --json only). A template without names takes no data, or optional extra fields.
+ */
+export type DataArgs<C extends MessageCode> = [Placeholders<TextOf<C>>] extends [never]
+  ? [data?: MessageData]
+  : [data: { readonly [K in Placeholders<TextOf<C>>]: MessageValue } & MessageData];
+
+/**
+ * One message as data (the CDK CLI's IoMessage): when, its level and stable code, the text a person
+ * reads (the template filled), and the data it was filled with. `--json` carries these records in
+ * `messages` (docs/json-output.md); the terminal prints `text`.
+ */
+export interface IoMessage {
+  time: string;
+  level: MessageLevel;
+  code: MessageCode;
+  text: string;
+  data: Record<string, MessageValue>;
+}
+
+/** The record of `code` with `data`, its text filled from the registry's template. */
+export function ioMessage<C extends MessageCode>(code: C, ...[data]: DataArgs<C>): IoMessage {
+  const d: Record<string, MessageValue> = { ...(data ?? {}) };
+  return { time: new Date().toISOString(), level: MESSAGES[code].level, code, text: messageText(code, d), data: d };
+}
+
 /** The template of `code` filled with `data` (a missing name stays as `{name}`, so a mistake shows). */
-export function messageText(code: MessageCode, data: Record<string, string | number> = {}, part: 'text' | 'hint' = 'text'): string {
+export function messageText(code: MessageCode, data: Readonly<Record<string, MessageValue>> = {}, part: 'text' | 'hint' = 'text'): string {
   const spec: MessageSpec = MESSAGES[code];
   const t = part === 'text' ? spec.text : (spec.hint ?? '');
   return t.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));

@@ -112,12 +112,12 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       let group = await okta.findGroupByName(g.name);
       if (!group) {
         group = await okta.createGroup(g.name, 'Pushed to AWS IAM Identity Center (okta-aws-sso access file)');
-        io.info(`Created the Okta group "${g.name}" (${group.id}).`);
+        io.info('GROUP_CREATED', { name: g.name, id: group.id });
       }
       const mappings = await okta.listPushMappings(input.pushAppId, group.id);
       if (mappings.length === 0) {
         const m = await okta.createPushMapping(input.pushAppId, group.id, g.name);
-        io.info(`Pushing "${g.name}" to Identity Center (mapping ${m.id}).`);
+        io.info('PUSH_CREATED', { name: g.name, id: m.id });
       }
     }
     const t = awsTuning();
@@ -157,8 +157,8 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       tracked.permissionSets.push({ name: w.name, arn });
       mine.add(arn);
       await input.save();
-      io.info(`Created the permission set "${w.name}" (${arn}).`);
-    } else io.info(`The permission set "${w.name}" appeared meanwhile; adopting it.`);
+      io.info('PERMISSION_SET_CREATED', { name: w.name, arn });
+    } else io.info('PERMISSION_SET_APPEARED', { name: w.name });
     await updateSet(input, arn, w, { ...(w.description !== undefined ? { description: w.description } : {}), sessionDuration: w.sessionDuration, ...(w.relayState !== undefined ? { relayState: w.relayState } : {}), managedPolicies: [], customerManagedPolicies: [], tags: { ...w.tags } });
     res.permissionSetsCreated.push(w.name);
   }
@@ -217,7 +217,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug(m),
+        debug: (m) => io.debug('CLIENT_DEBUG', { message: m }),
       });
       res.engine.push(r.stats);
       for (const x of r.results) {
@@ -254,7 +254,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug(m),
+        debug: (m) => io.debug('CLIENT_DEBUG', { message: m }),
       });
       res.engine.push(r.stats);
       for (const x of r.results) {
@@ -275,19 +275,19 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
   // ------------------------------------------------------------------ permission sets: delete
   for (const d of byKind('ps-delete')) {
     if (res.failed.some((f) => f.permissionSet === d.name)) {
-      io.warn(`The permission set "${d.name}" is kept: some of its assignments could not be removed.`);
+      io.warn('PERMISSION_SET_KEPT', { name: d.name });
       continue;
     }
     await pol.deletePermissionSet(client, where.instanceArn, d.arn, input.signal);
     tracked.permissionSets = tracked.permissionSets.filter((p) => p.arn !== d.arn);
     tracked.assignments = tracked.assignments.filter((a) => a.permissionSet.toLowerCase() !== d.name.toLowerCase());
     await input.save();
-    io.info(`Deleted the permission set "${d.name}".`);
+    io.info('PERMISSION_SET_DELETED', { name: d.name });
     res.permissionSetsDeleted.push(d.name);
   }
 
   if (res.failed.length > 0) {
-    for (const f of res.failed) io.warn(`${f.group} / ${f.permissionSet} on ${f.accountId} FAILED: ${f.reason}`);
+    for (const f of res.failed) io.warn('ACCESS_ASSIGNMENT_FAILED', { group: f.group, permissionSet: f.permissionSet, accountId: f.accountId, reason: f.reason });
     throw new WizardError(`${res.failed.length} account assignment change(s) failed: ${res.failed.slice(0, 5).map((f) => `${f.accountId} (${f.reason})`).join('; ')}${res.failed.length > 5 ? '; ...' : ''}.`, {
       code: 'ACCESS_APPLY_FAILED',
       hint: 'Fix the causes named above, then run `okta-aws-sso access apply` again: what is done is kept and only the rest is planned.',

@@ -3,6 +3,7 @@
  * A second run on the same state refuses (exit 2) naming the holder; a lock left by a process
  * that no longer exists on this host is taken over with a warning.
  */
+import { ioMessage, type IoMessage } from '../messages.js';
 import { link, open, readdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
@@ -204,7 +205,7 @@ export async function removeLeftovers(stateFile: string): Promise<number> {
   return removed;
 }
 
-export async function acquireLock(stateFile: string, opts: { warn?: (message: string) => void; now?: () => Date } = {}): Promise<StateLock> {
+export async function acquireLock(stateFile: string, opts: { warn?: (message: IoMessage) => void; now?: () => Date } = {}): Promise<StateLock> {
   const file = lockPathFor(stateFile);
   const started = processStart(process.pid);
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: (opts.now ?? (() => new Date()))().toISOString(), ...(started ? { procStart: started } : {}) };
@@ -245,7 +246,7 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
           // Still that same stale lock? (Another run may have replaced it meanwhile.)
           const again = await readLock(file);
           if (typeof again !== 'object' || again.pid !== holder.pid || again.startedAt !== holder.startedAt) return false;
-          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs${pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : ''}.`);
+          opts.warn?.(ioMessage('STATE_LOCK_TAKEN_OVER', { file: stateFile, pid: holder.pid, startedAt: holder.startedAt, reused: pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : '' }));
           await unlink(file).catch(() => undefined);
           return createLockFile(file, text);
         });

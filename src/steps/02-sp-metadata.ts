@@ -118,7 +118,7 @@ function fileOutput(p: ParsedFile, variant: 'ipv4' | 'dual-stack' | undefined): 
 
 function noteFile(ctx: StepContext, rules: LoopbackRules, out: SpMetadataOutput): void {
   rules.note(out.issuerUrl, 'issuer URL');
-  if (out.acsUrls.length > 1) ctx.io.info(messageText('SP_METADATA_ACS_CHOSEN', { count: out.acsUrls.length, acsUrl: out.acsUrl }));
+  if (out.acsUrls.length > 1) ctx.io.info('SP_METADATA_ACS_CHOSEN', { count: out.acsUrls.length, acsUrl: out.acsUrl });
   rules.note(out.acsUrl, 'ACS URL');
 }
 

@@ -25,7 +25,7 @@ export async function loopbackRules(ctx: StepContext, service: 'sso-admin' | 'id
     note(value, what) {
       if (warned || !isLoopbackUrl(value.trim())) return;
       warned = true;
-      ctx.io.warn(messageText('LOOPBACK_ACCEPTED', { what, value: value.trim(), variable: over.name, url: over.url }));
+      ctx.io.warn('LOOPBACK_ACCEPTED', { what, value: value.trim(), variable: over.name, url: over.url });
     },
   };
 }

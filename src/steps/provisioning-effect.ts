@@ -49,13 +49,13 @@ export function mappingWatcher(ctx: StepContext, groupName: string): () => Promi
       if (m?.status !== 'ERROR') return undefined;
       if (!repushed) {
         repushed = true;
-        ctx.io.info(messageText('PUSH_REPUSH_ONCE', { name: groupName, error: m.errorSummary ?? 'no message' }));
+        ctx.io.info('PUSH_REPUSH_ONCE', { name: groupName, error: m.errorSummary ?? 'no message' });
         await repushMapping(okta, push.appId, ref.mappingId);
         return undefined;
       }
     } catch (e) {
       if (e instanceof OktaAuthError) throw e;
-      ctx.io.debug(`Could not read the push mapping of "${groupName}": ${e instanceof Error ? e.message : String(e)}`);
+      ctx.io.debug('PUSH_MAPPING_UNREADABLE', { name: groupName, reason: e instanceof Error ? e.message : String(e) });
       return undefined;
     }
     return `Okta reports the push of "${groupName}" in ERROR: ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`;

@@ -6,7 +6,7 @@
  * is recorded in the state file as it finishes.
  */
 import { UsageError, WizardError } from '../../../errors.js';
-import { line, type CommandResult, type TextBlock } from '../../render.js';
+import { line, renderBlocks, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
 
@@ -28,12 +28,12 @@ export const accessApplyCommand: CliCommand = {
     const stateFile = ctx.statePath(g);
     const out = ctx.output(g);
     const { acquireLock } = await import('../../../engine/lock.js');
-    const lock = await acquireLock(stateFile, { warn: (m) => out.warn(m) });
+    const lock = await acquireLock(stateFile, { warn: (m) => out.message(m) });
     const controller = new AbortController();
     const external = ctx.deps.signal;
     if (external) external.addEventListener('abort', () => controller.abort(), { once: true });
     const onSig = (): void => {
-      out.warn('Stopping: what is done so far is recorded in the state file; run `okta-aws-sso access apply` again to continue.');
+      out.notify('ACCESS_STOPPING');
       controller.abort();
     };
     if (ctx.deps.handleSignals) process.once('SIGINT', onSig);
@@ -57,7 +57,7 @@ export const accessApplyCommand: CliCommand = {
         if (!hasChanges(plan)) {
           return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text: [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')] };
         }
-        for (const b of planBlocks) if (b.kind === 'line') s.out.info(b.text);
+        renderBlocks(s.out, planBlocks);
         const risky = plan.changes.some((c) => c.risk === 'destructive' || c.risk === 'org-wide');
         let ok: boolean;
         try {
