@@ -2,12 +2,14 @@
  * The message registry (src/messages.ts) is complete and documented: every error code raised in src/
  * (outside the separate sandbox program) is registered, docs/messages.md lists exactly the registered
  * codes with their level and exit code (regenerate: node test/fixtures/gen-messages-doc.mjs), and a
- * template fills its data.
+ * template fills its data. Every message the wizard shows is coded: no Io call and no output call
+ * in src/ passes free text (the Io methods' types refuse it too; this scan also covers the CLI's
+ * own output and any cast).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, messageText, type MessageSpec } from '../src/messages.js';
+import { MESSAGES, ioMessage, messageText, type MessageSpec } from '../src/messages.js';
 import { ROOT } from './helpers/cli.js';
 
 function sources(dir: string): string[] {
@@ -34,6 +36,41 @@ describe('the message registry', () => {
     const rows = [...doc.matchAll(/^\| `([A-Z0-9_]+)` \| (\w+) \| ([\d-]+) \|/gm)].map((m) => [m[1], m[2], m[3]]);
     const expected = (Object.entries(MESSAGES) as [string, MessageSpec][]).map(([code, s]) => [code, s.level, s.exitCode === undefined ? '-' : String(s.exitCode)]);
     expect(rows.sort()).toEqual(expected.sort());
+  });
+
+  it('no message in src/ is free text: info/warn/debug take a registered code, the CLI prints through the renderer', () => {
+    const free: string[] = [];
+    const codes = new Set<string>();
+    for (const f of sources(path.join(ROOT, 'src'))) {
+      const rel = path.relative(ROOT, f);
+      // The renderer and the terminal print the text of records and result blocks; nothing else prints.
+      if (rel === path.join('src', 'cli', 'render.ts') || rel === path.join('src', 'cli', 'io', 'terminal.ts')) continue;
+      const text = fs.readFileSync(f, 'utf8');
+      text.split('\n').forEach((l, i) => {
+        for (const m of l.matchAll(/\.(info|warn|debug)\(\s*([^,)]*)/g)) {
+          const arg = m[2]!.trim();
+          const coded = /^'[A-Z0-9_]+'$/.test(arg) || /^\w+ \? '[A-Z0-9_]+' : '[A-Z0-9_]+'$/.test(arg) || arg === 'code';
+          if (!coded) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+          for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        }
+        for (const c of l.matchAll(/(?:ioMessage|notify|messageText)\(\s*'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        if (/\b(out|output)\.(info|warn|line)\(/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+      });
+    }
+    expect(free, 'emit a registered code with its data (src/messages.ts), or render a TextBlock').toEqual([]);
+    expect([...codes].filter((c) => !(c in MESSAGES))).toEqual([]);
+    expect(codes.size).toBeGreaterThan(100);
+  });
+
+  it('every template names its data as {name} (no leftover code in a template)', () => {
+    for (const [code, s] of Object.entries(MESSAGES) as [string, MessageSpec][]) {
+      expect(`${s.text} ${s.hint ?? ''}`, code).not.toMatch(/\$\{|=>/);
+    }
+  });
+
+  it('builds a record: time, level and code from the registry, the text filled from the data', () => {
+    const m = ioMessage('DRIFT_FOUND', { stepId: 'groups', message: 'the group is gone' });
+    expect(m).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: 'warn', code: 'DRIFT_FOUND', text: 'Drift in "groups": the group is gone', data: { stepId: 'groups', message: 'the group is gone' } });
   });
 
   it('fills templates, and leaves a missing name visible', () => {

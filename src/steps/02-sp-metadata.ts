@@ -23,7 +23,6 @@ import {
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import type { PreflightOutput, SpMetadataOutput } from '../core/outputs.js';
 import { loopbackRules, type LoopbackRules } from './loopback.js';
 

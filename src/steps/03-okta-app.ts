@@ -17,7 +17,6 @@ import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
 import { KNOWN_AFTER_APPLY, type Change, type PlannedWrite } from '../core/change.js';
-import { messageText } from '../messages.js';
 
 export const OKTA_APP_NAME = 'amazon_aws_sso';
 export const DEFAULT_APP_LABEL = 'AWS IAM Identity Center';

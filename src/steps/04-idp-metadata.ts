@@ -16,7 +16,6 @@ import path from 'node:path';
 import type { ConsoleAction, Step } from './contract.js';
 import type { IdpMetadataOutput, OktaAppOutput } from '../core/outputs.js';
 import { isKnownAfterApply, KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import { checkCertValidity, parseIdpMetadata, type IdpMetadata } from '../saml/idp-metadata.js';
 import type { OktaClient } from '../okta/client.js';
 import { WizardError } from '../errors.js';

@@ -13,7 +13,6 @@ import type { Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupsOutput, OktaGroupRef } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
-import { messageText } from '../messages.js';
 import type { OktaGroup } from '../okta/client.js';
 
 export const DEFAULT_ASSIGNMENT_GROUP = 'AWS Users';

@@ -12,7 +12,6 @@
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupPushOutput, PushMappingRef } from '../core/outputs.js';
-import { messageText } from '../messages.js';
 import { likelyPushErrorCause, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
 import { repushMapping } from './provisioning-effect.js';

@@ -19,7 +19,6 @@ import { awsTuning } from '../aws/tuning.js';
 import { verifyOktaSide } from '../okta/verify.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';

@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Io, SecretStore } from '../core/io.js';
 import { UsageError, WizardError } from '../errors.js';
-import { messageText } from '../messages.js';
 import type { OktaClient } from '../okta/client.js';
 import { OKTA_SCOPES } from '../okta/client.js';
 import {

@@ -7,7 +7,6 @@
 import { isLoopbackHost } from '../aws/clients.js';
 import { isLoopbackUrl, type UrlRules } from '../saml/sp-metadata.js';
 import type { StepContext } from './contract.js';
-import { messageText } from '../messages.js';
 
 export interface LoopbackRules extends UrlRules {
   /** Warns once when `value` is a loopback URL accepted only because of the endpoint override. */

@@ -7,7 +7,6 @@
  */
 import { likelyPushErrorCause, OktaAuthError, oktaStatus, type OktaClient, type PushMapping } from '../okta/client.js';
 import type { StepContext } from './contract.js';
-import { messageText } from '../messages.js';
 import { CONSOLE_MISTAKES } from './06-okta-provisioning.js';
 
 /**

@@ -148,7 +148,7 @@ describe('assignments across the organization', () => {
     expect(log2.filter((e) => e.operation.endsWith('.CreateAccountAssignment'))).toHaveLength(1);
     expect(out.results.filter((r) => r.status === 'FAILED')).toEqual([]);
     expect(out.results.filter((r) => r.status === 'SKIPPED').map((r) => r.accountId).sort()).toEqual([...suspended, s.org.managementAccountId].sort());
-    expect(h2.output.text()).toMatch(/10 account\(s\) were finished by an earlier run; 1 left/);
+    expect(h2.output.messages).toContainEqual(expect.objectContaining({ code: 'ASSIGNMENTS_RESUMED', data: expect.objectContaining({ earlier: 10, left: 1 }) }));
 
     // A second full run (no saved progress) changes nothing.
     const cursor3 = (await readRequestLog(fx.sb)).length;
