@@ -99,6 +99,17 @@ async function readLock(file: string): Promise<LockInfo | undefined | 'unreadabl
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Create `file` (never overwriting: 'wx', mode 0600) holding `text`, flushed to disk before it returns. */
+async function writeNewFile(file: string, text: string): Promise<void> {
+  const fh = await open(file, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Create the lock file with its content in one atomic step: write a private temporary file, then
  * hard-link it to the lock name (link fails with EEXIST when a lock exists), so nobody ever reads a
@@ -106,13 +117,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 async function createLockFile(file: string, text: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeNewFile(tmp, text);
   try {
     await link(tmp, file);
     return true;
@@ -124,13 +129,7 @@ async function createLockFile(file: string, text: string): Promise<boolean> {
     await unlink(tmp).catch(() => undefined);
   }
   try {
-    const fh2 = await open(file, 'wx', 0o600);
-    try {
-      await fh2.writeFile(text);
-      await fh2.sync();
-    } finally {
-      await fh2.close();
-    }
+    await writeNewFile(file, text);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
