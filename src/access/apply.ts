@@ -192,6 +192,26 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     }
   };
   const engineClient = aws.ssoAdminEngine();
+  /** What the assign and the unassign engine calls share: the instance, the group, the accounts, the tuning. */
+  const engineInput = (permissionSetArn: string, groupId: string, accounts: readonly string[]) => ({
+    client: engineClient,
+    instanceArn: where.instanceArn,
+    permissionSetArn,
+    principalId: groupId,
+    principalType: 'GROUP' as const,
+    targets: accounts.map((accountId) => ({ accountId })),
+    bulkExisting: where.bulk,
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.tuning ? { tuning: input.tuning } : {}),
+    debug: (m: string) => io.debug('CLIENT_DEBUG', { message: m }),
+  });
+  /** Keeps the engine's counts and records each failed account; returns how many failed. */
+  const settle = (r: { stats: ApplyResult['engine'][number]; results: readonly { status: string; accountId: string; failureReason?: string }[] }, who: { group: string; permissionSet: string }): number => {
+    res.engine.push(r.stats);
+    const failed = r.results.filter((x) => x.status === 'FAILED');
+    for (const x of failed) res.failed.push({ group: who.group, permissionSet: who.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
+    return failed.length;
+  };
   for (const a of byKind('assign')) {
     const groupId = a.groupId ?? groupIds.get(a.group);
     const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
@@ -200,15 +220,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     const bar = io.progress(`"${a.permissionSet}" to "${a.group}": 0/${a.accounts.length} accounts`);
     try {
       const r = await assignAccounts({
-        client: engineClient,
-        instanceArn: where.instanceArn,
-        permissionSetArn: arn,
-        principalId: groupId,
-        principalType: 'GROUP',
-        targets: a.accounts.map((accountId) => ({ accountId })),
-        bulkExisting: where.bulk,
-        ...(input.signal ? { signal: input.signal } : {}),
-        ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...engineInput(arn, groupId, a.accounts),
         onResult: async (x) => {
           // An assignment already there is ours only when the set is (nobody else could have made it).
           if (x.status === 'SUCCEEDED' || (x.status === 'EXISTING' && ours)) {
@@ -217,14 +229,9 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug('CLIENT_DEBUG', { message: m }),
       });
-      res.engine.push(r.stats);
-      for (const x of r.results) {
-        if (x.status === 'SUCCEEDED') res.assignmentsCreated++;
-        if (x.status === 'FAILED') res.failed.push({ group: a.group, permissionSet: a.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
-      }
-      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      res.assignmentsCreated += r.results.filter((x) => x.status === 'SUCCEEDED').length;
+      const bad = settle(r, a);
       if (bad) bar.fail(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
       else bar.succeed(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length}/${a.accounts.length} accounts`);
     } catch (e) {
@@ -238,15 +245,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     const bar = io.progress(`removing "${d.permissionSet}" from "${d.group}": 0/${d.accounts.length} accounts`);
     try {
       const r = await unassignAccounts({
-        client: engineClient,
-        instanceArn: where.instanceArn,
-        permissionSetArn: d.permissionSetArn,
-        principalId: d.groupId,
-        principalType: 'GROUP',
-        targets: d.accounts.map((accountId) => ({ accountId })),
-        bulkExisting: where.bulk,
-        ...(input.signal ? { signal: input.signal } : {}),
-        ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...engineInput(d.permissionSetArn, d.groupId, d.accounts),
         onResult: async (x) => {
           if (x.status !== 'FAILED') {
             track(tracked, d.group, d.permissionSet, [], [x.accountId]);
@@ -254,14 +253,9 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug('CLIENT_DEBUG', { message: m }),
       });
-      res.engine.push(r.stats);
-      for (const x of r.results) {
-        if (x.status === 'DELETED') res.assignmentsDeleted++;
-        if (x.status === 'FAILED') res.failed.push({ group: d.group, permissionSet: d.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
-      }
-      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      res.assignmentsDeleted += r.results.filter((x) => x.status === 'DELETED').length;
+      const bad = settle(r, d);
       if (bad) bar.fail(`removing "${d.permissionSet}" from "${d.group}": ${bad} of ${d.accounts.length} failed`);
       else bar.succeed(`removed "${d.permissionSet}" from "${d.group}" on ${d.accounts.length} account(s)`);
     } catch (e) {
