@@ -11,6 +11,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES, ioMessage, messageText, type MessageSpec } from '../src/messages.js';
 import { ROOT } from './helpers/cli.js';
+import { PassThrough } from 'node:stream';
+import { TerminalOutput } from '../src/cli/io/terminal.js';
+import { MemoryOutput } from '../src/cli/io/memory-output.js';
+import { BaseIo } from '../src/cli/io/base-io.js';
+import { AnswerSource } from '../src/cli/io/answer-source.js';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -71,6 +76,34 @@ describe('the message registry', () => {
   it('builds a record: time, level and code from the registry, the text filled from the data', () => {
     const m = ioMessage('DRIFT_FOUND', { stepId: 'groups', message: 'the group is gone' });
     expect(m).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: 'warn', code: 'DRIFT_FOUND', text: 'Drift in "groups": the group is gone', data: { stepId: 'groups', message: 'the group is gone' } });
+  });
+
+  it('the terminal prints a record by its level and keeps it for --json (debug ones only with --verbose)', () => {
+    const run = (verbose: boolean): { printed: string; kept: string[] } => {
+      const stream = new PassThrough();
+      let printed = '';
+      stream.on('data', (b: Buffer) => (printed += b.toString()));
+      const kept: string[] = [];
+      const out = new TerminalOutput({ stream, color: 0, spinners: false, verbose, record: (m) => kept.push(m.code) });
+      out.notify('STATE_MOVED_ASIDE', { aside: '/x/old.json' });
+      out.message(ioMessage('DRIFT_FOUND', { stepId: 'groups', message: 'gone' }));
+      out.notify('STEP_DONE_EARLIER', { title: 'Okta groups' });
+      return { printed, kept };
+    };
+    const quiet = run(false);
+    expect(quiet.kept).toEqual(['STATE_MOVED_ASIDE', 'DRIFT_FOUND']);
+    expect(quiet.printed).toBe('Starting over: the earlier state file was moved to /x/old.json.\nWarning: Drift in "groups": gone\n');
+    const verbose = run(true);
+    expect(verbose.kept).toEqual(['STATE_MOVED_ASIDE', 'DRIFT_FOUND', 'STEP_DONE_EARLIER']);
+    expect(verbose.printed).toContain('Okta groups: done earlier; still holds.');
+  });
+
+  it('BaseIo masks a secret in the text and the data of a record', () => {
+    const output = new MemoryOutput();
+    const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output });
+    io.registerSecret('s3cr3t-value');
+    io.warn('DRIFT_FOUND', { stepId: 'scim-endpoint', message: 'token s3cr3t-value refused' });
+    expect(output.messages).toEqual([expect.objectContaining({ code: 'DRIFT_FOUND', text: 'Drift in "scim-endpoint": token **** refused', data: { stepId: 'scim-endpoint', message: 'token **** refused' } })]);
   });
 
   it('fills templates, and leaves a missing name visible', () => {
