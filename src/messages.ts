@@ -83,6 +83,7 @@ export const MESSAGES = {
   OKTA_APP_GONE: { level: 'error', exitCode: 1, text: "The Okta app {appId} from the okta-app step no longer exists.", hint: "Run `okta-aws-sso init` again so the okta-app step re-creates it." },
   OKTA_APP_NOT_FOUND: { level: 'error', exitCode: 2, text: "There is no {NAME} app with the ID \"{id}\" in this Okta org." },
   OKTA_APP_NO_SIGNING_KEY: { level: 'error', exitCode: 1, text: "The Okta app {app} has no active SAML signing key.", hint: "In the Okta Admin Console open the app > Sign On > SAML Signing Certificates, generate a certificate and activate it, then run again." },
+  OKTA_APP_OTHER_INSTANCE: { level: 'error', exitCode: 2, text: "The Okta app {app} serves another IAM Identity Center (ACS URL {acsUrl}, entity ID {entityId}), not this one (ACS URL {ourAcsUrl}); adopting it would take sign-in away from that organization.", hint: "Pass --okta-app-id with an app of this instance, or drop --okta-app-id: the wizard creates an app for this instance." },
   OKTA_APP_SETTINGS_NOT_KEPT: { level: 'error', exitCode: 1, text: "Okta did not keep the SAML settings of the app after it was {what}: {join}.", hint: "Set them in the Okta Admin Console (app > Sign On > Edit > Advanced Sign-on Settings: \"IAM Identity Center ACS URL\" and \"IAM Identity Center issuer URL\"), then run again." },
   OKTA_APP_VANISHED: { level: 'error', exitCode: 1, text: "The Okta app {id} disappeared right after it was {what}.", hint: "Someone may have deleted it; run again to create it." },
   OKTA_AUTH_MODE: { level: 'error', exitCode: 2, text: "Unknown Okta authentication mode \"{v}\".", hint: "Use --okta-auth ssws (API token) or --okta-auth oauth (service app with a private key)." },
@@ -185,7 +186,8 @@ export const MESSAGES = {
   PUSH_IN_ERROR: { level: 'warn', text: "Group Push is in ERROR for {detail}." },
   PUSH_ASSIGNMENT_GROUP_PREFIX: { level: 'warn', text: "The assignment group \"{name}\" starts with \"{prefix}\" but is not pushed: Okta does not support one group for both." },
   PUSH_RULE_LATER: { level: 'info', text: "Groups whose name starts with \"{prefix}\" and are created later are pushed when you run okta-aws-sso init again, or add the rule \"{prefix}*\" once in {where} (Push Groups > Find groups by rule); then run with --console-done push-groups-by-rule." },
-  PUSH_REPUSH_ONCE: { level: 'info', text: "Okta reports the push of \"{name}\" in ERROR ({error}); pushing it again once (a SCIM error may be transient)." },
+  PUSH_REPUSH: { level: 'info', text: "Okta reports the push of \"{name}\" in ERROR ({error}); pushing it again ({attempt} of {max}: a SCIM error may be transient)." },
+  TEST_USER_REASSIGN: { level: 'info', text: "Okta reports the provisioning of the test user {login} in ERROR ({error}); re-assigning it through the assignment group so that Okta provisions it again ({attempt} of {max}: a SCIM error may be transient)." },
   VERIFY_NOTE: { level: 'info', text: "{note}" },
   VERIFY_PROBLEM: { level: 'warn', text: "{problem}" },
   VERIFY_PASSED: { level: 'info', text: "Verified: {accounts} account(s) give \"{permissionSet}\" to \"{group}\"." },
@@ -288,7 +290,8 @@ export const MESSAGES = {
   // The CLI's own messages.
   STATE_LOCK_TAKEN_OVER: { level: 'warn', text: "Taking over a stale lock on {file}: process {pid} (started {startedAt}) no longer runs{reused}." },
   STOPPING: { level: 'warn', text: "{signal}: stopping and saving the state (press Ctrl-C again to quit at once)." },
-  ACCESS_STOPPING: { level: 'warn', text: "Stopping: what is done so far is recorded in the state file; run `okta-aws-sso access apply` again to continue." },
+  ACCESS_STOPPING: { level: 'warn', text: "Stopping: what is done so far is recorded in the state file; run `{command}` to continue." },
+  TEST_USER_ASSIGNMENT_UNREADABLE: { level: 'debug', text: "Could not read or re-assign the test user's assignment: {reason}" },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageCode = keyof typeof MESSAGES;
