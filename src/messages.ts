@@ -9,7 +9,7 @@
  * warn lines of the steps on the plan/apply contract are coded (steps 1-4 so far); spinner texts are not.
  */
 
-export type MessageLevel = 'error' | 'warn' | 'info' | 'result';
+export type MessageLevel = 'error' | 'warn' | 'info' | 'result' | 'debug';
 
 export interface MessageSpec {
   level: MessageLevel;
@@ -28,7 +28,7 @@ export const MESSAGES = {
   ACCESS_FILE_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read the access file {file}: {reason}.", hint: "Check the path given to -f (write one with `okta-aws-sso access export -f <file>`)." },
   ACCESS_GROUP_MISSING: { level: 'error', exitCode: 1, text: "The group \"{name}\" is not in Identity Center, and this setup has no Okta app to push it with.", hint: "Run `okta-aws-sso init` to finish the setup (the group push step), or push the group from Okta first, then run again." },
   APPROVAL_NEEDED: { level: 'error', exitCode: 2, text: "This run needs your approval: {message}", hint: "Run it again with --yes to approve, or run it in a terminal to answer the question." },
-  ASSIGNMENTS_FAILED: { level: 'error', exitCode: 1, text: "{length} of {total} account assignment(s) failed: ${failed.map((f) => ", hint: "Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried." },
+  ASSIGNMENTS_FAILED: { level: 'error', exitCode: 1, text: "{length} of {total} account assignment(s) failed: {failed}.", hint: "Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried." },
   AUTH: { level: 'error', exitCode: 4, text: "Okta refused the OAuth token request for the service app (HTTP {status}).", hint: "Check --okta-org-url and your network, then run again." },
   AWS_ACCESS_DENIED: { level: 'error', exitCode: 4, text: "AWS denied {what}: {msg}", hint: "Give the caller the IAM permission {action} (see docs/aws.md for the full list), or run the wizard as the management account or the Identity Center delegated administrator." },
   AWS_ACCOUNT_ID: { level: 'error', exitCode: 2, text: "Not an AWS account ID: {join}.", hint: "Account IDs have 12 digits; give them comma separated to --accounts." },
@@ -36,7 +36,7 @@ export const MESSAGES = {
   AWS_CREDENTIALS: { level: 'error', exitCode: 4, text: "AWS rejected the credentials while {what}: {msg}", hint: "Refresh the credentials (e.g. `aws sso login --profile <name>`) and run again; what is done so far is kept." },
   AWS_CREDENTIALS_EXPIRED: { level: 'error', exitCode: 4, text: "The AWS credentials have expired.", hint: "Refresh them ({login}, or new temporary credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and run again." },
   AWS_ERROR: { level: 'error', exitCode: 1, text: "CreatePermissionSet returned no ARN.", hint: "Run again; the wizard adopts the set if it was created." },
-  AWS_INSTANCE_NOT_ACTIVE: { level: 'error', exitCode: 1, text: "The Identity Center instance {InstanceArn} is {Status}${chosen.StatusReason ? ", hint: "Wait until it is ACTIVE (AWS console > IAM Identity Center > Settings), then run again." },
+  AWS_INSTANCE_NOT_ACTIVE: { level: 'error', exitCode: 1, text: "The Identity Center instance {instanceArn} is {status}{reason}.", hint: "Wait until it is ACTIVE (AWS console > IAM Identity Center > Settings), then run again." },
   AWS_INSTANCE_UNKNOWN: { level: 'error', exitCode: 2, text: "The instance {arn} is not among the instances in {foundIn}: {join}.", hint: "Give --instance-arn one of the ARNs listed, or omit it." },
   AWS_NO_CREDENTIALS: { level: 'error', exitCode: 4, text: "No AWS credentials were found.", hint: "Pass --profile <name> (a profile from ~/.aws/config, e.g. after `aws sso login`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for the management or delegated administrator account." },
   AWS_NO_INSTANCE: { level: 'error', exitCode: 1, text: "No IAM Identity Center instance was found." },
@@ -48,7 +48,7 @@ export const MESSAGES = {
   AWS_PROVISION_FAILED: { level: 'error', exitCode: 1, text: "Provisioning the permission set failed: {given}.", hint: "Fix the cause named above (often an IAM quota or a policy the account cannot hold), then run again; the wizard provisions again." },
   AWS_PROVISION_TIMEOUT: { level: 'error', exitCode: 1, text: "Provisioning the permission set did not finish within {1000} s (request {requestId}).", hint: "Check IAM Identity Center > Permission sets > the set > Accounts for its status, then run again." },
   AWS_REGION_MISMATCH: { level: 'error', exitCode: 2, text: "--region is {region}, but the Identity Center home region is {region}.", hint: "Every write must go to the home region: pass --region {region}, or omit --region." },
-  AWS_SSO_EXPIRED: { level: 'error', exitCode: 4, text: "The AWS SSO session${profile ? ", hint: "Run \\`{login}\\` and start the wizard again; what is done so far is kept." },
+  AWS_SSO_EXPIRED: { level: 'error', exitCode: 4, text: "The AWS SSO session{ofProfile} has expired or was never started.", hint: "Run `{login}` and start the wizard again; what is done so far is kept." },
   AWS_UNREACHABLE: { level: 'error', exitCode: 1, text: "Could not reach AWS while {what} ({unknown}).code)}).", hint: "Check the network connection, proxy settings and AWS_ENDPOINT_URL if you set it; then run again." },
   CONFIG_INVALID: { level: 'error', exitCode: 2, text: "The --config file {file} is not valid {JSON}: {0}", hint: "Fix the syntax; keys are the answer names or flag names without \"--\", e.g. okta-org-url: https://example.okta.com" },
   CONFIG_SECRET: { level: 'error', exitCode: 2, text: "The config file holds the secret \"{key}\"; secrets never go in config files.", hint: "Remove it and supply it through {variable} or {prompt}." },
@@ -61,7 +61,7 @@ export const MESSAGES = {
   DESTROY_DONE: { level: 'result', text: "Removed {count} item(s) the setup created from {instanceId}." },
   DESTROY_NOTHING_RECORDED: { level: 'error', exitCode: 2, text: "The state file records no Identity Center instance: the setup never got past preflight, so there is nothing the wizard created.", hint: "Point --state at the state file of the setup to remove (default ./okta-aws-sso.state.json)." },
   DESTROY_UNASSIGN_FAILED: { level: 'error', exitCode: 1, text: "{failed} of {total} account assignment(s) could not be deleted: {reasons}.", hint: "Fix the cause named above, then run `okta-aws-sso destroy` again: only what is left is removed." },
-  DRIFT: { level: 'error', exitCode: 1, text: "Drift found in ${drift.map((d) => ", hint: "Run `okta-aws-sso resume` to repair it (each drifted step is re-applied), then verify again." },
+  DRIFT: { level: 'error', exitCode: 1, text: "Drift found in {steps} (see above).", hint: "Run `okta-aws-sso resume` to repair it (each drifted step is re-applied), then verify again." },
   GROUP_BOTH_ASSIGNED_AND_PUSHED: { level: 'error', exitCode: 2, text: "\"{assignment}\" is both the assignment group and a push group; Okta does not support using one group for both (pushes race with assignments).", hint: "Use separate groups, e.g. --assignment-group \"AWS Users\" --push-groups awsssoPowerUsers." },
   GROUP_NOT_OKTA: { level: 'error', exitCode: 2, text: "The group \"{name}\" is a {type} group (imported from a directory or built in), so Okta cannot manage its members here.", hint: "Choose another name for the wizard\\'s group." },
   GROUP_NOT_PUSHED: { level: 'error', exitCode: 1, text: "The pushed group \"{name}\" has not arrived in the Identity Center identity store {identityStoreId}." },
@@ -125,7 +125,7 @@ export const MESSAGES = {
   SETUP_INCOMPLETE: { level: 'error', exitCode: 1, text: "The setup is not finished: the step \"{id}\" is {status}.", hint: "Run `okta-aws-sso resume` to finish the setup, then verify." },
   SP_METADATA_INVALID: { level: 'error', exitCode: 2, text: "{what} has no EntityDescriptor, so it is not SAML metadata.", hint: "Download it from IAM Identity Center > Settings > Identity source > Actions > Change identity source > External identity provider > \"Download metadata file\"." },
   SP_METADATA_MISMATCH: { level: 'error', exitCode: 2, text: "The SP metadata file \"{file}\" does not belong to this Identity Center instance: {issuerOk}.", hint: "Download the metadata of the instance {instanceArn} (home region {region}) and pass that file." },
-  SP_METADATA_NO_ACS: { level: 'error', exitCode: 2, text: "{what} lists no Identity Center ACS URL${bad.length ? ", hint: "Use the service-provider metadata of IAM Identity Center (not the IdP metadata from Okta), downloaded from Settings > Identity source." },
+  SP_METADATA_NO_ACS: { level: 'error', exitCode: 2, text: "{what} lists no Identity Center ACS URL{found}.", hint: "Use the service-provider metadata of IAM Identity Center (not the IdP metadata from Okta), downloaded from Settings > Identity source." },
   SP_METADATA_REGION: { level: 'error', exitCode: 2, text: "The SP metadata file \"{file}\" has no ACS URL for the home region {region} (it has: {join}).", hint: "Download the metadata from the console in {region} (the Identity Center home region)." },
   SP_METADATA_UNREADABLE: { level: 'error', exitCode: 2, text: "Cannot read the SP metadata file \"{file}\" ({error}).", hint: "Check the path given to --sp-metadata (the file the console downloaded), or pass --acs-url and --issuer-url instead." },
   STATE_INVALID: { level: 'error', exitCode: 2, text: "The state file {file} is not an okta-aws-sso state file (expected a JSON object).", hint: "Upgrade okta-aws-sso (npm install -g okta-aws-sso@latest) and run it again. The file was left as it is." },
@@ -139,7 +139,7 @@ export const MESSAGES = {
   STATE_UNWRITABLE: { level: 'error', exitCode: 2, text: "Cannot write the state file {file} ({e}).", hint: "Check that its folder exists and is writable, or pass --state <path>." },
   STEP_FAILED: { level: 'error', exitCode: 1, text: "A step failed: {message}", hint: "Check that --okta-org-url is your Okta org (https://<org>.okta.com), not a proxy or a login page." },
   STEP_ORDER: { level: 'error', exitCode: 1, text: "This step needs the result of \"{id}\", which has not run yet.", hint: "Run the wizard from the start (okta-aws-sso init) so \"{id}\" runs first." },
-  UNEXPECTED: { level: 'error', exitCode: 1, text: "The step \"{stepId}\" failed unexpectedly: {message}", hint: "Run again with --verbose for details; the next run retries ${stepId ? " },
+  UNEXPECTED: { level: 'error', exitCode: 1, text: "The step \"{stepId}\" failed unexpectedly: {message}", hint: "Run again with --verbose for details; the next run retries {where}. If it keeps failing, please report it." },
   USAGE: { level: 'error', exitCode: 2, text: "{message}", hint: "Run `okta-aws-sso --help` for the commands and options." },
   VERIFY_FAILED: { level: 'error', exitCode: 1, text: "Verification found {length} problem(s): {0}{above}", hint: "Fix what is listed above, then run `okta-aws-sso verify` (or the wizard) again." },
   WAITING_FOR_CONSOLE: { level: 'error', exitCode: 3, text: "Waiting for a console action only a person can do: {title}.", hint: "Do it as shown, then run {command}." },
@@ -221,12 +221,121 @@ export const MESSAGES = {
   STATE_INSECURE: { level: 'error', exitCode: 2, text: "The state file {shown} belongs to another user (uid {uid}, you are uid {uid}); it could have been changed to send your credentials elsewhere, so it is not used." },
   STATE_OTHER_ACCOUNT: { level: 'error', exitCode: 2, text: "This state file was made for AWS account {accountId}, but the AWS credentials now belong to account {accountId}." },
   STATE_OTHER_ORG: { level: 'error', exitCode: 2, text: "This state file was made for the Okta org {orgUrl}, but this run uses {orgNow}." },
+  // The engine: a step's life, drift, failures.
+  STEP_START: { level: 'info', text: "{title}" },
+  STEP_STILL_HOLDS: { level: 'info', text: "Checked \"{title}\": still holds." },
+  STEP_DONE_EARLIER: { level: 'debug', text: "{title}: done earlier; still holds." },
+  STEP_SKIPPED: { level: 'info', text: "Skipped \"{title}\": {reason}" },
+  DRIFT_FOUND: { level: 'warn', text: "Drift in \"{stepId}\": {message}" },
+  DRIFT_REPAIR: { level: 'info', text: "Re-applying \"{title}\" to repair the drift." },
+  PLANNED_CHANGE: { level: 'debug', text: "  {change}" },
+  STATE_NOT_SAVED: { level: 'warn', text: "{message}" },
+  STACK: { level: 'debug', text: "{stack}" },
+  // The I/O core: defaults taken, approvals, console actions.
+  ANSWER_DEFAULT: { level: 'debug', text: "{question}: using the default \"{value}\" ({how})" },
+  CONFIRM_DEFAULT: { level: 'debug', text: "{question} {answer} ({why})" },
+  APPROVED_BY_YES: { level: 'debug', text: "{question} yes (--yes)" },
+  CONSOLE_ACTION_MARKED_DONE: { level: 'debug', text: "Console action \"{id}\" marked done by {source}." },
+  CONSOLE_ACTION_EVIDENCE: { level: 'debug', text: "Console action \"{id}\" already done: {answered} answered." },
+  SANDBOX_PERFORMED: { level: 'info', text: "Sandbox: performed \"{title}\"{result}." },
+  CONSOLE_ACTION_SCRIPTED: { level: 'info', text: "{how}." },
+  SECRET_NOT_SHOWN: { level: 'warn', text: "{label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal." },
+  // Connections and preflight.
+  OKTA_ORG_URL_ADMIN: { level: 'warn', text: "The Okta org URL \"{host}\" is the Admin Console address; the API lives at \"{fixed}\", so that is used instead." },
+  OKTA_ORG_URL_PATH: { level: 'warn', text: "The path \"{path}\" in the Okta org URL is ignored." },
+  DELEGATED_ADMIN_INFERRED: { level: 'debug', text: "Delegated administrator: {note}." },
+  CLIENT_DEBUG: { level: 'debug', text: "{message}" },
+  // Steps 3b, 6, 8, 10, 11.
+  MFA_POLICY_CREATED: { level: 'info', text: "Created the app sign-in policy \"{name}\" ({id})." },
+  MFA_RULE_ADDED: { level: 'info', text: "Added the rule \"{rule}\": two factors (possession + knowledge) at every sign-in." },
+  MFA_RULE_ADDED_TO_POLICY: { level: 'info', text: "Added the rule \"{rule}\" to \"{policy}\"." },
+  MFA_POLICY_ASSIGNED: { level: 'info', text: "\"{policy}\" is now the sign-in policy of \"{app}\"." },
+  MFA_POLICY_ADOPTED: { level: 'info', text: "Adopting the app sign-in policy \"{policy}\" ({id})." },
+  PROVISIONING_FEATURE_UPDATE_FAILED: { level: 'debug', text: "Updating USER_PROVISIONING failed: {reason}" },
+  PUSH_RULE_CONFIRMED_EARLIER: { level: 'debug', text: "The push rule \"{prefix}*\" was confirmed in an earlier run." },
+  PUSH_ALREADY: { level: 'debug', text: "The group \"{name}\" is already pushed (mapping {id})." },
+  PUSH_MAPPING_UNREADABLE: { level: 'debug', text: "Could not read the push mapping of \"{name}\": {reason}" },
+  ACCOUNT_SKIPPED: { level: 'info', text: "Skipping account {account}: {reason}." },
+  ASSIGNMENTS_RESUMED: { level: 'info', text: "{earlier} account(s) were finished by an earlier run; {left} left." },
+  ASSIGNMENT_ENGINE_STATS: { level: 'debug', text: "Assignment engine: {requests} requests, {retries} retries{bulk}." },
+  ACCOUNT_ASSIGNMENT_FAILED: { level: 'warn', text: "Account {account} FAILED: {reason}" },
+  TEST_USER_ADOPTED: { level: 'info', text: "Adopting the existing Okta user {login} ({id}); its password is left as it is." },
+  TEST_USER_PROFILE_INCOMPLETE: { level: 'warn', text: "The existing user {login} has no {missing}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > {login} > Profile)." },
+  TEST_USER_ADDED_TO_GROUP: { level: 'info', text: "Added {user} to the group {groupId}." },
+  TEST_USER_CREATED: { level: 'info', text: "Created the Okta user {login} ({id}) in {groups} groups{mustChange}." },
+  // Step 9 and the access file: permission sets.
+  PERMISSION_SET_CREATED: { level: 'info', text: "Created the permission set \"{name}\" ({arn})." },
+  PERMISSION_SET_APPEARED: { level: 'info', text: "The permission set \"{name}\" appeared meanwhile; adopting it." },
+  PERMISSION_SET_ADOPTED: { level: 'info', text: "Adopting the existing permission set \"{name}\" ({arn})." },
+  POLICY_ATTACHED: { level: 'info', text: "Attached {policyArn}." },
+  SESSION_DURATION_CHANGED: { level: 'info', text: "Session duration changed from {before} to {after}." },
+  PERMISSION_SET_OTHER_POLICIES: { level: 'info', text: "The set also holds {policies}; the wizard leaves those alone." },
+  PERMISSION_SET_REPROVISION: { level: 'info', text: "Provisioning the latest version to {count} account(s) that hold an outdated one." },
+  PERMISSION_SET_KEPT: { level: 'warn', text: "The permission set \"{name}\" is kept: some of its assignments could not be removed." },
+  PERMISSION_SET_DELETED: { level: 'info', text: "Deleted the permission set \"{name}\"." },
+  ACCESS_ASSIGNMENT_FAILED: { level: 'warn', text: "{group} / {permissionSet} on {accountId} FAILED: {reason}" },
+  DESTROY_GROUP_STILL_PUSHED: { level: 'warn', text: "Okta deleted the push of \"{name}\", but the group is still in Identity Center; delete it there (Groups > {name} > Delete) if Okta does not." },
+  SIGN_IN_DEVICE_CODE: { level: 'info', text: "To prove the access, open {where} in a private browser window, sign in as {login} and approve the code {code} (it expires in {minutes} min). Waiting..." },
+  // Day two: rotations.
+  ROTATE_KEY_GENERATED: { level: 'info', text: "Generated the signing key {kid} for \"{app}\" (Okta still signs with {oldKid})." },
+  ROTATE_KEY_CONTINUING: { level: 'info', text: "Continuing with the signing key {kid} for \"{app}\" (Okta still signs with {oldKid})." },
+  ROTATE_METADATA_SAVED: { level: 'info', text: "Saved the IdP metadata of the new key to {file} (certificate SHA-256 {sha256}, valid until {notAfter})." },
+  ROTATE_ORDER: { level: 'warn', text: "Order matters: Identity Center must have the new certificate before Okta signs with the new key; switching first makes every sign-in to AWS fail until the metadata is uploaded. Between the upload and the switch, Identity Center expects the new key while Okta still signs with the old one: do the upload, then let this command switch at once." },
+  ROTATE_SWITCHED: { level: 'info', text: "The Okta app \"{app}\" now signs with {kid} (the old key {oldKid} stays on the app, inactive)." },
+  ROTATE_SIGN_IN_PROVED: { level: 'info', text: "Signed in with the new key: Identity Center accepted the SAML response." },
+  ROTATE_SIGN_IN_NOT_PROVEN: { level: 'warn', text: "The sign-in was not proven ({rows}); run `okta-aws-sso verify --sign-in` with the test user's password to prove it." },
+  ROTATE_TOKEN_SET_API: { level: 'info', text: "Okta's provisioning connection of \"{app}\" now holds the new token (set through the API)." },
+  ROTATE_TOKEN_NEEDS_CONSOLE: { level: 'info', text: "Okta's provisioning connection cannot be set through the API: {reason}. It takes a console action." },
+  ROTATE_PUSH_NOT_PROVEN: { level: 'warn', text: "No test user: the push through the new token is not proven. Check the Okta app > Push Groups (Last push) before deleting the old token." },
+  // The CLI's own messages.
+  STATE_LOCK_TAKEN_OVER: { level: 'warn', text: "Taking over a stale lock on {file}: process {pid} (started {startedAt}) no longer runs{reused}." },
+  STOPPING: { level: 'warn', text: "{signal}: stopping and saving the state (press Ctrl-C again to quit at once)." },
+  ACCESS_STOPPING: { level: 'warn', text: "Stopping: what is done so far is recorded in the state file; run `{command}` to continue." },
+  TEST_USER_ASSIGNMENT_UNREADABLE: { level: 'debug', text: "Could not read or re-assign the test user's assignment: {reason}" },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageCode = keyof typeof MESSAGES;
 
+/** A value in a message's data: what `{name}` in its template is filled with. */
+export type MessageValue = string | number | boolean;
+export type MessageData = Readonly<Record<string, MessageValue>>;
+
+/** The `{name}`s of a template. */
+type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}` ? (K extends `${string} ${string}` ? never : K) | Placeholders<Rest> : never;
+type TextOf<C extends MessageCode> = (typeof MESSAGES)[C]['text'];
+
+/** The codes registered with one of `levels`. */
+export type CodeAt<L extends MessageLevel> = { [C in MessageCode]: (typeof MESSAGES)[C]['level'] extends L ? C : never }[MessageCode];
+
+/**
+ * The data a code's template needs: every `{name}` of its text, plus any further fields (they reach
+ * --json only). A template without names takes no data, or optional extra fields.
+ */
+export type DataArgs<C extends MessageCode> = [Placeholders<TextOf<C>>] extends [never]
+  ? [data?: MessageData]
+  : [data: { readonly [K in Placeholders<TextOf<C>>]: MessageValue } & MessageData];
+
+/**
+ * One message as data (the CDK CLI's IoMessage): when, its level and stable code, the text a person
+ * reads (the template filled), and the data it was filled with. `--json` carries these records in
+ * `messages` (docs/json-output.md); the terminal prints `text`.
+ */
+export interface IoMessage {
+  time: string;
+  level: MessageLevel;
+  code: MessageCode;
+  text: string;
+  data: Record<string, MessageValue>;
+}
+
+/** The record of `code` with `data`, its text filled from the registry's template. */
+export function ioMessage<C extends MessageCode>(code: C, ...[data]: DataArgs<C>): IoMessage {
+  const d: Record<string, MessageValue> = { ...(data ?? {}) };
+  return { time: new Date().toISOString(), level: MESSAGES[code].level, code, text: messageText(code, d), data: d };
+}
+
 /** The template of `code` filled with `data` (a missing name stays as `{name}`, so a mistake shows). */
-export function messageText(code: MessageCode, data: Record<string, string | number> = {}, part: 'text' | 'hint' = 'text'): string {
+export function messageText(code: MessageCode, data: Readonly<Record<string, MessageValue>> = {}, part: 'text' | 'hint' = 'text'): string {
   const spec: MessageSpec = MESSAGES[code];
   const t = part === 'text' ? spec.text : (spec.hint ?? '');
   return t.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));

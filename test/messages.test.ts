@@ -2,13 +2,20 @@
  * The message registry (src/messages.ts) is complete and documented: every error code raised in src/
  * (outside the separate sandbox program) is registered, docs/messages.md lists exactly the registered
  * codes with their level and exit code (regenerate: node test/fixtures/gen-messages-doc.mjs), and a
- * template fills its data.
+ * template fills its data. Every message the wizard shows is coded: no Io call and no output call
+ * in src/ passes free text (the Io methods' types refuse it too; this scan also covers the CLI's
+ * own output and any cast).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, messageText, type MessageSpec } from '../src/messages.js';
+import { MESSAGES, ioMessage, messageText, type MessageSpec } from '../src/messages.js';
 import { ROOT } from './helpers/cli.js';
+import { PassThrough } from 'node:stream';
+import { TerminalOutput } from '../src/cli/io/terminal.js';
+import { MemoryOutput } from '../src/cli/io/memory-output.js';
+import { BaseIo } from '../src/cli/io/base-io.js';
+import { AnswerSource } from '../src/cli/io/answer-source.js';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -34,6 +41,69 @@ describe('the message registry', () => {
     const rows = [...doc.matchAll(/^\| `([A-Z0-9_]+)` \| (\w+) \| ([\d-]+) \|/gm)].map((m) => [m[1], m[2], m[3]]);
     const expected = (Object.entries(MESSAGES) as [string, MessageSpec][]).map(([code, s]) => [code, s.level, s.exitCode === undefined ? '-' : String(s.exitCode)]);
     expect(rows.sort()).toEqual(expected.sort());
+  });
+
+  it('no message in src/ is free text: info/warn/debug take a registered code, the CLI prints through the renderer', () => {
+    const free: string[] = [];
+    const codes = new Set<string>();
+    for (const f of sources(path.join(ROOT, 'src'))) {
+      const rel = path.relative(ROOT, f);
+      // The renderer and the terminal print the text of records and result blocks; nothing else prints.
+      if (rel === path.join('src', 'cli', 'render.ts') || rel === path.join('src', 'cli', 'io', 'terminal.ts')) continue;
+      const text = fs.readFileSync(f, 'utf8');
+      text.split('\n').forEach((l, i) => {
+        for (const m of l.matchAll(/\.(info|warn|debug)\(\s*([^,)]*)/g)) {
+          const arg = m[2]!.trim();
+          const coded = /^'[A-Z0-9_]+'$/.test(arg) || /^\w+ \? '[A-Z0-9_]+' : '[A-Z0-9_]+'$/.test(arg) || arg === 'code';
+          if (!coded) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+          for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        }
+        for (const c of l.matchAll(/(?:ioMessage|notify|messageText)\(\s*'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        if (/\b(out|output)\.(info|warn|line)\(/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+      });
+    }
+    expect(free, 'emit a registered code with its data (src/messages.ts), or render a TextBlock').toEqual([]);
+    expect([...codes].filter((c) => !(c in MESSAGES))).toEqual([]);
+    expect(codes.size).toBeGreaterThan(100);
+  });
+
+  it('every template names its data as {name} (no leftover code in a template)', () => {
+    for (const [code, s] of Object.entries(MESSAGES) as [string, MessageSpec][]) {
+      expect(`${s.text} ${s.hint ?? ''}`, code).not.toMatch(/\$\{|=>/);
+    }
+  });
+
+  it('builds a record: time, level and code from the registry, the text filled from the data', () => {
+    const m = ioMessage('DRIFT_FOUND', { stepId: 'groups', message: 'the group is gone' });
+    expect(m).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: 'warn', code: 'DRIFT_FOUND', text: 'Drift in "groups": the group is gone', data: { stepId: 'groups', message: 'the group is gone' } });
+  });
+
+  it('the terminal prints a record by its level and keeps it for --json (debug ones only with --verbose)', () => {
+    const run = (verbose: boolean): { printed: string; kept: string[] } => {
+      const stream = new PassThrough();
+      let printed = '';
+      stream.on('data', (b: Buffer) => (printed += b.toString()));
+      const kept: string[] = [];
+      const out = new TerminalOutput({ stream, color: 0, spinners: false, verbose, record: (m) => kept.push(m.code) });
+      out.notify('STATE_MOVED_ASIDE', { aside: '/x/old.json' });
+      out.message(ioMessage('DRIFT_FOUND', { stepId: 'groups', message: 'gone' }));
+      out.notify('STEP_DONE_EARLIER', { title: 'Okta groups' });
+      return { printed, kept };
+    };
+    const quiet = run(false);
+    expect(quiet.kept).toEqual(['STATE_MOVED_ASIDE', 'DRIFT_FOUND']);
+    expect(quiet.printed).toBe('Starting over: the earlier state file was moved to /x/old.json.\nWarning: Drift in "groups": gone\n');
+    const verbose = run(true);
+    expect(verbose.kept).toEqual(['STATE_MOVED_ASIDE', 'DRIFT_FOUND', 'STEP_DONE_EARLIER']);
+    expect(verbose.printed).toContain('Okta groups: done earlier; still holds.');
+  });
+
+  it('BaseIo masks a secret in the text and the data of a record', () => {
+    const output = new MemoryOutput();
+    const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output });
+    io.registerSecret('s3cr3t-value');
+    io.warn('DRIFT_FOUND', { stepId: 'scim-endpoint', message: 'token s3cr3t-value refused' });
+    expect(output.messages).toEqual([expect.objectContaining({ code: 'DRIFT_FOUND', text: 'Drift in "scim-endpoint": token **** refused', data: { stepId: 'scim-endpoint', message: 'token **** refused' } })]);
   });
 
   it('fills templates, and leaves a missing name visible', () => {

@@ -113,12 +113,12 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       let group = await okta.findGroupByName(g.name);
       if (!group) {
         group = await okta.createGroup(g.name, 'Pushed to AWS IAM Identity Center (okta-aws-sso access file)');
-        io.info(`Created the Okta group "${g.name}" (${group.id}).`);
+        io.info('GROUP_CREATED', { name: g.name, id: group.id });
       }
       const mappings = await okta.listPushMappings(input.pushAppId, group.id);
       if (mappings.length === 0) {
         const m = await okta.createPushMapping(input.pushAppId, group.id, g.name);
-        io.info(`Pushing "${g.name}" to Identity Center (mapping ${m.id}).`);
+        io.info('PUSH_CREATED', { name: g.name, id: m.id });
       }
     }
     const t = awsTuning();
@@ -158,8 +158,8 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       tracked.permissionSets.push({ name: w.name, arn });
       mine.add(arn);
       await input.save();
-      io.info(`Created the permission set "${w.name}" (${arn}).`);
-    } else io.info(`The permission set "${w.name}" appeared meanwhile; adopting it.`);
+      io.info('PERMISSION_SET_CREATED', { name: w.name, arn });
+    } else io.info('PERMISSION_SET_APPEARED', { name: w.name });
     await updateSet(input, arn, w, { ...(w.description !== undefined ? { description: w.description } : {}), sessionDuration: w.sessionDuration, ...(w.relayState !== undefined ? { relayState: w.relayState } : {}), managedPolicies: [], customerManagedPolicies: [], tags: { ...w.tags } });
     res.permissionSetsCreated.push(w.name);
   }
@@ -193,6 +193,26 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     }
   };
   const engineClient = aws.ssoAdminEngine();
+  /** What the assign and the unassign engine calls share: the instance, the group, the accounts, the tuning. */
+  const engineInput = (permissionSetArn: string, groupId: string, accounts: readonly string[]) => ({
+    client: engineClient,
+    instanceArn: where.instanceArn,
+    permissionSetArn,
+    principalId: groupId,
+    principalType: 'GROUP' as const,
+    targets: accounts.map((accountId) => ({ accountId })),
+    bulkExisting: where.bulk,
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.tuning ? { tuning: input.tuning } : {}),
+    debug: (m: string) => io.debug('CLIENT_DEBUG', { message: m }),
+  });
+  /** Keeps the engine's counts and records each failed account; returns how many failed. */
+  const settle = (r: { stats: ApplyResult['engine'][number]; results: readonly { status: string; accountId: string; failureReason?: string }[] }, who: { group: string; permissionSet: string }): number => {
+    res.engine.push(r.stats);
+    const failed = r.results.filter((x) => x.status === 'FAILED');
+    for (const x of failed) res.failed.push({ group: who.group, permissionSet: who.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
+    return failed.length;
+  };
   for (const a of byKind('assign')) {
     const groupId = a.groupId ?? groupIds.get(a.group);
     const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
@@ -201,15 +221,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     const bar = io.progress(`"${a.permissionSet}" to "${a.group}": 0/${a.accounts.length} accounts`);
     try {
       const r = await assignAccounts({
-        client: engineClient,
-        instanceArn: where.instanceArn,
-        permissionSetArn: arn,
-        principalId: groupId,
-        principalType: 'GROUP',
-        targets: a.accounts.map((accountId) => ({ accountId })),
-        bulkExisting: where.bulk,
-        ...(input.signal ? { signal: input.signal } : {}),
-        ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...engineInput(arn, groupId, a.accounts),
         onResult: async (x) => {
           // An assignment already there is ours only when the set is (nobody else could have made it).
           if (x.status === 'SUCCEEDED' || (x.status === 'EXISTING' && ours)) {
@@ -218,14 +230,9 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug(m),
       });
-      res.engine.push(r.stats);
-      for (const x of r.results) {
-        if (x.status === 'SUCCEEDED') res.assignmentsCreated++;
-        if (x.status === 'FAILED') res.failed.push({ group: a.group, permissionSet: a.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
-      }
-      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      res.assignmentsCreated += r.results.filter((x) => x.status === 'SUCCEEDED').length;
+      const bad = settle(r, a);
       if (bad) bar.fail(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
       else bar.succeed(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length}/${a.accounts.length} accounts`);
     } catch (e) {
@@ -239,15 +246,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     const bar = io.progress(`removing "${d.permissionSet}" from "${d.group}": 0/${d.accounts.length} accounts`);
     try {
       const r = await unassignAccounts({
-        client: engineClient,
-        instanceArn: where.instanceArn,
-        permissionSetArn: d.permissionSetArn,
-        principalId: d.groupId,
-        principalType: 'GROUP',
-        targets: d.accounts.map((accountId) => ({ accountId })),
-        bulkExisting: where.bulk,
-        ...(input.signal ? { signal: input.signal } : {}),
-        ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...engineInput(d.permissionSetArn, d.groupId, d.accounts),
         onResult: async (x) => {
           if (x.status !== 'FAILED') {
             track(tracked, d.group, d.permissionSet, [], [x.accountId]);
@@ -255,14 +254,9 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
           }
         },
         onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
-        debug: (m) => io.debug(m),
       });
-      res.engine.push(r.stats);
-      for (const x of r.results) {
-        if (x.status === 'DELETED') res.assignmentsDeleted++;
-        if (x.status === 'FAILED') res.failed.push({ group: d.group, permissionSet: d.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
-      }
-      const bad = r.results.filter((x) => x.status === 'FAILED').length;
+      res.assignmentsDeleted += r.results.filter((x) => x.status === 'DELETED').length;
+      const bad = settle(r, d);
       if (bad) bar.fail(`removing "${d.permissionSet}" from "${d.group}": ${bad} of ${d.accounts.length} failed`);
       else bar.succeed(`removed "${d.permissionSet}" from "${d.group}" on ${d.accounts.length} account(s)`);
     } catch (e) {
@@ -276,19 +270,19 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
   // ------------------------------------------------------------------ permission sets: delete
   for (const d of byKind('ps-delete')) {
     if (res.failed.some((f) => f.permissionSet === d.name)) {
-      io.warn(`The permission set "${d.name}" is kept: some of its assignments could not be removed.`);
+      io.warn('PERMISSION_SET_KEPT', { name: d.name });
       continue;
     }
     await pol.deletePermissionSet(client, where.instanceArn, d.arn, input.signal);
     tracked.permissionSets = tracked.permissionSets.filter((p) => p.arn !== d.arn);
     tracked.assignments = tracked.assignments.filter((a) => a.permissionSet.toLowerCase() !== d.name.toLowerCase());
     await input.save();
-    io.info(`Deleted the permission set "${d.name}".`);
+    io.info('PERMISSION_SET_DELETED', { name: d.name });
     res.permissionSetsDeleted.push(d.name);
   }
 
   if (res.failed.length > 0) {
-    for (const f of res.failed) io.warn(`${f.group} / ${f.permissionSet} on ${f.accountId} FAILED: ${f.reason}`);
+    for (const f of res.failed) io.warn('ACCESS_ASSIGNMENT_FAILED', { group: f.group, permissionSet: f.permissionSet, accountId: f.accountId, reason: f.reason });
     throw new WizardError(`${res.failed.length} account assignment change(s) failed: ${res.failed.slice(0, 5).map((f) => `${f.accountId} (${f.reason})`).join('; ')}${res.failed.length > 5 ? '; ...' : ''}.`, {
       code: 'ACCESS_APPLY_FAILED',
       hint: 'Fix the causes named above, then run `okta-aws-sso access apply` again: what is done is kept and only the rest is planned.',

@@ -17,7 +17,7 @@ import {
 import { DescribeGroupCommand } from '@aws-sdk/client-identitystore';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName } from '../aws/clients.js';
-import { awsCallError } from '../aws/errors.js';
+import { awsCallError, unlessNotFound } from '../aws/errors.js';
 import { getGroupId } from '../aws/identity-store.js';
 import { listAccountsUnderOu, listAllAccounts, type OrgAccount } from '../aws/organization.js';
 import { listAttachedPolicies, listProvisionedAccounts } from '../aws/permission-sets.js';
@@ -201,12 +201,8 @@ export async function accountAssignments(client: SSOAdminClient, instanceArn: st
 }
 
 export async function groupDisplayName(aws: AwsClients, identityStoreId: string, groupId: string): Promise<string | undefined> {
-  try {
-    return (await aws.identityStore().send(new DescribeGroupCommand({ IdentityStoreId: identityStoreId, GroupId: groupId }))).DisplayName;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
-    throw awsCallError(e, 'reading a group of the identity store', 'identitystore:DescribeGroup');
-  }
+  const send = (): Promise<string | undefined> => aws.identityStore().send(new DescribeGroupCommand({ IdentityStoreId: identityStoreId, GroupId: groupId })).then((r) => r.DisplayName);
+  return unlessNotFound(send, undefined, 'reading a group of the identity store', 'identitystore:DescribeGroup');
 }
 
 export interface ObserveInput {

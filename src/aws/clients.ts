@@ -93,13 +93,25 @@ export const DEFAULT_MAX_ATTEMPTS = RETRY_POLICY.maxAttempts;
 export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsClients {
   // One retry policy, a budget per operation (src/retry/policy.ts); no application retry wraps these for throttling or 5xx.
   const common = { credentials: init.credentials, ...sdkRetrySettings(init.maxAttempts ? { maxAttempts: init.maxAttempts } : {}) };
-  const ssoAdmins = new Map<string, SSOAdminClient>();
-  const engines = new Map<string, SSOAdminClient>();
-  const stores = new Map<string, IdentitystoreClient>();
   let home: string | undefined;
   // Organizations is global: its endpoint resolves to us-east-1 in the aws partition whatever the region.
   const organizations = new OrganizationsClient({ ...common, region: init.region });
   const pick = (r?: string): string => r ?? home ?? init.region;
+  /** One client per region, made on first use (the home region when none is named). */
+  const made: { destroy(): void }[] = [];
+  const perRegion = <C extends { destroy(): void }>(make: (region: string) => C): ((region?: string) => C) => {
+    const byRegion = new Map<string, C>();
+    return (region) => {
+      const r = pick(region);
+      let c = byRegion.get(r);
+      if (!c) {
+        c = make(r);
+        byRegion.set(r, c);
+        made.push(c);
+      }
+      return c;
+    };
+  };
   return {
     region: init.region,
     get homeRegion() {
@@ -112,40 +124,14 @@ export function createAwsClients(init: ClientFactoryInit, sts: STSClient): AwsCl
     endpointOverride(service) {
       return endpointOverrideFrom(init.env ?? {}, service);
     },
-    ssoAdmin(region?: string) {
-      const r = pick(region);
-      let c = ssoAdmins.get(r);
-      if (!c) {
-        c = new SSOAdminClient({ ...common, region: r });
-        ssoAdmins.set(r, c);
-      }
-      return c;
-    },
-    ssoAdminEngine(region?: string) {
-      const r = pick(region);
-      let c = engines.get(r);
-      if (!c) {
-        c = new SSOAdminClient({ credentials: init.credentials, region: r, retryMode: 'standard', maxAttempts: 1 });
-        engines.set(r, c);
-      }
-      return c;
-    },
-    identityStore(region?: string) {
-      const r = pick(region);
-      let c = stores.get(r);
-      if (!c) {
-        c = new IdentitystoreClient({ ...common, region: r });
-        stores.set(r, c);
-      }
-      return c;
-    },
+    ssoAdmin: perRegion((region) => new SSOAdminClient({ ...common, region })),
+    ssoAdminEngine: perRegion((region) => new SSOAdminClient({ credentials: init.credentials, region, retryMode: 'standard', maxAttempts: 1 })),
+    identityStore: perRegion((region) => new IdentitystoreClient({ ...common, region })),
     setHomeRegion(region: string) {
       home = region;
     },
     destroy() {
-      for (const c of ssoAdmins.values()) c.destroy();
-      for (const c of engines.values()) c.destroy();
-      for (const c of stores.values()) c.destroy();
+      for (const c of made) c.destroy();
       organizations.destroy();
       sts.destroy();
     },

@@ -48,6 +48,19 @@ function isNetworkError(e: unknown): boolean {
 }
 
 /**
+ * One AWS call where "not found" is an answer, not a failure (a lookup, a delete that may find the
+ * thing gone): `missing` for a ResourceNotFoundException, any other error as awsCallError().
+ */
+export async function unlessNotFound<T, M>(call: () => Promise<T>, missing: M, what: string, action: string): Promise<T | M> {
+  try {
+    return await call();
+  } catch (e) {
+    if (awsErrorName(e) === 'ResourceNotFoundException') return missing;
+    throw awsCallError(e, what, action);
+  }
+}
+
+/**
  * An AWS call failed. `action` is the IAM action the call needs ("sso:CreatePermissionSet"), named in
  * the hint when access is denied; `what` says what the wizard was doing.
  */

@@ -11,32 +11,23 @@ import {
   type DescribeUserCommandOutput,
   type IdentitystoreClient,
 } from '@aws-sdk/client-identitystore';
-import { awsErrorName } from './clients.js';
-import { awsCallError } from './errors.js';
+import { awsCallError, unlessNotFound } from './errors.js';
 import { sleep } from './retry.js';
 
 export async function getGroupId(client: IdentitystoreClient, identityStoreId: string, displayName: string): Promise<string | undefined> {
-  try {
-    const r = await client.send(
-      new GetGroupIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: displayName } } }),
-    );
-    return r.GroupId;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
-    throw awsCallError(e, `looking for the group "${displayName}" in the identity store`, 'identitystore:GetGroupId');
-  }
+  const send = (): Promise<string | undefined> =>
+    client
+      .send(new GetGroupIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: displayName } } }))
+      .then((r) => r.GroupId);
+  return unlessNotFound(send, undefined, `looking for the group "${displayName}" in the identity store`, 'identitystore:GetGroupId');
 }
 
 export async function getUserId(client: IdentitystoreClient, identityStoreId: string, userName: string): Promise<string | undefined> {
-  try {
-    const r = await client.send(
-      new GetUserIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } } }),
-    );
-    return r.UserId;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
-    throw awsCallError(e, `looking for the user "${userName}" in the identity store`, 'identitystore:GetUserId');
-  }
+  const send = (): Promise<string | undefined> =>
+    client
+      .send(new GetUserIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } } }))
+      .then((r) => r.UserId);
+  return unlessNotFound(send, undefined, `looking for the user "${userName}" in the identity store`, 'identitystore:GetUserId');
 }
 
 export async function describeUser(client: IdentitystoreClient, identityStoreId: string, userId: string): Promise<DescribeUserCommandOutput> {
@@ -48,13 +39,8 @@ export async function describeUser(client: IdentitystoreClient, identityStoreId:
 }
 
 export async function groupExists(client: IdentitystoreClient, identityStoreId: string, groupId: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeGroupCommand({ IdentityStoreId: identityStoreId, GroupId: groupId }));
-    return true;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return false;
-    throw awsCallError(e, 'reading the group from the identity store', 'identitystore:DescribeGroup');
-  }
+  const send = (): Promise<true> => client.send(new DescribeGroupCommand({ IdentityStoreId: identityStoreId, GroupId: groupId })).then(() => true);
+  return unlessNotFound(send, false, 'reading the group from the identity store', 'identitystore:DescribeGroup');
 }
 
 export async function isMember(client: IdentitystoreClient, identityStoreId: string, userId: string, groupId: string): Promise<boolean> {

@@ -11,8 +11,7 @@ import {
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { DeleteUserCommand, type IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { awsErrorName } from './clients.js';
-import { awsCallError } from './errors.js';
+import { awsCallError, unlessNotFound } from './errors.js';
 import { listProvisionedAccounts } from './permission-sets.js';
 import { withRetry } from './retry.js';
 
@@ -24,13 +23,8 @@ export interface AssignmentTuple {
 
 /** The set's name, or undefined when it no longer exists. */
 export async function permissionSetName(client: SSOAdminClient, instanceArn: string, arn: string): Promise<string | undefined> {
-  try {
-    const r = await client.send(new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn }));
-    return r.PermissionSet?.Name ?? arn;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
-    throw awsCallError(e, 'reading the permission set', 'sso:DescribePermissionSet');
-  }
+  const send = (): Promise<string> => client.send(new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })).then((r) => r.PermissionSet?.Name ?? arn);
+  return unlessNotFound(send, undefined, 'reading the permission set', 'sso:DescribePermissionSet');
 }
 
 /** Every account assignment that uses the set (any principal): the accounts it is provisioned to, one listing each. */
@@ -55,22 +49,12 @@ export async function assignmentsOfSet(client: SSOAdminClient, instanceArn: stri
 
 /** DeletePermissionSet (its assignments must be gone first); false when it was already gone. */
 export async function deletePermissionSet(client: SSOAdminClient, instanceArn: string, arn: string, signal?: AbortSignal): Promise<boolean> {
-  try {
-    await withRetry(() => client.send(new DeletePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })), { signal });
-    return true;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return false;
-    throw awsCallError(e, 'deleting the permission set', 'sso:DeletePermissionSet');
-  }
+  const send = (): Promise<true> => withRetry(() => client.send(new DeletePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })), { signal }).then(() => true);
+  return unlessNotFound(send, false, 'deleting the permission set', 'sso:DeletePermissionSet');
 }
 
 /** identitystore DeleteUser; false when the user was already gone. */
 export async function deleteIdentityStoreUser(client: IdentitystoreClient, identityStoreId: string, userId: string): Promise<boolean> {
-  try {
-    await client.send(new DeleteUserCommand({ IdentityStoreId: identityStoreId, UserId: userId }));
-    return true;
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return false;
-    throw awsCallError(e, 'deleting the user from the identity store', 'identitystore:DeleteUser');
-  }
+  const send = (): Promise<true> => client.send(new DeleteUserCommand({ IdentityStoreId: identityStoreId, UserId: userId })).then(() => true);
+  return unlessNotFound(send, false, 'deleting the user from the identity store', 'identitystore:DeleteUser');
 }

@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Step } from '../steps/contract.js';
 import type { StepId } from '../steps/outputs.js';
 import { STEP_CATALOG, type StepInfo } from '../steps/catalog.js';
+import type { IoMessage } from '../messages.js';
 import { TerminalOutput, canDrawSpinner, colorLevel, isTTY } from './io/terminal.js';
 
 export function toolVersion(): string {
@@ -60,6 +61,8 @@ export class CliContext {
   readonly cwd: string;
   /** Masks every secret this run has seen (set by the commands that see secrets). */
   redact: (text: string) => string = (t) => t;
+  /** Every message record this command showed (src/messages.ts), in order: `messages` in --json. */
+  readonly messages: IoMessage[] = [];
   private stepsCache: readonly Step<StepId>[] | undefined;
 
   constructor(readonly deps: CliDeps) {
@@ -93,6 +96,7 @@ export class CliContext {
       color: colorLevel({ noColorFlag: g.color === false, env: this.env, isTTY: isTTY(stream) }),
       spinners: canDrawSpinner(stream) && !envTruthy(this.env['CI']),
       verbose: g.verbose ?? false,
+      record: (m) => this.messages.push(m),
     });
   }
 

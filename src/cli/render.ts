@@ -7,11 +7,12 @@ import type { Writable } from 'node:stream';
 import type { StepInfo } from '../steps/catalog.js';
 import { ExitCode, type WizardError } from '../errors.js';
 import type { StepStatus, WizardState } from '../engine/state.js';
-import { errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
+import { capMessage, errorJson, pendingConsoleActions, statusTable, wrapWords, type JsonDocument, type JsonPendingConsoleAction, type JsonResult, type JsonStep } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { escapeKeepingColor, safeMessage } from '../safe/text.js';
 import { healthLines, type HealthRow } from '../verify/rows.js';
+import type { IoMessage } from '../messages.js';
 
 /** One piece of what a person reads at the end of a command. */
 export type TextBlock =
@@ -44,7 +45,12 @@ export function line(text: string, style?: 'success' | 'warn'): TextBlock {
   return style ? { kind: 'line', text, style } : { kind: 'line', text };
 }
 
-export function jsonDocument(command: string, g: Pick<GlobalOpts, 'dryRun'>, r: Pick<CommandResult, 'result' | 'exitCode' | 'stateFile'> & Partial<CommandResult>): JsonDocument {
+export function jsonDocument(
+  command: string,
+  g: Pick<GlobalOpts, 'dryRun'>,
+  r: Pick<CommandResult, 'result' | 'exitCode' | 'stateFile'> & Partial<CommandResult>,
+  messages: readonly IoMessage[] = [],
+): JsonDocument {
   return {
     tool: 'okta-aws-sso',
     version: toolVersion(),
@@ -56,6 +62,7 @@ export function jsonDocument(command: string, g: Pick<GlobalOpts, 'dryRun'>, r: 
     steps: r.steps ?? [],
     pendingConsoleActions: r.pendingConsoleActions ?? [],
     drift: r.drift ?? [],
+    messages: messages.map((m) => ({ ...m, text: capMessage(m.text) })),
     error: errorJson(r.error),
     ...(r.health !== undefined ? { health: r.health } : {}),
     ...(r.data !== undefined ? { data: r.data } : {}),
@@ -128,7 +135,7 @@ export function renderResult(ctx: CliContext, command: string, g: GlobalOpts, r:
   const out = ctx.output(g);
   renderBlocks(out, r.text, ctx.redact);
   if (r.error) printError(ctx.stderr, out, r.error, ctx.redact);
-  if (g.json) ctx.stdout.write(`${ctx.redact(JSON.stringify(jsonDocument(command, g, r), null, 2))}\n`);
+  if (g.json) ctx.stdout.write(`${ctx.redact(JSON.stringify(jsonDocument(command, g, r, ctx.messages), null, 2))}\n`);
 }
 
 /** A command that failed before it could return a result. */
@@ -138,7 +145,7 @@ export function renderFailure(ctx: CliContext, command: string, argv: readonly s
   printError(ctx.stderr, out, err, ctx.redact);
   if (stack) ctx.stderr.write(`${ctx.redact(stack)}\n`);
   if (argv.includes('--json')) {
-    const doc = jsonDocument(command, { dryRun: argv.includes('--dry-run') }, { result: 'error', exitCode: err.exitCode, stateFile: null, error: err });
+    const doc = jsonDocument(command, { dryRun: argv.includes('--dry-run') }, { result: 'error', exitCode: err.exitCode, stateFile: null, error: err }, ctx.messages);
     ctx.stdout.write(`${ctx.redact(JSON.stringify(doc, null, 2))}\n`);
   }
 }

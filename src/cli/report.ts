@@ -8,10 +8,11 @@ import type { RecordedChange } from '../engine/step-plan.js';
 import type { StepId } from '../core/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
+import type { IoMessage } from '../messages.js';
 import { MAX_MESSAGE_CHARS, wrapWords } from '../safe/text.js';
 
 /** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
-function capMessage(t: string): string {
+export function capMessage(t: string): string {
   return t.length > MAX_MESSAGE_CHARS ? `${t.slice(0, MAX_MESSAGE_CHARS)}…(message cut: ${t.length - MAX_MESSAGE_CHARS} more characters)` : t;
 }
 import type { PlannedStep } from '../engine/plan.js';
@@ -65,6 +66,8 @@ export interface JsonDocument {
   steps: JsonStep[];
   pendingConsoleActions: JsonPendingConsoleAction[];
   drift: { stepId: string; messages: string[] }[];
+  /** Every message the command showed, as data (code, level, text, data): docs/json-output.md. */
+  messages: IoMessage[];
   /** verify: the health table, one row per check (docs/verify.md). */
   health?: unknown[];
   error: { message: string; code: string; hint?: string } | null;

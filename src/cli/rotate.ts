@@ -11,7 +11,7 @@ import type { StateLock } from '../engine/lock.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 import type { RotationEnv, RotationPlan, RotationRecord } from '../steps/rotation.js';
 import type { CliContext, GlobalOpts } from './context.js';
-import { line, type CommandResult, type TextBlock } from './render.js';
+import { line, renderBlocks, type CommandResult, type TextBlock } from './render.js';
 
 export interface RotationSpec {
   kind: 'scim-token' | 'saml-cert';
@@ -43,7 +43,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
   let lock: StateLock | undefined;
   if (!g.dryRun) {
     const { acquireLock } = await import('../engine/lock.js');
-    lock = await acquireLock(file, { warn: (m) => out.warn(m) });
+    lock = await acquireLock(file, { warn: (m) => out.message(m) });
   }
   const onSignal = (): void => controller.abort();
   if (ctx.deps.handleSignals) process.once('SIGINT', onSignal);
@@ -65,7 +65,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     const config = g.config ? await loadConfigFile(path.resolve(ctx.cwd, g.config)) : undefined;
     const { flags, secretFiles } = answersFromOptions(cmdOpts);
     const answers = new AnswerSource({ flags, secretFiles, env: ctx.env, config, saved: existing.inputs ?? {}, cwd: ctx.cwd });
-    const problems = answers.checkAll({ interactive, warn: (m) => out.warn(m) });
+    const problems = answers.checkAll({ interactive, warn: (m) => out.message(m) });
     if (problems.length > 0) throw new UsageError(`Invalid answer: ${problems.map((p) => p.message).join('; ')}. Nothing was changed.`, { code: 'INVALID_ANSWER', hint: problems.map((p) => p.hint).join(' ') });
 
     // The new SCIM token must be the one given: SCIM_TOKEN wins over --scim-token-file, so an old token
@@ -87,7 +87,7 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
       performer = b.performer;
       consoleHint = b.consoleHint;
       sandboxInfo = { adminUrl: b.info.adminUrl };
-      out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
+      out.notify('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl });
     }
     const { InquirerPrompter } = await import('./io/terminal.js');
     const io = new BaseIo({
@@ -113,8 +113,8 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     const { record, continuing } = openRecord(store.state.rotations?.[spec.kind], new Date());
     const plan = spec.plan(outputs, record, continuing);
     const planText = planLines(plan);
-    out.info(messageText(continuing ? 'ROTATE_CONTINUE' : 'ROTATE_PLAN', { kind: spec.label, startedAt: record.startedAt }));
-    for (const l of planText) out.info(l);
+    out.notify(continuing ? 'ROTATE_CONTINUE' : 'ROTATE_PLAN', { kind: spec.label, startedAt: record.startedAt });
+    renderBlocks(out, planText.map((l) => line(l)));
     if (g.dryRun) {
       return { result: 'planned', exitCode: 0, stateFile: file, data: { rotation: plan }, text: [line(messageText('ROTATE_DRY_RUN'))] };
     }

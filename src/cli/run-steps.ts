@@ -39,7 +39,7 @@ export async function runWizard(ctx: CliContext, g: GlobalOpts, cmdOpts: Record<
   if (g.dryRun) return runUnlocked(ctx, g, cmdOpts, kind, file, out, controller);
   // The lock comes first: nothing is read, asked or written while another run holds the state.
   const { acquireLock } = await import('../engine/lock.js');
-  const lock: StateLock = await acquireLock(file, { warn: (m) => out.warn(m) });
+  const lock: StateLock = await acquireLock(file, { warn: (m) => out.message(m) });
   const onExit = (): void => lock.releaseSync();
   process.once('exit', onExit);
   const cleanupSignals = ctx.deps.handleSignals ? installSignals(controller, out, lock) : () => undefined;
@@ -72,7 +72,7 @@ async function runUnlocked(
   }
   if (existing && cmdOpts['fresh'] === true && !g.dryRun) {
     const aside = await moveAside(file);
-    out.info(messageText('STATE_MOVED_ASIDE', { aside }));
+    out.notify('STATE_MOVED_ASIDE', { aside });
     existing = undefined;
   }
   // How the run was started is remembered: resume, verify (and the hints naming them) reuse it.
@@ -88,7 +88,7 @@ async function runUnlocked(
   const { flags, secretFiles } = answersFromOptions(cmdOpts);
   const answers = new AnswerSource({ flags, secretFiles, env: ctx.env, config, saved: existing?.inputs ?? {}, cwd: ctx.cwd });
   // Every value is checked before any step runs (and before anything is saved).
-  const problems = answers.checkAll({ interactive, warn: (m) => out.warn(m) });
+  const problems = answers.checkAll({ interactive, warn: (m) => out.message(m) });
   if (problems.length > 0) throw invalidAnswers(problems);
 
   let performer: ConsolePerformer | undefined;
@@ -102,18 +102,18 @@ async function runUnlocked(
     performer = b.performer;
     consoleHint = b.consoleHint;
     sandboxInfo = { adminUrl: b.info.adminUrl };
-    out.info(messageText('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl }));
+    out.notify('SANDBOX_BOUND', { started: b.started ? 'started' : 'running', oktaUrl: b.info.oktaUrl, awsUrl: b.info.awsUrl });
     const other = existing && !g.dryRun ? await sandboxMismatch(existing, sandboxDirUsed, b.info) : undefined;
     if (other && existing) {
       const hint = `Start over with \`okta-aws-sso init --sandbox --fresh\` (the old state file is kept beside it), or pass --state <another file>.`;
       if (!interactive) throw new UsageError(`The state file ${file} was made against another sandbox: ${other}.`, { code: 'STATE_OTHER_SANDBOX', hint });
-      out.warn(`The state file ${file} was made against another sandbox: ${other}.`);
+      out.notify('STATE_OTHER_SANDBOX_WARN', { file, why: other });
       const fresh = g.yes
         ? true
         : await new InquirerPrompter({ input: ctx.stdin, output: ctx.human(g), signal: controller.signal }).confirm({ message: 'Start over with a new state file (the old one is kept beside it)?', default: true });
       if (!fresh) throw new UsageError(`Not continuing: the state file ${file} belongs to another sandbox.`, { code: 'STATE_OTHER_SANDBOX', hint });
       const aside = await moveAside(file);
-      out.info(messageText('STATE_MOVED_ASIDE', { aside }));
+      out.notify('STATE_MOVED_ASIDE', { aside });
       existing = undefined;
     }
   }
@@ -141,7 +141,7 @@ async function runUnlocked(
 
   if (g.dryRun) {
     const { buildPlan } = await import('../engine/plan.js');
-    out.info(messageText('DRY_RUN', { planningFrom: existing ? `; planning from ${file}` : '' }));
+    out.notify('DRY_RUN', { planningFrom: existing ? `; planning from ${file}` : '' });
     const plan: PlanResult = await buildPlan({ steps, store, io, services, secrets, signal: controller.signal, workDir, verbose: g.verbose ?? false });
     const text: TextBlock[] = planLines(plan.steps).map((l) => line(l));
     const planned = pendingConsoleActions(steps, undefined, plan.steps);
@@ -162,7 +162,7 @@ async function runUnlocked(
 
   if (kind === 'init' && existing) {
     const done = steps.filter((s) => existing.steps[s.id]?.status === 'done').length;
-    out.info(messageText('STATE_CONTINUE', { file, createdAt: existing.createdAt, done, total: steps.length }));
+    out.notify('STATE_CONTINUE', { file, createdAt: existing.createdAt, done, total: steps.length });
     const go = await io.confirm({ message: 'Continue it from where it stopped?', default: true });
     if (!go) {
       throw new UsageError(`Not continuing the setup in ${file}; nothing was changed.`, {
@@ -287,7 +287,7 @@ function installSignals(controller: AbortController, out: TerminalOutput, lock: 
   const handler = (sig: NodeJS.Signals): void => {
     count++;
     if (count === 1) {
-      out.warn(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping and saving the state (press Ctrl-C again to quit at once).`);
+      out.notify('STOPPING', { signal: sig === 'SIGINT' ? 'Ctrl-C' : sig });
       controller.abort();
       return;
     }

@@ -4,6 +4,7 @@
  * here but take their inputs as parameters.
  */
 import type { AnswerKey, SecretKey } from './answers.js';
+import type { CodeAt, DataArgs, IoMessage } from '../messages.js';
 
 // ------------------------------------------------------------------------------------------------
 // I/O: the one interface steps talk to the user through.
@@ -128,10 +129,17 @@ export interface Io {
   answerSource(key: AnswerKey): string | undefined;
   /** Show a console action and wait until the person says it is done (see ConsoleAction). */
   consoleAction(action: ConsoleAction): Promise<void>;
-  info(message: string): void;
-  warn(message: string): void;
-  /** Details shown with --verbose only. */
-  debug(message: string): void;
+  /**
+   * A message, as data: a registered code (src/messages.ts) of the method's level and the data its
+   * template needs. There is no free-text form: the terminal prints the filled template, --json
+   * carries the record (code, level, text, data).
+   */
+  info<C extends CodeAt<'info' | 'result'>>(code: C, ...data: DataArgs<C>): void;
+  warn<C extends CodeAt<'warn'>>(code: C, ...data: DataArgs<C>): void;
+  /** Details shown with --verbose only (and in --json with --verbose). */
+  debug<C extends CodeAt<'debug'>>(code: C, ...data: DataArgs<C>): void;
+  /** A message record built elsewhere with ioMessage() (e.g. a pure check's warning), at its code's level. */
+  notify(message: IoMessage): void;
   progress(text: string): Progress;
   /**
    * A value meant for the person once (a generated password): shown in the terminal and never

@@ -3,6 +3,7 @@
  * A second run on the same state refuses (exit 2) naming the holder; a lock left by a process
  * that no longer exists on this host is taken over with a warning.
  */
+import { ioMessage, type IoMessage } from '../messages.js';
 import { link, open, readdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
@@ -98,6 +99,17 @@ async function readLock(file: string): Promise<LockInfo | undefined | 'unreadabl
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Create `file` (never overwriting: 'wx', mode 0600) holding `text`, flushed to disk before it returns. */
+async function writeNewFile(file: string, text: string): Promise<void> {
+  const fh = await open(file, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Create the lock file with its content in one atomic step: write a private temporary file, then
  * hard-link it to the lock name (link fails with EEXIST when a lock exists), so nobody ever reads a
@@ -105,13 +117,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 async function createLockFile(file: string, text: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeNewFile(tmp, text);
   try {
     await link(tmp, file);
     return true;
@@ -123,13 +129,7 @@ async function createLockFile(file: string, text: string): Promise<boolean> {
     await unlink(tmp).catch(() => undefined);
   }
   try {
-    const fh2 = await open(file, 'wx', 0o600);
-    try {
-      await fh2.writeFile(text);
-      await fh2.sync();
-    } finally {
-      await fh2.close();
-    }
+    await writeNewFile(file, text);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -204,7 +204,7 @@ export async function removeLeftovers(stateFile: string): Promise<number> {
   return removed;
 }
 
-export async function acquireLock(stateFile: string, opts: { warn?: (message: string) => void; now?: () => Date } = {}): Promise<StateLock> {
+export async function acquireLock(stateFile: string, opts: { warn?: (message: IoMessage) => void; now?: () => Date } = {}): Promise<StateLock> {
   const file = lockPathFor(stateFile);
   const started = processStart(process.pid);
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: (opts.now ?? (() => new Date()))().toISOString(), ...(started ? { procStart: started } : {}) };
@@ -245,7 +245,7 @@ export async function acquireLock(stateFile: string, opts: { warn?: (message: st
           // Still that same stale lock? (Another run may have replaced it meanwhile.)
           const again = await readLock(file);
           if (typeof again !== 'object' || again.pid !== holder.pid || again.startedAt !== holder.startedAt) return false;
-          opts.warn?.(`Taking over a stale lock on ${stateFile}: process ${holder.pid} (started ${holder.startedAt}) no longer runs${pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : ''}.`);
+          opts.warn?.(ioMessage('STATE_LOCK_TAKEN_OVER', { file: stateFile, pid: holder.pid, startedAt: holder.startedAt, reused: pidAlive(holder.pid) ? ' (its pid now belongs to another program)' : '' }));
           await unlink(file).catch(() => undefined);
           return createLockFile(file, text);
         });

@@ -62,9 +62,10 @@ class TrackingIo implements EngineIo {
     this.lastAction = a;
     return this.inner.consoleAction(a);
   };
-  info: Io['info'] = (m) => this.inner.info(m);
-  warn: Io['warn'] = (m) => this.inner.warn(m);
-  debug: Io['debug'] = (m) => this.inner.debug(m);
+  info: Io['info'] = (code, ...data) => this.inner.info(code, ...data);
+  warn: Io['warn'] = (code, ...data) => this.inner.warn(code, ...data);
+  debug: Io['debug'] = (code, ...data) => this.inner.debug(code, ...data);
+  notify: Io['notify'] = (m) => this.inner.notify(m);
   progress: Io['progress'] = (t) => this.inner.progress(t);
   showSecretOnce: Io['showSecretOnce'] = (l, v) => this.inner.showSecretOnce(l, v);
   registerSecret: Io['registerSecret'] = (v) => this.inner.registerSecret(v);
@@ -106,7 +107,7 @@ export function normaliseError(e: unknown, io: EngineIo, stepId: string | undefi
   if ((signal?.aborted || isPromptAbort(e)) && interrupted) return interrupted();
   if (isWizardError(e)) return e;
   const msg = io.redact(e instanceof Error ? e.message : String(e));
-  if (verbose && e instanceof Error && e.stack) io.debug(io.redact(e.stack));
+  if (verbose && e instanceof Error && e.stack) io.debug('STACK', { stack: io.redact(e.stack) });
   return new WizardError(stepId ? `The step "${stepId}" failed unexpectedly: ${msg}` : `Unexpected failure: ${msg}`, {
     code: 'UNEXPECTED',
     hint: `Run again with --verbose for details; the next run retries ${stepId ? `"${stepId}"` : 'from where it stopped'}. If it keeps failing, please report it.`,
@@ -199,7 +200,8 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       await store.save();
     } catch (saveErr) {
       // The failure itself is what the person must see; a save error (e.g. STATE_SECRET) is secondary.
-      io.warn(normaliseError(saveErr, io, id, false).message);
+      const saveError = normaliseError(saveErr, io, id, false);
+      io.warn('STATE_NOT_SAVED', { message: saveError.message, errorCode: saveError.code });
     }
     return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: id, drift };
   };
@@ -223,19 +225,19 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       }
       const drifts = checked.drifts;
       if (drifts.length === 0) {
-        if (mode === 'verify') io.info(`Checked "${step.title}": still holds.`);
-        else io.debug(`${step.title}: done earlier; still holds.`);
+        if (mode === 'verify') io.info('STEP_STILL_HOLDS', { stepId: step.id, title: step.title });
+        else io.debug('STEP_DONE_EARLIER', { stepId: step.id, title: step.title });
         outputs[step.id] = rec.outputs;
         continue;
       }
       const messages = drifts.map((d) => io.redact(d.message));
       drift.push({ stepId: step.id, messages });
-      for (const m of messages) io.warn(`Drift in "${step.id}": ${m}`);
+      for (const m of messages) io.warn('DRIFT_FOUND', { stepId: step.id, message: m });
       if (mode === 'verify') {
         outputs[step.id] = rec.outputs;
         continue;
       }
-      io.info(`Re-applying "${step.title}" to repair the drift.`);
+      io.info('DRIFT_REPAIR', { stepId: step.id, title: step.title });
       rec.note = `drift found ${now().toISOString()}: ${messages.join('; ')}`.slice(0, 2000);
       replan = checked.plan;
     }
@@ -273,7 +275,7 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
         rec.finishedAt = now().toISOString();
         delete rec.error;
         delete rec.pendingConsoleAction;
-        io.info(`Skipped "${step.title}": ${rec.note}`);
+        io.info('STEP_SKIPPED', { stepId: step.id, title: step.title, reason: rec.note });
         await store.save();
         continue;
       }
@@ -284,13 +286,13 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
     delete rec.finishedAt;
     await store.save();
     io.lastAction = undefined;
-    io.info(`${step.title}`);
+    io.info('STEP_START', { stepId: step.id, title: step.title });
     let result: unknown;
     let plan: StepPlan;
     try {
       // observe -> plan (or the plan the drift check just made) -> approve -> apply exactly that.
       plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
-      for (const c of plan.changes) io.debug(`  ${io.redact(changeLine(c))}`);
+      for (const c of plan.changes) io.debug('PLANNED_CHANGE', { stepId: step.id, change: io.redact(changeLine(c)) });
       await raceAbort(approve(step, plan.changes, io), signal, interrupted);
       result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {

@@ -460,7 +460,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
             bulkExisting: false,
             signal: ctx.signal,
             onProgress: (n, total) => bar.update(`${c.summary}: ${n}/${total}`),
-            debug: (m) => ctx.io.debug(m),
+            debug: (m) => ctx.io.debug('CLIENT_DEBUG', { message: m }),
           });
           const failed = r.results.filter((x) => x.status === 'FAILED');
           if (failed.length > 0) {
@@ -490,7 +490,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
               signal: ctx.signal,
               onWait: (s) => bar.update(`${c.summary} (waiting for Identity Center: ${s} s)`),
             });
-            if (!gone) ctx.io.warn(`Okta deleted the push of "${p.groupName}", but the group is still in Identity Center; delete it there (Groups > ${p.groupName} > Delete) if Okta does not.`);
+            if (!gone) ctx.io.warn('DESTROY_GROUP_STILL_PUSHED', { name: p.groupName });
           }
           break;
         case 'delete-okta-group':

@@ -470,12 +470,7 @@ export class OktaClient {
   }
 
   async getApp(appId: string): Promise<OktaApp | undefined> {
-    try {
-      return await this.getJson<OktaApp>(`/api/v1/apps/${encodeURIComponent(appId)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<OktaApp>(`/api/v1/apps/${encodeURIComponent(appId)}`);
   }
 
   /** POST lifecycle/activate: activating an active app is a no-op, so it is sent again after a fault. */
@@ -529,12 +524,7 @@ export class OktaClient {
   }
 
   async getAppUser(appId: string, userId: string): Promise<OktaAppUser | undefined> {
-    try {
-      return await this.getJson<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(userId)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(userId)}`);
   }
 
   // ---------------------------------------------------------------------------------- provisioning
@@ -581,12 +571,7 @@ export class OktaClient {
   }
 
   async getGroup(groupId: string): Promise<OktaGroup | undefined> {
-    try {
-      return await this.getJson<OktaGroup>(`/api/v1/groups/${encodeURIComponent(groupId)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<OktaGroup>(`/api/v1/groups/${encodeURIComponent(groupId)}`);
   }
 
   createGroup(name: string, description: string): Promise<OktaGroup> {
@@ -614,12 +599,7 @@ export class OktaClient {
   }
 
   async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
-    try {
-      return await this.getJson<OktaUser>(`/api/v1/users/${encodeURIComponent(idOrLogin)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<OktaUser>(`/api/v1/users/${encodeURIComponent(idOrLogin)}`);
   }
 
   createUser(p: { profile: OktaUser['profile']; password: string; groupIds: string[]; nextLoginChangePassword: boolean }): Promise<OktaUser> {
@@ -650,12 +630,7 @@ export class OktaClient {
   }
 
   async getPushMapping(appId: string, mappingId: string): Promise<PushMapping | undefined> {
-    try {
-      return await this.getJson<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<PushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings/${encodeURIComponent(mappingId)}`);
   }
 
   activatePushMapping(appId: string, mappingId: string): Promise<PushMapping> {
@@ -669,12 +644,7 @@ export class OktaClient {
   }
 
   async getPolicy(policyId: string): Promise<OktaPolicy | undefined> {
-    try {
-      return await this.getJson<OktaPolicy>(`/api/v1/policies/${encodeURIComponent(policyId)}`);
-    } catch (e) {
-      if (oktaStatus(e) === 404) return undefined;
-      throw e;
-    }
+    return this.getOrNone<OktaPolicy>(`/api/v1/policies/${encodeURIComponent(policyId)}`);
   }
 
   createPolicy(body: { type: string; name: string; description?: string }): Promise<OktaPolicy> {
@@ -691,6 +661,16 @@ export class OktaClient {
     return this.createOrAdopt(`the policy rule "${body.name}"`, () => this.postJson<OktaPolicyRule>(`/api/v1/policies/${encodeURIComponent(policyId)}/rules`, body, { activate: true }), async () =>
       (await this.listPolicyRules(policyId)).find((r) => r.name === body.name),
     );
+  }
+
+  /** GET a JSON object; undefined when Okta answers 404 (it is not there). */
+  private async getOrNone<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.getJson<T>(path);
+    } catch (e) {
+      if (oktaStatus(e) === 404) return undefined;
+      throw e;
+    }
   }
 
   /** PUT /api/v1/apps/{appId}/policies/{policyId}: the app's sign-in policy becomes this one (replacing any other). */

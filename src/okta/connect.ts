@@ -5,6 +5,7 @@
  * halfway through the run. The questions (org URL, auth mode, credentials) are asked by the steps
  * layer (src/steps/connect.ts); this file never prompts and never reads process.env.
  */
+import { ioMessage, type IoMessage } from '../messages.js';
 import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export interface OrgUrlResult {
   url: string;
-  warning?: string;
+  /** OKTA_ORG_URL_ADMIN / OKTA_ORG_URL_PATH: what was corrected. */
+  warnings: IoMessage[];
 }
 
 /** Validates and normalises an org URL. Throws UsageError naming the fix. */
@@ -49,17 +51,17 @@ export function normaliseOrgUrl(raw: string): OrgUrlResult {
   if (u.username || u.password) {
     throw new UsageError('The Okta org URL must not contain a user name or password.', { code: 'OKTA_ORG_URL_INVALID', hint: 'Give just https://<your-org>.okta.com' });
   }
-  let warning: string | undefined;
+  const warnings: IoMessage[] = [];
   const labels = u.hostname.split('.');
   if (labels[0]?.endsWith('-admin') && labels.length > 1) {
     const fixed = `${labels[0].slice(0, -'-admin'.length)}.${labels.slice(1).join('.')}`;
-    warning = `The Okta org URL "${u.hostname}" is the Admin Console address; the API lives at "${fixed}", so that is used instead.`;
+    warnings.push(ioMessage('OKTA_ORG_URL_ADMIN', { host: u.hostname, fixed }));
     u.hostname = fixed;
   }
   if (u.pathname !== '/' && u.pathname !== '') {
-    warning = (warning ? `${warning} ` : '') + `The path "${u.pathname}" in the Okta org URL is ignored.`;
+    warnings.push(ioMessage('OKTA_ORG_URL_PATH', { path: u.pathname }));
   }
-  return { url: `${u.protocol}//${u.host}`, warning };
+  return { url: `${u.protocol}//${u.host}`, warnings };
 }
 
 // ------------------------------------------------------------------------------------------------

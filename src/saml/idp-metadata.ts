@@ -3,6 +3,7 @@
  * SSO URLs, and the signing certificate (subject, SHA-256 fingerprint, expiry). An expired certificate
  * is refused; one that expires within 30 days gives a warning.
  */
+import { ioMessage, type IoMessage } from '../messages.js';
 import { isLoopbackUrl } from './sp-metadata.js';
 import { excerpt } from '../safe/text.js';
 import { X509Certificate } from 'node:crypto';
@@ -105,7 +106,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
 }
 
 /** Refuses an expired (or not yet valid) certificate; returns a warning when it expires within 30 days. */
-export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: string; daysLeft?: number } {
+export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: IoMessage; daysLeft?: number } {
   const notAfter = new Date(md.cert.notAfter);
   const notBefore = new Date(md.cert.notBefore);
   if (notAfter.getTime() <= now.getTime()) {
@@ -124,7 +125,7 @@ export function checkCertValidity(md: IdpMetadata, now: Date): { warning?: strin
   if (days < CERT_WARN_DAYS) {
     return {
       daysLeft: days,
-      warning: `The Okta signing certificate expires in ${days} day${days === 1 ? '' : 's'} (${md.cert.notAfter}). Plan the rollover: new certificate in Okta (Sign On > SAML Signing Certificates), then upload the new metadata to Identity Center.`,
+      warning: ioMessage('IDP_CERT_EXPIRES_SOON', { days, s: days === 1 ? '' : 's', notAfter: md.cert.notAfter }),
     };
   }
   return {};

@@ -11,7 +11,7 @@
  * apply:   pins the home region; sends nothing.
  */
 import { UsageError } from '../errors.js';
-import { messageText } from '../messages.js';
+import { ioMessage, type IoMessage } from '../messages.js';
 import type { Step } from './contract.js';
 import type { Change } from '../core/change.js';
 import type { PreflightOutput } from '../core/outputs.js';
@@ -33,10 +33,10 @@ export interface ObservedPreflight {
 }
 
 /** What the caller's role means for the management account's assignments. */
-export function managementNote(org: OrganizationFacts): string {
-  if (org.callerIsManagementAccount) return messageText('PREFLIGHT_CALLER_MANAGEMENT', { managementAccountId: org.managementAccountId });
-  if (org.callerIsDelegatedAdmin) return messageText('PREFLIGHT_CALLER_DELEGATED_ADMIN', { managementAccountId: org.managementAccountId });
-  return messageText('PREFLIGHT_CALLER_NEITHER', { managementAccountId: org.managementAccountId });
+export function managementNote(org: OrganizationFacts): IoMessage {
+  if (org.callerIsManagementAccount) return ioMessage('PREFLIGHT_CALLER_MANAGEMENT', { managementAccountId: org.managementAccountId });
+  if (org.callerIsDelegatedAdmin) return ioMessage('PREFLIGHT_CALLER_DELEGATED_ADMIN', { managementAccountId: org.managementAccountId });
+  return ioMessage('PREFLIGHT_CALLER_NEITHER', { managementAccountId: org.managementAccountId });
 }
 
 /** Same Okta org? Compared by origin (scheme, host, port), so a trailing slash does not count. */
@@ -142,11 +142,10 @@ export const preflightStep: Step<'preflight', PreflightAnswers, ObservedPrefligh
 
   async observe(ctx, answers) {
     const aws = await ctx.services.aws();
-    ctx.io.info(messageText('PREFLIGHT_AWS_CALLER', { arn: aws.caller.arn, accountId: aws.caller.accountId, credentialSource: aws.credentialSource }));
+    ctx.io.info('PREFLIGHT_AWS_CALLER', { arn: aws.caller.arn, accountId: aws.caller.accountId, credentialSource: aws.credentialSource });
     const org = await describeOrganization(aws);
-    if (!org.callerIsManagementAccount && !org.callerIsDelegatedAdmin) ctx.io.warn(managementNote(org));
-    else ctx.io.info(managementNote(org));
-    if (org.delegatedAdminNote?.startsWith('inferred')) ctx.io.debug(`Delegated administrator: ${org.delegatedAdminNote}.`);
+    ctx.io.notify(managementNote(org));
+    if (org.delegatedAdminNote?.startsWith('inferred')) ctx.io.debug('DELEGATED_ADMIN_INFERRED', { note: org.delegatedAdminNote });
     const p = ctx.io.progress(answers.region ? `Looking for the Identity Center instance in ${answers.region}` : 'Probing the regions for the Identity Center instance');
     let instances: InstanceProbe;
     try {
@@ -162,7 +161,7 @@ export const preflightStep: Step<'preflight', PreflightAnswers, ObservedPrefligh
         : `${instances.instances.length} Identity Center instances in ${instances.region}`,
     );
     const okta = (await ctx.services.okta()).describe();
-    ctx.io.info(messageText('PREFLIGHT_OKTA_ORG', { orgUrl: okta.orgUrl, authMode: okta.authMode, credentialSource: okta.credentialSource }));
+    ctx.io.info('PREFLIGHT_OKTA_ORG', { orgUrl: okta.orgUrl, authMode: okta.authMode, credentialSource: okta.credentialSource });
     return { caller: { accountId: aws.caller.accountId, arn: aws.caller.arn }, credentialSource: aws.credentialSource, org, instances, okta };
   },
 

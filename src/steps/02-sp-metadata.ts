@@ -23,7 +23,6 @@ import {
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import type { PreflightOutput, SpMetadataOutput } from '../core/outputs.js';
 import { loopbackRules, type LoopbackRules } from './loopback.js';
 
@@ -118,7 +117,7 @@ function fileOutput(p: ParsedFile, variant: 'ipv4' | 'dual-stack' | undefined): 
 
 function noteFile(ctx: StepContext, rules: LoopbackRules, out: SpMetadataOutput): void {
   rules.note(out.issuerUrl, 'issuer URL');
-  if (out.acsUrls.length > 1) ctx.io.info(messageText('SP_METADATA_ACS_CHOSEN', { count: out.acsUrls.length, acsUrl: out.acsUrl }));
+  if (out.acsUrls.length > 1) ctx.io.info('SP_METADATA_ACS_CHOSEN', { count: out.acsUrls.length, acsUrl: out.acsUrl });
   rules.note(out.acsUrl, 'ACS URL');
 }
 

@@ -17,7 +17,6 @@ import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
 import { KNOWN_AFTER_APPLY, type Change, type PlannedWrite } from '../core/change.js';
-import { messageText } from '../messages.js';
 
 export const OKTA_APP_NAME = 'amazon_aws_sso';
 export const DEFAULT_APP_LABEL = 'AWS IAM Identity Center';
@@ -336,18 +335,18 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
         }
         case 'adopt':
           app = obs.apps.find((a) => a.id === pl.appId);
-          if (app) ctx.io.info(messageText('OKTA_APP_ADOPTED', { app: appRef(app) }));
+          if (app) ctx.io.info('OKTA_APP_ADOPTED', { app: appRef(app) });
           break;
         case 'update-saml':
-          ctx.io.warn(messageText('OKTA_APP_SAML_DIFFERS', { app: appRef(pl.app), differences: c.detail ?? '' }));
+          ctx.io.warn('OKTA_APP_SAML_DIFFERS', { app: appRef(pl.app), differences: c.detail ?? '' });
           await client.replaceApp(pl.app);
           app = await readBack(client, pl.app.id, obs.sp, 'updated');
-          ctx.io.info(messageText('OKTA_APP_SAML_UPDATED', { appId: pl.app.id }));
+          ctx.io.info('OKTA_APP_SAML_UPDATED', { appId: pl.app.id });
           break;
         case 'activate':
           await client.postJson(`/api/v1/apps/${encodeURIComponent(pl.appId)}/lifecycle/activate`, undefined);
           if (app) app = { ...app, status: 'ACTIVE' };
-          ctx.io.info(messageText('OKTA_APP_ACTIVATED', { appId: pl.appId }));
+          ctx.io.info('OKTA_APP_ACTIVATED', { appId: pl.appId });
           break;
       }
     }

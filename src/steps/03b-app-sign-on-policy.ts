@@ -192,17 +192,17 @@ export const appSignOnPolicyStep: Step<'app-sign-on-policy', undefined, Observed
         const p = await o.createPolicy({ type: 'ACCESS_POLICY', name: pl.name, description: 'Two factors to sign in to AWS IAM Identity Center (okta-aws-sso --require-mfa)' });
         policyId = p.id;
         created = true;
-        ctx.io.info(`Created the app sign-in policy "${pl.name}" (${p.id}).`);
+        ctx.io.info('MFA_POLICY_CREATED', { name: pl.name, id: p.id });
         ruleId = (await o.createPolicyRule(p.id, MFA_RULE_BODY)).id;
-        ctx.io.info(`Added the rule "${MFA_RULE_NAME}": two factors (possession + knowledge) at every sign-in.`);
+        ctx.io.info('MFA_RULE_ADDED', { rule: MFA_RULE_NAME });
       } else if (pl.action === 'create-rule') {
         ruleId = (await o.createPolicyRule(pl.policyId, MFA_RULE_BODY)).id;
-        ctx.io.info(`Added the rule "${MFA_RULE_NAME}" to "${MFA_POLICY_NAME}".`);
+        ctx.io.info('MFA_RULE_ADDED_TO_POLICY', { rule: MFA_RULE_NAME, policy: MFA_POLICY_NAME });
       } else if (pl.action === 'assign') {
         await o.assignAppPolicy(pl.appId, policyId as string);
-        ctx.io.info(`"${MFA_POLICY_NAME}" is now the sign-in policy of "${obs.appLabel}".`);
+        ctx.io.info('MFA_POLICY_ASSIGNED', { policy: MFA_POLICY_NAME, app: obs.appLabel });
       } else if (pl.action === 'adopt-policy') {
-        ctx.io.info(`Adopting the app sign-in policy "${MFA_POLICY_NAME}" (${pl.policyId}).`);
+        ctx.io.info('MFA_POLICY_ADOPTED', { policy: MFA_POLICY_NAME, id: pl.policyId });
       }
     }
     // Read back: the policy, its 2FA rule, and the app's assignment.

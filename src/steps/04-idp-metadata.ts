@@ -16,7 +16,6 @@ import path from 'node:path';
 import type { ConsoleAction, Step } from './contract.js';
 import type { IdpMetadataOutput, OktaAppOutput } from '../core/outputs.js';
 import { isKnownAfterApply, KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import { checkCertValidity, parseIdpMetadata, type IdpMetadata } from '../saml/idp-metadata.js';
 import type { OktaClient } from '../okta/client.js';
 import { WizardError } from '../errors.js';
@@ -151,8 +150,8 @@ export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdp
       throw e;
     }
     p.succeed(`Downloaded the SAML metadata of the Okta app ${app.appId}`);
-    const { daysLeft } = checkCertValidity(got.md, ctx.now());
-    if (daysLeft !== undefined) ctx.io.warn(messageText('IDP_CERT_EXPIRES_SOON', { days: daysLeft, s: daysLeft === 1 ? '' : 's', notAfter: got.md.cert.notAfter }));
+    const { warning } = checkCertValidity(got.md, ctx.now());
+    if (warning) ctx.io.notify(warning);
     let fileCurrent = false;
     try {
       fileCurrent = fs.readFileSync(answers.file, 'utf8') === got.xml;
@@ -168,14 +167,14 @@ export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdp
     const got = obs.got;
     if (!got) throw new WizardError('The IdP metadata was not downloaded before apply.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
     const { xml, md } = got;
-    ctx.io.info(messageText('IDP_METADATA_DETAILS', { entityId: md.entityId, ssoUrl: md.ssoUrl, subject: md.cert.subject, sha256: md.cert.sha256Fingerprint, notAfter: md.cert.notAfter }));
+    ctx.io.info('IDP_METADATA_DETAILS', { entityId: md.entityId, ssoUrl: md.ssoUrl, subject: md.cert.subject, sha256: md.cert.sha256Fingerprint, notAfter: md.cert.notAfter });
     let uploadConfirmedAt: string | undefined;
     for (const c of changes) {
       const pl = c.payload as IdpMetadataPayload;
       if (pl.action === 'write-file') {
         await fsp.mkdir(path.dirname(pl.path), { recursive: true });
         await fsp.writeFile(pl.path, xml, { mode: 0o644 });
-        ctx.io.info(messageText('IDP_METADATA_SAVED', { file: pl.path }));
+        ctx.io.info('IDP_METADATA_SAVED', { file: pl.path });
       } else if (pl.action === 'upload') {
         await ctx.io.consoleAction(pl.consoleAction ?? uploadAction(obs.file, md, xml));
         uploadConfirmedAt = ctx.now().toISOString();
@@ -183,7 +182,7 @@ export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdp
     }
     if (!uploadConfirmedAt) {
       const earlier = obs.earlier;
-      ctx.io.info(messageText('IDP_METADATA_ALREADY_UPLOADED', { at: earlier?.uploadConfirmedAt ?? '' }));
+      ctx.io.info('IDP_METADATA_ALREADY_UPLOADED', { at: earlier?.uploadConfirmedAt ?? '' });
       uploadConfirmedAt = earlier?.uploadConfirmedAt ?? obs.now;
     }
     return toOutputs(obs, uploadConfirmedAt);

@@ -14,7 +14,7 @@ import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import type { PreflightOutput, ScimEndpointOutput } from '../core/outputs.js';
-import { messageText } from '../messages.js';
+import { ioMessage, type IoMessage } from '../messages.js';
 import { loopbackRules } from './loopback.js';
 
 /** Tokens last one year; the console starts reminding 90 days before expiry. */
@@ -42,10 +42,10 @@ function tokenAgeDays(enteredAt: string, now: Date): number {
 }
 
 /** A warning when the token entered on `enteredAt` expires within 90 days (or has expired). */
-export function tokenExpiryWarning(enteredAt: string, now: Date): string | undefined {
+export function tokenExpiryWarning(enteredAt: string, now: Date): IoMessage | undefined {
   const left = TOKEN_LIFETIME_DAYS - tokenAgeDays(enteredAt, now);
-  if (left <= 0) return messageText('SCIM_TOKEN_EXPIRED', { date: enteredAt.slice(0, 10) });
-  if (left <= TOKEN_WARN_DAYS) return messageText('SCIM_TOKEN_EXPIRING', { date: enteredAt.slice(0, 10), days: left });
+  if (left <= 0) return ioMessage('SCIM_TOKEN_EXPIRED', { date: enteredAt.slice(0, 10) });
+  if (left <= TOKEN_WARN_DAYS) return ioMessage('SCIM_TOKEN_EXPIRING', { date: enteredAt.slice(0, 10), days: left });
   return undefined;
 }
 
@@ -126,7 +126,7 @@ export const scimEndpointStep: Step<'scim-endpoint', ScimAnswers, ObservedScim> 
   async observe(ctx, ans, recorded) {
     if (recorded) {
       const warning = tokenExpiryWarning(recorded.tokenEnteredAt, ctx.now());
-      if (warning) ctx.io.warn(warning);
+      if (warning) ctx.io.notify(warning);
       // Probe again only when this run has the token (a resumed run asks for it only when a later step needs it).
       const token = ctx.secrets.get('scim-token');
       if (!token) return {};

@@ -26,7 +26,6 @@
  */
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
-import { messageText } from '../messages.js';
 import type { OktaAppOutput, OktaProvisioningOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import { OktaAuthError, type AppFeature, type OktaApp, type OktaClient, type ProvisioningConnection, type UserProvisioningCapabilities } from '../okta/client.js';
@@ -171,7 +170,7 @@ async function findScimApps(okta: OktaClient, label: string): Promise<OktaApp[]>
 async function ensureFeatures(ctx: StepContext, okta: OktaClient, app: { id: string; label: string }, mayUpdate: boolean): Promise<{ features: OktaProvisioningOutput['features']; source: 'api' | 'person' }> {
   const read = await okta.getUserProvisioning(app.id);
   if (read === undefined) {
-    ctx.io.info(messageText('PROVISIONING_FEATURES_BY_PERSON', { label: app.label }));
+    ctx.io.info('PROVISIONING_FEATURES_BY_PERSON', { label: app.label });
     return { features: { ...ALL_ON }, source: 'person' };
   }
   let features = featureFlags(read);
@@ -181,7 +180,7 @@ async function ensureFeatures(ctx: StepContext, okta: OktaClient, app: { id: str
       features = featureFlags(await okta.updateUserProvisioning(app.id, WANTED_CAPABILITIES));
     } catch (e) {
       if (e instanceof OktaAuthError) throw e;
-      ctx.io.debug(`Updating USER_PROVISIONING failed: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.io.debug('PROVISIONING_FEATURE_UPDATE_FAILED', { reason: e instanceof Error ? e.message : String(e) });
     }
     if (!featuresOk(features)) features = featureFlags(await okta.getUserProvisioning(app.id));
   }
@@ -191,7 +190,7 @@ async function ensureFeatures(ctx: StepContext, okta: OktaClient, app: { id: str
       hint: `In the Okta Admin Console open "${app.label}" > Provisioning > To App > Edit: enable Create Users, Update User Attributes and Deactivate Users, keep Sync Password off, Save; then run again.`,
     });
   }
-  ctx.io.info(messageText('PROVISIONING_FEATURES_ENABLED', { label: app.label }));
+  ctx.io.info('PROVISIONING_FEATURES_ENABLED', { label: app.label });
   return { features, source: 'api' };
 }
 
@@ -427,8 +426,8 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
       scimTokenEnteredAt: obs.scimTokenEnteredAt,
       ...(appCreated ? { appCreated } : {}),
     });
-    if (app && obs.duplicates > 1) ctx.io.warn(messageText('PROVISIONING_APP_DUPLICATES', { count: obs.duplicates, name: SCIM_APP_NAME, label: app.label, id: app.id }));
-    if (app && obs.duplicates > 0) ctx.io.info(messageText('PROVISIONING_APP_ADOPTED', { label: app.label, id: app.id }));
+    if (app && obs.duplicates > 1) ctx.io.warn('PROVISIONING_APP_DUPLICATES', { count: obs.duplicates, name: SCIM_APP_NAME, label: app.label, id: app.id });
+    if (app && obs.duplicates > 0) ctx.io.info('PROVISIONING_APP_ADOPTED', { label: app.label, id: app.id });
 
     for (const c of changes) {
       const pl = c.payload as ProvisioningPayload;
@@ -437,17 +436,17 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
           const created = await okta.createApp({ name: SCIM_APP_NAME, label: pl.label, signOnMode: 'AUTO_LOGIN', visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: true } } });
           app = { id: created.id, name: created.name, label: created.label };
           appCreated = true;
-          ctx.io.info(messageText('PROVISIONING_APP_CREATED', { label: pl.label, id: created.id }));
+          ctx.io.info('PROVISIONING_APP_CREATED', { label: pl.label, id: created.id });
           break;
         }
         case 'adopt':
           if (pl.how === 'enabled') {
-            ctx.io.info(messageText('PROVISIONING_ENABLED', { label: app!.label }));
+            ctx.io.info('PROVISIONING_ENABLED', { label: app!.label });
           } else if (pl.how === 'console-earlier') {
-            ctx.io.info(messageText('PROVISIONING_CONSOLE_EARLIER', { label: app!.label }));
+            ctx.io.info('PROVISIONING_CONSOLE_EARLIER', { label: app!.label });
             return { ...obs.previous!, connectionStatus: conn?.status ?? obs.previous!.connectionStatus, scimTokenEnteredAt: obs.scimTokenEnteredAt, ...(appCreated ? { appCreated } : {}) };
           } else {
-            ctx.io.info(messageText('PROVISIONING_WORKS_BY_EFFECT', { label: app!.label }));
+            ctx.io.info('PROVISIONING_WORKS_BY_EFFECT', { label: app!.label });
             via = 'console';
             return done({ features: { ...ALL_ON }, source: 'person' });
           }
@@ -461,7 +460,7 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
           if (token !== undefined) ctx.io.registerSecret(token);
           let refused: string | undefined = pl.action === 'console' ? pl.reason : undefined;
           if (pl.action === 'configure-api') {
-            if (pl.held && isEnabled(conn) && !pl.newToken) ctx.io.info(messageText('PROVISIONING_GIVE_HELD_TOKEN', { label: target.label }));
+            if (pl.held && isEnabled(conn) && !pl.newToken) ctx.io.info('PROVISIONING_GIVE_HELD_TOKEN', { label: target.label });
             if (token === undefined) refused = 'no SCIM token in hand (the sandbox supplies its own in the console action)';
             else {
               const r = await configureThroughApi(okta, target.id, pl.baseUrl, token);
@@ -472,11 +471,11 @@ export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers
           if (refused === undefined) {
             via = 'api';
             mayUpdate = true;
-            ctx.io.info(messageText('PROVISIONING_CONFIGURED_API', { label: target.label, baseUrl: pl.baseUrl }));
+            ctx.io.info('PROVISIONING_CONFIGURED_API', { label: target.label, baseUrl: pl.baseUrl });
             break;
           }
           via = 'console';
-          ctx.io.info(messageText('PROVISIONING_NEEDS_CONSOLE', { reason: refused }));
+          ctx.io.info('PROVISIONING_NEEDS_CONSOLE', { reason: refused });
           await ctx.io.consoleAction(provisioningAction(target, pl.baseUrl, token, pl.newToken));
           conn = await readConnection(okta, target.id);
           if (conn !== undefined && !isUnknown(conn) && !isEnabled(conn)) {

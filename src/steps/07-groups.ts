@@ -13,7 +13,6 @@ import type { Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupsOutput, OktaGroupRef } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
-import { messageText } from '../messages.js';
 import type { OktaGroup } from '../okta/client.js';
 
 export const DEFAULT_ASSIGNMENT_GROUP = 'AWS Users';
@@ -196,25 +195,25 @@ export const groupsStep: Step<'groups', GroupPlanInput, ObservedGroups> = {
         case 'adopt-group': {
           // Created by an earlier run of this step: the marker survives the runs that find it (destroy reads it).
           const mine = createdEarlier(ctx, pl.id);
-          ctx.io.info(messageText('GROUP_ADOPTED', { name: pl.name, id: pl.id }));
+          ctx.io.info('GROUP_ADOPTED', { name: pl.name, id: pl.id });
           keep(pl.role, { id: pl.id, name: pl.name, created: mine });
           break;
         }
         case 'create-group': {
           const g = { ...ref(await client.createGroup(pl.name, pl.description)), created: true };
-          ctx.io.info(messageText('GROUP_CREATED', { name: pl.name, id: g.id }));
+          ctx.io.info('GROUP_CREATED', { name: pl.name, id: g.id });
           keep(pl.role, g);
           break;
         }
         case 'assign-to-app':
           if (!assignmentGroup) throw new WizardError('The groups plan assigns a group it neither created nor adopted.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
           await client.assignGroupToApp(pl.appId, assignmentGroup.id);
-          ctx.io.info(messageText('GROUP_ASSIGNED_TO_APP', { name: assignmentGroup.name, appId: pl.appId }));
+          ctx.io.info('GROUP_ASSIGNED_TO_APP', { name: assignmentGroup.name, appId: pl.appId });
           break;
       }
     }
     for (const name of want.push) {
-      if (want.prefix !== '' && !name.startsWith(want.prefix)) ctx.io.warn(messageText('GROUP_PREFIX_MISMATCH', { name, prefix: want.prefix }));
+      if (want.prefix !== '' && !name.startsWith(want.prefix)) ctx.io.warn('GROUP_PREFIX_MISMATCH', { name, prefix: want.prefix });
     }
     if (!assignmentGroup) throw new WizardError('The groups plan had no change for the assignment group.', { code: 'PLAN_INVALID', hint: 'Run again; if it persists, please report it.' });
     // Push groups in the order asked (adopted and created ones are interleaved in the plan).

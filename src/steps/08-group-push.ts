@@ -12,7 +12,6 @@
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupPushOutput, PushMappingRef } from '../core/outputs.js';
-import { messageText } from '../messages.js';
 import { likelyPushErrorCause, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
 import { repushMapping } from './provisioning-effect.js';
@@ -198,11 +197,11 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
   async apply(ctx, changes, obs, ans) {
     const okta = await ctx.services.okta();
     const { prefix } = ans;
-    if (obs.assignmentHasPrefix) ctx.io.warn(messageText('PUSH_ASSIGNMENT_GROUP_PREFIX', { name: obs.assignmentHasPrefix, prefix }));
+    if (obs.assignmentHasPrefix) ctx.io.warn('PUSH_ASSIGNMENT_GROUP_PREFIX', { name: obs.assignmentHasPrefix, prefix });
     const refs: PushMappingRef[] = [];
     const problems: string[] = [];
     let ruleConfirmed = ruleKept(obs, prefix);
-    if (ruleConfirmed) ctx.io.debug(`The push rule "${prefix}*" was confirmed in an earlier run.`);
+    if (ruleConfirmed) ctx.io.debug('PUSH_RULE_CONFIRMED_EARLIER', { prefix });
     let ruleOffered = false;
     const earlier = ctx.outputs['group-push'];
     for (const c of changes) {
@@ -216,19 +215,19 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
           continue;
         case 'create':
           m = await okta.createPushMapping(obs.appId, pl.groupId, pl.groupName);
-          ctx.io.info(messageText('PUSH_CREATED', { name: pl.groupName, id: m.id }));
+          ctx.io.info('PUSH_CREATED', { name: pl.groupName, id: m.id });
           break;
         case 'activate':
           m = await okta.activatePushMapping(obs.appId, pl.mappingId);
-          ctx.io.info(messageText('PUSH_REACTIVATED', { name: pl.groupName, id: m.id }));
+          ctx.io.info('PUSH_REACTIVATED', { name: pl.groupName, id: m.id });
           break;
         case 'repush':
           // An ERROR stays until the push is retried (e.g. after one transient SCIM failure): push again.
-          ctx.io.info(messageText('PUSH_AGAIN', { name: pl.groupName, error: pl.errorSummary ?? 'no message', id: pl.mappingId }));
+          ctx.io.info('PUSH_AGAIN', { name: pl.groupName, error: pl.errorSummary ?? 'no message', id: pl.mappingId });
           m = await repushMapping(okta, obs.appId, pl.mappingId);
           break;
         case 'adopt':
-          ctx.io.debug(`The group "${pl.groupName}" is already pushed (mapping ${pl.mappingId}).`);
+          ctx.io.debug('PUSH_ALREADY', { name: pl.groupName, id: pl.mappingId });
           m = obs.targets.find((t) => t.mapping?.id === pl.mappingId)!.mapping!;
           break;
       }
@@ -239,10 +238,10 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
       const created = pl.action === 'create' || (earlier?.appId === obs.appId && earlier.mappings.some((r) => r.mappingId === m.id && r.created === true));
       refs.push(toRef(m, pl.groupName, created));
     }
-    for (const p of problems) ctx.io.warn(messageText('PUSH_IN_ERROR', { detail: p }));
+    for (const p of problems) ctx.io.warn('PUSH_IN_ERROR', { detail: p });
     if (!ruleConfirmed && !ruleOffered) {
       const where = ruleAction({ id: obs.appId, label: obs.appLabel }, prefix).where;
-      ctx.io.info(messageText('PUSH_RULE_LATER', { prefix, where }));
+      ctx.io.info('PUSH_RULE_LATER', { prefix, where });
     }
     return { appId: obs.appId, prefix, mappings: refs, ruleConfirmed };
   },

@@ -172,7 +172,8 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
             const r = await createOrAdopt(client, obs.instanceArn, want, ctx.signal);
             arn = r.ps.PermissionSetArn as string;
             created = r.created;
-            ctx.io.info(created ? `Created the permission set "${want.name}" (${arn}).` : `The permission set "${want.name}" appeared meanwhile; adopting it.`);
+            if (created) ctx.io.info('PERMISSION_SET_CREATED', { name: want.name, arn });
+            else ctx.io.info('PERMISSION_SET_APPEARED', { name: want.name });
             if (!created) {
               // The live state changed since the plan: apply does no more than the plan said.
               throw new WizardError(`The permission set "${want.name}" was created by someone else after this run planned; nothing else was changed.`, {
@@ -181,23 +182,23 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
               });
             }
             await attachManagedPolicy(client, obs.instanceArn, arn, pl.managedPolicyArn, ctx.signal);
-            ctx.io.info(`Attached ${pl.managedPolicyArn}.`);
+            ctx.io.info('POLICY_ATTACHED', { policyArn: pl.managedPolicyArn });
             break;
           }
           case 'adopt':
-            ctx.io.info(`Adopting the existing permission set "${want.name}" (${pl.arn}).`);
+            ctx.io.info('PERMISSION_SET_ADOPTED', { name: want.name, arn: pl.arn });
             break;
           case 'update-session-duration':
             await updateSessionDuration(client, obs.instanceArn, { arn: pl.arn, description: pl.description, relayState: pl.relayState }, pl.sessionDuration, ctx.signal);
-            ctx.io.info(`Session duration changed from ${obs.existing?.sessionDuration ?? '(none)'} to ${pl.sessionDuration}.`);
+            ctx.io.info('SESSION_DURATION_CHANGED', { before: obs.existing?.sessionDuration ?? '(none)', after: pl.sessionDuration });
             break;
           case 'attach-policy':
             await attachManagedPolicy(client, obs.instanceArn, pl.arn, pl.managedPolicyArn, ctx.signal);
-            ctx.io.info(`Attached ${pl.managedPolicyArn}.`);
-            if (c.detail) ctx.io.info(`The set also holds ${obs.policies.join(', ')}; the wizard leaves those alone.`);
+            ctx.io.info('POLICY_ATTACHED', { policyArn: pl.managedPolicyArn });
+            if (c.detail) ctx.io.info('PERMISSION_SET_OTHER_POLICIES', { policies: obs.policies.join(', ') });
             break;
           case 'provision':
-            ctx.io.info(`Provisioning the latest version to ${pl.accounts.length} account(s) that hold an outdated one.`);
+            ctx.io.info('PERMISSION_SET_REPROVISION', { count: pl.accounts.length });
             await reprovisionAll(client, obs.instanceArn, pl.arn, ctx.signal, (m) => p.update(`Permission set "${want.name}": ${m}`));
             reprovisioned = pl.accounts.length;
             break;

@@ -255,6 +255,11 @@ export function planAssignments(obs: ObservedAssignments, recorded?: AccountAssi
   return changes;
 }
 
+/** "123456789012 (Name)", or just the ID. */
+function accountLabel(a: { accountId: string; accountName?: string }): string {
+  return a.accountName ? `${a.accountId} (${a.accountName})` : a.accountId;
+}
+
 function summary(results: AccountAssignmentResult[]): string {
   const count = (s: string) => results.filter((r) => r.status === s).length;
   return `${count('SUCCEEDED')} created, ${count('EXISTING')} already there, ${count('SKIPPED')} skipped, ${count('FAILED')} failed`;
@@ -284,7 +289,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
             principalType: 'GROUP',
             accountIds: assign.map((a) => a.accountId),
             bulk: pf.callerIsManagementAccount,
-            debug: (m) => ctx.io.debug(m),
+            debug: (m) => ctx.io.debug('CLIENT_DEBUG', { message: m }),
           })
         : new Set<string>();
     return {
@@ -298,7 +303,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     };
   },
   plan: (obs, _ans, recorded) => planAssignments(obs, recorded),
-  notes: (obs) => obs.skipped.map((s) => `Account ${s.accountId}${s.accountName ? ` (${s.accountName})` : ''} skipped: ${s.failureReason}`),
+  notes: (obs) => obs.skipped.map((s) => `Account ${accountLabel(s)} skipped: ${s.failureReason}`),
   async apply(ctx, changes, obs) {
     const { aws, pf } = await homeAws(ctx);
     const name = obs.groupName;
@@ -306,7 +311,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     const create = changes.find((c) => c.op === 'create')?.payload as AssignmentPayload | undefined;
     const groupId = obs.groupId ?? (await waitForPushedGroup(ctx, aws, pf, name));
     const { assign, skipped } = obs;
-    for (const s of skipped) ctx.io.info(`Skipping account ${s.accountId}${s.accountName ? ` (${s.accountName})` : ''}: ${s.failureReason}.`);
+    for (const s of skipped) ctx.io.info('ACCOUNT_SKIPPED', { account: accountLabel(s), accountId: s.accountId, reason: s.failureReason ?? '' });
 
     // Resume: keep what an earlier, interrupted run finished (same group and permission set).
     const saved = ctx.progress.load() as AssignmentProgress | undefined;
@@ -317,7 +322,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     // Exactly the planned accounts: no more.
     const todo = create?.accounts ?? [];
     const earlier = assign.filter((a) => finished(prev[a.accountId])).length;
-    if (earlier > 0) ctx.io.info(`${earlier} account(s) were finished by an earlier run; ${todo.length} left.`);
+    if (earlier > 0) ctx.io.info('ASSIGNMENTS_RESUMED', { earlier, left: todo.length });
 
     // Save each result as it finishes. ctx.progress coalesces (a write carries the value as it is
     // when the write starts, copied then: one copy per write, not per result); a failed write is
@@ -347,21 +352,21 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
             void save().catch(() => undefined);
           },
           onProgress: (done) => bar.update(`${already + done}/${total} accounts`),
-          debug: (m) => ctx.io.debug(m),
+          debug: (m) => ctx.io.debug('CLIENT_DEBUG', { message: m }),
         });
       } catch (e) {
         bar.fail();
         await save(true);
         throw e;
       }
-      ctx.io.debug(`Assignment engine: ${outcome.stats.requests} requests, ${outcome.stats.retries} retries${outcome.stats.bulkUsed ? ', existing assignments listed in bulk' : ''}.`);
+      ctx.io.debug('ASSIGNMENT_ENGINE_STATS', { requests: outcome.stats.requests, retries: outcome.stats.retries, bulk: outcome.stats.bulkUsed ? ', existing assignments listed in bulk' : '' });
     }
     await save(true);
     const results: AccountAssignmentResult[] = [...assign.map((a) => progress.results[a.accountId]!), ...skipped];
     const failed = results.filter((r) => r.status === 'FAILED');
     if (failed.length > 0) {
       bar.fail(`${total - failed.length}/${total} accounts (${summary(results)})`);
-      for (const f of failed) ctx.io.warn(`Account ${f.accountId}${f.accountName ? ` (${f.accountName})` : ''} FAILED: ${f.failureReason ?? 'no reason given'}`);
+      for (const f of failed) ctx.io.warn('ACCOUNT_ASSIGNMENT_FAILED', { account: accountLabel(f), accountId: f.accountId, reason: f.failureReason ?? 'no reason given' });
       throw new WizardError(`${failed.length} of ${total} account assignment(s) failed: ${failed.map((f) => `${f.accountId} (${f.failureReason ?? 'no reason'})`).join('; ')}.`, {
         code: 'ASSIGNMENTS_FAILED',
         hint: 'Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried.',

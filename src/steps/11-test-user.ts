@@ -175,16 +175,16 @@ export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
     for (const c of changes) {
       const pl = c.payload as TestUserPayload;
       if (pl.action === 'adopt' && u) {
-        ctx.io.info(`Adopting the existing Okta user ${u.login} (${u.id}); its password is left as it is.`);
+        ctx.io.info('TEST_USER_ADOPTED', { login: u.login, id: u.id });
         if (u.missingProfile.length > 0) {
-          ctx.io.warn(`The existing user ${u.login} has no ${u.missingProfile.join(', ')}; Identity Center will refuse to provision it. Fill them in Okta (Directory > People > ${u.login} > Profile).`);
+          ctx.io.warn('TEST_USER_PROFILE_INCOMPLETE', { login: u.login, missing: u.missingProfile.join(', ') });
         }
         // A user an earlier run created stays "created" (destroy removes it).
         const prev = ctx.outputs['test-user'];
         out = { userId: u.id, login: u.login, email: u.email ?? profile.email, displayName: u.displayName ?? profile.displayName, groupIds: obs.groupIds, created: prev?.created === true && prev.userId === u.id };
       } else if (pl.action === 'add-to-group') {
         await okta.addUserToGroup(pl.groupId, pl.userId);
-        ctx.io.info(`Added ${u?.login ?? pl.userId} to the group ${pl.groupId}.`);
+        ctx.io.info('TEST_USER_ADDED_TO_GROUP', { user: u?.login ?? pl.userId, groupId: pl.groupId });
       } else if (pl.action === 'create') {
         const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
         const pw = await password(ctx);
@@ -195,7 +195,7 @@ export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
           groupIds: pl.groupIds,
           nextLoginChangePassword: mustChange,
         });
-        ctx.io.info(`Created the Okta user ${profile.email} (${user.id}) in ${pl.groupIds.length} groups${mustChange ? '; the password must be changed at first sign-in' : ''}.`);
+        ctx.io.info('TEST_USER_CREATED', { login: profile.email, id: user.id, groups: pl.groupIds.length, mustChange: mustChange ? '; the password must be changed at first sign-in' : '' });
         out = { userId: user.id, login: profile.email, email: profile.email, displayName: profile.displayName, groupIds: pl.groupIds, created: true };
       }
     }

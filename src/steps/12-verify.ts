@@ -19,7 +19,6 @@ import { awsTuning } from '../aws/tuning.js';
 import { verifyOktaSide } from '../okta/verify.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
 import type { Change } from '../core/change.js';
-import { messageText } from '../messages.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 import { appUserWatcher, consoleMistakes, mappingWatcher } from './provisioning-effect.js';
@@ -191,8 +190,8 @@ async function proveSignInOrThrow(ctx: StepContext, out: VerifyOutput): Promise<
     ...(process.env.AWS_ENDPOINT_URL ? { acsBaseUrl: process.env.AWS_ENDPOINT_URL } : {}),
   });
   (await import('../verify/run-memory.js')).recordSignInRows(rows);
-  ctx.io.info(messageText('VERIFY_SIGN_IN_PROOF'));
-  for (const line of healthLines(rows)) ctx.io.info(messageText('VERIFY_SIGN_IN_ROW', { line }));
+  ctx.io.info('VERIFY_SIGN_IN_PROOF');
+  for (const line of healthLines(rows)) ctx.io.info('VERIFY_SIGN_IN_ROW', { line });
   const failed = rows.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
     throw new WizardError(`The sign-in proof failed: ${failed[0]!.check.toLowerCase()}: ${failed[0]!.detail}`, {
@@ -244,16 +243,16 @@ export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
   plan: (obs, ans, recorded) => planVerify(obs, ans, recorded),
   async apply(ctx, _changes, obs, ans) {
     const f = obs.planned ? await verifyAll(ctx, true, ans.waitTimeoutS) : obs.findings;
-    for (const n of f.notes) ctx.io.info(messageText('VERIFY_NOTE', { note: n }));
+    for (const n of f.notes) ctx.io.info('VERIFY_NOTE', { note: n });
     if (f.problems.length > 0) {
-      for (const p of f.problems) ctx.io.warn(messageText('VERIFY_PROBLEM', { problem: p }));
+      for (const p of f.problems) ctx.io.warn('VERIFY_PROBLEM', { problem: p });
       throw new WizardError(`Verification found ${f.problems.length} problem(s): ${f.problems[0]}${f.problems.length > 1 ? ' (and more above)' : ''}`, {
         code: 'VERIFY_FAILED',
         hint: 'Fix what is listed above, then run `okta-aws-sso verify` (or the wizard) again.',
       });
     }
-    ctx.io.info(messageText('VERIFY_PASSED', { accounts: f.out.accountsVerified, permissionSet: ctx.need('permission-set').name, group: ctx.need('account-assignments').groupName }));
-    ctx.io.info(messageText('VERIFY_PORTAL', { url: f.out.portalUrl }));
+    ctx.io.info('VERIFY_PASSED', { accounts: f.out.accountsVerified, permissionSet: ctx.need('permission-set').name, group: ctx.need('account-assignments').groupName });
+    ctx.io.info('VERIFY_PORTAL', { url: f.out.portalUrl });
     const user = ctx.outputs['test-user'];
     const first = ctx.need('account-assignments').results.find((r) => r.status === 'SUCCEEDED' || r.status === 'EXISTING');
     const action = signInCheckAction(f.out.portalUrl, user?.login, ctx.need('permission-set').name, first ? `account ${first.accountName ? `"${first.accountName}" ` : ''}${first.accountId}` : 'one of the assigned accounts');
@@ -263,7 +262,7 @@ export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
     } else if (ans.signIn === 'console') {
       await ctx.io.consoleAction(action);
     } else {
-      ctx.io.info(messageText('VERIFY_CHECK_BY_HAND', { steps: action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ') }));
+      ctx.io.info('VERIFY_CHECK_BY_HAND', { steps: action.instructions.map((s, i) => `${i + 1}. ${s}`).join(' ') });
     }
     return f.out;
   },

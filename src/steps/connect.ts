@@ -8,11 +8,11 @@
  * file named by OKTA_AWS_SSO_OKTA_YAML) > a hidden prompt. A ./okta.yaml in the working directory is
  * never read silently (the SDK would): we say we ignore it.
  */
+import { messageText } from '../messages.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Io, SecretStore } from '../core/io.js';
 import { UsageError, WizardError } from '../errors.js';
-import { messageText } from '../messages.js';
 import type { OktaClient } from '../okta/client.js';
 import { OKTA_POLICY_SCOPES, OKTA_SCOPES } from '../okta/client.js';
 import {
@@ -35,7 +35,7 @@ export type Env = Record<string, string | undefined>;
 export async function askOktaConnection(io: Io, secrets: SecretStore, env: Env, cwd: string): Promise<OktaConnection> {
   const stray = path.join(cwd, 'okta.yaml');
   const yamlFile = oktaYamlPath(env);
-  if (fs.existsSync(stray) && path.resolve(stray) !== path.resolve(yamlFile)) io.warn(messageText('OKTA_YAML_IGNORED', { file: stray }));
+  if (fs.existsSync(stray) && path.resolve(stray) !== path.resolve(yamlFile)) io.warn('OKTA_YAML_IGNORED', { file: stray });
   const yaml = readOktaYaml(yamlFile);
   const yamlName = env.OKTA_AWS_SSO_OKTA_YAML ? yamlFile : '~/.okta/okta.yaml';
 
@@ -56,10 +56,10 @@ export async function askOktaConnection(io: Io, secrets: SecretStore, env: Env, 
     });
   } else {
     rawUrl = yaml.orgUrl;
-    io.info(messageText('OKTA_ORG_URL_FROM_YAML', { file: yamlName }));
+    io.info('OKTA_ORG_URL_FROM_YAML', { file: yamlName });
   }
-  const { url: orgUrl, warning } = normaliseOrgUrl(rawUrl);
-  if (warning) io.warn(warning);
+  const { url: orgUrl, warnings } = normaliseOrgUrl(rawUrl);
+  for (const w of warnings) io.notify(w);
 
   // ---- auth mode and credentials
   let mode: 'ssws' | 'oauth';
@@ -143,14 +143,14 @@ export async function askOktaConnection(io: Io, secrets: SecretStore, env: Env, 
 /** Ask for the Okta settings, then connect (one cheap authenticated call). */
 export async function connectOktaThroughIo(io: Io, secrets: SecretStore, opts: { env: Env; cwd: string } & ConnectOptions): Promise<OktaClient> {
   const conn = await askOktaConnection(io, secrets, opts.env, opts.cwd);
-  return connectOkta(conn, { ...(opts.retry ? { retry: opts.retry } : {}), debug: opts.debug ?? ((m) => io.debug(m)) });
+  return connectOkta(conn, { ...(opts.retry ? { retry: opts.retry } : {}), debug: opts.debug ?? ((m) => io.debug('CLIENT_DEBUG', { message: m })) });
 }
 
 /** The AWS profile and region answers (none: the SDK's default chain and the environment's region). */
 export async function askAwsConnection(io: Io, env: Env): Promise<AwsConnection> {
   const profile = io.hasAnswer('aws-profile') ? await io.ask({ key: 'aws-profile', message: 'AWS profile' }) : undefined;
   const region = io.hasAnswer('region') ? await io.ask({ key: 'region', message: 'Identity Center home region' }) : undefined;
-  return { ...(profile ? { profile } : {}), ...(region ? { region } : {}), env, debug: (m) => io.debug(m) };
+  return { ...(profile ? { profile } : {}), ...(region ? { region } : {}), env, debug: (m) => io.debug('CLIENT_DEBUG', { message: m }) };
 }
 
 /**

@@ -7,7 +7,6 @@
 import { isLoopbackHost } from '../aws/clients.js';
 import { isLoopbackUrl, type UrlRules } from '../saml/sp-metadata.js';
 import type { StepContext } from './contract.js';
-import { messageText } from '../messages.js';
 
 export interface LoopbackRules extends UrlRules {
   /** Warns once when `value` is a loopback URL accepted only because of the endpoint override. */
@@ -25,7 +24,7 @@ export async function loopbackRules(ctx: StepContext, service: 'sso-admin' | 'id
     note(value, what) {
       if (warned || !isLoopbackUrl(value.trim())) return;
       warned = true;
-      ctx.io.warn(messageText('LOOPBACK_ACCEPTED', { what, value: value.trim(), variable: over.name, url: over.url }));
+      ctx.io.warn('LOOPBACK_ACCEPTED', { what, value: value.trim(), variable: over.name, url: over.url });
     },
   };
 }

@@ -10,7 +10,6 @@ import { likelyPushErrorCause, OktaAuthError, oktaStatus, type OktaAppUser, type
 import { PROVISIONING_RETRIES } from '../retry/policy.js';
 import type { TestUserOutput } from '../core/outputs.js';
 import type { StepContext } from './contract.js';
-import { messageText } from '../messages.js';
 import { CONSOLE_MISTAKES } from './06-okta-provisioning.js';
 
 /**
@@ -54,13 +53,13 @@ export function mappingWatcher(ctx: StepContext, groupName: string): () => Promi
       if (m?.status !== 'ERROR') return undefined;
       if (repushed < PROVISIONING_RETRIES) {
         repushed++;
-        ctx.io.info(messageText('PUSH_REPUSH', { name: groupName, error: m.errorSummary ?? 'no message', attempt: repushed, max: PROVISIONING_RETRIES }));
+        ctx.io.info('PUSH_REPUSH', { name: groupName, error: m.errorSummary ?? 'no message', attempt: repushed, max: PROVISIONING_RETRIES });
         await repushMapping(okta, push.appId, ref.mappingId);
         return undefined;
       }
     } catch (e) {
       if (e instanceof OktaAuthError) throw e;
-      ctx.io.debug(`Could not read the push mapping of "${groupName}": ${e instanceof Error ? e.message : String(e)}`);
+      ctx.io.debug('PUSH_MAPPING_UNREADABLE', { name: groupName, reason: e instanceof Error ? e.message : String(e) });
       return undefined;
     }
     return `Okta reports the push of "${groupName}" in ERROR after ${repushed} new push(es): ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)})`;
@@ -108,7 +107,7 @@ export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Pr
       summary = embedded?.syncError?.errorSummary ?? (typeof au.errorSummary === 'string' ? au.errorSummary : 'no message');
       if (reassigned < PROVISIONING_RETRIES && canReassign(au, user, groupId)) {
         reassigned++;
-        ctx.io.info(messageText('TEST_USER_REASSIGN', { login: user.login, error: summary, attempt: reassigned, max: PROVISIONING_RETRIES }));
+        ctx.io.info('TEST_USER_REASSIGN', { login: user.login, error: summary, attempt: reassigned, max: PROVISIONING_RETRIES });
         away = true;
         await okta.removeUserFromGroup(groupId, user.userId);
         await okta.addUserToGroup(groupId, user.userId);
@@ -117,7 +116,7 @@ export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Pr
       }
     } catch (e) {
       if (e instanceof OktaAuthError) throw e;
-      ctx.io.debug(`Could not read or re-assign the test user's assignment: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.io.debug('TEST_USER_ASSIGNMENT_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) });
       return undefined;
     }
     const tried = reassigned > 0 ? ` (after ${reassigned} re-assignment(s))` : '';

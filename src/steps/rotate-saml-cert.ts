@@ -12,6 +12,7 @@
  * (AWS has no API that reads the IdP certificate back, so the confirmation is the person's, or the
  * sandbox's when it performed the upload).
  */
+import { messageText } from '../messages.js';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { WaitingForConsoleError, WizardError, UsageError } from '../errors.js';
@@ -27,9 +28,7 @@ export type SamlPhase = (typeof SAML_PHASES)[number];
 
 export const DEFAULT_VALIDITY_YEARS = 5;
 
-export const ORDER_WARNING =
-  'Order matters: Identity Center must have the new certificate before Okta signs with the new key; switching first makes every sign-in to AWS fail until the metadata is uploaded. ' +
-  'Between the upload and the switch, Identity Center expects the new key while Okta still signs with the old one: do the upload, then let this command switch at once.';
+export const ORDER_WARNING = messageText('ROTATE_ORDER');
 
 export function validateValidityYears(v: string): true | string {
   const n = Number(v);
@@ -130,7 +129,7 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
     const known = facts()['newKid'];
     const keys = known ? await okta.listAppKeys(app.appId) : [];
     const key = known && keys.some((k) => k.kid === known) ? { kid: known } : await okta.generateAppKey(app.appId, opts.validityYears);
-    env.io.info(`${known ? 'Continuing with' : 'Generated'} the signing key ${key.kid} for "${app.label}" (Okta still signs with ${oldKid}).`);
+    env.io.info(known ? 'ROTATE_KEY_CONTINUING' : 'ROTATE_KEY_GENERATED', { kid: key.kid, app: app.label, oldKid });
     await markDone(env, 'key-generated', { newKid: key.kid, oldKid });
   }
   const newKid = facts()['newKid']!;
@@ -139,11 +138,11 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
     xml = await okta.getSamlMetadata(app.appId, newKid);
     const md = parseIdpMetadata(xml);
     const { warning } = checkCertValidity(md, env.now());
-    if (warning) env.io.warn(warning);
+    if (warning) env.io.notify(warning);
     const file = path.resolve(env.workDir, opts.file ?? `idp-saml-${newKid.slice(0, 8).replace(/[^A-Za-z0-9_-]/g, '_')}.xml`);
     await fsp.mkdir(path.dirname(file), { recursive: true });
     await fsp.writeFile(file, xml, { mode: 0o644 });
-    env.io.info(`Saved the IdP metadata of the new key to ${file} (certificate SHA-256 ${md.cert.sha256Fingerprint}, valid until ${md.cert.notAfter}).`);
+    env.io.info('ROTATE_METADATA_SAVED', { file, sha256: md.cert.sha256Fingerprint, notAfter: md.cert.notAfter });
     await markDone(env, 'metadata-written', {
       metadataFile: file,
       certSha256: md.cert.sha256Fingerprint,
@@ -163,7 +162,7 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
         return again;
       });
     }
-    env.io.warn(ORDER_WARNING);
+    env.io.warn('ROTATE_ORDER');
     await env.io.consoleAction(uploadNewMetadataAction(env.outputs.preflight?.aws.region, file, facts(), xml));
     await markDone(env, 'uploaded');
   }
@@ -183,7 +182,7 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
       signingKid: newKid,
       uploadConfirmedAt: env.record.phases['uploaded']!,
     });
-    env.io.info(`The Okta app "${app.label}" now signs with ${newKid} (the old key ${f['oldKid']} stays on the app, inactive).`);
+    env.io.info('ROTATE_SWITCHED', { app: app.label, kid: newKid, oldKid: f['oldKid'] ?? '' });
     await markDone(env, 'switched');
   }
   if (!done('sign-in-proved')) {
@@ -206,8 +205,8 @@ export async function runSamlRotation(env: RotationEnv, opts: { validityYears: n
       });
     }
     const proved = rows.some((r) => r.id === 'acs' && r.status === 'passed');
-    if (proved) env.io.info('Signed in with the new key: Identity Center accepted the SAML response.');
-    else env.io.warn(`The sign-in was not proven (${rows.map((r) => `${r.check}: ${r.detail}`).join('; ')}); run \`okta-aws-sso verify --sign-in\` with the test user's password to prove it.`);
+    if (proved) env.io.info('ROTATE_SIGN_IN_PROVED');
+    else env.io.warn('ROTATE_SIGN_IN_NOT_PROVEN', { rows: rows.map((r) => `${r.check}: ${r.detail}`).join('; ') });
     await markDone(env, 'sign-in-proved', { signIn: proved ? 'passed' : 'skipped' });
   }
   env.record.finishedAt = env.now().toISOString();

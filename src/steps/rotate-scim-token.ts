@@ -211,9 +211,9 @@ export async function runScimRotation(env: RotationEnv): Promise<void> {
       else refused = r.refused;
     }
     if (via === 'api') {
-      env.io.info(`Okta's provisioning connection of "${app.label}" now holds the new token (set through the API).`);
+      env.io.info('ROTATE_TOKEN_SET_API', { app: app.label });
     } else {
-      env.io.info(`Okta's provisioning connection cannot be set through the API: ${refused}. It takes a console action.`);
+      env.io.info('ROTATE_TOKEN_NEEDS_CONSOLE', { reason: refused ?? 'unknown' });
       await env.io.consoleAction(provisioningAction(app, baseUrl, token === undefined ? undefined : withScheme(app, token), true));
     }
     const enteredAt = env.record.phases['token-created'] ?? env.now().toISOString();
@@ -224,7 +224,7 @@ export async function runScimRotation(env: RotationEnv): Promise<void> {
   const user = env.outputs['test-user'];
   if (!done('push-proved')) {
     if (user) await provePush(env, user, 'with the new token');
-    else env.io.warn('No test user: the push through the new token is not proven. Check the Okta app > Push Groups (Last push) before deleting the old token.');
+    else env.io.warn('ROTATE_PUSH_NOT_PROVEN');
     await markDone(env, 'push-proved');
   }
   if (!done('old-token-deleted')) {

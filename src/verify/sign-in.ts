@@ -242,7 +242,7 @@ async function accessPart(env: SignInEnv, rows: HealthRow[], userName: string | 
             optional: true,
           });
         } else {
-          env.io.info(`To prove the access, open ${where} in a private browser window, sign in as ${user.login} and approve the code ${code.userCode} (it expires in ${Math.round(code.expiresIn / 60)} min). Waiting...`);
+          env.io.info('SIGN_IN_DEVICE_CODE', { where, login: user.login, code: code.userCode, minutes: Math.round(code.expiresIn / 60) });
         }
       },
     });

@@ -15,7 +15,7 @@ import { runCli, tmpWorkDir } from '../helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import { BIN } from '../helpers/cli.js';
 
-const sink: OutputSink = { info: () => undefined, warn: () => undefined, debug: () => undefined, secretOnce: () => undefined, progress: () => ({ update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined }), consoleAction: () => undefined };
+const sink: OutputSink = { message: () => undefined, secretOnce: () => undefined, progress: () => ({ update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined }), consoleAction: () => undefined };
 
 describe('answers checked at start-up', () => {
   it('a bad flag value fails at once (exit 2) and never reaches a state file; all problems in one message', async () => {

@@ -59,7 +59,17 @@ describe('--json documents match docs/schemas', () => {
 
     const init = await runCli(['init', '--sandbox', '--yes', '--json'], { cwd: dir, env });
     expect(init.code, init.stderr).toBe(0);
-    expect(check('init', init)['result']).toBe('done');
+    const initDoc = check('init', init);
+    expect(initDoc['result']).toBe('done');
+    // The messages are data: every step's start and what it did, by code, with the template's data.
+    const msgs = initDoc['messages'] as { level: string; code: string; text: string; data: Record<string, unknown> }[];
+    const codes = msgs.map((m) => m.code);
+    expect(codes).toEqual(expect.arrayContaining(['STEP_START', 'PREFLIGHT_AWS_CALLER', 'PREFLIGHT_OKTA_ORG', 'GROUP_CREATED', 'PUSH_CREATED', 'PERMISSION_SET_CREATED', 'VERIFY_PASSED']));
+    expect(msgs.filter((m) => m.code === 'STEP_START').map((m) => m.data['stepId'])).toContain('account-assignments');
+    expect(msgs.find((m) => m.code === 'GROUP_CREATED')).toMatchObject({ level: 'info', data: { name: expect.any(String), id: expect.any(String) } });
+    expect(msgs.every((m) => m.level !== 'debug')).toBe(true);
+    // Each record's text is what the terminal printed (on stderr with --json).
+    for (const m of msgs.filter((x) => x.code === 'GROUP_CREATED')) expect(init.stderr).toContain(m.text);
 
     const after = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
     // Every step is done, but the optional MFA step (off by default: skipped).
@@ -67,7 +77,9 @@ describe('--json documents match docs/schemas', () => {
 
     const verify = await runCli(['verify', '--sandbox', '--json'], { cwd: dir, env });
     expect(verify.code, verify.stderr).toBe(0);
-    expect(check('verify', verify)['result']).toBe('done');
+    const verifyDoc = check('verify', verify);
+    expect(verifyDoc['result']).toBe('done');
+    expect((verifyDoc['messages'] as { code: string }[]).map((m) => m.code)).toEqual(expect.arrayContaining(['STEP_STILL_HOLDS', 'VERIFY_PASSED']));
 
     const resume = await runCli(['resume', '--sandbox', '--json'], { cwd: dir, env });
     expect(resume.code, resume.stderr).toBe(0);

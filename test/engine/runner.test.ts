@@ -116,7 +116,7 @@ describe('runner', () => {
     expect(r.drift).toEqual([{ stepId: 'sp-metadata', messages: ['thing sp-metadata is missing but the state says v1'] }]);
     expect(j.events).toEqual(['observe:preflight', 'observe:sp-metadata', 'apply:sp-metadata', 'observe:okta-app']);
     expect(j.world.get('sp-metadata')).toBe('v1');
-    expect(h2.output.text()).toContain('Drift in "sp-metadata": thing sp-metadata is missing');
+    expect(h2.output.messages).toContainEqual(expect.objectContaining({ code: 'DRIFT_FOUND', data: expect.objectContaining({ stepId: 'sp-metadata', message: 'thing sp-metadata is missing but the state says v1' }) }));
     expect(readStateFile(h.file).steps['sp-metadata']?.note).toContain('drift found');
   });
 

@@ -7,6 +7,7 @@ import { StateStore, newState, readState, STATE_SCHEMA_VERSION } from '../../src
 import { acquireLock, lockPathFor, processStart, removeLeftovers } from '../../src/engine/lock.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { tmpDir } from './fixtures.js';
+import type { IoMessage } from '../../src/messages.js';
 
 async function loadError(file: string): Promise<UsageError> {
   try {
@@ -126,10 +127,9 @@ describe('state lock', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
     expect(dead.pid).toBeGreaterThan(0);
     fs.writeFileSync(lockPathFor(file), JSON.stringify({ pid: dead.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
-    const warnings: string[] = [];
+    const warnings: IoMessage[] = [];
     const lock = await acquireLock(file, { warn: (m) => warnings.push(m) });
-    expect(warnings.join('\n')).toContain(`process ${dead.pid}`);
-    expect(warnings.join('\n')).toMatch(/stale lock/);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'STATE_LOCK_TAKEN_OVER', level: 'warn', data: expect.objectContaining({ pid: dead.pid, reused: '' }) })]);
     expect(JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8'))).toMatchObject({ pid: process.pid });
     await lock.release();
   });
@@ -171,9 +171,10 @@ describe('state lock edge cases', () => {
     const reused = { pid: process.ppid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', procStart: 'another-boot:1' };
     expect(processStart(process.ppid)).toBeDefined();
     fs.writeFileSync(lockPathFor(file), JSON.stringify(reused));
-    const warnings: string[] = [];
+    const warnings: IoMessage[] = [];
     const lock = await acquireLock(file, { warn: (m) => warnings.push(m) });
-    expect(warnings.join('\n')).toMatch(/its pid now belongs to another program/);
+    expect(warnings.map((w) => w.code)).toEqual(['STATE_LOCK_TAKEN_OVER']);
+    expect(warnings[0]!.text).toMatch(/its pid now belongs to another program/);
     const info = JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8')) as { pid: number; procStart?: string };
     expect(info.pid).toBe(process.pid);
     expect(info.procStart).toBe(processStart(process.pid));

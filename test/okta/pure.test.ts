@@ -19,12 +19,12 @@ import { UsageError, WizardError } from '../../src/errors.js';
 
 describe('normaliseOrgUrl', () => {
   it('keeps an https org URL and drops a trailing slash', () => {
-    expect(normaliseOrgUrl('https://example.okta.com/')).toEqual({ url: 'https://example.okta.com', warning: undefined });
+    expect(normaliseOrgUrl('https://example.okta.com/')).toEqual({ url: 'https://example.okta.com', warnings: [] });
   });
   it('corrects a -admin host with a warning', () => {
     const r = normaliseOrgUrl('https://dev-123-admin.okta.com');
     expect(r.url).toBe('https://dev-123.okta.com');
-    expect(r.warning).toMatch(/Admin Console/);
+    expect(r.warnings.map((w) => [w.code, w.data])).toEqual([['OKTA_ORG_URL_ADMIN', { host: 'dev-123-admin.okta.com', fixed: 'dev-123.okta.com' }]]);
   });
   it('refuses plain http except on loopback', () => {
     expect(() => normaliseOrgUrl('http://example.okta.com')).toThrow(UsageError);
@@ -106,7 +106,7 @@ describe('IdP metadata', () => {
   });
   it('warns when the certificate expires within 30 days', async () => {
     const md = parseIdpMetadata(await metadataXml(new Date('2025-01-01T00:00:00Z'), new Date('2026-06-11T00:00:00Z')));
-    expect(checkCertValidity(md, now).warning).toMatch(/expires in 10 days/);
+    expect(checkCertValidity(md, now).warning).toMatchObject({ code: 'IDP_CERT_EXPIRES_SOON', level: 'warn', data: { days: 10 } });
   });
   it('refuses metadata without a signing certificate or with a DTD', () => {
     expect(() => parseIdpMetadata('<EntityDescriptor entityID="x"><IDPSSODescriptor><SingleSignOnService Binding="b" Location="https://l"/></IDPSSODescriptor></EntityDescriptor>')).toThrow(/signing certificate/);

@@ -160,7 +160,7 @@ describe('sandbox console performer', () => {
     const token = answers.getSecret('scim-token');
     expect(endpoint?.value).toBe(sb.aws.info().scimEndpoint);
     expect(token?.value).toBeTruthy();
-    expect(output.text()).toContain('Sandbox: performed');
+    expect(output.codes()).toContain('SANDBOX_PERFORMED');
     expect(output.text()).not.toContain(token!.value);
   });
 

@@ -115,11 +115,11 @@ describe('assignments across the organization', () => {
     expect((err as WizardError).code).toBe('ASSIGNMENTS_FAILED');
     expect((err as Error).message).toContain(failing);
     expect((err as Error).message).toMatch(/Unable to provision the permission set/);
-    const text = h.output.text();
-    expect(text).toMatch(new RegExp(`Skipping account ${suspended[0]}.*SUSPENDED`));
-    expect(text).toMatch(/Skipping account \d{12} \(Management\): the management account is assigned only with --include-management-account/);
+    const skippedMsgs = h.output.messages.filter((m) => m.code === 'ACCOUNT_SKIPPED');
+    expect(skippedMsgs).toContainEqual(expect.objectContaining({ level: 'info', data: expect.objectContaining({ accountId: suspended[0], reason: expect.stringMatching(/SUSPENDED/) }) }));
+    expect(skippedMsgs).toContainEqual(expect.objectContaining({ data: expect.objectContaining({ account: expect.stringMatching(/^\d{12} \(Management\)$/), reason: expect.stringMatching(/only with --include-management-account/) }) }));
     expect(h.output.lines.some((l) => l.level === 'progress' && /^\d+\/11 accounts$/.test(l.text))).toBe(true);
-    expect(text).toMatch(new RegExp(`Account ${failing} .*FAILED: .*Unable to provision`));
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'ACCOUNT_ASSIGNMENT_FAILED', level: 'warn', data: expect.objectContaining({ accountId: failing, reason: expect.stringMatching(/Unable to provision/) }) }));
 
     const log = (await readRequestLog(fx.sb)).slice(cursor);
     expect(log.some((e) => e.fault === 'throttle')).toBe(true);
@@ -148,7 +148,7 @@ describe('assignments across the organization', () => {
     expect(log2.filter((e) => e.operation.endsWith('.CreateAccountAssignment'))).toHaveLength(1);
     expect(out.results.filter((r) => r.status === 'FAILED')).toEqual([]);
     expect(out.results.filter((r) => r.status === 'SKIPPED').map((r) => r.accountId).sort()).toEqual([...suspended, s.org.managementAccountId].sort());
-    expect(h2.output.text()).toMatch(/10 account\(s\) were finished by an earlier run; 1 left/);
+    expect(h2.output.messages).toContainEqual(expect.objectContaining({ code: 'ASSIGNMENTS_RESUMED', data: expect.objectContaining({ earlier: 10, left: 1 }) }));
 
     // A second full run (no saved progress) changes nothing.
     const cursor3 = (await readRequestLog(fx.sb)).length;

@@ -142,7 +142,7 @@ describe('preflight: delegated administrator', () => {
       const h = harness();
       const pf = await applyStep(preflightStep, h.ctx);
       expect(pf.aws).toMatchObject({ accountId: member, callerIsManagementAccount: false, callerIsDelegatedAdmin: true });
-      expect(h.output.text()).toMatch(/You are the Identity Center delegated administrator: the management account \d{12} cannot be assigned from here/);
+      expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'PREFLIGHT_CALLER_DELEGATED_ADMIN', data: expect.objectContaining({ managementAccountId: expect.stringMatching(/^\d{12}$/) }) }));
 
       const ps = await applyStep(permissionSetStep, stepHarness({ env: sb.env, outputs: { preflight: pf } }).ctx);
       const token = sb.aws.console.enableAutomaticProvisioning().secrets!['scim-token']!;

@@ -142,13 +142,13 @@ describe('a non-sandbox run against other emulators', () => {
     expect(process.env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:/);
     const out = await applyStep(scimEndpointStep, h.ctx);
     expect(out.endpoint).toBe(scim);
-    expect(h.output.text()).toMatch(/Accepting the loopback SCIM endpoint http:\/\/127\.0\.0\.1:\d+\/.* because AWS_ENDPOINT_URL points at this machine too/);
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'LOOPBACK_ACCEPTED', data: expect.objectContaining({ what: 'SCIM endpoint', variable: 'AWS_ENDPOINT_URL', value: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) }) }));
 
     const acs = 'http://127.0.0.1:4566/us-east-2/platform/saml/acs/5a1b2c3d';
     const issuer = 'http://127.0.0.1:4566/us-east-2/platform/saml/issuer';
     const h2 = fx.harness({ ...plain, flags: { 'acs-url': acs, 'issuer-url': issuer } });
     expect(await applyStep(spMetadataStep, h2.ctx)).toMatchObject({ acsUrl: acs, issuerUrl: issuer });
-    expect(h2.output.text()).toMatch(/Accepting the loopback ACS URL .* because AWS_ENDPOINT_URL points at this machine too/);
+    expect(h2.output.messages).toContainEqual(expect.objectContaining({ code: 'LOOPBACK_ACCEPTED', data: expect.objectContaining({ what: 'ACS URL', variable: 'AWS_ENDPOINT_URL' }) }));
 
     // The matching endpoint (identitystore for SCIM, sso-admin for ACS) points at AWS: loopback is refused.
     process.env.AWS_ENDPOINT_URL_IDENTITYSTORE = 'https://identitystore.us-east-2.amazonaws.com';
@@ -214,7 +214,7 @@ describe('permission-set', () => {
     expectWritesMatchPlan(await readRequestLog(fx.sb, { since: cursor }), run.changes);
     const out = run.outputs;
     expect(out).toMatchObject({ arn: ps.PermissionSetArn, created: false, sessionDuration: 'PT1H' });
-    expect(h.output.text()).toMatch(/Provisioning the latest version to 1 account/);
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'PERMISSION_SET_REPROVISION', data: expect.objectContaining({ count: 1 }) }));
     const policies = await sso.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn: preflight.aws.instanceArn, PermissionSetArn: ps.PermissionSetArn }));
     expect(policies.AttachedManagedPolicies?.map((p) => p.Arn)).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess']);
     const latest = await sso.send(

@@ -35,7 +35,7 @@ describe('IdP signing certificate', () => {
 
     await sb.okta.debug.setKeyExpiry(app.appId, app.signingKid, new Date(Date.now() + 10 * 86_400_000));
     const out = await applyStep(idpMetadataStep, h.ctx);
-    expect(h.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/expires in (9|10) days/);
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'IDP_CERT_EXPIRES_SOON', level: 'warn', data: expect.objectContaining({ days: expect.toSatisfy((d: number) => d === 9 || d === 10) }) }));
     expect(fs.readFileSync(out.path, 'utf8')).toContain('X509Certificate');
   });
 });
@@ -147,7 +147,7 @@ describe('credentials', () => {
     const h = stepHarness({ env: {} });
     const client = await connectOktaThroughIo(h.io, h.secrets, { env: { OKTA_AWS_SSO_OKTA_YAML: file }, cwd });
     expect(client.describe()).toMatchObject({ orgUrl: sb.info.oktaUrl, authMode: 'ssws', credentialSource: file });
-    expect(h.output.text()).toContain(`Found ${path.join(cwd, 'okta.yaml')}`);
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'OKTA_YAML_IGNORED', data: expect.objectContaining({ file: path.join(cwd, 'okta.yaml') }) }));
     expect(h.output.text()).not.toContain(sb.info.oktaApiToken);
   });
 

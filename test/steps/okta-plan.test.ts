@@ -153,6 +153,6 @@ describe('plan, adoption and drift', () => {
 
     const h2 = stepHarness({ env: env(sb), outputs: { ...outputs } });
     await applyStep(groupPushStep, h2.ctx);
-    expect(h2.output.lines.filter((l) => l.level === 'warn').map((l) => l.text).join('\n')).toMatch(/Group Push is in ERROR for "awsssoAuditors"/);
+    expect(h2.output.messages).toContainEqual(expect.objectContaining({ code: 'PUSH_IN_ERROR', level: 'warn', data: { detail: expect.stringContaining('"awsssoAuditors"') } }));
   });
 });

@@ -49,7 +49,7 @@ describe('Okta half against the sandbox', () => {
     const features = await fetch(`${sb.info.oktaUrl}/api/v1/apps/${o['okta-app']!.appId}/features/USER_PROVISIONING`, { headers: { Authorization: `SSWS ${sb.info.oktaApiToken}` } });
     expect(features.status).toBe(400);
     expect(await features.json()).toMatchObject({ errorCode: 'E0000001', errorSummary: 'Api validation failed: feature', errorCauses: [{ errorSummary: 'Provisioning is not enabled for the app instance.' }] });
-    expect(first.h.output.text()).toMatch(/Application Features API does not serve "AWS IAM Identity Center" \(it answered 400\)/);
+    expect(first.h.output.messages).toContainEqual(expect.objectContaining({ code: 'PROVISIONING_FEATURES_BY_PERSON', data: expect.objectContaining({ label: 'AWS IAM Identity Center' }) }));
     // Verified by its effect: the pushed group was created through SCIM with its members.
     await fetch(`${sb.info.adminUrl}/__sandbox/idle`);
     expect((await oktaGet<{ status: string; lastPush?: string }[]>(sb, `/api/v1/apps/${o['okta-app']!.appId}/group-push/mappings`))[0]).toMatchObject({ status: 'ACTIVE', lastPush: expect.any(String) });

@@ -11,7 +11,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { messageText } from '../../messages.js';
 import { describeChange, type Change } from '../../core/change.js';
 import type { StepOutputs } from '../../core/outputs.js';
-import { line, type CommandResult, type TextBlock } from '../render.js';
+import { line, renderBlocks, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
 import { withSetupOptions } from './command.js';
 
@@ -67,7 +67,7 @@ export const destroyCommand: CliCommand = {
     const flags: Record<string, string> = {};
     if (opts['consoleDone'] !== undefined) flags['console-done'] = String(opts['consoleDone']);
     const answers = new AnswerSource({ flags, secretFiles: {}, env: ctx.env, saved: state.inputs ?? {}, cwd: ctx.cwd });
-    const problems = answers.checkAll({ interactive, warn: (m) => out.warn(m) });
+    const problems = answers.checkAll({ interactive, warn: (m) => out.message(m) });
     if (problems.length > 0) throw new UsageError(`Invalid answer: ${problems.map((p) => p.message).join('; ')}. Nothing was changed.`, { code: 'INVALID_ANSWER', hint: problems.map((p) => p.hint).join(' ') });
 
     let performer;
@@ -100,7 +100,7 @@ export const destroyCommand: CliCommand = {
     const dctx = { io, services, outputs, signal: controller.signal, consoleDone: state.destroy?.consoleDone ?? [] };
     const dopts = { includeAdopted, deleteIdcGroups: opts['keepIdcGroups'] !== true };
 
-    const lock = g.dryRun ? undefined : await (await import('../../engine/lock.js')).acquireLock(stateFile, { warn: (m) => out.warn(m) });
+    const lock = g.dryRun ? undefined : await (await import('../../engine/lock.js')).acquireLock(stateFile, { warn: (m) => out.message(m) });
     try {
       const progress = out.progress('Reading what the setup created');
       let obs;
@@ -126,7 +126,7 @@ export const destroyCommand: CliCommand = {
         return { result: g.dryRun ? 'planned' : 'ok', exitCode: 0, stateFile, data, text };
       }
       // Show the plan before asking.
-      for (const t of text) if (t.kind === 'line') out.info(t.text);
+      renderBlocks(out, text);
       let typed = confirm;
       if (typed === undefined) {
         if (!prompter || g.yes) {

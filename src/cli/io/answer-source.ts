@@ -3,6 +3,7 @@
  * earlier run (state file) > rehearsal suggestion (sandbox runs only). Secrets: environment, or the file named by their file flag; never a
  * flag value, never the state file.
  */
+import { ioMessage, type IoMessage } from '../../messages.js';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -291,7 +292,7 @@ export class AnswerSource {
    * remembered in the state file that no longer passes is forgotten (so a terminal asks again) or,
    * when nobody can be asked, reported naming the flag that overrides it. Returns every problem.
    */
-  checkAll(opts: { interactive: boolean; warn?: (m: string) => void }): AnswerProblem[] {
+  checkAll(opts: { interactive: boolean; warn?: (m: IoMessage) => void }): AnswerProblem[] {
     const problems: AnswerProblem[] = [];
     for (const key of Object.keys(ANSWERS) as AnswerKey[]) {
       const spec: AnswerSpec = ANSWERS[key];
@@ -315,7 +316,7 @@ export class AnswerSource {
       if (found.origin === 'state') {
         delete this.saved[key];
         if (opts.interactive) {
-          opts.warn?.(`The answer "${String(found.value)}" saved in the state file for ${spec.flag ?? key} is no longer valid (${ok}); you will be asked again.`);
+          opts.warn?.(ioMessage('SAVED_ANSWER_INVALID', { value: String(found.value), flag: spec.flag ?? key, reason: ok }));
           continue;
         }
         problems.push({ key, source: found.source, message: `the answer "${String(found.value)}" saved in the state file for ${spec.flag ?? key} is no longer valid: ${ok}`, hint: `Give it again with ${howToAnswer(key)}.` });

@@ -19,6 +19,7 @@ import type {
 } from '../../steps/contract.js';
 import { MissingAnswerError, UsageError, WaitingForConsoleError } from '../../errors.js';
 import { excerpt } from '../../safe/text.js';
+import { ioMessage, type CodeAt, type DataArgs, type IoMessage, type MessageValue } from '../../messages.js';
 import type { AnswerSource, AnswerValue } from './answer-source.js';
 
 /** How a terminal (or a test driving the real prompts) asks questions. */
@@ -31,9 +32,8 @@ export interface Prompter {
 
 /** Where human-readable output goes (terminal renderer, JSON mode's stderr, a test capture). */
 export interface OutputSink {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
+  /** One message record (src/messages.ts): the terminal prints its text, --json and tests keep it. */
+  message(m: IoMessage): void;
   /** Shown to the person only, never logged or put in --json output. */
   secretOnce(label: string, value: string): void;
   progress(text: string): Progress;
@@ -122,7 +122,7 @@ export class BaseIo implements Io {
     }
     if (opts.default !== undefined) {
       this.validateGiven(opts.key, opts.default, 'the default', opts.validate);
-      this.output.debug(`${opts.message}: using the default "${opts.default}" (${howToAnswer(opts.key)} to change it)`);
+      this.debug('ANSWER_DEFAULT', { question: opts.message, value: opts.default, how: `${howToAnswer(opts.key)} to change it`, key: opts.key });
       this.answers.remember(opts.key, opts.default);
       return opts.default;
     }
@@ -148,7 +148,7 @@ export class BaseIo implements Io {
       return value;
     }
     if (opts.default !== undefined) {
-      this.output.debug(`${opts.message}: using the default "${opts.default}"`);
+      this.debug('ANSWER_DEFAULT', { question: opts.message, value: opts.default, how: 'the default', key: opts.key });
       this.answers.remember(opts.key, opts.default);
       return opts.default;
     }
@@ -160,7 +160,7 @@ export class BaseIo implements Io {
       const given = this.answers.get(opts.key);
       if (given) return given.value === true || given.value === 'true';
       if (this.yes || notAsked(ANSWERS[opts.key])) {
-        this.output.debug(`${opts.message} ${opts.default ? 'yes' : 'no'} (${this.yes ? '--yes takes the proposed answer' : `the default; ${howToAnswer(opts.key)} to change it`})`);
+        this.debug('CONFIRM_DEFAULT', { question: opts.message, answer: opts.default ? 'yes' : 'no', why: this.yes ? '--yes takes the proposed answer' : `the default; ${howToAnswer(opts.key)} to change it`, key: opts.key });
         this.answers.remember(opts.key, opts.default);
         return opts.default;
       }
@@ -173,7 +173,7 @@ export class BaseIo implements Io {
     }
     // An approval.
     if (this.yes) {
-      this.output.debug(`${opts.message} yes (--yes)`);
+      this.debug('APPROVED_BY_YES', { question: opts.message });
       return true;
     }
     if (this.prompter) return this.prompter.confirm({ message: opts.message, default: opts.default });
@@ -235,11 +235,11 @@ export class BaseIo implements Io {
     const done = this.answers.get('console-done');
     const doneIds = Array.isArray(done?.value) ? done.value : [];
     if (doneIds.includes(action.id)) {
-      this.output.debug(`Console action "${action.id}" marked done by ${done?.source}.`);
+      this.debug('CONSOLE_ACTION_MARKED_DONE', { id: action.id, source: done?.source ?? '--console-done' });
       return;
     }
     if (action.evidence && action.evidence.length > 0 && action.evidence.every((k) => this.answers.has(k))) {
-      this.output.debug(`Console action "${action.id}" already done: ${action.evidence.join(', ')} answered.`);
+      this.debug('CONSOLE_ACTION_EVIDENCE', { id: action.id, answered: action.evidence.join(', ') });
       return;
     }
     this.output.consoleAction(action);
@@ -250,12 +250,12 @@ export class BaseIo implements Io {
         this.answers.injectSecret(k as SecretKey, v);
       }
       for (const [k, v] of Object.entries(result.answers ?? {})) this.answers.inject(k as AnswerKey, v as AnswerValue);
-      this.output.info(`Sandbox: performed "${action.title}"${result.message ? `: ${this.redact(result.message).replace(/\.+$/, '')}` : ''}.`);
+      this.info('SANDBOX_PERFORMED', { id: action.id, title: action.title, result: result.message ? `: ${result.message.replace(/\.+$/, '')}` : '' });
       return;
     }
     if (this.prompter) {
       const how = this.consoleHint?.(action);
-      if (how) this.output.info(`${how}.`);
+      if (how) this.info('CONSOLE_ACTION_SCRIPTED', { how });
       const ok = await this.prompter.confirm({ message: `Done with "${action.title}"?`, default: true });
       if (ok) return;
       if (action.optional) return;
@@ -277,16 +277,27 @@ export class BaseIo implements Io {
 
   // -------------------------------------------------------------------------------- output
 
-  info(message: string): void {
-    this.output.info(this.redact(message));
+  info<C extends CodeAt<'info' | 'result'>>(code: C, ...data: DataArgs<C>): void {
+    this.emit(ioMessage(code, ...data));
   }
 
-  warn(message: string): void {
-    this.output.warn(this.redact(message));
+  warn<C extends CodeAt<'warn'>>(code: C, ...data: DataArgs<C>): void {
+    this.emit(ioMessage(code, ...data));
   }
 
-  debug(message: string): void {
-    this.output.debug(this.redact(message));
+  debug<C extends CodeAt<'debug'>>(code: C, ...data: DataArgs<C>): void {
+    this.emit(ioMessage(code, ...data));
+  }
+
+  notify(m: IoMessage): void {
+    this.emit(m);
+  }
+
+  /** Every message passes here: its text and its data's strings masked. */
+  private emit(m: IoMessage): void {
+    const data: Record<string, MessageValue> = {};
+    for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? this.redact(v) : v;
+    this.output.message({ ...m, text: this.redact(m.text), data });
   }
 
   progress(text: string): Progress {

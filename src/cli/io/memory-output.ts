@@ -4,24 +4,29 @@
  */
 import type { ConsoleAction, Progress } from '../../steps/contract.js';
 import type { OutputSink } from './base-io.js';
+import type { IoMessage, MessageCode } from '../../messages.js';
 
 export interface OutputLine {
   level: 'info' | 'warn' | 'debug' | 'secret' | 'progress' | 'console';
   text: string;
+  /** Messages only: the registered code. */
+  code?: MessageCode;
 }
 
 export class MemoryOutput implements OutputSink {
   readonly lines: OutputLine[] = [];
+  /** Every message record, in order (what tests assert codes on). */
+  readonly messages: IoMessage[] = [];
   readonly consoleActions: ConsoleAction[] = [];
 
-  info(message: string): void {
-    this.lines.push({ level: 'info', text: message });
+  message(m: IoMessage): void {
+    this.messages.push(m);
+    this.lines.push({ level: m.level === 'warn' || m.level === 'debug' ? m.level : 'info', text: m.text, code: m.code });
   }
-  warn(message: string): void {
-    this.lines.push({ level: 'warn', text: message });
-  }
-  debug(message: string): void {
-    this.lines.push({ level: 'debug', text: message });
+
+  /** The codes of the messages so far, in order. */
+  codes(): MessageCode[] {
+    return this.messages.map((m) => m.code);
   }
   secretOnce(label: string, value: string): void {
     this.lines.push({ level: 'secret', text: `${label}: ${value}` });

@@ -7,6 +7,7 @@ import { PassThrough, type Writable, type Readable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ConsoleAction, Progress } from '../../steps/contract.js';
 import type { OutputSink, Prompter } from './base-io.js';
+import { ioMessage, type DataArgs, type IoMessage, type MessageCode } from '../../messages.js';
 import { escapeControl } from '../../safe/text.js';
 
 export interface ColorInput {
@@ -168,6 +169,8 @@ export interface TerminalOutputOptions {
   /** Draw ora spinners (a TTY and not CI). */
   spinners: boolean;
   verbose: boolean;
+  /** Keeps every message record shown (debug ones with --verbose only): what --json carries. */
+  record?: (m: IoMessage) => void;
 }
 
 /** Human output for a terminal or a log: chalk for color, ora for spinners. */
@@ -177,9 +180,11 @@ export class TerminalOutput implements OutputSink {
   private readonly spinners: boolean;
   private readonly verbose: boolean;
   private readonly streamIsTTY: boolean;
+  private readonly record: ((m: IoMessage) => void) | undefined;
 
   constructor(opts: TerminalOutputOptions) {
     this.stream = opts.stream;
+    this.record = opts.record;
     this.chalk = new Chalk({ level: opts.color });
     this.spinners = opts.spinners;
     this.verbose = opts.verbose;
@@ -200,6 +205,21 @@ export class TerminalOutput implements OutputSink {
     if (sp) sp.clear();
     this.stream.write(`${text}\n`);
     if (sp) sp.render();
+  }
+
+  /** One message record: kept for --json, its text printed by its level. */
+  message(m: IoMessage): void {
+    if (m.level === 'debug' && !this.verbose) return;
+    this.record?.(m);
+    if (m.level === 'warn') this.warn(m.text);
+    else if (m.level === 'debug') this.debug(m.text);
+    else if (m.level === 'error') this.line(this.chalk.red(escapeControl(m.text)));
+    else this.info(m.text);
+  }
+
+  /** A message of the CLI's own, by code (src/messages.ts): the commands' way to say something. */
+  notify<C extends MessageCode>(code: C, ...data: DataArgs<C>): void {
+    this.message(ioMessage(code, ...data));
   }
 
   /** Text from a step or an error: its control characters are shown, never obeyed (escapeControl). */
@@ -250,7 +270,7 @@ export class TerminalOutput implements OutputSink {
     if (this.streamIsTTY) {
       this.line(`${this.chalk.bold(escapeControl(label))}: ${escapeControl(value)}  ${this.chalk.dim('(shown once; it is not saved anywhere)')}`);
     } else {
-      this.warn(`${label} is not shown because the output is not a terminal (it would end up in a log). Supply your own value instead, or run in a terminal.`);
+      this.notify('SECRET_NOT_SHOWN', { label });
     }
   }
 

@@ -5,7 +5,7 @@ import { app } from './org.js';
 import { filterBy, page } from './paging.js';
 import { newSigningKey } from './saml.js';
 import { ensureKeys } from './app-keys.js';
-import { defaultCapabilities, type AppRec } from './state.js';
+import { newAppRelations, type AppRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { appView } from './views.js';
 
@@ -60,13 +60,7 @@ export function appHandlers(org: Org): Handlers {
         writable,
         keys: [key],
         activeKid: key.kid,
-        connection: null,
-        capabilities: defaultCapabilities(),
-        groups: {},
-        users: {},
-        targetGroups: {},
-        mappings: {},
-        pushRules: [],
+        ...newAppRelations(),
       };
       org.state.apps[id] = a;
       return { status: 200, json: appView(org, a) };

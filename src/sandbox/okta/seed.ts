@@ -5,7 +5,7 @@
  * Identity Center's SCIM would refuse (no display name, or a ";" in the last name).
  */
 import crypto from 'node:crypto';
-import { defaultCapabilities, type AppRec, type OktaState, type UserRec } from './state.js';
+import { newAppRelations, type AppRec, type OktaState, type UserRec } from './state.js';
 
 export interface SeedUsersInput {
   count: number;
@@ -212,13 +212,7 @@ export function seedApps(state: OktaState, p: AppsInput, now = new Date().toISOS
       writable: kind.writable,
       keys: [],
       activeKid: crypto.randomBytes(32).toString('base64url'),
-      connection: null,
-      capabilities: defaultCapabilities(),
-      groups: {},
-      users: {},
-      targetGroups: {},
-      mappings: {},
-      pushRules: [],
+      ...newAppRelations(),
     };
   }
 }

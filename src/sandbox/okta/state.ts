@@ -166,5 +166,10 @@ export function defaultCapabilities(): CapabilitiesRec {
   };
 }
 
+/** What a new app starts with: no connection, Okta's default features, no assignment, push or rule. */
+export function newAppRelations(): Pick<AppRec, 'connection' | 'capabilities' | 'groups' | 'users' | 'targetGroups' | 'mappings' | 'pushRules'> {
+  return { connection: null, capabilities: defaultCapabilities(), groups: {}, users: {}, targetGroups: {}, mappings: {}, pushRules: [] };
+}
+
 /** OIN apps whose provisioning the sandbox emulates. */
 export const PROVISIONING_APPS = ['amazon_aws_sso', 'scim2headerauth'];

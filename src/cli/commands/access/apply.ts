@@ -8,7 +8,7 @@
 import { InterruptedError, UsageError, WizardError } from '../../../errors.js';
 import type { GlobalOpts } from '../../context.js';
 import { DEFAULT_STATE_FILE } from '../../../engine/defaults.js';
-import { line, type CommandResult, type TextBlock } from '../../render.js';
+import { line, renderBlocks, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
 
@@ -30,14 +30,14 @@ export const accessApplyCommand: CliCommand = {
     const stateFile = ctx.statePath(g);
     const out = ctx.output(g);
     const { acquireLock } = await import('../../../engine/lock.js');
-    const lock = await acquireLock(stateFile, { warn: (m) => out.warn(m) });
+    const lock = await acquireLock(stateFile, { warn: (m) => out.message(m) });
     const controller = new AbortController();
     const external = ctx.deps.signal;
     if (external) external.addEventListener('abort', () => controller.abort(), { once: true });
     // The command that continues this run, exactly as it can be typed again (same file, flags, state).
     const again = resumeCommand(g, opts);
     const onSig = (): void => {
-      out.warn(`Stopping: what is done so far is recorded in the state file; run \`${again}\` to continue.`);
+      out.notify('ACCESS_STOPPING', { command: again });
       controller.abort();
     };
     if (ctx.deps.handleSignals) process.once('SIGINT', onSig);
@@ -73,7 +73,7 @@ export const accessApplyCommand: CliCommand = {
           }
           return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text };
         }
-        for (const b of planBlocks) if (b.kind === 'line') s.out.info(b.text);
+        renderBlocks(s.out, planBlocks);
         const risky = plan.changes.some((c) => c.risk === 'destructive' || c.risk === 'org-wide');
         let ok: boolean;
         try {

@@ -129,7 +129,7 @@ export async function observeAndPlan(s: AccessSession, file: AccessFile, opts: {
         groups: [...file.assignments.map((a) => a.group), ...tracked.assignments.map((a) => a.group)],
         ous,
       },
-      (m) => s.io.debug(m),
+      (m) => s.io.debug('CLIENT_DEBUG', { message: m }),
     );
     p.succeed(`Read ${live.accounts.length} accounts, ${live.permissionSets.length} permission sets, ${live.groups.length} groups.`);
   } catch (e) {
