@@ -19,7 +19,20 @@ const DIGITS = '23456789';
 const SYMBOLS = '!#$*+-=?@^_~';
 
 /** A strong password from node:crypto: 20 characters with every class, no look-alike characters. */
-export function generatePassword(length = 20): string {
+/**
+ * A strong random password. Okta's default password policy refuses one that contains a part of the
+ * username (the login's local part, first or last name, compared case-insensitively): such a draw, rare
+ * but possible, is drawn again.
+ */
+export function generatePassword(length = 20, avoid: readonly string[] = []): string {
+  const parts = avoid.map((a) => a.toLowerCase()).filter((a) => a.length >= 3);
+  for (;;) {
+    const p = drawPassword(length);
+    if (!parts.some((a) => p.toLowerCase().includes(a))) return p;
+  }
+}
+
+function drawPassword(length: number): string {
   const all = LOWER + UPPER + DIGITS + SYMBOLS;
   const pick = (set: string): string => set[randomInt(set.length)]!;
   const chars = [pick(LOWER), pick(UPPER), pick(DIGITS), pick(SYMBOLS)];
@@ -51,7 +64,7 @@ async function askProfile(ctx: StepContext): Promise<Profile> {
   return { firstName, lastName, email, displayName };
 }
 
-async function password(ctx: StepContext): Promise<string> {
+async function password(ctx: StepContext, profile: Profile): Promise<string> {
   const given = await ctx.io.secret({ key: 'test-user-password', message: 'Password for the test user', validate: validatePassword, optional: true });
   if (given) return given;
   const generate = ctx.io.interactive ? await ctx.io.confirm({ message: 'Generate a strong password for the test user (shown once)?', default: true }) : true;
@@ -60,7 +73,7 @@ async function password(ctx: StepContext): Promise<string> {
     if (!typed) throw new UsageError('No password was given for the test user.', { code: 'NO_PASSWORD', hint: 'Type one, or let the wizard generate it.' });
     return typed;
   }
-  const p = generatePassword();
+  const p = generatePassword(20, [profile.email.split('@')[0] ?? '', profile.firstName, profile.lastName]);
   ctx.io.showSecretOnce('Test user password (shown once, not saved anywhere)', p);
   return p;
 }
@@ -187,7 +200,7 @@ export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
         ctx.io.info('TEST_USER_ADDED_TO_GROUP', { user: u?.login ?? pl.userId, groupId: pl.groupId });
       } else if (pl.action === 'create') {
         const mustChange = await ctx.io.confirm({ key: 'test-user-must-change-password', message: 'Must the test user change the password at first sign-in?', default: false });
-        const pw = await password(ctx);
+        const pw = await password(ctx, profile);
         rememberTestUserPassword(profile.email, pw); // process memory only: the verify step signs in with it
         const user = await okta.createUser({
           profile: { firstName: profile.firstName, lastName: profile.lastName, email: profile.email, login: profile.email, displayName: profile.displayName },
