@@ -64,6 +64,15 @@ describe('--json documents match docs/schemas', () => {
     const init = await runCli(['init', '--sandbox', '--yes', '--json'], { cwd: dir, env });
     expect(init.code, init.stderr).toBe(0);
     expect(check('init', init)['result']).toBe('done');
+    // The dry run printed the very changes init then applied, for every step it could plan (the rest
+    // need the result of a console action first: a "pending:" note).
+    type Doc = { steps: { id: string; changes?: Rec[]; notes?: string[]; applied?: Rec[] }[] };
+    type Rec = { op: string; resource: { kind: string }; risk: string; writes?: unknown[] };
+    const shape = (cs: Rec[] = []) => cs.map((c) => ({ op: c.op, kind: c.resource.kind, risk: c.risk, writes: c.writes }));
+    const applied = new Map((JSON.parse(init.stdout) as Doc).steps.map((st) => [st.id, st.applied]));
+    const plannedSteps = (JSON.parse(plan.stdout) as Doc).steps.filter((st) => !(st.notes ?? []).some((n) => n.startsWith('pending:')));
+    expect(plannedSteps.map((st) => st.id)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'scim-endpoint', 'permission-set']));
+    for (const st of plannedSteps) expect(shape(st.changes), st.id).toEqual(shape(applied.get(st.id)));
 
     const after = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
     // Every step is done, but the optional MFA step (off by default: skipped).
