@@ -116,8 +116,11 @@ export function printError(stream: Writable, out: TerminalOutput, e: WizardError
     stream.write(`${t}\n`);
   };
   const label = e.exitCode === ExitCode.WaitingForConsole ? 'Waiting' : e.exitCode === ExitCode.Interrupted ? 'Interrupted' : 'Error';
-  write(c.red(`${label}: ${safeMessage(redact(e.message.replace(/^Interrupted\.?\s*/, '')))}`.trimEnd()));
-  if (e.hint) write(`${c.bold('What to do:')} ${safeMessage(redact(e.hint))}`);
+  // Wrapped at the terminal's width between words (a `quoted command` is never broken), continuation
+  // lines under the text; a pipe or a file gets each on one line.
+  const lines = (head: string, text: string): string[] => out.fit(`${head} ${text}`.trimEnd(), 2);
+  for (const l of lines(`${label}:`, safeMessage(redact(e.message.replace(/^Interrupted\.?\s*/, ''))))) write(c.red(l));
+  if (e.hint) lines('What to do:', safeMessage(redact(e.hint))).forEach((l, i) => write(i === 0 ? l.replace(/^What to do:/, c.bold('What to do:')) : l));
 }
 
 /** Print a command's result: its text, its error, and with --json the document on stdout. */

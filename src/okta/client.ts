@@ -137,6 +137,9 @@ export const OKTA_SCOPES = [
   'okta.users.read',
 ] as const;
 
+/** The extra scopes of --require-mfa (the app's sign-in policy, Identity Engine). */
+export const OKTA_POLICY_SCOPES: readonly string[] = ['okta.policies.manage', 'okta.policies.read'];
+
 export const OKTA_PERMISSION_HINT =
   `Give the credentials these scopes (service app > Okta API Scopes > Grant): ${OKTA_SCOPES.join(', ')}; ` +
   'and an admin role that covers apps, groups and users (Super Administrator is the simplest; see docs/okta.md). ' +
@@ -147,7 +150,7 @@ export const OKTA_PERMISSION_HINT =
  * an SSWS token, or the grants of a service app, must cover it). Writes need `.manage`, reads `.read`.
  */
 export function oktaPermissionFor(method: string, path: string): string | undefined {
-  const family = /^\/api\/v1\/(apps|groups|users)\b/.exec(path)?.[1];
+  const family = /^\/api\/v1\/(apps|groups|users|policies)\b/.exec(path)?.[1];
   if (!family) return undefined;
   return `okta.${family}.${method === 'GET' || method === 'HEAD' ? 'read' : 'manage'}`;
 }

@@ -20,6 +20,8 @@ export const SANDBOX_OKTA_SCOPES: readonly string[] = [
   'okta.groups.read',
   'okta.users.manage',
   'okta.users.read',
+  'okta.policies.manage',
+  'okta.policies.read',
   'okta.orgs.read',
   'okta.schemas.manage',
   'okta.schemas.read',
@@ -92,7 +94,8 @@ export async function loadOrCreateCredentials(dir: string, opts: { sharedKey?: b
   try {
     const parsed: unknown = JSON.parse(await fsp.readFile(file, 'utf8'));
     await fsp.access(privateKeyPath);
-    if (valid(parsed)) return { credentials: parsed, privateKeyPath, created: false };
+    // The grants follow this version's list (a sandbox made by an older version gains new scopes).
+    if (valid(parsed)) return { credentials: { ...parsed, oauth: { ...parsed.oauth, scopes: [...new Set([...parsed.oauth.scopes, ...SANDBOX_OKTA_SCOPES])] } }, privateKeyPath, created: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
   }

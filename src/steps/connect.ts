@@ -14,7 +14,7 @@ import type { Io, SecretStore } from '../core/io.js';
 import { UsageError, WizardError } from '../errors.js';
 import { messageText } from '../messages.js';
 import type { OktaClient } from '../okta/client.js';
-import { OKTA_SCOPES } from '../okta/client.js';
+import { OKTA_POLICY_SCOPES, OKTA_SCOPES } from '../okta/client.js';
 import {
   connectOkta,
   normaliseOrgUrl,
@@ -119,7 +119,15 @@ export async function askOktaConnection(io: Io, secrets: SecretStore, env: Env, 
     if (!privateKey) throw new UsageError('No private key for the Okta service app was given.', { code: 'OKTA_KEY_MISSING', hint: 'Pass --okta-private-key-file <file> or set OKTA_CLIENT_PRIVATEKEY.' });
     secrets.set('okta-private-key', privateKey);
     const keyId = io.hasAnswer('okta-key-id') ? await io.ask({ key: 'okta-key-id', message: 'Key ID (kid)' }) : yaml?.keyId;
-    const scopes = io.hasAnswer('okta-scopes') ? splitScopes(await io.ask({ key: 'okta-scopes', message: 'OAuth scopes' })) : yaml?.scopes && yaml.scopes.length > 0 ? yaml.scopes : [...OKTA_SCOPES];
+    // --require-mfa writes the app's sign-in policy: the token then needs the policy scopes too.
+    const wantsPolicies = io.hasAnswer('require-mfa') && (await io.confirm({ key: 'require-mfa', message: 'Require two factors to sign in to AWS?', default: false }));
+    const given = io.hasAnswer('okta-scopes') ? splitScopes(await io.ask({ key: 'okta-scopes', message: 'OAuth scopes' })) : yaml?.scopes && yaml.scopes.length > 0 ? yaml.scopes : undefined;
+    const scopes = given ?? [...OKTA_SCOPES, ...(wantsPolicies ? OKTA_POLICY_SCOPES : [])];
+    const lacking = wantsPolicies ? OKTA_POLICY_SCOPES.filter((s) => !scopes.includes(s)) : [];
+    if (lacking.length > 0) {
+      const data = { lacking: lacking.join(' and '), where: given && io.hasAnswer('okta-scopes') ? '--okta-scopes' : `the scopes in ${yamlName}` };
+      throw new UsageError(messageText('OKTA_SCOPES_MISSING_POLICIES', data), { code: 'OKTA_SCOPES_MISSING_POLICIES', hint: messageText('OKTA_SCOPES_MISSING_POLICIES', data, 'hint') });
+    }
     credentials = {
       mode: 'oauth',
       clientId,

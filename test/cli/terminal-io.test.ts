@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { AnswerSource } from '../../src/cli/io/answer-source.js';
 import { BaseIo } from '../../src/cli/io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel } from '../../src/cli/io/terminal.js';
+import { printError } from '../../src/cli/render.js';
+import { WizardError } from '../../src/errors.js';
 import { Capture, typeWhenDrawn, useLineEditingTerminal } from '../helpers/terminal.js';
 
 useLineEditingTerminal();
@@ -113,6 +115,27 @@ describe('TerminalOutput and color rules', () => {
     const p = new Capture();
     new TerminalOutput({ stream: p, color: 0, spinners: false, verbose: false }).info(info);
     expect(p.text).toBe(`${info}\n`);
+  });
+
+  it('an error and its hint wrap at the terminal width too, never inside a `quoted command`', () => {
+    const s = Object.assign(new Capture(), { isTTY: true, columns: 50 });
+    const o = new TerminalOutput({ stream: s, color: 0, spinners: false, verbose: false });
+    const e = new WizardError('Okta answered 403 E0000006 to GET /api/v1/apps: You do not have permission to perform the requested action.', {
+      hint: 'Give the token the rights it lacks, then run `okta-aws-sso resume --state-file ./okta-aws-sso.state.json` to continue.',
+    });
+    printError(s, o, e, (t) => t);
+    const lines = s.text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Error: Okta answered 403/);
+    for (const l of lines) if (!l.includes('`')) expect(l.length, l).toBeLessThan(50);
+    expect(lines.slice(1).every((l) => l.startsWith('  ') || l.startsWith('What to do:'))).toBe(true);
+    // The command is one piece on one line, exactly as it must be typed.
+    expect(lines.some((l) => l.includes('`okta-aws-sso resume --state-file ./okta-aws-sso.state.json`'))).toBe(true);
+    // Joined again, nothing was lost or changed.
+    expect(lines.map((l) => l.trim()).join(' ')).toBe(`Error: ${e.message} What to do: ${e.hint}`);
+    // A pipe (no width): each on its one line, as scripts and tests read it.
+    const p = new Capture();
+    printError(p, new TerminalOutput({ stream: p, color: 0, spinners: false, verbose: false }), e, (t) => t);
+    expect(p.text).toBe(`Error: ${e.message}\nWhat to do: ${e.hint}\n`);
   });
 
   it('shows console actions with numbered steps and values; debug only with --verbose', () => {

@@ -45,7 +45,7 @@ describe('a person in a terminal', () => {
     at = await t.waitFor('? Okta groups: assignment group and push groups (adds)', at);
     t.type(CTRL_C);
     expect(await t.exited).toBe(130);
-    const hint = /run `(okta-aws-sso [^`]+)`/.exec(t.screen().slice(at));
+    const hint = /run\s+`(okta-aws-sso [^`]+)`/.exec(t.screen().slice(at));
     expect(hint, t.screen().slice(at)).not.toBeNull();
     expect(hint![1]).toBe('okta-aws-sso resume');
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as { run?: { sandbox?: { dir: string } }; inputs: Record<string, unknown> };

@@ -7,6 +7,9 @@ import { stepDrift } from '../helpers/step-harness.js';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRequestLog } from '../helpers/sandbox.js';
+import type { AnyStep } from '../../src/steps/contract.js';
+import { oktaAppStep } from '../../src/steps/03-okta-app.js';
+import { appSignOnPolicyStep } from '../../src/steps/03b-app-sign-on-policy.js';
 import { awsUpstream, oktaGet, runOktaHalf, TEST_USER_FLAGS, oktaSandboxPerTest } from './okta-fixture.js';
 
 
@@ -108,6 +111,50 @@ describe('Okta half against the sandbox', () => {
     const log = await readRequestLog(sb);
     expect(log.some((e) => e.operation.includes('/oauth2/v1/token') || e.operation.includes('token'))).toBe(true);
     expect(oktaErrors(log)).toEqual([]);
+  });
+
+  it('--require-mfa with OAuth (Identity Engine org): the token asks for the policy scopes too, and the app sign-in policy is set', async () => {
+    const sb = await sandboxes.start({ okta: { authnPolicy: 'identity-engine' } });
+    const up = awsUpstream(sb);
+    const oauth = { 'okta-auth': 'oauth', 'okta-client-id': sb.info.oauth.clientId, 'okta-key-id': sb.info.oauth.keyId, 'require-mfa': true };
+    const r = await runOktaHalf(sb, up, {
+      env: { OKTA_ORG_URL: sb.info.oktaUrl },
+      flags: { ...TEST_USER_FLAGS, ...oauth },
+      secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
+    }, { steps: [oktaAppStep, appSignOnPolicyStep] as AnyStep[], checkWrites: true });
+    expect(r.checked).toContain('app-sign-on-policy');
+    const client = await r.h.ctx.services.okta();
+    expect(client.describe().scopes).toEqual(expect.arrayContaining(['okta.policies.manage', 'okta.policies.read', 'okta.apps.manage']));
+    expect(r.outputs['app-sign-on-policy']).toMatchObject({ engine: 'identity', created: true });
+    const policyId = (r.outputs['app-sign-on-policy'] as { policyId: string }).policyId;
+    const app = await oktaGet<{ _links: { accessPolicy?: { href: string } } }>(sb, `/api/v1/apps/${r.outputs['okta-app']!.appId}`);
+    expect(app._links.accessPolicy?.href).toContain(policyId);
+    expect(oktaErrors(await readRequestLog(sb))).toEqual([]);
+
+    // Scopes given without the policy scopes: a usage error before any change, naming the fix.
+    const before = (await readRequestLog(sb)).length;
+    const err = await runOktaHalf(sb, up, {
+      env: { OKTA_ORG_URL: sb.info.oktaUrl },
+      flags: { ...TEST_USER_FLAGS, ...oauth, 'okta-scopes': 'okta.apps.manage okta.apps.read okta.groups.manage okta.groups.read okta.users.manage okta.users.read' },
+      secretFiles: { 'okta-private-key': sb.info.oauth.privateKeyPath },
+    }, { steps: [oktaAppStep, appSignOnPolicyStep] as AnyStep[] }).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, code: 'OKTA_SCOPES_MISSING_POLICIES' });
+    expect(String((err as { hint?: string }).hint)).toContain('--okta-scopes');
+    expect((await readRequestLog(sb)).slice(before)).toEqual([]);
+  });
+
+  it('--require-mfa on a Classic Engine org: the app sign-on rule is a console action, confirmed once and not asked again', async () => {
+    const sb = await sandboxes.start();
+    const up = awsUpstream(sb);
+    const steps = [oktaAppStep, appSignOnPolicyStep] as AnyStep[];
+    const first = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'require-mfa': true } }, { steps });
+    expect(first.outputs['app-sign-on-policy']).toMatchObject({ engine: 'classic', appId: first.outputs['okta-app']!.appId, created: true });
+    expect(first.h.output.consoleActions.map((a) => a.id)).toEqual(['app-sign-on-rule']);
+    // Classic has no API for app sign-on rules: nothing was sent to /api/v1/policies.
+    expect((await readRequestLog(sb)).filter((e) => e.operation.includes('/api/v1/policies'))).toEqual([]);
+    const again = await runOktaHalf(sb, up, { flags: { ...TEST_USER_FLAGS, 'require-mfa': true }, outputs: first.outputs }, { steps });
+    expect(again.h.output.consoleActions).toEqual([]);
+    expect(again.outputs['app-sign-on-policy']).toEqual(first.outputs['app-sign-on-policy']);
   });
 
   it.each(['supported', 'unknown'] as const)('provisions through a separate "SCIM 2.0 TestApp" with hidden icons, assigned and pushed there (connections API %s)', async (api) => {

@@ -212,22 +212,23 @@ export class TerminalOutput implements OutputSink {
   }
 
   /**
-   * A line longer than the terminal is wide, broken between words (never inside one), continuation
-   * lines indented under the text (after a "1. " or "- " marker, else two spaces more). Without a
-   * terminal width (a pipe, a file) the line stays whole.
+   * A line longer than the terminal is wide, broken between words (never inside one, nor inside a
+   * `quoted command`, so a printed hint stays one piece to copy), continuation lines indented under the
+   * text (after a "1. " or "- " marker, else two spaces more; `hang` overrides). Without a terminal width
+   * (a pipe, a file) the line stays whole.
    */
-  private fit(text: string): string[] {
+  fit(text: string, hangOverride?: number): string[] {
     const width = this.columns();
     if (width === undefined || text.length < width) return [text];
     const m = /^(\s*)((?:\d+\.|-|\*)\s+)?/.exec(text)!;
     const lead = m[1]!;
-    const hang = ' '.repeat(m[2] ? m[0].length : lead.length + 2);
+    const hang = ' '.repeat(hangOverride ?? (m[2] ? m[0].length : lead.length + 2));
     if (hang.length > width / 2) return [text];
     const limit = width - 1;
     const lines: string[] = [];
     let cur = lead;
     let sep = '';
-    for (const [, word, space] of text.slice(lead.length).matchAll(/(\S+)(\s*)/g)) {
+    for (const [, word, space] of text.slice(lead.length).matchAll(/((?:`[^`\n]*`|[^\s`]+|`)+)(\s*)/g)) {
       if (cur.trim() === '') cur += word;
       else if (cur.length + sep.length + word!.length <= limit) cur += sep + word;
       else {
