@@ -114,8 +114,8 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
         group = await okta.createGroup(g.name, 'Pushed to AWS IAM Identity Center (okta-aws-sso access file)');
         io.info(`Created the Okta group "${g.name}" (${group.id}).`);
       }
-      const mappings = await okta.listPushMappings(input.pushAppId, group.id);
-      if (mappings.length === 0) {
+      // A mapping only where the plan has one (a new group with the push prefix is pushed by the push rule).
+      if (g.createMapping && (await okta.listPushMappings(input.pushAppId, group.id)).length === 0) {
         const m = await okta.createPushMapping(input.pushAppId, group.id, g.name);
         io.info(`Pushing "${g.name}" to Identity Center (mapping ${m.id}).`);
       }
