@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * Compiles src/ to dist/ (tsc -p tsconfig.build.json) unless dist/ is already the output of the
- * current sources: a stamp (SHA-256 of every file under src/ and the two tsconfig files) is kept in
- * node_modules/.cache/okta-aws-sso/build-stamp after each successful build.
+ * Compiles src/ to dist/ (tsc -p tsconfig.build.json), then makes the binary's start-up files
+ * (scripts/bundle-cli.mjs: dist/cli/main.bundle.js and dist/cli/help.json), unless dist/ is already
+ * the output of the current sources: a stamp (SHA-256 of every file under src/, the two tsconfig
+ * files and the bundle script) is kept in node_modules/.cache/okta-aws-sso/build-stamp after each
+ * successful build.
  *
  *   node scripts/build.mjs           # build when stale (what `npm test` and the test setup use)
  *   node scripts/build.mjs --force   # always build (what `npm run build` uses)
@@ -31,7 +33,7 @@ function walk(dir, out) {
 /** The SHA-256 of the build's inputs. */
 export function sourceStamp() {
   const h = createHash('sha256');
-  for (const f of [...walk(path.join(ROOT, 'src'), []), path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json')]) {
+  for (const f of [...walk(path.join(ROOT, 'src'), []), path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json'), path.join(ROOT, 'scripts/bundle-cli.mjs')]) {
     h.update(path.relative(ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
   }
   return h.digest('hex');
@@ -40,7 +42,8 @@ export function sourceStamp() {
 /** True when dist/ was built from the current sources. */
 export function isFresh() {
   try {
-    return fs.existsSync(path.join(ROOT, 'dist/cli/main.js')) && fs.readFileSync(STAMP, 'utf8') === sourceStamp();
+    const outputs = ['dist/cli/main.js', 'dist/cli/main.bundle.js', 'dist/cli/help.json'];
+    return outputs.every((f) => fs.existsSync(path.join(ROOT, f))) && fs.readFileSync(STAMP, 'utf8') === sourceStamp();
   } catch {
     return false;
   }
@@ -51,6 +54,7 @@ export function build({ force = false } = {}) {
   if (!force && isFresh()) return false;
   const stamp = sourceStamp();
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle-cli.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   fs.mkdirSync(path.dirname(STAMP), { recursive: true });
   fs.writeFileSync(STAMP, stamp);
   return true;

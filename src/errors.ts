@@ -73,8 +73,8 @@ export class WaitingForConsoleError extends WizardError {
 
 /** Ctrl-C or SIGTERM: exit 130. */
 export class InterruptedError extends WizardError {
-  constructor(message = 'Interrupted.') {
-    super(message, { exitCode: ExitCode.Interrupted, code: 'INTERRUPTED' });
+  constructor(message = 'Interrupted.', hint?: string) {
+    super(message, { exitCode: ExitCode.Interrupted, code: 'INTERRUPTED', ...(hint !== undefined ? { hint } : {}) });
   }
 }
 

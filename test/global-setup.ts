@@ -1,7 +1,7 @@
 /**
  * Runs once before the test files: makes sure dist/ is compiled from the current src/ so that the
- * end-to-end tests run the real binary (bin/okta-aws-sso.js -> dist/cli/main.js) and the sandbox
- * runs as its own process. scripts/build.mjs skips the compile when dist/ is already fresh (as it
+ * end-to-end tests run the real binary (bin/okta-aws-sso.js -> dist/cli/main.bundle.js, which the
+ * build makes from dist/cli/main.js) and the sandbox runs as its own process. scripts/build.mjs skips the compile when dist/ is already fresh (as it
  * is after `npm test`'s parallel check step).
  *
  * It also makes the folder of the shared finished run (test/helpers/finished-run.ts, docs/testing.md)

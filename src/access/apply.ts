@@ -77,7 +77,8 @@ async function updateSet(input: ApplyInput, arn: string, want: WantedPermissionS
   await pol.untagPermissionSet(c, i, arn, Object.keys(live.tags).filter((k) => k !== MANAGED_TAG_KEY && !(k in want.tags)), s);
 }
 
-function track(t: TrackedAccess, group: string, permissionSet: string, add: string[], remove: string[] = []): void {
+/** Records in `t` that okta-aws-sso made (add) or removed (remove) these assignments. */
+export function track(t: TrackedAccess, group: string, permissionSet: string, add: string[], remove: string[] = []): void {
   let rec = t.assignments.find((a) => a.group === group && a.permissionSet.toLowerCase() === permissionSet.toLowerCase());
   if (!rec) {
     rec = { group, permissionSet, accounts: [] };

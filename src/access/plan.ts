@@ -42,6 +42,12 @@ export interface AccessPlan {
   summary: string;
   /** Facts for a person (skipped accounts, what --prune would remove, ...). */
   notes: string[];
+  /**
+   * Assignments the file wants that exist in AWS with a permission set okta-aws-sso created, but are
+   * not in the state yet: requests an interrupted apply had sent that finished after it stopped.
+   * Nobody else could have made them (the set is okta-aws-sso's): apply records them, sending nothing.
+   */
+  settled?: TrackedAccess['assignments'];
 }
 
 export interface GroupFacts {
@@ -334,7 +340,19 @@ export function planAccess(file: AccessFile, live: LiveState, tracked: TrackedAc
   }
   if (counts.assignmentsToDelete) parts.push(`- ${plural(counts.assignmentsToDelete, 'assignment')}`);
   if (counts.permissionSetsToDelete) parts.push(`- ${plural(counts.permissionSetsToDelete, 'permission set')}`);
-  return { changes, counts, summary: parts.length ? parts.join(', ') : 'no changes', notes };
+  // ------------------------------------------------------------------ ours in AWS, not yet in the state
+  const ourSets = new Set(tracked.permissionSets.map((t) => t.arn));
+  const settled: TrackedAccess['assignments'] = [];
+  for (const [key, accounts] of wanted) {
+    const [group, ps] = key.split('\u0000') as [string, string];
+    const arn = arnOf(ps);
+    if (!arn || !ourSets.has(arn)) continue;
+    const mine = trackedKey.get(`${group}\u0000${ps.toLowerCase()}`) ?? new Set<string>();
+    const have = holds(group, arn);
+    const found = [...accounts].filter((id) => have.has(id) && !mine.has(id)).sort();
+    if (found.length > 0) settled.push({ group, permissionSet: ps, accounts: found });
+  }
+  return { changes, counts, summary: parts.length ? parts.join(', ') : 'no changes', notes, ...(settled.length > 0 ? { settled } : {}) };
 }
 
 /** Does the plan change anything (adopting a group that is still arriving counts: apply waits for it)? */

@@ -84,16 +84,26 @@ export async function deviceAuthorization(p: {
   }
 }
 
-/** Every account of the portal user, with the roles (permission sets) on each. */
+/** Accounts whose roles are listed at once: a throttled or failed listing waits without holding up the others. */
+const ROLE_LISTINGS_AT_ONCE = 4;
+
+/** Every account of the portal user, with the roles (permission sets) on each, in the portal's order. */
 export async function listPortalAccounts(region: string, accessToken: string): Promise<PortalAccount[]> {
   const sso = new SSOClient({ region, ...sdkRetrySettings() });
   try {
-    const out: PortalAccount[] = [];
+    const accounts: { accountId: string; accountName?: string }[] = [];
     let next: string | undefined;
     do {
       const page = await sso.send(new ListAccountsCommand({ accessToken, nextToken: next }));
-      for (const a of page.accountList ?? []) {
-        if (!a.accountId) continue;
+      for (const a of page.accountList ?? []) if (a.accountId) accounts.push({ accountId: a.accountId, ...(a.accountName ? { accountName: a.accountName } : {}) });
+      next = page.nextToken;
+    } while (next);
+    const out: PortalAccount[] = new Array<PortalAccount>(accounts.length);
+    let cursor = 0;
+    const worker = async (): Promise<void> => {
+      while (cursor < accounts.length) {
+        const i = cursor++;
+        const a = accounts[i]!;
         const roles: string[] = [];
         let rn: string | undefined;
         do {
@@ -101,10 +111,10 @@ export async function listPortalAccounts(region: string, accessToken: string): P
           for (const x of r.roleList ?? []) if (x.roleName) roles.push(x.roleName);
           rn = r.nextToken;
         } while (rn);
-        out.push({ accountId: a.accountId, ...(a.accountName ? { accountName: a.accountName } : {}), roles });
+        out[i] = { ...a, roles };
       }
-      next = page.nextToken;
-    } while (next);
+    };
+    await Promise.all(Array.from({ length: Math.min(ROLE_LISTINGS_AT_ONCE, accounts.length) }, worker));
     return out;
   } finally {
     sso.destroy();

@@ -10,7 +10,9 @@
  * from /proc) is shown too: on a loaded machine the wall times stretch, the CPU times hardly do.
  *
  * `status` is measured twice: in a folder without a state file, and on a state file (written here
- * with the wizard's own StateStore), which status must read and validate.
+ * with the wizard's own StateStore), which status must read and validate. A last row, without a
+ * target, runs the same `status` through dist/cli/main.js, the CLI without the binary's start-up
+ * bundle (scripts/bundle-cli.mjs), to show what the bundle saves under the same load.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,8 @@ import { StateStore, newState } from '../engine/state.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/okta-aws-sso.js');
+/** The CLI without the binary's start-up paths (no quick --help/--version, no bundle): shown for comparison. */
+const UNBUNDLED = path.join(ROOT, 'dist/cli/main.js');
 
 interface Case {
   name: string;
@@ -99,6 +103,7 @@ export async function benchStartup(runs: number): Promise<StartupRow[]> {
       { name: '--help', args: [BIN, '--help'], target: 2.0 },
       { name: 'status (no state file)', args: [BIN, 'status', '--state', path.join(dir, 'none.state.json')], target: 2.5 },
       { name: 'status (a state file)', args: [BIN, 'status', '--state', stateFile], target: 2.5 },
+      { name: '  same, unbundled', args: [UNBUNDLED, 'status', '--state', stateFile] },
     ];
     const wall = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));

@@ -1,7 +1,8 @@
 /**
- * The binary's entry (bin/okta-aws-sso.js imports this file): filters the AWS SDK's Node-version
- * notice, runs the CLI and exits with its code. A stack trace reaching the user is a bug: runCli()
- * catches everything, and the handlers below catch what escapes it.
+ * The binary's entry (bin/okta-aws-sso.js imports it bundled with the command definitions, as
+ * dist/cli/main.bundle.js made by scripts/bundle-cli.mjs, or as is when there is no bundle): filters
+ * the AWS SDK's Node-version notice, runs the CLI and exits with its code. A stack trace reaching the
+ * user is a bug: runCli() catches everything, and the handlers below catch what escapes it.
  */
 import { ExitCode } from '../errors.js';
 import { runCli } from './run.js';

@@ -4,18 +4,29 @@
  */
 import { READ_LIMITS, readBoundedSync } from '../safe/read.js';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
 import { ANSWERS, type AnswerKey, type AnswerSpec, type SecretKey } from '../core/answers.js';
 import { UsageError } from '../errors.js';
 import type { AnswerSourceInit, AnswerValue } from './io/answer-source.js';
 
-interface AnswerOption {
+export interface AnswerOption {
   key: AnswerKey;
   spec: AnswerSpec;
-  option: Option;
-  /** commander's attribute name (camelCase). */
+  /** commander's flags, e.g. `--okta-org-url <value>`. */
+  flags: string;
+  description: string;
+  /** commander's attribute name (camelCase; test/cli/startup.test.ts checks it against commander's). */
   attr: string;
   secretFile: boolean;
+}
+
+/**
+ * commander's Option#attributeName() for a long flag: `--okta-org-url` -> `oktaOrgUrl`, `--no-x` -> `x`.
+ * This module does not load commander, so that the lazily loaded modules reading answers do not load a
+ * second copy of it beside the one in dist/cli/main.bundle.js (scripts/bundle-cli.mjs).
+ */
+export function attributeName(flag: string): string {
+  const name = flag.replace(/^--/, '').replace(/^no-/, '');
+  return name.split('-').reduce((s, word) => s + word[0]!.toUpperCase() + word.slice(1));
 }
 
 function describe(spec: AnswerSpec): string {
@@ -29,21 +40,14 @@ export function answerOptions(): AnswerOption[] {
   for (const [key, spec] of Object.entries(ANSWERS) as [AnswerKey, AnswerSpec][]) {
     if (spec.kind === 'secret') {
       if (!spec.fileFlag) continue;
-      const option = new Option(`${spec.fileFlag} <file>`, `File holding: ${describe(spec)}`);
-      out.push({ key, spec, option, attr: option.attributeName(), secretFile: true });
+      out.push({ key, spec, flags: `${spec.fileFlag} <file>`, description: `File holding: ${describe(spec)}`, attr: attributeName(spec.fileFlag), secretFile: true });
       continue;
     }
     if (!spec.flag) continue;
     const arg = spec.kind === 'boolean' ? '' : spec.kind === 'list' ? ' <list>' : spec.kind === 'number' ? ' <n>' : ' <value>';
-    const option = new Option(`${spec.flag}${arg}`, describe(spec));
-    out.push({ key, spec, option, attr: option.attributeName(), secretFile: false });
+    out.push({ key, spec, flags: `${spec.flag}${arg}`, description: describe(spec), attr: attributeName(spec.flag), secretFile: false });
   }
   return out;
-}
-
-export function addAnswerOptions(cmd: Command): Command {
-  for (const a of answerOptions()) cmd.addOption(a.option);
-  return cmd;
 }
 
 /** Map commander's parsed options back to answer keys. */

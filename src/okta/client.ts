@@ -45,6 +45,8 @@ export interface OktaAppUser {
   status?: string;
   syncState?: string;
   scope?: string;
+  /** The user's id in the provisioned app (set once Okta created or linked it there). */
+  externalId?: string | null;
   lastSync?: string;
   errorSummary?: string;
   _embedded?: unknown;
@@ -481,11 +483,18 @@ export class OktaClient {
     await this.postJson(`/api/v1/apps/${encodeURIComponent(appId)}/lifecycle/activate`, undefined);
   }
 
+  /**
+   * A create whose answer was lost is looked up by name, label and the settings.app values it sent
+   * (an ACS URL and entity ID): an app of the same label that serves something else (another AWS
+   * organization's amazon_aws_sso app) is never taken for it.
+   */
   createApp(body: Record<string, unknown>): Promise<OktaApp> {
     const label = String(body['label'] ?? '');
     const name = String(body['name'] ?? '');
+    const sent = (body['settings'] as { app?: Record<string, unknown> } | undefined)?.app ?? {};
+    const same = (a: OktaApp): boolean => a.label === label && Object.entries(sent).every(([k, v]) => (a.settings?.app as Record<string, unknown> | undefined)?.[k] === v);
     return this.createOrAdopt(`the app "${label}"`, () => this.postJson<OktaApp>('/api/v1/apps', body, { activate: true }), async () =>
-      (await this.findAppsByName(name)).find((a) => a.label === label),
+      (await this.findAppsByName(name)).find(same),
     );
   }
 
@@ -586,6 +595,11 @@ export class OktaClient {
 
   async addUserToGroup(groupId: string, userId: string): Promise<void> {
     await this.putJson(`/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`, undefined);
+  }
+
+  /** DELETE /api/v1/groups/{groupId}/users/{userId}: idempotent (Okta answers 204 for a non-member too); repeated by the executor. */
+  async removeUserFromGroup(groupId: string, userId: string): Promise<void> {
+    await this.delete(`/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`);
   }
 
   listUserGroups(userId: string): Promise<OktaGroup[]> {

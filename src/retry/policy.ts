@@ -33,6 +33,14 @@ export const RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   rateLimitMaxWaitMs: 60_000,
 });
 
+/**
+ * Okta's asynchronous provisioning jobs (a group push, a user's creation in Identity Center) that end in
+ * ERROR after a SCIM failure are started again at most this many times per wait, through the documented
+ * way for each (re-activating the push mapping; re-assigning the test user through its assignment
+ * group). These are not HTTP retries and wrap none: each trigger is one ordinary request on this policy.
+ */
+export const PROVISIONING_RETRIES = 4;
+
 /** Full jitter in [ceiling/2, ceiling], ceiling = min(cap, base * 2^attempt); attempt counts from 0. */
 export function backoffDelay(attempt: number, p: Pick<RetryPolicy, 'baseMs' | 'capMs'> = RETRY_POLICY, random: () => number = Math.random): number {
   const ceiling = Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, attempt));
@@ -114,14 +122,23 @@ export class RetryBudget {
   }
 }
 
-/** Milliseconds until an Okta X-Rate-Limit-Reset (epoch seconds, judged against the answer's Date), capped; undefined if absent. */
+/**
+ * Milliseconds until an Okta X-Rate-Limit-Reset (epoch seconds), capped; undefined if absent.
+ *
+ * Judged against the server's clock, as Okta's SDK does (Reset - Date + 1 s, the second "to account for
+ * sub second differences between the clocks that create these headers"). The Date header is whole
+ * seconds: the server's time was somewhere in [Date, Date + 1 s). Within that second the local clock
+ * says where, when it agrees with Date; a local clock outside that second (skewed, or a late reading)
+ * is not trusted and the nearer bound is used. So the retry always lands at or after Reset on the
+ * server's clock (never earlier than Reset - Date + 1 s from the answer's true time would), without
+ * the up-to-a-second excess of reading Date as the start of its second.
+ */
 export function rateLimitDelayMs(resetHeader: string | null, dateHeader: string | null, nowMs: number, capMs: number = RETRY_POLICY.rateLimitMaxWaitMs): number | undefined {
   if (!resetHeader || resetHeader.includes(',')) return undefined;
   const reset = Number.parseInt(resetHeader, 10);
   if (!Number.isFinite(reset)) return undefined;
-  const now = dateHeader ? Date.parse(dateHeader) : nowMs;
-  const base = Number.isFinite(now) ? now : nowMs;
-  // Reset and Date are whole seconds: one second more so the window has surely turned.
+  const date = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+  const base = Number.isFinite(date) ? Math.min(Math.max(nowMs, date), date + 999) : nowMs;
   const ms = reset * 1000 - base + 1000;
   return Math.min(Math.max(ms, 0), capMs);
 }

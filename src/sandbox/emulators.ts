@@ -41,8 +41,11 @@ export const realEmulators: EmulatorFactory = {
     const [m, seed] = await Promise.all([import('./okta/index.js'), import('./okta/seed.js')]);
     const emu = m.createOktaEmulator({ apiToken: input.oktaApiToken, oauthClients: [input.oauthClient], options: input.okta ?? {} });
     // A fresh org has a directory of people and groups spanning several pages (a saved state replaces it).
-    const dir = { ...seed.DEFAULT_DIRECTORY, ...(input.okta?.directory ?? {}) };
+    const dir = { users: input.okta?.directory?.users ?? seed.DEFAULT_DIRECTORY.users, groups: input.okta?.directory?.groups ?? seed.DEFAULT_DIRECTORY.groups };
     if (dir.users > 0 || dir.groups > 0) emu.seedDirectory(dir);
+    // ...and apps of every kind over several pages, two of them other AWS organizations' amazon_aws_sso apps.
+    const apps = { apps: input.okta?.directory?.apps ?? seed.DEFAULT_APPS.apps, awsApps: input.okta?.directory?.awsApps ?? seed.DEFAULT_APPS.awsApps };
+    if (apps.apps > 0 || apps.awsApps > 0) emu.seedApps(apps);
     return emu;
   },
   async aws(input) {

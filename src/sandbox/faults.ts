@@ -2,8 +2,9 @@
  * Fault injection for the sandbox listeners: per service (okta, aws, scim) an added latency, a share
  * of 5xx answers, a share of throttling answers (the emulator's own faultResponse) and a share of
  * dropped connections (socket destroyed without an answer, the request not carried out), and a share of
- * lost answers (the request carried out, then the socket destroyed before the answer). Set at start (SandboxOptions.faults) and
- * at run time (POST /__sandbox/faults).
+ * lost answers (the request carried out, then the socket destroyed before the answer); optionally only for
+ * some operations and only the first N times (a fault at an exact moment, e.g. Okta's SCIM POST /Users
+ * for the test user). Set at start (SandboxOptions.faults) and at run time (POST /__sandbox/faults).
  */
 import type { FaultSpec, ServiceName } from './types.js';
 
@@ -40,13 +41,21 @@ export function parseFaultSpec(service: string, raw: unknown): FaultSpec | null 
         throw new SandboxInputError(`faults.${service}.latencyMs must be a number of milliseconds from 0 to 60000.`);
       }
       out.latencyMs = v;
+    } else if (k === 'operations') {
+      if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x.trim() === '')) {
+        throw new SandboxInputError(`faults.${service}.operations must be a non-empty list of operation names as the request log writes them, e.g. ["SCIM POST /Users"].`);
+      }
+      out.operations = v as string[];
+    } else if (k === 'limit') {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new SandboxInputError(`faults.${service}.limit must be a whole number of faults, 1 or more.`);
+      out.limit = v;
     } else if ((RATE_KEYS as readonly string[]).includes(k)) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
         throw new SandboxInputError(`faults.${service}.${k} must be a fraction from 0 to 1 (1 = every request).`);
       }
       out[k as (typeof RATE_KEYS)[number]] = v;
     } else {
-      throw new SandboxInputError(`faults.${service}.${k} is not a fault setting; use latencyMs, errorRate, throttleRate, dropRate or lostAnswerRate.`);
+      throw new SandboxInputError(`faults.${service}.${k} is not a fault setting; use latencyMs, errorRate, throttleRate, dropRate, lostAnswerRate, operations or limit.`);
     }
   }
   return out;
@@ -93,15 +102,24 @@ export class FaultController {
     return out;
   }
 
-  decide(service: ServiceName): FaultDecision {
+  /**
+   * The fault for one request of `service`. `operation` names the request as the log does (asked only
+   * when the spec lists operations).
+   */
+  decide(service: ServiceName, operation?: () => string): FaultDecision {
     const spec = this.specs.get(service);
     if (!spec) return { latencyMs: 0, action: undefined };
+    if (spec.operations && !spec.operations.includes(operation?.() ?? '')) return { latencyMs: 0, action: undefined };
     const hit = (rate: number | undefined): boolean => rate !== undefined && rate > 0 && (rate >= 1 || this.random() < rate);
     let action: FaultDecision['action'];
     if (hit(spec.dropRate)) action = 'drop';
     else if (hit(spec.lostAnswerRate)) action = 'lost';
     else if (hit(spec.throttleRate)) action = 'throttle';
     else if (hit(spec.errorRate)) action = 'error';
+    if (action && spec.limit !== undefined) {
+      spec.limit -= 1;
+      if (spec.limit <= 0) this.specs.delete(service);
+    }
     return { latencyMs: spec.latencyMs ?? 0, action };
   }
 }

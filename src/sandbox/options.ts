@@ -47,10 +47,12 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
   if (raw.directory !== undefined) {
     const d = raw.directory;
     if (!isRecord(d)) throw new SandboxInputError('options.okta.directory must be an object, e.g. {"users": 250, "groups": 250}.');
-    known('options.okta.directory', d, ['users', 'groups']);
+    known('options.okta.directory', d, ['users', 'groups', 'apps', 'awsApps']);
     out.directory = {};
     if (d.users !== undefined) out.directory.users = num('options.okta.directory.users', d.users, 0, 100_000, true);
     if (d.groups !== undefined) out.directory.groups = num('options.okta.directory.groups', d.groups, 0, 100_000, true);
+    if (d.apps !== undefined) out.directory.apps = num('options.okta.directory.apps', d.apps, 0, 2_500, true);
+    if (d.awsApps !== undefined) out.directory.awsApps = num('options.okta.directory.awsApps', d.awsApps, 0, 2_500, true);
   }
   if (raw.rateLimitWindowSeconds !== undefined) out.rateLimitWindowSeconds = num('options.okta.rateLimitWindowSeconds', raw.rateLimitWindowSeconds, 1, 3600, true);
   if (raw.consoleProvisioning !== undefined) {

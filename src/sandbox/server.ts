@@ -199,7 +199,7 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
     writer?.touch();
     const emulator = listener === 'okta' ? okta : aws;
     const service = serviceOf(listener, sreq.path);
-    const decision = faults.decide(service);
+    const decision = faults.decide(service, () => safeFault(emulator, 'error', sreq, service).operation);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     const record = (r: Pick<HandledResponse, 'service' | 'operation' | 'mutating'>, status: number, fault?: 'drop' | 'throttle' | 'error' | 'lost'): void => {
       log.append({ ts, service: r.service, operation: r.operation, mutating: r.mutating, status, ms: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });

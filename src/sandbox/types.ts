@@ -46,6 +46,13 @@ export interface FaultSpec {
    * the service did the work): a create made twice, or a write whose success is never seen.
    */
   lostAnswerRate?: number;
+  /**
+   * Only requests whose operation (as the request log names it, e.g. "SCIM POST /Users" or
+   * "createGroupPushMapping") is listed get a fault; others pass untouched.
+   */
+  operations?: string[];
+  /** Only the first `limit` faults are injected; then the spec is spent and cleared (e.g. 1: one failure). */
+  limit?: number;
 }
 
 export interface OktaEmulatorOptions {
@@ -80,9 +87,11 @@ export interface OktaEmulatorOptions {
   rateLimitWindowSeconds?: number;
   /**
    * The people and department groups of a fresh sandbox org (default 250 of each: more than one page
-   * of a list at limit=200). `{ "users": 0, "groups": 0 }` starts an empty org.
+   * of a list at limit=200). `{ "users": 0, "groups": 0 }` starts an empty org. `apps` (default 58:
+   * bookmarks, OIN SAML apps, OIDC clients) and `awsApps` (default 2: amazon_aws_sso apps of other AWS
+   * organizations) seed the app list; `{ "apps": 0, "awsApps": 0 }` starts with none.
    */
-  directory?: { users?: number; groups?: number };
+  directory?: { users?: number; groups?: number; apps?: number; awsApps?: number };
   /**
    * Sign-on policy for primary authentication (POST /api/v1/authn): 'password' (default, Classic
    * org, password only), 'mfa' (MFA_REQUIRED), 'identity-engine' (an OIE org: the session token

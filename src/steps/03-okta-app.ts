@@ -40,6 +40,43 @@ export function samlDrift(app: OktaApp, sp: { acsUrl: string; issuerUrl: string 
   return out;
 }
 
+/**
+ * Which Identity Center instance an amazon_aws_sso app serves, from its SAML values: `this` (its ACS
+ * URL is one of this instance's, same tenant id included, or its entity ID is this instance's issuer),
+ * `other` (it points at another instance: another AWS organization's, never to be adopted or changed),
+ * or `unset` (no ACS URL and no entity ID yet, e.g. added in the console and not configured).
+ */
+export type AppOwner = 'this' | 'other' | 'unset';
+
+const ACS_TENANT = /\/platform\/saml\/acs\/([A-Za-z0-9-]+)\/?$/;
+const trimSlash = (u: string): string => u.trim().replace(/\/+$/, '');
+
+export function appOwner(app: OktaApp, sp: Pick<SpMetadataOutput, 'acsUrl' | 'issuerUrl' | 'acsUrls'>): AppOwner {
+  const v = appSamlValues(app);
+  const acs = v.acsUrl ? trimSlash(v.acsUrl) : '';
+  const entity = v.entityId ? trimSlash(v.entityId) : '';
+  if (!acs && !entity) return 'unset';
+  const ours = [sp.acsUrl, ...(sp.acsUrls ?? [])].map(trimSlash);
+  const tenants = new Set(ours.map((u) => ACS_TENANT.exec(u)?.[1]).filter((t): t is string => t !== undefined));
+  const tenant = ACS_TENANT.exec(acs)?.[1];
+  if (acs && (ours.includes(acs) || (tenant !== undefined && tenants.has(tenant)))) return 'this';
+  if (entity && entity === trimSlash(sp.issuerUrl)) return 'this';
+  return 'other';
+}
+
+function otherInstanceNote(app: OktaApp): string {
+  const v = appSamlValues(app);
+  return `The Okta app ${appRef(app)} serves another IAM Identity Center (ACS URL ${v.acsUrl ?? '(empty)'}, entity ID ${v.entityId ?? '(empty)'}); it is left alone.`;
+}
+
+/**
+ * The apps this run may adopt, by the rule: an app of this instance first (whatever its label),
+ * otherwise an unconfigured one; an app of another instance never.
+ */
+function adoptable(obs: ObservedOktaApp): { mine: OktaApp[]; unset: OktaApp[] } {
+  return { mine: obs.apps.filter((a) => appOwner(a, obs.sp) === 'this'), unset: obs.apps.filter((a) => appOwner(a, obs.sp) === 'unset') };
+}
+
 import { validateLabel } from './validators.js';
 export { validateLabel };
 
@@ -118,23 +155,39 @@ async function candidates(client: OktaClient): Promise<OktaApp[]> {
 /** The app the answers point at (pure): undefined = create. Throws when the answers do not fit. */
 function targetApp(obs: ObservedOktaApp, answers: OktaAppAnswers, recorded?: OktaAppOutput): OktaApp | undefined {
   if (recorded) return obs.apps.find((a) => a.id === recorded.appId);
+  const { mine, unset } = adoptable(obs);
   if (answers.appId !== undefined && answers.appId !== CREATE) {
     const app = obs.apps.find((a) => a.id === answers.appId);
+    const usable = [...mine, ...unset];
     if (!app) {
       throw new UsageError(`There is no ${OKTA_APP_NAME} app with the ID "${answers.appId}" in this Okta org.`, {
         code: 'OKTA_APP_NOT_FOUND',
-        hint: obs.apps.length > 0 ? `Use one of: ${obs.apps.map((a) => `${a.id} (${a.label})`).join(', ')}; or drop --okta-app-id to create one.` : 'Drop --okta-app-id to create the app.',
+        hint: usable.length > 0 ? `Use one of: ${usable.map((a) => `${a.id} (${a.label})`).join(', ')}; or drop --okta-app-id to create one.` : 'Drop --okta-app-id to create the app.',
+      });
+    }
+    if (appOwner(app, obs.sp) === 'other') {
+      const v = appSamlValues(app);
+      throw new UsageError(`The Okta app ${appRef(app)} serves another IAM Identity Center (ACS URL ${v.acsUrl ?? '(empty)'}, entity ID ${v.entityId ?? '(empty)'}), not this one (ACS URL ${obs.sp.acsUrl}); adopting it would take sign-in away from that organization.`, {
+        code: 'OKTA_APP_OTHER_INSTANCE',
+        hint: usable.length > 0 ? `Pass --okta-app-id with an app of this instance: ${usable.map((a) => `${a.id} (${a.label})`).join(', ')}; or drop --okta-app-id to create one.` : 'Drop --okta-app-id: the wizard creates an app for this instance.',
       });
     }
     return app;
   }
-  const same = obs.apps.filter((a) => a.label === answers.label);
+  // An app of this instance first, whatever its label; otherwise an unconfigured one with the label.
+  const pool = mine.length > 0 ? mine : unset;
+  if (mine.length === 1) return mine[0];
+  const same = pool.filter((a) => a.label === answers.label);
   if (same.length === 1) return same[0];
-  if (same.length > 1) {
-    throw new UsageError(`Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center is not known.`, {
-      code: 'OKTA_APP_NOT_FOUND',
-      hint: `Pass --okta-app-id with one of: ${same.map((a) => a.id).join(', ')}.`,
-    });
+  if (same.length > 1 || mine.length > 1) {
+    const which = same.length > 1 ? same : mine;
+    throw new UsageError(
+      same.length > 1 ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center is not known.` : `Several Okta apps are set up for this Identity Center; which one to keep is not known.`,
+      {
+        code: 'OKTA_APP_NOT_FOUND',
+        hint: `Pass --okta-app-id with one of: ${which.map((a) => a.id).join(', ')}.`,
+      },
+    );
   }
   return undefined;
 }
@@ -229,27 +282,34 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
 
   async choose(ctx, obs, answers) {
     if (answers.appId !== undefined) return answers;
-    const same = obs.apps.filter((a) => a.label === answers.label);
+    // Only apps of this instance, or unconfigured ones, are ever offered: another instance's app is not.
+    const { mine, unset } = adoptable(obs);
+    if (mine.length === 1) return answers;
+    const pool = mine.length > 0 ? mine : unset;
+    const same = pool.filter((a) => a.label === answers.label);
     if (same.length === 1) return answers;
-    if (same.length > 1) {
+    if (same.length > 1 || mine.length > 1) {
+      const which = same.length > 1 ? same : mine;
       const appId = await ctx.io.select({
         key: 'okta-app-id',
-        message: `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center?`,
-        choices: same.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
+        message: same.length > 1 ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center?` : 'Several Okta apps are set up for this Identity Center; which one to keep?',
+        choices: which.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
       });
       return { ...answers, appId };
     }
-    if (obs.apps.length > 0) {
+    if (unset.length > 0) {
       const appId = await ctx.io.select({
         key: 'okta-app-id',
-        message: `No ${OKTA_APP_NAME} app is labelled "${answers.label}", but ${obs.apps.length} other${obs.apps.length === 1 ? ' is' : 's are'} there. Adopt one, or create a new app?`,
-        choices: [{ value: CREATE, name: `Create a new app labelled "${answers.label}"` }, ...obs.apps.map((a) => ({ value: a.id, name: `Adopt ${a.label} (${a.id})`, description: a.status }))],
+        message: `No ${OKTA_APP_NAME} app is labelled "${answers.label}", but ${unset.length} unconfigured other${unset.length === 1 ? ' is' : 's are'} there. Adopt one, or create a new app?`,
+        choices: [{ value: CREATE, name: `Create a new app labelled "${answers.label}"` }, ...unset.map((a) => ({ value: a.id, name: `Adopt ${a.label} (${a.id})`, description: a.status }))],
         default: CREATE,
       });
       return { ...answers, appId };
     }
     return answers;
   },
+
+  notes: (obs) => obs.apps.filter((a) => appOwner(a, obs.sp) === 'other').map(otherInstanceNote),
 
   plan: (obs, answers, recorded) => planOktaApp(obs, answers, recorded),
 

@@ -22,7 +22,7 @@ import type { Change } from '../core/change.js';
 import { messageText } from '../messages.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
-import { appUserWatcher, consoleMistakes } from './provisioning-effect.js';
+import { appUserWatcher, consoleMistakes, mappingWatcher } from './provisioning-effect.js';
 
 export function portalUrl(identityStoreId: string): string {
   return `https://${identityStoreId}.awsapps.com/start`;
@@ -71,7 +71,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
     const timeoutMs = waitForUser ? waitTimeoutS * 1000 : 0;
     const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
     // Provisioning verified by its effect; stop as soon as Okta reports a sync error for the user.
-    const watch = appUserWatcher(ctx, user.userId);
+    const watch = appUserWatcher(ctx, user);
     const arrived = await waitFor<{ id?: string; error?: string }>(
       async () => {
         const id = await getUserId(store, pf.identityStoreId, user.login);
@@ -101,13 +101,29 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
         problems.push(`The user "${user.login}" in Identity Center has no ExternalIds, so it was not created by SCIM (made by hand?): delete it in Identity Center and let Okta provision it, or Okta's updates will collide with it.`);
       }
       const uid = identityStoreUserId;
-      userInGroup = (await waitFor(async () => ((await isMember(store, pf.identityStoreId, uid, a.groupId)) ? true : undefined), {
-        timeoutMs,
-        pollMs: awsTuning().scimPollMs,
-        signal: ctx.signal,
-        onWait: (s) => p.update(`Waiting for "${user.login}" to join "${a.groupName}" through SCIM (${s} s)`),
-      })) === true;
-      if (!userInGroup) problems.push(`The user "${user.login}" is not a member of "${a.groupName}" in Identity Center: check that it is in the Okta group and that the push mapping is Active, then push again.`);
+      // The membership arrives with the group's next push: stop (after re-pushes) once Okta reports the push in ERROR.
+      const pushWatch = mappingWatcher(ctx, a.groupName);
+      const member = await waitFor<{ member?: true; error?: string }>(
+        async () => {
+          if (await isMember(store, pf.identityStoreId, uid, a.groupId)) return { member: true };
+          const error = waitForUser ? await pushWatch() : undefined;
+          return error ? { error } : undefined;
+        },
+        {
+          timeoutMs,
+          pollMs: awsTuning().scimPollMs,
+          signal: ctx.signal,
+          onWait: (s) => p.update(`Waiting for "${user.login}" to join "${a.groupName}" through SCIM (${s} s)`),
+        },
+      );
+      userInGroup = member?.member === true;
+      if (!userInGroup) {
+        problems.push(
+          member?.error
+            ? `The user "${user.login}" cannot join "${a.groupName}" in Identity Center: ${member.error}.`
+            : `The user "${user.login}" is not a member of "${a.groupName}" in Identity Center: check that it is in the Okta group and that the push mapping is Active, then push again.`,
+        );
+      }
       if (userInGroup && userHasExternalIds) p.succeed(`The test user arrived through SCIM (${identityStoreUserId}) and is in "${a.groupName}".`);
       else p.fail();
     }

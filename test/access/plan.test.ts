@@ -132,6 +132,25 @@ describe('planAccess', () => {
     expect(all.changes.find((c) => c.resource.name === 'admins / Admin')?.payload).toMatchObject({ accounts: [A(2), A(3)], managed: false });
   });
 
+  it('assignments of a set okta-aws-sso created that exist but are not in the state (sent by an interrupted run) are recorded, never re-sent; another set\'s are not', () => {
+    const sets = [liveSet('Admin', { provisionedAccounts: [A(1)] }), liveSet('Read', { provisionedAccounts: [A(2), A(3)] })];
+    const groups = [
+      { name: 'admins', groupId: 'g-a', assignments: [{ permissionSetArn: 'arn:ps/Admin', accountId: A(1) }] },
+      { name: 'devs', groupId: 'g-d', assignments: [A(2), A(3)].map((id) => ({ permissionSetArn: 'arn:ps/Read', accountId: id })) },
+      { name: 'ops', groupId: 'g-o', assignments: [] },
+    ];
+    // "Read" is okta-aws-sso's, with devs on account 2 recorded; account 3 finished after an interruption.
+    const tracked: TrackedAccess = { permissionSets: [{ name: 'Read', arn: 'arn:ps/Read' }], assignments: [{ group: 'devs', permissionSet: 'Read', accounts: [A(2)] }] };
+    const p = planAccess(FILE, live({ permissionSets: sets, groups }), tracked, opts);
+    expect(p.settled).toEqual([{ group: 'devs', permissionSet: 'Read', accounts: [A(3)] }]);
+    // What is left is planned without them (devs on account 5, ops on its OU); Admin on account 1 is not okta-aws-sso's.
+    expect(p.changes.filter((c) => c.payload?.kind === 'assign').map((c) => [c.resource.name, c.payload && 'accounts' in c.payload ? c.payload.accounts : []])).toEqual([
+      ['devs / Read', [A(5)]],
+      ['ops / Read', [A(2), A(3), A(4)]],
+    ]);
+    expect(planAccess(FILE, live({ permissionSets: sets, groups }), none, opts).settled).toBeUndefined();
+  });
+
   it('a tracked set still held by assignments it did not make is kept, with a note', () => {
     const empty = file('permissionSets: []\nassignments: []');
     const l = live({ permissionSets: [liveSet('Old', { provisionedAccounts: [A(4), A(5)] })], groups: [{ name: 'gone', groupId: 'g-g', assignments: [{ permissionSetArn: 'arn:ps/Old', accountId: A(4) }] }] });

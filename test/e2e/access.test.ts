@@ -21,7 +21,7 @@ import {
 import { IdentitystoreClient, GetGroupIdCommand } from '@aws-sdk/client-identitystore';
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';
@@ -313,5 +313,66 @@ describe('okta-aws-sso access', () => {
     expect(await opsSince(c2)).toEqual(['DeleteAccountAssignment']);
     expect((await holdings('awsssoAuditors', arns))['ReadOnly']).not.toContain(stranger);
     expect((await cli(['access', 'plan', '-f', 'access.yaml', '--prune'])).code).toBe(0);
+  }, 150_000);
+});
+
+describe('an interrupted access apply', () => {
+  it('SIGINT after some assignments were sent: exit 130 and a hint that, run exactly as printed, finishes the rest once; the plan is then empty and the state tracks every item', async () => {
+    // The file of the previous test plus a new permission set on every ACTIVE account.
+    const base = accessFile({ inlineExtra: true, dropTeam: true });
+    const at = base.indexOf('assignments:\n');
+    fs.writeFileSync(
+      path.join(dir, 'interrupt.yaml'),
+      `${base.slice(0, at)}  - name: Interrupted\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n${base.slice(at)}  - group: awsssoPowerUsers\n    permissionSets: [Interrupted]\n    targets: { all: true }\n`,
+    );
+    const active = [...new Set(Object.values(direct).flat())].sort();
+    expect(active.length).toBeGreaterThan(20);
+    // AWS answers slowly for a while, so that the run is still assigning when the signal comes.
+    const slow = (spec: unknown) => fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aws: spec }) });
+    expect((await slow({ latencyMs: 150 })).status).toBe(200);
+    // What the run has to do (with only this test run, the earlier tests' assignments too).
+    const planned = json((await cli(['access', 'plan', '-f', 'interrupt.yaml', '--json'])).stdout).data.counts['assignmentsToCreate']!;
+    expect(planned).toBeGreaterThanOrEqual(active.length);
+    const cursor = await logSize();
+    const sent = async (since: number) => (await readRequestLog(sandboxDir, { since })).filter((e) => e.service === 'aws' && e.status === 200);
+    const run = spawnCli(['access', 'apply', '-f', 'interrupt.yaml', '--yes'], { cwd: dir, env });
+    try {
+      await expect.poll(async () => (await sent(cursor)).filter((e) => e.operation.endsWith('CreateAccountAssignment')).length, { timeout: 60_000, interval: 25 }).toBeGreaterThanOrEqual(2);
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code, r.stdout + r.stderr).toBe(130);
+      expect((await slow(null)).status).toBe(200);
+      const hint = /What to do: Run `([^`]+)` to continue/.exec(r.stderr)?.[1];
+      expect(hint, r.stderr).toBe('okta-aws-sso access apply -f interrupt.yaml --yes');
+      // The line printed at the signal (human output: stdout) names the same command.
+      expect(r.stdout).toContain(`Warning: Stopping: what is done so far is recorded in the state file; run \`${hint}\` to continue.`);
+      const before = (await sent(cursor)).filter((e) => e.operation.endsWith('CreateAccountAssignment')).length;
+      expect(before).toBeLessThan(planned); // really interrupted mid-way
+
+      // The hint, word for word (no shell quoting in it), from the same folder.
+      const resumeCursor = await logSize();
+      const words = hint!.split(' ');
+      expect(words[0]).toBe('okta-aws-sso');
+      const resumed = await cli(words.slice(1));
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      const after = await sent(resumeCursor);
+      // Nothing done before is sent again: the permission set is not created twice, and every account
+      // got exactly one CreateAccountAssignment over the two runs.
+      expect(after.filter((e) => e.operation.endsWith('CreatePermissionSet'))).toEqual([]);
+      expect(after.filter((e) => e.operation.endsWith('CreateAccountAssignment')).length).toBeGreaterThan(0);
+      expect((await sent(cursor)).filter((e) => e.operation.endsWith('CreateAccountAssignment'))).toHaveLength(planned);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await slow(null);
+    }
+    const arns = await setArns();
+    expect((await holdings('awsssoPowerUsers', arns))['Interrupted']).toEqual(active);
+    const again = await cli(['access', 'plan', '-f', 'interrupt.yaml', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(json(again.stdout).data.summary).toBe('no changes');
+    // The state file tracks the set and every one of its assignments (also those that finished after the signal).
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as { access: { permissionSets: { name: string }[]; assignments: { group: string; permissionSet: string; accounts: string[] }[] } };
+    expect(state.access.permissionSets.map((p) => p.name)).toContain('Interrupted');
+    expect(state.access.assignments.find((a) => a.group === 'awsssoPowerUsers' && a.permissionSet === 'Interrupted')?.accounts).toEqual(active);
   }, 150_000);
 });

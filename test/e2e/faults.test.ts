@@ -1,6 +1,7 @@
 /**
  * A whole sandbox run under injected faults finishes the first time, with no duplicate: on Okta and AWS,
- * 10% 5xx, 10% throttling, 2% dropped connections and 2% lost answers (carried out, answer dropped).
+ * 10% 5xx, 10% throttling, 2% dropped connections and 2% lost answers (carried out, answer dropped); on
+ * SCIM, a 5xx exactly while Okta creates the test user (verify re-assigns it, src/steps/provisioning-effect.ts).
  * The retry policy (src/retry/policy.ts), the Okta client's create-or-adopt and repeatable writes
  * (src/okta/client.ts) and the AWS adopt-after-conflict do the work; one run here (docs/performance.md
  * gives the figures of ten runs, with SCIM faults too).
@@ -34,7 +35,10 @@ describe('a run under injected faults', () => {
     // Drops before the request is carried out, and lost answers after it was (a create made but never
     // confirmed: it must be adopted, not made twice).
     const spec = { errorRate: 0.1, throttleRate: 0.1, dropRate: 0.02, lostAnswerRate: 0.02 };
-    const set = await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: spec, aws: spec }) });
+    // And the SCIM server fails exactly while Okta provisions the test user (its first SCIM POST /Users):
+    // Okta marks the app user ERROR and does not retry it by itself.
+    const scim = { errorRate: 1, operations: ['SCIM POST /Users'], limit: 1 };
+    const set = await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: spec, aws: spec, scim }) });
     expect(set.status).toBe(200);
 
     const since = new Date().toISOString();
@@ -43,9 +47,16 @@ describe('a run under injected faults', () => {
     expect(r.stdout).toMatch(/Done: every step is complete\./);
     // Each step sent only its planned writes: retries of them and lookups after a lost create, nothing else.
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
-    expect(expectRunMatchesState(await readRequestLog(sb), state, { since })).toEqual(expect.arrayContaining(['okta-app', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user']));
-    const log = fs.readFileSync(path.join(sb, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { fault?: string });
+    // One repair beyond the plan, named: verify re-assigns the test user after the SCIM error (at most 4
+    // times, src/steps/provisioning-effect.ts), leaving the assignment group and joining it again.
+    const repairs = { verify: { 'okta unassignUserFromGroup': 4, 'okta assignUserToGroup': 4 } };
+    expect(expectRunMatchesState(await readRequestLog(sb), state, { since, repairs })).toEqual(expect.arrayContaining(['okta-app', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
+    const log = fs.readFileSync(path.join(sb, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { service: string; operation: string; status: number; fault?: string });
     expect(log.filter((e) => e.fault).length).toBeGreaterThan(0); // faults really happened
+    // The test user's creation failed once, the wizard re-assigned it, and Okta created it once.
+    const userPosts = log.filter((e) => e.service === 'scim' && e.operation === 'SCIM POST /Users');
+    expect(userPosts.map((e) => e.fault ?? e.status)).toEqual(['error', 201]);
+    expect(r.stdout + r.stderr).toMatch(/re-assigning it through the assignment group so that Okta provisions it again \(1 of 4/);
 
     await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: null, aws: null }) });
     // Every page (the sandbox org's directory spans several), following Link rel="next".
@@ -62,8 +73,10 @@ describe('a run under injected faults', () => {
     const names = groups.map((g) => g.profile.name);
     expect(names).toContain('awsssoPowerUsers');
     expect(new Set(names).size).toBe(names.length);
-    const apps = await get<{ label: string }[]>('/api/v1/apps?limit=200');
-    const labels = apps.map((a) => a.label);
-    expect(new Set(labels).size).toBe(labels.length);
+    // No app made twice: one app per label and SAML settings (the org holds another AWS organization's
+    // app under the default label too, with its own ACS URL).
+    const apps = await get<{ label: string; settings: { app?: { acsURL?: string } } }[]>('/api/v1/apps?limit=200');
+    const keys = apps.map((a) => `${a.label} ${a.settings.app?.acsURL ?? ''}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

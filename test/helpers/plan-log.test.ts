@@ -75,6 +75,15 @@ describe('the plan-equals-requests checker', () => {
     expect(writeProblems([...log, req('okta', 'deactivateGroup', 0, 'lost')], plan)).toEqual(['okta deactivateGroup: not planned, sent 1 time(s) (0 accepted)']);
   });
 
+  it('allows the repairs a test names, up to their count, and never requires them', () => {
+    const reassigned = [...exact(), req('okta', 'unassignUserFromGroup'), req('okta', 'assignUserToGroup')];
+    const repairs = { 'okta unassignUserFromGroup': 1, 'okta assignUserToGroup': 1 };
+    expect(writeProblems(reassigned, plan)).toEqual(['okta assignUserToGroup: not planned, sent 1 time(s) (1 accepted)', 'okta unassignUserFromGroup: not planned, sent 1 time(s) (1 accepted)']);
+    expect(writeProblems(reassigned, plan, { finished: true, repairs })).toEqual([]);
+    expect(writeProblems(exact(), plan, { finished: true, repairs })).toEqual([]);
+    expect(writeProblems([...reassigned, req('okta', 'assignUserToGroup')], plan, { finished: true, repairs })).toEqual(['okta assignUserToGroup: planned 1, accepted 2']);
+  });
+
   it('refuses a plan whose change declares no writes (it cannot be compared)', () => {
     expect(() => writeProblems(exact(), [{}])).toThrow(/declares no writes/);
   });

@@ -59,12 +59,20 @@ describe('readOktaYaml', () => {
 });
 
 describe('retry timing', () => {
-  it('waits until X-Rate-Limit-Reset relative to the Date header, capped', () => {
+  it('waits until X-Rate-Limit-Reset (+1 s) relative to the Date header, refined within its second by the local clock, capped', () => {
     const date = new Date('2026-01-01T00:00:00Z');
     const reset = String(date.getTime() / 1000 + 5);
     expect(rateLimitDelayMs(reset, date.toUTCString(), 0, 60_000)).toBe(6000);
     expect(rateLimitDelayMs(reset, date.toUTCString(), 0, 2000)).toBe(2000);
     expect(rateLimitDelayMs('1,2', null, 0, 1000)).toBeUndefined();
+    // Date is whole seconds: a local clock inside that second places the answer within it...
+    const t = date.getTime();
+    expect(rateLimitDelayMs(reset, date.toUTCString(), t + 600, 60_000)).toBe(5400);
+    // ...a local clock outside it (skewed, or read late) is bounded by it: never before Reset on the server's clock.
+    expect(rateLimitDelayMs(reset, date.toUTCString(), t + 30_000, 60_000)).toBe(5001);
+    expect(rateLimitDelayMs(reset, date.toUTCString(), t - 30_000, 60_000)).toBe(6000);
+    // No Date header: the local clock.
+    expect(rateLimitDelayMs(reset, null, t + 2000, 60_000)).toBe(4000);
     expect(rateLimitDelayMs(null, null, 0, 1000)).toBeUndefined();
   });
   it('backs off exponentially with jitter inside [exp/2, exp]', () => {

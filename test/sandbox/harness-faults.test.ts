@@ -29,6 +29,20 @@ describe('fault decisions', () => {
     expect(f.decide('scim').action).toBeUndefined();
   });
 
+  it('a spec for some operations only, and only the first N faults (a fault at an exact moment)', () => {
+    const f = new FaultController({ scim: { errorRate: 1, operations: ['SCIM POST /Users'], limit: 2 } });
+    expect(f.decide('scim', () => 'SCIM GET /Users').action).toBeUndefined();
+    expect(f.decide('scim').action).toBeUndefined(); // an operation the spec cannot name is not one it lists
+    expect(f.decide('scim', () => 'SCIM POST /Users').action).toBe('error');
+    expect(f.decide('scim', () => 'SCIM POST /Users').action).toBe('error');
+    // Spent: the third matching request passes, and the spec is gone.
+    expect(f.decide('scim', () => 'SCIM POST /Users').action).toBeUndefined();
+    expect(f.current()).toEqual({});
+    // Without operations, the operation is never asked for.
+    const g = new FaultController({ okta: { errorRate: 1 } });
+    expect(g.decide('okta', () => { throw new Error('not asked'); }).action).toBe('error');
+  });
+
   it('replaces, clears and reports specs per service', () => {
     const f = new FaultController({ okta: { errorRate: 1 }, scim: { latencyMs: 5 } });
     f.apply({ okta: null, aws: { throttleRate: 1 } });
@@ -47,6 +61,11 @@ describe('fault and option input', () => {
     expect(() => parseFaults({ okta: { latencyMs: '5' } })).toThrow(/latencyMs/);
     expect(() => parseFaults({ sts: {} })).toThrow(/okta, aws, scim/);
     expect(() => parseFaults([])).toThrow(SandboxInputError);
+    expect(parseFaults({ scim: { errorRate: 1, operations: ['SCIM POST /Users'], limit: 1 } })).toEqual({ scim: { errorRate: 1, operations: ['SCIM POST /Users'], limit: 1 } });
+    expect(() => parseFaults({ scim: { operations: [] } })).toThrow(/non-empty list of operation names/);
+    expect(() => parseFaults({ scim: { operations: 'SCIM POST /Users' } })).toThrow(/operations/);
+    expect(() => parseFaults({ scim: { limit: 0 } })).toThrow(/whole number of faults, 1 or more/);
+    expect(() => parseFaults({ scim: { limit: 1.5 } })).toThrow(/limit/);
   });
 
   it('checks every sandbox option', () => {

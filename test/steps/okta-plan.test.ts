@@ -72,7 +72,8 @@ describe('plan, adoption and drift', () => {
       label: 'AWS IAM Identity Center',
       signOnMode: 'SAML_2_0',
       visibility: { autoSubmitToolbar: false, hide: { iOS: true, web: false } },
-      settings: { app: { acsURL: 'https://old.example.com/acs', entityID: 'https://old.example.com/issuer' } },
+      // Made in the console for this instance (its entity ID), with a mistyped ACS URL.
+      settings: { app: { acsURL: 'https://old.example.com/acs', entityID: up.outputs['sp-metadata']!.issuerUrl } },
     });
     const h = stepHarness({ env: env(sb), outputs: up.outputs });
     const cursor = (await readRequestLog(sb)).length;

@@ -1,8 +1,8 @@
 /**
  * Provisioning verified by its effect (issue 8 §1, issue 10): on the default sandbox, where Okta's
  * API cannot read the provisioning of amazon_aws_sso, the waits of the later steps name the likely
- * console mistake, stop as soon as Okta reports an ERROR, and re-push a mapping in ERROR; a new SCIM
- * token reaches Okta.
+ * console mistake, re-push a mapping in ERROR and re-assign a test user in ERROR (four times), then
+ * stop as soon as the ERROR stays; a new SCIM token reaches Okta.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { preflightStep } from '../../src/steps/01-preflight.js';
@@ -10,6 +10,7 @@ import { oktaProvisioningStep } from '../../src/steps/06-okta-provisioning.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
 import { permissionSetStep } from '../../src/steps/09-permission-set.js';
 import { waitForPushedGroup } from '../../src/steps/10-account-assignments.js';
+import { canReassign } from '../../src/steps/provisioning-effect.js';
 import { verifyStep } from '../../src/steps/12-verify.js';
 import { homeAws } from '../../src/aws/session.js';
 import { getGroupId } from '../../src/aws/identity-store.js';
@@ -70,7 +71,7 @@ describe('provisioning verified by its effect', () => {
     expect((err as WizardError).message).toMatch(/taken as confirmed/);
   });
 
-  it('a push mapping in ERROR: the wait stops as soon as Okta reports it (after one re-push), and the next run pushes again and the group arrives', async () => {
+  it('a push mapping in ERROR: the wait stops as soon as Okta reports it after four re-pushes, and the next run pushes again and the group arrives', async () => {
     const steps = OKTA_STEPS.filter((s) => s.id !== 'group-push' && s.id !== 'test-user');
     const { sb, outputs } = await setup({}, steps, { 'skip-test-user': true });
     // Every SCIM call fails while the group is pushed: Okta sets the mapping to ERROR.
@@ -89,10 +90,11 @@ describe('provisioning verified by its effect', () => {
     const err = await waitForPushedGroup(hw.ctx, aws, pf, mapping.groupName).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('GROUP_PUSH_ERROR');
-    expect((err as WizardError).message).toMatch(/Okta reports the push of "awsssoPowerUsers" in ERROR: .+likely cause/);
-    expect(hw.output.text()).toMatch(/pushing it again once/);
+    expect((err as WizardError).message).toMatch(/Okta reports the push of "awsssoPowerUsers" in ERROR after 4 new push\(es\): .+likely cause/);
+    expect(hw.output.text()).toMatch(/pushing it again \(1 of 4/);
+    expect(hw.output.text()).toMatch(/pushing it again \(4 of 4/);
     const patches = (await readRequestLog(sb)).filter((e) => e.service === 'okta' && e.operation.includes('updateGroupPushMapping'));
-    expect(patches.length).toBeGreaterThanOrEqual(1);
+    expect(patches.length).toBeGreaterThanOrEqual(4);
 
     // The SCIM failure was transient: the re-run's check sees the ERROR, apply pushes again.
     sb.faults.clear();
@@ -106,6 +108,38 @@ describe('provisioning verified by its effect', () => {
     const id = await waitForPushedGroup(h2.ctx, aws, pf, mapping.groupName);
     expect(id).toMatch(/./);
     expect(await stepDrift(groupPushStep, h2.ctx, again)).toEqual([]);
+  });
+
+  it('a SCIM 5xx on every creation of the test user: verify re-assigns it four times through its assignment group, then stops with Okta\'s message; the user stays in the group', async () => {
+    // Okta's SCIM POST /Users fails (Okta marks the app user ERROR and does not retry it by itself).
+    const { sb, outputs } = await setup({ faults: { scim: { errorRate: 1, operations: ['SCIM POST /Users'] } } });
+    await idle(sb);
+    const prov = outputs['okta-provisioning']!;
+    const user = outputs['test-user']!;
+    const assignmentGroupId = outputs.groups!.assignmentGroup.id;
+    expect((await oktaGet<{ syncState: string }>(sb, `/api/v1/apps/${prov.appId}/users/${user.userId}`)).syncState).toBe('ERROR');
+    const h = fx!.harness({ outputs });
+    const { aws, pf } = await homeAws(h.ctx);
+    const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, 'awsssoPowerUsers');
+    expect(groupId).toBeDefined();
+    const ps = outputs['permission-set']!;
+    // With wait-timeout 600 s, the test would time out if the wait did not stop once the ERROR stays.
+    const h2 = fx!.harness({
+      outputs: { ...outputs, 'account-assignments': { groupId: groupId!, groupName: 'awsssoPowerUsers', permissionSetArn: ps.arn, results: [] } },
+      flags: { 'wait-timeout': 600 },
+    });
+    const err = await applyStep(verifyStep, h2.ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).code).toBe('VERIFY_FAILED');
+    expect((err as WizardError).message).toMatch(/cannot arrive in Identity Center: Okta could not provision the test user \(after 4 re-assignment\(s\)\): .*An internal error occurred/);
+    expect(h2.output.text()).toMatch(/re-assigning it through the assignment group .*\(1 of 4/);
+    expect(h2.output.text()).toMatch(/\(4 of 4/);
+    const log = await readRequestLog(sb);
+    expect(log.filter((e) => e.service === 'okta' && e.operation === 'unassignUserFromGroup')).toHaveLength(4);
+    // One creation at assignment, then one per re-assignment: each a new attempt by Okta.
+    expect(log.filter((e) => e.service === 'scim' && e.operation === 'SCIM POST /Users' && e.fault === 'error')).toHaveLength(5);
+    const members = await oktaGet<{ id: string }[]>(sb, `/api/v1/groups/${assignmentGroupId}/users`);
+    expect(members.map((m) => m.id)).toContain(user.userId);
   });
 
   it('a new SCIM token reaches Okta: when provisioning reads ENABLED and the run holds a token, and when a newer token was entered', async () => {
@@ -145,5 +179,19 @@ describe('provisioning verified by its effect', () => {
     const mapping = (await m.json()) as { id: string };
     await idle(sb);
     expect((await oktaGet<{ status: string }>(sb, `/api/v1/apps/${appId}/group-push/mappings/${mapping.id}`)).status).toBe('ACTIVE');
+  });
+});
+
+describe('canReassign: only the wizard\'s own test user, assigned through the group, never provisioned', () => {
+  const user = { userId: '00u1', login: 'a@example.com', email: 'a@example.com', displayName: 'A', groupIds: ['00gA', '00gP'], created: true };
+  it('re-assigns the created user in ERROR with no externalId through its assignment group', () => {
+    expect(canReassign({ id: '00u1', scope: 'GROUP', syncState: 'ERROR' }, user, '00gA')).toBe(true);
+  });
+  it('never an adopted user, a direct assignment, a user linked in Identity Center, or one outside the group', () => {
+    expect(canReassign({ id: '00u1', scope: 'GROUP' }, { ...user, created: false }, '00gA')).toBe(false);
+    expect(canReassign({ id: '00u1', scope: 'USER' }, user, '00gA')).toBe(false);
+    expect(canReassign({ id: '00u1', scope: 'GROUP', externalId: 'e676d60d3d' }, user, '00gA')).toBe(false);
+    expect(canReassign({ id: '00u1', scope: 'GROUP' }, user, '00gOther')).toBe(false);
+    expect(canReassign({ id: '00u1', scope: 'GROUP' }, user, undefined)).toBe(false);
   });
 });

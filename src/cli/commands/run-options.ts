@@ -1,7 +1,7 @@
 /** The options init, resume and verify share: --sandbox, --sandbox-dir and every answer flag. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ANSWERS, type AnswerSpec } from '../../steps/answers.js';
-import { addAnswerOptions } from '../options.js';
+import { answerOptions } from '../options.js';
 import { EXIT_CODES_HELP } from './command.js';
 
 function answerEnvHelp(): string {
@@ -10,6 +10,11 @@ function answerEnvHelp(): string {
     if (spec.env && spec.env.length > 0) lines.push(`  ${(spec.flag ?? spec.fileFlag ?? key).padEnd(34)} ${spec.env.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function addAnswerOptions(cmd: Command): Command {
+  for (const a of answerOptions()) cmd.addOption(new Option(a.flags, a.description));
+  return cmd;
 }
 
 export function withRunOptions(c: Command): Command {

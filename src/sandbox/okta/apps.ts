@@ -4,6 +4,7 @@ import { apiValidation } from './errors.js';
 import { app } from './org.js';
 import { filterBy, page } from './paging.js';
 import { newSigningKey } from './saml.js';
+import { ensureKeys } from './app-keys.js';
 import { defaultCapabilities, type AppRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { appView } from './views.js';
@@ -71,8 +72,8 @@ export function appHandlers(org: Org): Handlers {
       return { status: 200, json: appView(org, a) };
     },
     getApplication: (ctx) => ({ status: 200, json: appView(org, app(org, ctx.params.appId ?? '')) }),
-    replaceApplication: (ctx) => {
-      const a = app(org, ctx.params.appId ?? '');
+    replaceApplication: async (ctx) => {
+      const a = await ensureKeys(app(org, ctx.params.appId ?? ''));
       const body = ctx.body as Json;
       if (typeof body.name === 'string' && body.name !== a.name) throw apiValidation('name', ['name: The app name cannot be changed']);
       if (typeof body.label !== 'string' || body.label.trim() === '') throw apiValidation('label', ['label: The field cannot be left blank']);

@@ -11,7 +11,7 @@
 import { OKTA_TOKEN_OPERATION, isMutating } from '../mutating.js';
 import type { ConsoleActionResult, Emulator, HandledResponse, OktaEmulatorOptions, SandboxRequest } from '../types.js';
 import { appAssignmentHandlers } from './app-assignments.js';
-import { appKeyHandlers } from './app-keys.js';
+import { appKeyHandlers, ensureKeys } from './app-keys.js';
 import { appHandlers } from './apps.js';
 import type { Answer, Handlers, Org } from './context.js';
 import { OktaHttpError, apiValidation, forbidden, invalidToken, malformed, tooManyRequests, internalError } from './errors.js';
@@ -26,7 +26,7 @@ import { RateLimiter } from './ratelimit.js';
 import { reissueWithExpiry, warmUpKeys } from './saml.js';
 import { oktaSpec, type Operation } from './spec.js';
 import { createSso } from './sso.js';
-import { seedDirectory, seedUsers, type DirectoryInput, type SeedUsersInput } from './seed.js';
+import { seedApps, seedDirectory, seedUsers, type AppsInput, type DirectoryInput, type SeedUsersInput } from './seed.js';
 import { PROVISIONING_APPS, defaultCapabilities, emptyState, type OktaState } from './state.js';
 import { userHandlers } from './users.js';
 import { rid, safeEqual } from './util.js';
@@ -54,6 +54,8 @@ export interface OktaEmulator extends Emulator {
   seedUsers(p: SeedUsersInput): { groupId: string; created: number; refusable: number };
   /** The org's people and department groups (the sandbox harness seeds DEFAULT_DIRECTORY in a fresh org). */
   seedDirectory(p: DirectoryInput): void;
+  /** The org's apps (the sandbox harness seeds DEFAULT_APPS in a fresh org). */
+  seedApps(p: AppsInput): void;
   /** Admin-only hooks for tests (not reachable over HTTP). */
   debug: {
     /** Re-issues an app signing key's certificate so that it expires at `date` (past or near future). */
@@ -149,6 +151,12 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
       return toHandled({ status: r.status, json: r.body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } }, OKTA_TOKEN_OPERATION, req, rate.headers);
     }
     // Sign-in endpoints (primary authentication, session cookie, the app's SSO link): sso.ts.
+    // A seeded app gets its signing key before a sign-in through it needs one (ensureKeys).
+    const ssoApp = /^\/(?:home\/[^/]+\/([^/]+)\/[^/]+|app\/[^/]+\/([^/]+)\/sso\/saml)$/.exec(path);
+    if (ssoApp) {
+      const a = Object.values(org.state.apps).find((x) => x.id === ssoApp[1] || x.externalKey === ssoApp[2]);
+      if (a) await ensureKeys(a);
+    }
     const signIn = sso.handle(req, path);
     if (signIn) return { ...toHandled(signIn, `${req.method} ${path.replace(/^\/(home|app)\/.*/, '/$1/{app}/sso')}`, req, {}), mutating: false };
     const matched = spec.match(req.method, path);
@@ -276,9 +284,10 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     idle: () => org.provisioner.idle(),
     seedUsers: (p) => seedUsers(org.state, p, new Date().toISOString()),
     seedDirectory: (p) => seedDirectory(org.state, p, new Date().toISOString()),
+    seedApps: (p) => seedApps(org.state, p, new Date().toISOString()),
     debug: {
       async setKeyExpiry(appId, kid, date) {
-        const a = org.state.apps[appId];
+        const a = org.state.apps[appId] ? await ensureKeys(org.state.apps[appId]) : undefined;
         const idx = a ? a.keys.findIndex((k) => k.kid === kid) : -1;
         const key = a?.keys[idx];
         if (!a || !key) throw new Error(`No key ${kid} on app ${appId}`);

@@ -5,7 +5,9 @@
  * assignments created and (with --prune) deleted by the assignment engine. Resumable: what is done
  * is recorded in the state file as it finishes.
  */
-import { UsageError, WizardError } from '../../../errors.js';
+import { InterruptedError, UsageError, WizardError } from '../../../errors.js';
+import type { GlobalOpts } from '../../context.js';
+import { DEFAULT_STATE_FILE } from '../../../engine/defaults.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
@@ -32,8 +34,10 @@ export const accessApplyCommand: CliCommand = {
     const controller = new AbortController();
     const external = ctx.deps.signal;
     if (external) external.addEventListener('abort', () => controller.abort(), { once: true });
+    // The command that continues this run, exactly as it can be typed again (same file, flags, state).
+    const again = resumeCommand(g, opts);
     const onSig = (): void => {
-      out.warn('Stopping: what is done so far is recorded in the state file; run `okta-aws-sso access apply` again to continue.');
+      out.warn(`Stopping: what is done so far is recorded in the state file; run \`${again}\` to continue.`);
       controller.abort();
     };
     if (ctx.deps.handleSignals) process.once('SIGINT', onSig);
@@ -54,8 +58,20 @@ export const accessApplyCommand: CliCommand = {
         const { plan, tracked } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged });
         const planBlocks: TextBlock[] = planText(plan).map((l) => line(l));
         const data = planData(file.file, plan);
+        const { StateStore } = await import('../../../engine/state.js');
+        const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
+        // Assignments an interrupted run had sent that finished after it stopped: recorded, nothing sent.
+        const { track } = await import('../../../access/apply.js');
+        for (const x of plan.settled ?? []) track(tracked, x.group, x.permissionSet, x.accounts);
+        const settledCount = (plan.settled ?? []).reduce((n, x) => n + x.accounts.length, 0);
         if (!hasChanges(plan)) {
-          return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text: [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')] };
+          const text = [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')];
+          if (settledCount > 0) {
+            store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
+            await store.save();
+            text.push(line(`Recorded in the state file ${settledCount} assignment(s) an earlier, interrupted run had sent.`));
+          }
+          return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text };
         }
         for (const b of planBlocks) if (b.kind === 'line') s.out.info(b.text);
         const risky = plan.changes.some((c) => c.risk === 'destructive' || c.risk === 'org-wide');
@@ -67,14 +83,17 @@ export const accessApplyCommand: CliCommand = {
           throw e;
         }
         if (!ok) throw new UsageError('The plan was not approved; nothing was changed.', { code: 'DECLINED', hint: 'Change the access file until `access plan` shows what you want, then apply again (or pass --yes).' });
-        const { StateStore } = await import('../../../engine/state.js');
-        const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
         const save = async (): Promise<void> => {
           store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
           await store.save();
         };
         const { applyAccess } = await import('../../../access/apply.js');
-        const res = await applyAccess({ aws: s.aws, where: s.where, plan, io: s.io, okta: s.okta, ...(s.pushAppId ? { pushAppId: s.pushAppId } : {}), tracked, save, signal: controller.signal });
+        const res = await applyAccess({ aws: s.aws, where: s.where, plan, io: s.io, okta: s.okta, ...(s.pushAppId ? { pushAppId: s.pushAppId } : {}), tracked, save, signal: controller.signal }).catch((e: unknown) => {
+          if (e instanceof InterruptedError) {
+            throw new InterruptedError('Interrupted. What finished is recorded in the state file; requests already sent finish in AWS on their own.', `Run \`${again}\` to continue: the new plan holds only what is left.`);
+          }
+          throw e;
+        });
         store.state.access = { permissionSets: tracked.permissionSets, assignments: tracked.assignments, lastApply: { at: new Date().toISOString(), file: file.file, summary: plan.summary } };
         await store.save();
         const text: TextBlock[] = [
@@ -111,3 +130,26 @@ export const accessApplyCommand: CliCommand = {
     }
   },
 };
+
+/** A shell word: as is when plain, else single-quoted. */
+function word(v: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `okta-aws-sso access apply -f <file> [flags]`: this run again, with what decides what it does. */
+export function resumeCommand(g: GlobalOpts, opts: Record<string, unknown>): string {
+  const globals: string[] = [];
+  if (g.state && g.state !== `./${DEFAULT_STATE_FILE}`) globals.push('--state', g.state);
+  if (g.config) globals.push('--config', g.config);
+  if (g.sandboxDir) globals.push('--sandbox-dir', g.sandboxDir);
+  if (g.nonInteractive) globals.push('--non-interactive');
+  if (g.yes) globals.push('--yes');
+  const own: string[] = ['-f', String(opts['file'])];
+  if (opts['sandbox'] === true) own.push('--sandbox');
+  if (opts['sandboxDir'] !== undefined) own.push('--sandbox-dir', String(opts['sandboxDir']));
+  if (opts['prune'] === true) own.push('--prune');
+  if (opts['pruneUnmanaged'] === true) own.push('--prune-unmanaged');
+  if (opts['confirm'] !== undefined) own.push('--confirm', String(opts['confirm']));
+  // Global options are read after the subcommand too (`access apply -f x --yes`).
+  return ['okta-aws-sso', 'access', 'apply', ...own, ...globals].map(word).join(' ');
+}
