@@ -9,6 +9,9 @@ export default defineConfig({
     // Two cores on CI: keep parallelism modest so end-to-end tests do not starve each other.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    // The compiled CLI that runCliInProcess (test/helpers/cli.ts) runs: loaded by Node as the binary
+    // loads it, not transformed by vitest.
+    server: { deps: { external: [/\/dist\//] } },
     // In-process tests load the AWS SDK directly, without the CLI's filter: keep its Node 20 notice
     // out of the test output. Spawned CLIs get a clean environment (test/helpers/cli.ts drops AWS_*),
     // so the test that the CLI drops the notice still sees it emitted.

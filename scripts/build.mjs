@@ -9,8 +9,8 @@
  *   node scripts/build.mjs           # build when stale (what `npm test` and the test setup use)
  *   node scripts/build.mjs --force   # always build (what `npm run build` uses)
  *
- * `npm test` builds once, in parallel with the typecheck and the lint (scripts/check.mjs), and
- * vitest's global setup (test/global-setup.ts) then finds dist/ fresh instead of compiling again.
+ * `npm test` (scripts/test.mjs) builds first when stale, and vitest's global setup
+ * (test/global-setup.ts) then finds dist/ fresh instead of compiling again.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';

@@ -1,8 +1,9 @@
 /**
  * Runs once before the test files: makes sure dist/ is compiled from the current src/ so that the
  * end-to-end tests run the real binary (bin/okta-aws-sso.js -> dist/cli/main.bundle.js, which the
- * build makes from dist/cli/main.js) and the sandbox runs as its own process. scripts/build.mjs skips the compile when dist/ is already fresh (as it
- * is after `npm test`'s parallel check step).
+ * build makes from dist/cli/main.js) and the sandbox runs as its own process. scripts/build.mjs
+ * skips the compile when dist/ is already fresh (as it is after `npm test`'s build step,
+ * scripts/test.mjs).
  *
  * It also makes the folder of the shared finished run (test/helpers/finished-run.ts, docs/testing.md)
  * and, for a whole-suite run, starts that run at once in the background, so that it is ready when the

@@ -110,11 +110,24 @@ interface Tracked {
 const MIN_SAMPLES = 20;
 
 /**
+ * Expected completions per IN_PROGRESS listing while creations wait for a slot: the listing gap is
+ * this many times mean latency / outstanding limit. A listing costs a request; a finished creation
+ * not yet seen keeps its slot idle. The point of that trade is chosen from the simulated frontier
+ * (scripts/poll-frontier.mjs, docs/performance.md "Profile 2"): with creations of 0.5-6 s, 0.75
+ * costs about 2.4 requests per account at 1.110x of the floor on average (1.133x in the worst of
+ * 40 seeded runs). Fewer listings measured too close to 1.15x on the loaded 2-core machine
+ * (1 per listing: 1.112x, 1.175x, 1.157x; 0.8: 1.138x, 1.135x, 1.165x).
+ */
+const COMPLETIONS_PER_LISTING = 0.75;
+
+/**
  * What the engine knows about how long an operation takes, from brackets: an operation seen
  * IN_PROGRESS at age a took longer than a; one first seen gone at age b took less than b.
  */
 class LatencyModel {
   samples = 0;
+  /** Summed latencies of the finished operations (each at its bracket's middle): the time on test. */
+  private finishedSum = 0;
   private tight = 0;
   private sumMid = 0;
   private maxLo = 0;
@@ -129,6 +142,7 @@ class LatencyModel {
   }
   seenDone(lo: number, hi: number): void {
     this.samples++;
+    this.finishedSum += (lo + hi) / 2;
     // Only a narrow bracket says where the latency is (a wide one, from the confirmation cadence,
     // only says "less than b"): the mean and the upper end come from narrow ones.
     const width = hi - lo;
@@ -146,6 +160,15 @@ class LatencyModel {
   }
   mean(): number | undefined {
     return this.tight > 0 ? this.sumMid / this.tight : undefined;
+  }
+  /**
+   * The mean latency for pacing, by time on test: the latencies of the finished operations plus the
+   * ages of those still running (`runningAges`), over the number finished. Unlike the mean of the
+   * finished ones alone, which early in a run counts only the short ones (the long ones are still
+   * running), it does not start low. Undefined until one has finished.
+   */
+  pacingMean(runningAges: number): number | undefined {
+    return this.samples > 0 ? (this.finishedSum + runningAges) / this.samples : undefined;
   }
   /** Age after which an operation is taken as finished for pacing (undefined until learned). */
   bound(): number | undefined {
@@ -460,9 +483,13 @@ async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report:
 
   /** Gap between two IN_PROGRESS listings while waiting on outstanding operations. */
   const pollGap = (): number => {
-    const mean = model.mean();
-    // About 0.75 expected completions per listing once the latency is known; a backoff before.
-    const g = mean === undefined ? minGap * 1.5 ** emptyPolls : (mean / t.maxOutstanding) * 0.75;
+    const now = Date.now();
+    const bound = model.bound();
+    let running = 0;
+    for (const op of outstanding.values()) running += Math.min(Math.max(0, now - op.ackAt), bound ?? Infinity);
+    const mean = model.pacingMean(running);
+    // COMPLETIONS_PER_LISTING expected completions per listing once one has finished; a backoff before.
+    const g = mean === undefined ? minGap * 1.5 ** emptyPolls : (mean / t.maxOutstanding) * COMPLETIONS_PER_LISTING;
     return Math.min(t.statusPollMaxMs, Math.max(minGap, g));
   };
 
@@ -486,7 +513,7 @@ async function runEngine(kind: Kind, input: EngineInput | UnassignInput, report:
       const allSent = cursor >= todo.length && launching === 0;
       if (allSent && outstanding.size === 0 && left.size === 0 && !busy) break;
       if (!busy) {
-        const failedDue = left.size > 0 && (now - lastFailedCheckAt >= t.statusConfirmMs || (allSent && outstanding.size === 0));
+        const failedDue = left.size > 0 && (now - lastFailedCheckAt >= t.failedCheckMs || (allSent && outstanding.size === 0));
         if (failedDue) {
           background(checkFailed);
           continue;

@@ -14,6 +14,11 @@ export interface AwsTuning {
    */
   statusPollMaxMs: number;
   statusConfirmMs: number;
+  /**
+   * Cadence of the FAILED listing that turns the operations seen leaving IN_PROGRESS into reported
+   * results (and the last one, once nothing is outstanding). Each costs a request and only reports.
+   */
+  failedCheckMs: number;
   /** Backoff factor of the provisioning status listing. */
   pollFactor: number;
   /** Give up on one account's creation after this long (it is then FAILED and retried on the next run). */
@@ -36,6 +41,7 @@ export interface AwsTuning {
 export const DEFAULT_TUNING: AwsTuning = {
   statusPollMaxMs: 5_000,
   statusConfirmMs: 5_000,
+  failedCheckMs: 10_000,
   pollFactor: 1.5,
   assignmentTimeoutMs: 10 * 60_000,
   provisionPollInitialMs: 250,

@@ -10,12 +10,14 @@ import { ExitCode, InterruptedError, WizardError, isWizardError } from '../error
 import { CliContext, type CliDeps, type GlobalOpts } from './context.js';
 import { buildProgram, type Chosen } from './program.js';
 import { jsonDocument, renderResult, renderFailure } from './render.js';
+import { forgetRunMemory } from '../verify/run-memory.js';
 
 export { toolVersion, type CliDeps } from './context.js';
 export { EXIT_CODES_HELP } from './commands/command.js';
 
 /** Run the CLI; resolves with the exit code (never throws, never prints a stack for an expected failure). */
 export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  forgetRunMemory();
   const ctx = new CliContext(deps);
   const holder: { chosen?: Chosen } = {};
   const program = buildProgram(ctx, holder);

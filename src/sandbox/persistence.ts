@@ -52,12 +52,24 @@ export async function deleteState(dir: string): Promise<void> {
   await fsp.rm(path.join(dir, STATE_FILE), { force: true });
 }
 
-/** Serialised, change-detecting writer of state.json. */
+/**
+ * Serialised, change-detecting writer of state.json. A write costs O(state) (a large organization:
+ * megabytes), so writes coalesce: one in flight, at most one waiting behind it (it takes the state
+ * as it is when it starts), and a save on the timer or after a request starts no sooner than 10x the
+ * last write's duration after it (writing takes at most about a tenth of the time, whatever the
+ * size). saveNow() (start, reset, close) does not wait out that gap.
+ */
 export class StateWriter {
   private last: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private interval: NodeJS.Timeout | undefined;
+  /** The write waiting behind the one in flight, if any. */
+  private queued: Promise<void> | undefined;
+  private flushing = false;
+  private skipGap: (() => void) | undefined;
+  private lastEnd = 0;
+  private lastCost = 0;
 
   constructor(
     private readonly file: string,
@@ -73,7 +85,7 @@ export class StateWriter {
    */
   startTimer(ms = 1000, activeMs = 10_000): void {
     this.interval = setInterval(() => {
-      if (Date.now() - this.lastActivity <= activeMs) void this.saveNow();
+      if (Date.now() - this.lastActivity <= activeMs) void this.enqueue(false);
     }, ms);
     this.interval.unref();
   }
@@ -89,33 +101,68 @@ export class StateWriter {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.saveNow();
+      void this.enqueue(false);
     }, this.coalesceMs);
     this.timer.unref();
   }
 
-  /** Writes when the state differs from the last write. Writes never overlap. */
+  /** Writes when the state differs from the last write, without waiting out the gap. Writes never overlap. */
   saveNow(): Promise<void> {
-    this.running = this.running.then(async () => {
-      let body: string;
-      try {
-        const s = this.take();
-        // Compare without the timestamp, then stamp.
-        body = JSON.stringify({ version: STATE_VERSION, options: s.options, okta: s.okta, aws: s.aws });
-      } catch (e) {
-        console.error(`sandbox: cannot take a snapshot: ${(e as Error).message}`);
-        return;
+    return this.enqueue(true);
+  }
+
+  private enqueue(flush: boolean): Promise<void> {
+    if (flush) {
+      this.flushing = true;
+      this.skipGap?.();
+    }
+    if (this.queued) return this.queued;
+    const next = this.running.then(async () => {
+      const wait = 10 * this.lastCost - (Date.now() - this.lastEnd);
+      if (!this.flushing && wait > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, wait);
+          t.unref();
+          this.skipGap = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
       }
-      if (body === this.last) return;
-      const stamped = `{"savedAt":${JSON.stringify(new Date().toISOString())},${body.slice(1)}`;
+      this.skipGap = undefined;
+      this.flushing = false;
+      this.queued = undefined;
+      const t0 = Date.now();
       try {
-        await writeFileAtomic(this.file, stamped, { mode: 0o600 });
-        this.last = body;
-      } catch (e) {
-        console.error(`sandbox: cannot write ${this.file}: ${(e as Error).message}`);
+        await this.write();
+      } finally {
+        this.lastEnd = Date.now();
+        this.lastCost = this.lastEnd - t0;
       }
     });
-    return this.running;
+    this.queued = next;
+    this.running = next;
+    return next;
+  }
+
+  private async write(): Promise<void> {
+    let body: string;
+    try {
+      const s = this.take();
+      // Compare without the timestamp, then stamp.
+      body = JSON.stringify({ version: STATE_VERSION, options: s.options, okta: s.okta, aws: s.aws });
+    } catch (e) {
+      console.error(`sandbox: cannot take a snapshot: ${(e as Error).message}`);
+      return;
+    }
+    if (body === this.last) return;
+    const stamped = `{"savedAt":${JSON.stringify(new Date().toISOString())},${body.slice(1)}`;
+    try {
+      await writeFileAtomic(this.file, stamped, { mode: 0o600 });
+      this.last = body;
+    } catch (e) {
+      console.error(`sandbox: cannot write ${this.file}: ${(e as Error).message}`);
+    }
   }
 
   /** Stops the timers and writes what is pending. */

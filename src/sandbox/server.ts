@@ -212,8 +212,9 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
     }
     if (decision.action && decision.action !== 'lost') {
       const r = safeFault(emulator, decision.action, sreq, service);
-      writeResponse(res, r);
+      // Logged before the answer goes out: a caller that reads the log once it has its answer sees the line.
       record(r, r.status, decision.action);
+      writeResponse(res, r);
       return;
     }
     let r: HandledResponse;
@@ -230,8 +231,8 @@ async function start(opts: StartSandboxServerOptions, dir: string, persistent: b
       req.socket.destroy();
       return;
     }
-    writeResponse(res, r);
     record(r, r.status);
+    writeResponse(res, r);
   };
 
   const makeServer = (listener: 'okta' | 'aws'): http.Server => {

@@ -319,18 +319,11 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     const earlier = assign.filter((a) => finished(prev[a.accountId])).length;
     if (earlier > 0) ctx.io.info(`${earlier} account(s) were finished by an earlier run; ${todo.length} left.`);
 
-    // Save each result as it finishes; saves are serialised and coalesced.
-    let saving: Promise<void> = Promise.resolve();
-    let dirty = false;
-    const save = (): Promise<void> => {
-      if (dirty) return saving;
-      dirty = true;
-      saving = saving.then(async () => {
-        dirty = false;
-        await ctx.progress.save(structuredClone(progress));
-      });
-      return saving;
-    };
+    // Save each result as it finishes. ctx.progress coalesces (a write carries the value as it is
+    // when the write starts, copied then: one copy per write, not per result); a failed write is
+    // retried by the next one, and the last save (flushed: no wait for the gap between writes)
+    // reports the error.
+    const save = (flush = false): Promise<void> => ctx.progress.save(progress, { flush });
 
     const total = assign.length;
     const already = total - todo.length;
@@ -351,19 +344,19 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
           tuning: { requestsPerSecond },
           onResult: (r) => {
             progress.results[r.accountId] = r;
-            void save();
+            void save().catch(() => undefined);
           },
           onProgress: (done) => bar.update(`${already + done}/${total} accounts`),
           debug: (m) => ctx.io.debug(m),
         });
       } catch (e) {
         bar.fail();
-        await save();
+        await save(true);
         throw e;
       }
       ctx.io.debug(`Assignment engine: ${outcome.stats.requests} requests, ${outcome.stats.retries} retries${outcome.stats.bulkUsed ? ', existing assignments listed in bulk' : ''}.`);
     }
-    await save();
+    await save(true);
     const results: AccountAssignmentResult[] = [...assign.map((a) => progress.results[a.accountId]!), ...skipped];
     const failed = results.filter((r) => r.status === 'FAILED');
     if (failed.length > 0) {

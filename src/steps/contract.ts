@@ -33,7 +33,8 @@ export interface Services {
 /** Per-step progress saved in the state file during long steps (e.g. per-account results). */
 export interface StepProgressStore<T = unknown> {
   load(): T | undefined;
-  save(value: T): Promise<void>;
+  /** Saves (coalesced: a later value may carry this one); `flush` writes without waiting out the gap between writes (a step's last save). */
+  save(value: T, opts?: { flush?: boolean }): Promise<void>;
 }
 
 export interface StepContext {

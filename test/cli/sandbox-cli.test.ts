@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tmpWorkDir } from '../helpers/cli.js';
+import { runCliInProcess as runCli, tmpWorkDir } from '../helpers/cli.js';
 import type { JsonDocument } from '../../src/cli/report.js';
 
 const work = tmpWorkDir('oas-sbcli-');

@@ -21,7 +21,7 @@ import {
 import { IdentitystoreClient, GetGroupIdCommand } from '@aws-sdk/client-identitystore';
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
+import { ROOT, runCliInProcess as runCli, spawnCli } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseIni } from 'ini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { findAwsCli } from '../helpers/aws-cli.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
 import { expectWritesMatchPlan } from '../helpers/plan-log.js';

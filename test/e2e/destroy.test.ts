@@ -12,7 +12,7 @@ import path from 'node:path';
 import { IdentitystoreClient, ListGroupsCommand, ListUsersCommand } from '@aws-sdk/client-identitystore';
 import { ListPermissionSetsCommand, DescribePermissionSetCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';

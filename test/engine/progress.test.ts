@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { coalescedProgress } from '../../src/engine/progress.js';
 
 describe('coalesced progress saves', () => {
@@ -38,5 +38,74 @@ describe('coalesced progress saves', () => {
     fail = false;
     await store.save('b');
     expect(written).toEqual(['b']);
+  });
+});
+
+describe('flushed saves', () => {
+  it('a flushed save does not wait out the gap after a slow write; a plain one does', async () => {
+    vi.useFakeTimers();
+    try {
+      const written: number[] = [];
+      const store = coalescedProgress<number>(
+        () => written.at(-1),
+        async (v) => {
+          // The write "takes" 2 s of the (fake) clock: the next plain save waits 10x that.
+          vi.setSystemTime(Date.now() + 2000);
+          written.push(v);
+        },
+      );
+      await store.save(1);
+      expect(written).toEqual([1]);
+      let plainDone = false;
+      const plain = store.save(2).then(() => (plainDone = true));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(plainDone).toBe(false); // waiting out the gap (20 s)
+      expect(written).toEqual([1]);
+      // A flush while it waits: written at once, with the latest value, by the same write.
+      await store.save(3, { flush: true });
+      expect(plainDone).toBe(true);
+      expect(written).toEqual([1, 3]);
+      // A flush with nothing waiting: no gap either.
+      await store.save(4, { flush: true });
+      expect(written).toEqual([1, 3, 4]);
+      expect(store.writes()).toBe(3);
+      await plain;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('the cost of saving a long run', () => {
+  it('10,000 records at 20 a second (fake clock, instant writes): O(log) writes and O(N) values written, not O(N^2)', async () => {
+    vi.useFakeTimers();
+    try {
+      const written: number[] = [];
+      // A value's "size" is its number of records: what a write of the whole file costs.
+      const store = coalescedProgress<number>(
+        () => written.at(-1),
+        async (v) => {
+          written.push(v);
+        },
+      );
+      for (let records = 1; records <= 10_000; records++) {
+        void store.save(records);
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      await store.save(10_000, { flush: true });
+      expect(written.at(-1)).toBe(10_000);
+      const total = written.reduce((s, v) => s + v, 0);
+      // A write every 250 ms would be 2,000 writes and 10^7 records written; the growing gap keeps
+      // the total within about 21x the final file and the writes to a few per doubling of the run.
+      expect(total).toBeLessThanOrEqual(25 * 10_000);
+      expect(written.length).toBeLessThan(150);
+      // And no result waits longer than 5 % of the run so far (plus the 250 ms floor) to be written.
+      for (let i = 1; i < written.length - 1; i++) {
+        const gapRecords = written[i + 1]! - written[i]!;
+        expect(gapRecords).toBeLessThanOrEqual(Math.max(6, Math.ceil(written[i + 1]! / 20) + 2));
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Readable, Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/okta-aws-sso.js');
@@ -67,6 +68,69 @@ export function spawnCli(args: string[], opts: CliOptions = {}): { child: ChildP
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return spawnCli(args, opts).done;
+}
+
+type InProcessRunCli = (argv: readonly string[], deps: Record<string, unknown>) => Promise<number>;
+let inProcess: Promise<InProcessRunCli> | undefined;
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * The same CLI as `runCli` (dist/cli/run.js: parse, run the command, render, the exit code), run in
+ * this test file's process instead of a new node process: each spawn of the CLI costs ~1-2 s of CPU
+ * to load and warm up the SDKs, an in-process run after the first costs tens of milliseconds
+ * (docs/testing.md). For tests that are not about the process boundary: the binary's own wrapper
+ * (src/cli/main.ts: the SDK warning filter, EPIPE, the uncaught-error net, signals) is not in the
+ * path, so those stay with `runCli`/`spawnCli`.
+ *
+ * Each run gets what a new process would: its own environment (cleanEnv, set on process.env itself,
+ * which the AWS SDK and the sandbox it starts read), its working folder (process.chdir), fresh
+ * streams (not a terminal) and a clean per-run memory (src/verify/run-memory.ts, reset by runCli at
+ * the start of every run). Runs in one file are queued one after another, never concurrent: a test
+ * that needs two CLIs at once uses spawnCli.
+ */
+export function runCliInProcess(args: string[], opts: Omit<CliOptions, 'entry' | 'nodeArgs'> = {}): Promise<CliResult> {
+  const run = inProcessQueue.then(() => runInProcessNow(args, opts));
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function runInProcessNow(args: string[], opts: Omit<CliOptions, 'entry' | 'nodeArgs'>): Promise<CliResult> {
+  // The compiled CLI (dist/, what the binary runs), loaded by Node itself as the binary loads it, once
+  // per test file (vitest.config.ts externalizes dist/: vitest does not transform it again).
+  inProcess ??= import(/* @vite-ignore */ pathToFileURL(path.join(ROOT, 'dist/cli/run.js')).href).then((m) => (m as { runCli: InProcessRunCli }).runCli);
+  const runCliNow = await inProcess;
+  const env = cleanEnv(opts.env ?? {});
+  // The binary drops this notice itself (src/cli/main.ts, tested in test/cli/cli.test.ts): keep it out
+  // of the test output here. No run's behaviour depends on it.
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const cwd = opts.cwd ?? ROOT;
+  let out = '';
+  let err = '';
+  const sink = (add: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        add(chunk.toString());
+        cb();
+      },
+    });
+  const stdin = Readable.from(opts.input !== undefined ? [opts.input] : []);
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  setProcessEnv(env);
+  process.chdir(cwd);
+  try {
+    const code = await runCliNow(args, { env: process.env, cwd, stdin, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
+    return { code, signal: null, stdout: out, stderr: err };
+  } finally {
+    setProcessEnv(savedEnv);
+    process.chdir(savedCwd);
+  }
+}
+
+/** Replaces process.env's content in place (so the process's real environment changes too). */
+function setProcessEnv(next: Record<string, string | undefined>): void {
+  for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
+  for (const [k, v] of Object.entries(next)) if (v !== undefined) process.env[k] = v;
 }
 
 /** Resolves when `pick()` contains `text` (polls the collected output; fails after timeoutMs). */

@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, cleanEnv, runCli } from './cli.js';
+import { BIN, cleanEnv, runCli, runCliInProcess } from './cli.js';
 
 /** The run's test user (its password comes from OKTA_AWS_SSO_TEST_USER_PASSWORD, never printed). */
 export const FINISHED_RUN_USER = { firstName: 'Katherine', lastName: 'Johnson', email: 'katherine.johnson@example.com' };
@@ -161,7 +161,7 @@ export async function copyFinishedRun(prefix = 'oas-finished-', opts: { startSan
   if (ports) fs.writeFileSync(path.join(sbDir, 'ports.json'), `${JSON.stringify(ports)}\n`, { mode: 0o600 });
   // As a finished init leaves it: its sandbox running (restored from its state, on the copy's ports).
   if (result.code === 0 && opts.startSandbox !== false) {
-    const start = await runCli(['sandbox', 'start', '--dir', sbDir], { cwd: dir, env: {} });
+    const start = await runCliInProcess(['sandbox', 'start', '--dir', sbDir], { cwd: dir, env: {} });
     if (start.code !== 0) throw new Error(`sandbox start in the copy of the shared run failed:\n${start.stdout}${start.stderr}`);
   }
   return {
@@ -172,7 +172,7 @@ export async function copyFinishedRun(prefix = 'oas-finished-', opts: { startSan
     stderr: swap(result.stderr),
     startedAt: result.startedAt,
     async dispose() {
-      if (fs.existsSync(path.join(sbDir, 'sandbox.json'))) await runCli(['sandbox', 'stop', '--dir', sbDir], { cwd: dir, env: {} });
+      if (fs.existsSync(path.join(sbDir, 'sandbox.json'))) await runCliInProcess(['sandbox', 'stop', '--dir', sbDir], { cwd: dir, env: {} });
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,11 +3,10 @@
  * reaches a verified end (the shared finished run, test/helpers/finished-run.ts); a second run (state
  * file present) and a fresh run (state file removed) send no mutating request to either emulator.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../helpers/cli.js';
 import { expectRunMatchesState } from '../helpers/plan-log.js';
 import type { RequestLogEntry } from '../../src/sandbox/request-log.js';
 import type { WizardState } from '../../src/engine/state.js';
@@ -15,25 +14,14 @@ import { ListAccountsForProvisionedPermissionSetCommand, ListPermissionSetsComma
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 import { FINISHED_RUN_ARGS, FINISHED_RUN_USER_FLAGS as USER, copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/okta-aws-sso.js');
 let finished: FinishedRun;
 let dir = '';
 let sbDir = '';
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|OKTA_|SCIM_)/.test(k)) env[k] = v;
-  return env;
-}
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env: cleanEnv(), timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI in this file's process (runCliInProcess: a clean environment per run). */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runCliInProcess(args, { cwd: dir, env: {} });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 function mutatingSince(lines: number): { operation: string }[] {
