@@ -115,8 +115,8 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
         group = await okta.createGroup(g.name, 'Pushed to AWS IAM Identity Center (okta-aws-sso access file)');
         io.info('GROUP_CREATED', { name: g.name, id: group.id });
       }
-      const mappings = await okta.listPushMappings(input.pushAppId, group.id);
-      if (mappings.length === 0) {
+      // A mapping only where the plan has one (a new group with the push prefix is pushed by the push rule).
+      if (g.createMapping && (await okta.listPushMappings(input.pushAppId, group.id)).length === 0) {
         const m = await okta.createPushMapping(input.pushAppId, group.id, g.name);
         io.info('PUSH_CREATED', { name: g.name, id: m.id });
       }

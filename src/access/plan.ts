@@ -64,6 +64,8 @@ export interface PlanOptions {
   oktaGroups?: Record<string, GroupFacts>;
   /** The push prefix of the setup (a new group without it is pushed by its own mapping only). */
   pushPrefix?: string;
+  /** The setup's "push groups by rule" rule exists (confirmed): a new group with the prefix is pushed by it. */
+  pushRule?: boolean;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -71,6 +73,35 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 function sameRefs(a: readonly PolicyRef[], b: readonly PolicyRef[]): boolean {
   return a.length === b.length && a.every((x, i) => x.name === b[i]!.name && x.path === b[i]!.path);
 }
+/**
+ * The writes `updateSet()` in src/access/apply.ts sends to bring a live set to the wanted one (the
+ * same comparisons, field by field), and the re-provisioning after it: the plan declares exactly them.
+ */
+export function setUpdateWrites(want: WantedPermissionSet, live: LivePermissionSet, reprovision: boolean): NonNullable<Change['writes']> {
+  const aws = (operation: string, count: number) => ({ service: 'aws' as const, operation, count });
+  const key = (r: PolicyRef) => `${r.path}${r.name}`;
+  const liveRefs = new Set(live.customerManagedPolicies.map(key));
+  const wantRefs = new Set(want.customerManagedPolicies.map(key));
+  const inlineDiffers = (want.inlinePolicy ?? '') !== (live.inlinePolicy ?? '');
+  const boundaryDiffers = JSON.stringify(want.permissionsBoundary ?? '') !== JSON.stringify(live.permissionsBoundary ?? '');
+  const tagged = Object.entries(want.tags).some(([k, v]) => live.tags[k] !== v);
+  const untagged = Object.keys(live.tags).some((k) => k !== MANAGED_TAG_KEY && !(k in want.tags));
+  return [
+    aws('UpdatePermissionSet', (want.description ?? '') !== (live.description ?? '') || want.sessionDuration !== live.sessionDuration || (want.relayState ?? '') !== (live.relayState ?? '') ? 1 : 0),
+    aws('AttachManagedPolicyToPermissionSet', want.managedPolicies.filter((x) => !live.managedPolicies.includes(x)).length),
+    aws('DetachManagedPolicyFromPermissionSet', live.managedPolicies.filter((x) => !want.managedPolicies.includes(x)).length),
+    aws('AttachCustomerManagedPolicyReferenceToPermissionSet', want.customerManagedPolicies.filter((r) => !liveRefs.has(key(r))).length),
+    aws('DetachCustomerManagedPolicyReferenceFromPermissionSet', live.customerManagedPolicies.filter((r) => !wantRefs.has(key(r))).length),
+    aws('PutInlinePolicyToPermissionSet', inlineDiffers && want.inlinePolicy ? 1 : 0),
+    aws('DeleteInlinePolicyFromPermissionSet', inlineDiffers && !want.inlinePolicy ? 1 : 0),
+    aws('PutPermissionsBoundaryToPermissionSet', boundaryDiffers && want.permissionsBoundary ? 1 : 0),
+    aws('DeletePermissionsBoundaryFromPermissionSet', boundaryDiffers && !want.permissionsBoundary ? 1 : 0),
+    aws('TagResource', tagged ? 1 : 0),
+    aws('UntagResource', untagged ? 1 : 0),
+    aws('ProvisionPermissionSet', reprovision && live.provisionedAccounts.length > 0 ? 1 : 0),
+  ].filter((w) => w.count > 0);
+}
+
 const boundaryText = (b: Boundary | undefined): string => (!b ? '' : 'managedPolicyArn' in b ? b.managedPolicyArn : `${b.customerManagedPolicy.path}${b.customerManagedPolicy.name}`);
 const userTags = (t: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(t).filter(([k]) => k !== MANAGED_TAG_KEY).sort(([a], [b]) => a.localeCompare(b)));
 
@@ -129,16 +160,19 @@ export function planAccess(file: AccessFile, live: LiveState, tracked: TrackedAc
     if (liveGroup.get(name)?.groupId) continue;
     const f = opts.oktaGroups?.[name] ?? { oktaGroup: false, pushMapping: false };
     const prefixNote = opts.pushPrefix && !name.startsWith(opts.pushPrefix) ? ` (it does not start with the push prefix "${opts.pushPrefix}": pushed by its own mapping)` : '';
+    // A group created with the prefix is pushed by the setup's push rule: Okta makes its mapping.
+    const byRule = !f.oktaGroup && opts.pushRule === true && opts.pushPrefix !== undefined && name.startsWith(opts.pushPrefix);
+    const createMapping = !f.pushMapping && !byRule;
     counts.groupsToPush++;
     changes.push({
       op: f.oktaGroup && f.pushMapping ? 'adopt' : 'create',
       resource: { kind: 'okta-group', name },
       summary: !f.oktaGroup ? `create the Okta group "${name}" and push it to Identity Center${prefixNote}` : !f.pushMapping ? `push the Okta group "${name}" to Identity Center${prefixNote}` : `wait for the pushed group "${name}" to arrive in Identity Center`,
       risk: f.oktaGroup && f.pushMapping ? 'read-only' : 'additive',
-      payload: { kind: 'group', name, createOktaGroup: !f.oktaGroup, createMapping: !f.pushMapping },
+      payload: { kind: 'group', name, createOktaGroup: !f.oktaGroup, createMapping },
       writes: [
-        ...(!f.oktaGroup ? [{ service: 'okta' as const, operation: 'addGroup', count: 1 }] : []),
-        ...(!f.pushMapping ? [{ service: 'okta' as const, operation: 'createGroupPushMapping', count: 1 }] : []),
+        ...(!f.oktaGroup ? [{ service: 'okta' as const, operation: 'createGroup', count: 1 }] : []),
+        ...(createMapping ? [{ service: 'okta' as const, operation: 'createGroupPushMapping', count: 1 }] : []),
       ],
     });
   }
@@ -184,6 +218,7 @@ export function planAccess(file: AccessFile, live: LiveState, tracked: TrackedAc
       risk: 'modifies-existing',
       ...(holding ? { scale: { count: holding, unit: 'accounts re-provisioned' } } : {}),
       payload: { kind: 'ps-update', arn: have.arn, set: want, live: have, fields, reprovision },
+      writes: setUpdateWrites(want, have, reprovision),
     });
   }
 

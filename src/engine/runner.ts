@@ -11,7 +11,7 @@ import { coalescedProgress } from './progress.js';
 import type { AnyStep, ConsoleAction, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 import { createStepContext } from './context.js';
-import { toPendingAction, type StateStore, type StepErrorRecord } from './state.js';
+import { MAX_ATTEMPTS, toPendingAction, type AttemptRecord, type StateStore, type StepErrorRecord, type StepRecord } from './state.js';
 import { approve, changeLine, driftOf, planStep, recordChanges, type StepPlan } from './step-plan.js';
 
 /** The Io the engine needs: the step interface plus redaction (BaseIo provides both). */
@@ -31,6 +31,12 @@ export interface RunOptions {
   now?: () => Date;
   /** Message used when interrupted; default names `okta-aws-sso resume`. */
   resumeCommand?: string;
+}
+
+/** The attempt under way: when it started and, once approved, the changes it carries out. */
+interface Attempt {
+  startedAt: string;
+  applied?: AttemptRecord['applied'];
 }
 
 export type RunOutcome = 'done' | 'failed' | 'waiting-for-console' | 'interrupted';
@@ -172,10 +178,21 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       `Interrupted${current ? ` during the step "${current}"` : ''}. The state is saved in ${store.file}; run \`${opts.resumeCommand ?? 'okta-aws-sso resume'}\` to continue.`,
     );
 
-  const fail = async (id: StepId, e: unknown, phase: 'apply' | 'check'): Promise<RunResult> => {
+  /** The changes an attempt was approved for, as recorded (secrets masked, no payloads). */
+  const recorded = (changes: Parameters<typeof recordChanges>[0]): AttemptRecord['applied'] => JSON.parse(io.redact(JSON.stringify(recordChanges(changes)))) as AttemptRecord['applied'];
+  /** Keeps the attempt that just ended (its window and what it was approved for) on the step's record. */
+  const endAttempt = (rec: StepRecord, attempt: Attempt | undefined, outcome: AttemptRecord['outcome']): void => {
+    if (!attempt) return;
+    const a: AttemptRecord = { startedAt: attempt.startedAt, finishedAt: rec.finishedAt ?? now().toISOString(), outcome };
+    if (attempt.applied) a.applied = attempt.applied;
+    rec.attempts = [...(rec.attempts ?? []), a].slice(-MAX_ATTEMPTS);
+  };
+
+  const fail = async (id: StepId, e: unknown, phase: 'apply' | 'check', attempt?: Attempt): Promise<RunResult> => {
     const err = normaliseError(e, io, id, opts.verbose ?? false, signal, interrupted);
     const rec = store.step(id);
     rec.finishedAt = now().toISOString();
+    endAttempt(rec, attempt, err instanceof InterruptedError ? 'interrupted' : err instanceof WaitingForConsoleError ? 'waiting-for-console' : 'failed');
     if (err instanceof InterruptedError) {
       // Not a failure: the step goes back to pending (its saved progress is kept) and resumes next time.
       rec.status = phase === 'check' ? rec.status : 'pending';
@@ -284,6 +301,7 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
     rec.status = 'running';
     rec.startedAt = now().toISOString();
     delete rec.finishedAt;
+    const attempt: Attempt = { startedAt: rec.startedAt };
     await store.save();
     io.lastAction = undefined;
     io.info('STEP_START', { stepId: step.id, title: step.title });
@@ -294,21 +312,24 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
       for (const c of plan.changes) io.debug('PLANNED_CHANGE', { stepId: step.id, change: io.redact(changeLine(c)) });
       await raceAbort(approve(step, plan.changes, io), signal, interrupted);
+      attempt.applied = recorded(plan.changes);
       result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {
-      return fail(step.id, e, 'apply');
+      return fail(step.id, e, 'apply', attempt);
     }
-    rec.applied = JSON.parse(io.redact(JSON.stringify(recordChanges(plan.changes)))) as typeof rec.applied;
+    rec.applied = attempt.applied;
     rec.status = 'done';
     rec.outputs = (result ?? {}) as Record<string, unknown>;
     rec.finishedAt = now().toISOString();
+    endAttempt(rec, attempt, 'done');
     delete rec.error;
     delete rec.pendingConsoleAction;
     try {
       await store.save();
     } catch (e) {
       delete rec.outputs;
-      return fail(step.id, e, 'apply');
+      rec.attempts?.pop(); // recorded again by fail(), as failed
+      return fail(step.id, e, 'apply', attempt);
     }
     outputs[step.id] = rec.outputs;
   }

@@ -62,6 +62,7 @@ const stepRecord = object(
     pendingConsoleAction: object({ id: str, title: str, where: str, instructions: arrayOf(str) }, { values: arrayOf(object({ label: str, value: str })), optional: bool }),
     note: str,
     applied: arrayOf(changeRecord),
+    attempts: arrayOf(object({ startedAt: iso, finishedAt: iso, outcome: oneOf(['done', 'failed', 'waiting-for-console', 'interrupted']) }, { applied: arrayOf(changeRecord) })),
   },
 );
 const answerValue: Check = (v) => str(v) || bool(v) || num(v) || arrayOf(str)(v);

@@ -48,6 +48,22 @@ const changeRecordSchema = z.object({
   writes: z.array(z.object({ service: z.enum(['okta', 'aws']), operation: z.string(), count: z.number() })).optional(),
 });
 
+/**
+ * One attempt at a step (observe -> plan -> approve -> apply) and how it ended. `applied`: the
+ * changes that attempt was approved for and began to carry out (absent when it stopped before
+ * apply): a step that writes and then stops at a console action (group push) keeps the writes of
+ * that attempt on record, so the plan-equals-requests check sees every write.
+ */
+export const ATTEMPT_OUTCOMES = ['done', 'failed', 'waiting-for-console', 'interrupted'] as const;
+const attemptSchema = z.object({
+  startedAt: isoDate,
+  finishedAt: isoDate,
+  outcome: z.enum(ATTEMPT_OUTCOMES),
+  applied: z.array(changeRecordSchema).optional(),
+});
+/** The attempts kept per step (the most recent). */
+export const MAX_ATTEMPTS = 20;
+
 const stepRecordSchema = z.object({
   status: z.enum(STEP_STATUSES),
   startedAt: isoDate.optional(),
@@ -61,6 +77,8 @@ const stepRecordSchema = z.object({
   note: z.string().optional(),
   /** The changes the last apply was approved for and carried out (no payloads). */
   applied: z.array(changeRecordSchema).optional(),
+  /** Every attempt at the step, oldest first (the last MAX_ATTEMPTS); absent in older files (still read). */
+  attempts: z.array(attemptSchema).optional(),
 });
 
 const answerValueSchema = z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]);
@@ -128,6 +146,7 @@ export type RunMode = z.infer<typeof runModeSchema>;
 export type DestroyRecord = z.infer<typeof destroySchema>;
 export type AccessStateRecord = z.infer<typeof accessStateSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type AttemptRecord = z.infer<typeof attemptSchema>;
 export type StepErrorRecord = z.infer<typeof errorSchema>;
 export type PendingConsoleAction = z.infer<typeof consoleActionSchema>;
 export type RotationRecord = z.infer<typeof rotationSchema>;

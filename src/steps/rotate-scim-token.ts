@@ -20,6 +20,7 @@ import { OktaAuthError } from '../okta/client.js';
 import { sleep } from '../retry/policy.js';
 import { probeScim, validateScimToken } from '../scim/client.js';
 import type { ConsoleAction } from './contract.js';
+import type { PlannedWrite } from '../core/change.js';
 import type { OktaProvisioningOutput, ScimEndpointOutput, TestUserOutput } from '../core/outputs.js';
 import { configureThroughApi, isUnknown, provisioningAction, readConnection, scimBaseUrl, withScheme } from './06-okta-provisioning.js';
 import { markDone, type RotationEnv, type RotationPlan, type RotationRecord } from './rotation.js';
@@ -93,20 +94,25 @@ export function deleteTokenAction(region: string, oldEnteredAt: string, newCreat
 export function planScimRotation(env: Pick<RotationEnv, 'outputs'>, record: RotationRecord, continuing: boolean): RotationPlan {
   const s = setup(env);
   const via = record.facts?.['oktaVia'];
-  const titles: Record<ScimPhase, { title: string; kind: 'api' | 'console' | 'check'; detail: string }> = {
-    'token-created': { title: 'Generate a second access token in Identity Center', kind: 'console', detail: 'Settings > Identity source > Manage provisioning > Generate token (at most two tokens exist)' },
-    'token-probed': { title: 'Probe the new token against the SCIM endpoint', kind: 'check', detail: `GET ${s.scim.endpoint}/ServiceProviderConfig` },
+  const user = env.outputs['test-user'];
+  // The push proofs change the test user's display name in Okta and put it back: two updateUser each.
+  const proof: PlannedWrite[] = user ? [{ service: 'okta', operation: 'updateUser', count: 2 }] : [];
+  const oktaKind = s.prov.via === 'console' || via === 'console' ? 'console' : 'api';
+  const titles: Record<ScimPhase, { title: string; kind: 'api' | 'console' | 'check'; detail: string; writes: PlannedWrite[] }> = {
+    'token-created': { title: 'Generate a second access token in Identity Center', kind: 'console', detail: 'Settings > Identity source > Manage provisioning > Generate token (at most two tokens exist)', writes: [] },
+    'token-probed': { title: 'Probe the new token against the SCIM endpoint', kind: 'check', detail: `GET ${s.scim.endpoint}/ServiceProviderConfig`, writes: [] },
     'okta-updated': {
       title: `Give Okta the new token (app "${s.prov.appLabel}")`,
-      kind: s.prov.via === 'console' || via === 'console' ? 'console' : 'api',
+      kind: oktaKind,
       detail: 'through the Connections API where Okta serves this app, else a console action (Provisioning > Integration > API Token)',
+      writes: oktaKind === 'api' ? [{ service: 'okta', operation: 'updateDefaultProvisioningConnectionForApplication', count: 1 }] : [],
     },
-    'push-proved': { title: 'Prove a push still works', kind: 'check', detail: 'a change of the test user\'s display name in Okta arrives in the identity store, then is undone the same way' },
-    'old-token-deleted': { title: 'Delete the old token in Identity Center', kind: 'console', detail: `the token entered on ${s.scim.tokenEnteredAt.slice(0, 10)}` },
-    'push-after-delete': { title: 'Prove the push again without the old token', kind: 'check', detail: 'the same change, after the deletion' },
+    'push-proved': { title: 'Prove a push still works', kind: 'check', detail: 'a change of the test user\'s display name in Okta arrives in the identity store, then is undone the same way', writes: proof },
+    'old-token-deleted': { title: 'Delete the old token in Identity Center', kind: 'console', detail: `the token entered on ${s.scim.tokenEnteredAt.slice(0, 10)}`, writes: [] },
+    'push-after-delete': { title: 'Prove the push again without the old token', kind: 'check', detail: 'the same change, after the deletion', writes: proof },
   };
   const warnings: string[] = [];
-  if (!env.outputs['test-user']) warnings.push('There is no test user (--skip-test-user): the push proofs are skipped; check provisioning in Okta (app > Push Groups, Last push) yourself.');
+  if (!user) warnings.push('There is no test user (--skip-test-user): the push proofs are skipped; check provisioning in Okta (app > Push Groups, Last push) yourself.');
   return {
     rotation: 'scim-token',
     continuing,

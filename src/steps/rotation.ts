@@ -8,6 +8,7 @@
  */
 import type { Io, Services } from './contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
+import type { PlannedWrite } from '../core/change.js';
 
 export interface RotationRecord {
   startedAt: string;
@@ -45,6 +46,11 @@ export interface RotationPhasePlan {
   doneAt?: string;
   /** What it changes, in words (never a secret). */
   detail?: string;
+  /**
+   * The mutating Okta and AWS requests the phase sends when it runs (as a step's Change declares
+   * them; none for a console action or a check that only reads). A phase already done sends nothing.
+   */
+  writes: PlannedWrite[];
 }
 
 export interface RotationPlan {

@@ -57,7 +57,13 @@ describe('planAccess', () => {
     const groups = p.changes.filter((c) => c.payload?.kind === 'group');
     expect(groups.map((c) => [c.resource.name, c.summary, c.writes])).toEqual([
       ['devs', 'push the Okta group "devs" to Identity Center', [{ service: 'okta', operation: 'createGroupPushMapping', count: 1 }]],
-      ['ops', 'create the Okta group "ops" and push it to Identity Center', [{ service: 'okta', operation: 'addGroup', count: 1 }, { service: 'okta', operation: 'createGroupPushMapping', count: 1 }]],
+      ['ops', 'create the Okta group "ops" and push it to Identity Center', [{ service: 'okta', operation: 'createGroup', count: 1 }, { service: 'okta', operation: 'createGroupPushMapping', count: 1 }]],
+    ]);
+    // With the setup's push rule, a new group with the prefix gets its mapping from the rule: no mapping write.
+    const ruled = planAccess(FILE, live({ groups: [{ name: 'admins', groupId: 'g-a', assignments: [] }] }), none, { ...opts, pushPrefix: 'o', pushRule: true, oktaGroups: { devs: { oktaGroup: true, pushMapping: false } } });
+    expect(ruled.changes.filter((c) => c.payload?.kind === 'group').map((c) => [c.resource.name, c.writes?.map((w) => w.operation), c.payload])).toEqual([
+      ['devs', ['createGroupPushMapping'], expect.objectContaining({ createMapping: true })],
+      ['ops', ['createGroup'], expect.objectContaining({ createOktaGroup: true, createMapping: false })],
     ]);
     const text = planText(p).join('\n');
     expect(text).toMatch(/permission set Read:\n {2}\+ create the permission set "Read" \(an inline policy\)\n {2}\+ devs: 3 accounts/);
@@ -83,9 +89,15 @@ describe('planAccess', () => {
     expect(edited.summary).toBe('~ 1 permission set (inline policy)');
     expect(edited.counts.accountsToReprovision).toBe(4);
     expect(edited.changes).toEqual([expect.objectContaining({ op: 'update', risk: 'modifies-existing', scale: { count: 4, unit: 'accounts re-provisioned' }, payload: expect.objectContaining({ fields: ['inline policy'], reprovision: true }) })]);
+    // Its writes: what apply's updateSet() sends, then one re-provisioning.
+    expect(edited.changes[0]!.writes).toEqual([
+      { service: 'aws', operation: 'PutInlinePolicyToPermissionSet', count: 1 },
+      { service: 'aws', operation: 'ProvisionPermissionSet', count: 1 },
+    ]);
     // A tag change alone updates the set without re-provisioning.
     const tagged = planAccess(FILE, live({ permissionSets: [{ ...sets[0]!, tags: { team: 'x', [MANAGED_TAG_KEY]: 'true' } }, sets[1]!], groups }), none, opts);
     expect(tagged.changes[0]!.payload).toMatchObject({ fields: ['tags'], reprovision: false });
+    expect(tagged.changes[0]!.writes).toEqual([{ service: 'aws', operation: 'UntagResource', count: 1 }]); // the live tag "team" is not in the file
     expect(tagged.counts.accountsToReprovision).toBe(0);
   });
 

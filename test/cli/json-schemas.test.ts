@@ -9,6 +9,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCliInProcess as runCli, tmpWorkDir, type CliResult } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const SCHEMAS = path.join(ROOT, 'docs/schemas');
 const dir = tmpWorkDir('oas-json-');
@@ -57,6 +60,7 @@ describe('--json documents match docs/schemas', () => {
     expect(JSON.stringify(start)).not.toMatch(/token|secret/i);
     check('sandbox', await runCli(['sandbox', 'status', '--json'], { cwd: dir, env }));
 
+    const since = new Date().toISOString();
     const init = await runCli(['init', '--sandbox', '--yes', '--json'], { cwd: dir, env });
     expect(init.code, init.stderr).toBe(0);
     const initDoc = check('init', init);
@@ -70,6 +74,15 @@ describe('--json documents match docs/schemas', () => {
     expect(msgs.every((m) => m.level !== 'debug')).toBe(true);
     // Each record's text is what the terminal printed (on stderr with --json).
     for (const m of msgs.filter((x) => x.code === 'GROUP_CREATED')) expect(init.stderr).toContain(m.text);
+    // The dry run printed the very changes init then applied, for every step it could plan (the rest
+    // need the result of a console action first: a "pending:" note).
+    type Doc = { steps: { id: string; changes?: Rec[]; notes?: string[]; applied?: Rec[] }[] };
+    type Rec = { op: string; resource: { kind: string }; risk: string; writes?: unknown[] };
+    const shape = (cs: Rec[] = []) => cs.map((c) => ({ op: c.op, kind: c.resource.kind, risk: c.risk, writes: c.writes }));
+    const applied = new Map((JSON.parse(init.stdout) as Doc).steps.map((st) => [st.id, st.applied]));
+    const plannedSteps = (JSON.parse(plan.stdout) as Doc).steps.filter((st) => !(st.notes ?? []).some((n) => n.startsWith('pending:')));
+    expect(plannedSteps.map((st) => st.id)).toEqual(expect.arrayContaining(['preflight', 'sp-metadata', 'scim-endpoint', 'permission-set']));
+    for (const st of plannedSteps) expect(shape(st.changes), st.id).toEqual(shape(applied.get(st.id)));
 
     const after = check('status', await runCli(['status', '--json'], { cwd: dir, env }));
     // Every step is done, but the optional MFA step (off by default: skipped).
@@ -84,6 +97,11 @@ describe('--json documents match docs/schemas', () => {
     const resume = await runCli(['resume', '--sandbox', '--json'], { cwd: dir, env });
     expect(resume.code, resume.stderr).toBe(0);
     check('resume', resume);
+    // init, verify and resume sent only their steps' planned writes (test/helpers/plan-log.ts).
+    const sbDir = path.join(dir, '.okta-aws-sso', 'sandbox');
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    expect(expectRunMatchesState(await readRequestLog(sbDir), state, { since }).length).toBeGreaterThan(8);
+    const cursor = (await readRequestLog(sbDir)).length;
 
     const rotatePlan = await runCli(['rotate', 'saml-cert', '--dry-run', '--json'], { cwd: dir, env });
     expect(rotatePlan.code, rotatePlan.stderr).toBe(0);
@@ -93,6 +111,9 @@ describe('--json documents match docs/schemas', () => {
     const rot = check('rotate', rotated) as { result: string; data: { rotation: { phases: { doneAt?: string }[] } } };
     expect(rot.result).toBe('done');
     expect(rot.data.rotation.phases.every((p) => p.doneAt !== undefined)).toBe(true);
+    // The rotation sent exactly the writes its --dry-run --json plan printed.
+    const planned = JSON.parse(rotatePlan.stdout) as { data: { rotation: { phases: { writes: { service: 'okta' | 'aws'; operation: string; count: number }[] }[] } } };
+    expectWritesMatchPlan(await readRequestLog(sbDir, { since: cursor }), planned.data.rotation.phases, 'rotate saml-cert');
     const destroyPlan = await runCli(['destroy', '--dry-run', '--json'], { cwd: dir, env });
     expect(destroyPlan.code, destroyPlan.stderr).toBe(0);
     expect((check('destroy', destroyPlan)['data'] as { changes: unknown[] }).changes.length).toBeGreaterThan(0);

@@ -23,6 +23,8 @@ import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCliInProcess as runCli, spawnCli } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 import type { SandboxInfo } from '../../src/sandbox/types.js';
 
@@ -49,7 +51,7 @@ interface PlanDoc {
   data: {
     summary: string;
     counts: Record<string, number>;
-    changes: { op: string; risk: string; permissionSet?: string; group?: string; accounts?: string[]; fields?: string[]; accountsHolding?: number }[];
+    changes: { op: string; risk: string; permissionSet?: string; group?: string; accounts?: string[]; fields?: string[]; accountsHolding?: number; writes?: { service: 'okta' | 'aws'; operation: string; count: number }[] }[];
     notes: string[];
     result?: { reprovisioned: { name: string; accounts: number }[]; assignmentsDeleted: number; permissionSetsDeleted: string[] };
   };
@@ -59,8 +61,10 @@ const json = (stdout: string) => JSON.parse(stdout) as PlanDoc;
 beforeAll(async () => {
   const sb = await cli(['sandbox', 'start', '--assignment-delay', '50']);
   expect(sb.code, sb.stdout + sb.stderr).toBe(0);
+  const since = new Date().toISOString();
   const r = await cli(['init', '--sandbox', '--yes', '--write-access-file', 'init-access.yaml']);
   expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(expectRunMatchesState(await readRequestLog(sandboxDir), JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState, { since }).length).toBeGreaterThan(8);
   info = (await readInfoFile(sandboxDir))!;
   const client = { endpoint: info.awsUrl, region: info.region, credentials: { accessKeyId: info.aws.accessKeyId, secretAccessKey: info.aws.secretAccessKey } };
   sso = new SSOAdminClient(client);
@@ -211,6 +215,8 @@ describe('okta-aws-sso access', () => {
 
     const a = await cli(['access', 'apply', '-f', 'access.yaml', '--yes']);
     expect(a.code, a.stdout + a.stderr).toBe(0);
+    // It sent exactly the writes of the plan printed above (test/helpers/plan-log.ts).
+    expectWritesMatchPlan(await readRequestLog(sandboxDir, { since: cursor }), plan.changes, 'access apply');
     const arns = await setArns();
     expect(Object.keys(arns).sort()).toEqual(['AWSPowerUserAccess', 'Bounded', 'DevInline', 'ReadOnly', 'TeamCustomer']);
     expect(await holdings('awsssoAuditors', arns)).toEqual({ ReadOnly: security, Bounded: security });
@@ -250,6 +256,7 @@ describe('okta-aws-sso access', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(json(a.stdout).data.result!.reprovisioned).toEqual([{ name: 'DevInline', accounts: holding.length }]);
     expect((await opsSince(cursor)).sort()).toEqual(['ProvisionPermissionSet', 'PutInlinePolicyToPermissionSet']);
+    expectWritesMatchPlan(await readRequestLog(sandboxDir, { since: cursor }), plan.changes, 'access apply (policy edited)');
     const provisioned = async (n: string, status: 'LATEST_PERMISSION_SET_PROVISIONED' | 'LATEST_PERMISSION_SET_NOT_PROVISIONED') =>
       ((await sso.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arns[n]!, ProvisioningStatus: status }))).AccountIds ?? []).sort();
     expect(await provisioned('DevInline', 'LATEST_PERMISSION_SET_PROVISIONED')).toEqual(holding);
@@ -288,6 +295,7 @@ describe('okta-aws-sso access', () => {
     const a = await cli(['access', 'apply', '-f', 'access.yaml', '--prune', '--yes']);
     expect(a.code, a.stdout + a.stderr).toBe(0);
     const ops = await opsSince(cursor);
+    expectWritesMatchPlan(await readRequestLog(sandboxDir, { since: cursor }), plan.changes, 'access apply --prune');
     expect(ops.filter((o) => o === 'DeleteAccountAssignment')).toHaveLength(team.length);
     expect(ops.filter((o) => o === 'DeletePermissionSet')).toHaveLength(1);
     expect(ops.filter((o) => !['DeleteAccountAssignment', 'DeletePermissionSet'].includes(o))).toEqual([]);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { findAwsCli } from '../helpers/aws-cli.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
+import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 import { copyFinishedRun, FINISHED_RUN_PASSWORD, type FinishedRun } from '../helpers/finished-run.js';
 
@@ -20,6 +21,16 @@ const env = { CI: 'true', OKTA_AWS_SSO_TEST_USER_PASSWORD: FINISHED_RUN_PASSWORD
 let run: FinishedRun;
 let dir = '';
 let config = '';
+/** A rotation's plan as `--dry-run --json` printed it: the rotation that follows is compared with it. */
+interface RotationPlanDoc {
+  data: { rotation: { phases: { id: string; doneAt?: string; writes: { service: 'okta' | 'aws'; operation: string; count: number }[] }[] } };
+}
+const plans: Record<string, RotationPlanDoc['data']['rotation']> = {};
+/** The rotation sent exactly the writes of the phases its plan had still to do (test/helpers/plan-log.ts). */
+async function expectRotationAsPlanned(kind: string, cursor: number): Promise<void> {
+  const todo = plans[kind]!.phases.filter((p) => p.doneAt === undefined);
+  expectWritesMatchPlan(await readRequestLog(sandboxDir(), { since: cursor }), todo, `rotate ${kind}`);
+}
 
 beforeAll(async () => {
   run = await copyFinishedRun('oas-day-two-');
@@ -167,11 +178,12 @@ describe('okta-aws-sso rotate scim-token', () => {
   it('--dry-run prints the plan and changes nothing', async () => {
     const before = fs.readFileSync(statePath(), 'utf8');
     const since = (await readRequestLog(sandboxDir())).length;
-    const r = await runCli(['rotate', 'scim-token', '--dry-run'], { cwd: dir, env });
+    const r = await runCli(['rotate', 'scim-token', '--dry-run', '--json'], { cwd: dir, env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/1\. Generate a second access token in Identity Center \[console action\]/);
-    expect(r.stdout).toMatch(/5\. Delete the old token in Identity Center \[console action\]/);
-    expect(r.stdout).toMatch(/Dry run: nothing was changed/);
+    expect(r.stderr).toMatch(/1\. Generate a second access token in Identity Center \[console action\]/);
+    expect(r.stderr).toMatch(/5\. Delete the old token in Identity Center \[console action\]/);
+    expect(r.stderr).toMatch(/Dry run: nothing was changed/);
+    plans['scim-token'] = (JSON.parse(r.stdout) as RotationPlanDoc).data.rotation;
     expect(fs.readFileSync(statePath(), 'utf8')).toBe(before);
     expect(await mutatingRequests(sandboxDir(), since)).toEqual([]);
   });
@@ -201,6 +213,7 @@ describe('okta-aws-sso rotate scim-token', () => {
     expect(third.stderr).toMatch(/up to 2 access tokens/);
 
     // The rotation stops at the console action, with the command that continues it.
+    const cursor = (await readRequestLog(sandboxDir())).length;
     const first = await runCli(['rotate', 'scim-token'], { cwd: dir, env });
     expect(first.code, first.stdout + first.stderr).toBe(3);
     expect(first.stdout).toMatch(/Console action: Generate a second SCIM access token/);
@@ -227,6 +240,8 @@ describe('okta-aws-sso rotate scim-token', () => {
     expect(last.code, last.stdout + last.stderr).toBe(0);
     expect(last.stdout).toMatch(/Provisioning works after the old token was deleted/);
     expect(last.stdout).toMatch(/The rotation of the SCIM access token is complete/);
+    // Its four runs together sent the writes the dry run planned (the push proofs), nothing else.
+    await expectRotationAsPlanned('scim-token', cursor);
     const st = readStateDoc();
     expect(st.rotations?.['scim-token']?.finishedAt).toBeDefined();
     expect(Object.keys(st.rotations!['scim-token']!.phases)).toHaveLength(6);
@@ -262,11 +277,13 @@ describe('okta-aws-sso rotate saml-cert', () => {
     };
     const oldKid = await liveKid();
 
-    const dry = await runCli(['rotate', 'saml-cert', '--dry-run'], { cwd: dir, env });
+    const dry = await runCli(['rotate', 'saml-cert', '--dry-run', '--json'], { cwd: dir, env });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Order matters/);
+    expect(dry.stderr).toMatch(/Order matters/);
     expect(readStateDoc().rotations?.['saml-cert']).toBeUndefined();
+    plans['saml-cert'] = (JSON.parse(dry.stdout) as RotationPlanDoc).data.rotation;
 
+    const cursor = (await readRequestLog(sandboxDir())).length;
     const first = await runCli(['rotate', 'saml-cert'], { cwd: dir, env });
     expect(first.code, first.stdout + first.stderr).toBe(3);
     expect(first.stdout).toMatch(/Console action: Upload the new Okta IdP metadata/);
@@ -290,6 +307,8 @@ describe('okta-aws-sso rotate saml-cert', () => {
     const done = await runCli(next, { cwd: dir, env });
     expect(done.code, done.stdout + done.stderr).toBe(0);
     expect(done.stdout).toMatch(/Signed in with the new key: Identity Center accepted the SAML response/);
+    // The three runs sent the planned writes (a key generated, the app switched once), nothing else.
+    await expectRotationAsPlanned('saml-cert', cursor);
     expect(await liveKid()).toBe(newKid);
     const st = readStateDoc();
     expect((st.steps['okta-app']!.outputs as { signingKid: string }).signingKid).toBe(newKid);

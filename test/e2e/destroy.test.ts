@@ -14,6 +14,8 @@ import { ListPermissionSetsCommand, DescribePermissionSetCommand, SSOAdminClient
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { mutatingRequests, readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 import { sandboxAdmin } from '../../src/sandbox/process.js';
 import { SANDBOX_MFA_CODE } from '../../src/sandbox/okta/sso.js';
@@ -94,10 +96,13 @@ beforeAll(async () => {
   const g = await okta<{ id: string }>('/api/v1/groups', { method: 'POST', body: { profile: { name: 'AWS Users', description: 'made by hand before the setup' } } });
   expect(g.status).toBe(200);
   adoptedGroupId = g.json.id;
+  const since = new Date().toISOString();
   const init = await runCli(['init', '--sandbox', '--yes', '--require-mfa'], { cwd: dir, env });
   expect(init.code, init.stdout + init.stderr).toBe(0);
   await idle();
-  const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as { steps: Record<string, { outputs: Record<string, unknown> }> };
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState & { steps: Record<string, { outputs: Record<string, unknown> }> };
+  // The setup sent only its planned writes, the MFA policy's among them.
+  expect(expectRunMatchesState(await readRequestLog(sandboxDir), state, { since })).toEqual(expect.arrayContaining(['app-sign-on-policy', 'groups']));
   instanceId = String((state.steps['preflight']!.outputs['aws'] as { instanceArn: string }).instanceArn.split('/').pop());
   expect(state.steps['groups']!.outputs['assignmentGroup']).toMatchObject({ id: adoptedGroupId, created: false });
   before = await snapshot();
@@ -179,8 +184,13 @@ describe('destroy', () => {
   }, 60_000);
 
   it('removes what the wizard created and keeps what it adopted; a re-run is a no-op', async () => {
+    const cursor0 = (await readRequestLog(sandboxDir)).length;
     const r = await runCli(['destroy', '--yes', '--confirm', instanceId, '--json'], { cwd: dir, env });
     expect(r.code, r.stderr).toBe(0);
+    // It sent exactly the writes of the destructive changes it printed (test/helpers/plan-log.ts).
+    const printed = (JSON.parse(r.stdout) as { data: { changes: { writes?: { service: 'okta' | 'aws'; operation: string; count: number }[] }[] } }).data.changes;
+    expect(printed.length).toBeGreaterThan(5);
+    expectWritesMatchPlan(await readRequestLog(sandboxDir, { since: cursor0 }), printed, 'destroy');
     expect(r.stderr).toContain('Sandbox: performed "Delete the SCIM access tokens');
     expect(r.stderr).toContain('Sandbox: performed "Change the identity source back');
     await idle();

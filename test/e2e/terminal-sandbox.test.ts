@@ -10,6 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { spawnTerminal } from '../helpers/pty.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-pty-'));
 const ENTER = '\r';
@@ -23,6 +26,7 @@ afterAll(async () => {
 
 describe('a person in a terminal', () => {
   it('types through init --sandbox with one wrong answer and a Ctrl-C, resumes with the printed hint, reaches a verified end', async () => {
+    const since = new Date().toISOString();
     const t = spawnTerminal(['init', '--sandbox'], { cwd: dir, cols: 60 });
     // The engine's approval of the okta-app step's plan (its apply asks nothing itself).
     let at = await t.waitFor(/\(adds\):\s*Create\s+the\s+Okta\s+app[\s\S]*?Apply\? \(Y\/n\)/);
@@ -104,6 +108,10 @@ describe('a person in a terminal', () => {
     expect(v.screen()).not.toContain(shown![1]!); // typed into a hidden prompt, never echoed
     expect(await v.exited, v.screen().slice(-2000)).toBe(0);
     expect(flat(v.screen())).toContain('Verified: every step still holds and the verify step passed.');
+    // The three runs (interrupted at an approval, resumed, verified) sent only planned writes, attempt by attempt.
+    const after = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    expect(after.steps['groups']?.attempts?.map((a) => a.outcome)).toEqual(['interrupted', 'done']);
+    expect(expectRunMatchesState(await readRequestLog(path.join(dir, '.okta-aws-sso', 'sandbox')), after, { since })).toEqual(expect.arrayContaining(['okta-app', 'groups', 'group-push', 'account-assignments', 'verify']));
   }, 300_000);
 
 });

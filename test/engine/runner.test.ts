@@ -416,6 +416,48 @@ describe('approval gate', () => {
   });
 });
 
+describe('attempts', () => {
+  it('a step that writes and then stops at a console action keeps that attempt\'s changes; the finishing attempt is kept beside it', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    // Like group push: creates its thing, then owes a console action; the next run adopts and finishes.
+    const step = testStep(j, {
+      id: 'group-push',
+      apply: async (ctx, jj, changes) => {
+        for (const c of changes) if (c.op === 'create') jj.world.set('group-push', 'v1');
+        await ctx.io.consoleAction({ id: 'push-groups-by-rule', title: 'Push rule', where: 'Okta admin', instructions: ['add the rule'] });
+        return { value: jj.world.get('group-push') };
+      },
+    });
+    const r = await runSteps(opts(h, [step]));
+    expect(r.outcome).toBe('waiting-for-console');
+    let rec = readStateFile(h.file).steps['group-push']!;
+    expect(rec.applied).toBeUndefined();
+    expect(rec.attempts).toHaveLength(1);
+    expect(rec.attempts![0]).toMatchObject({ outcome: 'waiting-for-console', startedAt: rec.startedAt, finishedAt: rec.finishedAt });
+    expect(rec.attempts![0]!.applied).toEqual([expect.objectContaining({ op: 'create', writes: [{ service: 'okta', operation: 'create-group-push', count: 1 }] })]);
+
+    const h2 = engineHarness({ dir: h.dir, state: await readState(h.file), flags: { 'console-done': ['push-groups-by-rule'] } });
+    expect((await runSteps(opts(h2, [step]))).outcome).toBe('done');
+    rec = readStateFile(h.file).steps['group-push']!;
+    expect(rec.attempts!.map((a) => [a.outcome, a.applied?.map((c) => c.op)])).toEqual([
+      ['waiting-for-console', ['create']],
+      ['done', ['adopt']],
+    ]);
+    expect(rec.applied).toEqual(rec.attempts![1]!.applied);
+    expect(rec.attempts![1]!.startedAt).toBe(rec.startedAt);
+  });
+
+  it('an attempt stopped before its approval records no changes (it may send nothing)', async () => {
+    const j = newJournal();
+    const h = engineHarness({ yes: false });
+    const r = await runSteps(opts(h, [testStep(j, { id: 'sp-metadata' })]));
+    expect(r.error?.code).toBe('APPROVAL_NEEDED');
+    const a = readStateFile(h.file).steps['sp-metadata']!.attempts!;
+    expect(a).toEqual([{ startedAt: expect.any(String), finishedAt: expect.any(String), outcome: 'failed' }]);
+  });
+});
+
 describe('StateStore.save', () => {
   it('keeps outputs of done steps reachable and serialises concurrent saves', async () => {
     const h = engineHarness();

@@ -33,6 +33,10 @@ function richState(): WizardState {
           { op: 'create', resource: { kind: 'okta-app', id: '0oa1', name: 'App' }, summary: 'create the app', risk: 'additive', scale: { count: 1, unit: 'app' }, writes: [{ service: 'okta', operation: 'POST /api/v1/apps', count: 1 }] },
           { op: 'console', resource: { kind: 'console' }, summary: 'do it', risk: 'org-wide' },
         ],
+        attempts: [
+          { startedAt: T, finishedAt: T, outcome: 'waiting-for-console', applied: [{ op: 'create', resource: { kind: 'okta-group', name: 'g' }, summary: 'create g', risk: 'additive', writes: [{ service: 'okta', operation: 'createGroup', count: 1 }] }] },
+          { startedAt: T, finishedAt: T, outcome: 'failed' },
+        ],
       },
       'upload-idp-metadata': {
         status: 'waiting-for-console',

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, cleanEnv } from '../helpers/cli.js';
+import { readRequestLog } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const run = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -68,12 +71,15 @@ describe('the npm package', () => {
     const v = await run('npx', ['okta-aws-sso', '--version'], { cwd: app, env: npmEnv() });
     expect(v.stdout.trim()).toBe(pkg.version);
 
+    const since = new Date().toISOString();
     const r = await run('npx', ['okta-aws-sso', 'init', '--sandbox', '--yes'], { cwd: app, env: { ...npmEnv(), CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }).catch(
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ failed: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
     );
     expect('failed' in r ? r.failed : 0, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Done: every step is complete\./);
-    const state = JSON.parse(fs.readFileSync(path.join(app, 'okta-aws-sso.state.json'), 'utf8')) as { steps: Record<string, { status: string }> };
+    const state = JSON.parse(fs.readFileSync(path.join(app, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    // The installed package applied exactly its planned writes.
+    expect(expectRunMatchesState(await readRequestLog(path.join(app, '.okta-aws-sso', 'sandbox')), state, { since }).length).toBeGreaterThan(8);
     // Every step done; the optional app sign-in policy step (--require-mfa) skipped.
     const { 'app-sign-on-policy': mfa, ...rest } = state.steps;
     expect(mfa?.status).toBe('skipped');

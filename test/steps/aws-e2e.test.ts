@@ -105,11 +105,25 @@ describe('init --sandbox --yes', () => {
       expect(before.code, before.stdout + before.stderr).toBe(1);
       expect(before.stdout + before.stderr).toMatch(/outdated version of "AWSPowerUserAccess"/);
 
+      // The dry run shows the repair; the re-run then applies exactly those changes and sends their writes.
+      const dry = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER, '--dry-run', '--json']);
+      expect(dry.code, dry.stderr).toBe(0);
       const cursor = logLines();
+      const since = new Date().toISOString();
       const rerun = await run(['init', '--sandbox', '--yes', '--sandbox-dir', sbDir, ...USER]);
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
       expect(rerun.stdout).toContain(`Provisioning the latest version to ${accounts} account(s)`);
       expect(mutatingSince(cursor).map((e) => e.operation).filter((o) => o.endsWith('ProvisionPermissionSet'))).toHaveLength(1);
+      expect(matchesPlan(since)).toContain('permission-set');
+      type Rec = { op: string; resource: { kind: string; name?: string }; risk: string; writes?: unknown[]; drift?: string };
+      // A done step's dry run lists what changes (src/engine/step-plan.ts driftChanges): adopts, which send nothing, are left out.
+      const shape = (cs: Rec[] = []) => cs.filter((c) => c.op !== 'adopt').map((c) => ({ op: c.op, kind: c.resource.kind, risk: c.risk, writes: c.writes }));
+      const printed = new Map((JSON.parse(dry.stdout) as { steps: { id: string; changes?: Rec[] }[] }).steps.map((st) => [st.id, st.changes]));
+      expect(printed.get('permission-set')?.some((c) => c.drift !== undefined && (c.writes ?? []).length > 0)).toBe(true);
+      const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+      for (const [id, rec] of Object.entries(state.steps)) {
+        for (const a of (rec.attempts ?? []).filter((x) => x.startedAt >= since)) expect(shape(a.applied), id).toEqual(shape(printed.get(id)));
+      }
       expect(await outdated()).toEqual([]);
 
       const after = await run(['verify', '--sandbox', '--sandbox-dir', sbDir]);

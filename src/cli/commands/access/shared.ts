@@ -33,6 +33,8 @@ export interface AccessSession {
   okta: () => Promise<OktaClient>;
   pushAppId: string | undefined;
   pushPrefix: string | undefined;
+  /** The group-push step's push rule was confirmed. */
+  pushRule: boolean;
   interactive: boolean;
   close(): void;
 }
@@ -80,7 +82,7 @@ export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<s
   let okta: Promise<OktaClient> | undefined;
   const { MemorySecretStore } = await import('../../../engine/context.js');
   const secrets = new MemorySecretStore(io);
-  const push = state.steps['group-push']?.outputs as { appId?: string; prefix?: string } | undefined;
+  const push = state.steps['group-push']?.outputs as { appId?: string; prefix?: string; ruleConfirmed?: boolean } | undefined;
   const prov = state.steps['okta-provisioning']?.outputs as { appId?: string } | undefined;
   return {
     stateFile,
@@ -93,6 +95,7 @@ export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<s
     okta: () => (okta ??= connectOktaThroughIo(io, secrets, { env: ctx.env, cwd: ctx.cwd })),
     pushAppId: push?.appId ?? prov?.appId,
     pushPrefix: push?.prefix,
+    pushRule: push?.ruleConfirmed === true,
     interactive,
     close: () => aws.destroy(),
   };
@@ -146,7 +149,7 @@ export async function observeAndPlan(s: AccessSession, file: AccessFile, opts: {
       oktaGroups[g.name] = { oktaGroup: og !== undefined, pushMapping: og ? (await okta.listPushMappings(s.pushAppId, og.id)).length > 0 : false };
     }
   }
-  const plan = planAccess(file, live, tracked, { ...opts, oktaGroups, ...(s.pushPrefix ? { pushPrefix: s.pushPrefix } : {}) });
+  const plan = planAccess(file, live, tracked, { ...opts, oktaGroups, pushRule: s.pushRule, ...(s.pushPrefix ? { pushPrefix: s.pushPrefix } : {}) });
   return { file, live, tracked, plan };
 }
 
