@@ -3,8 +3,8 @@
  * Compiles src/ to dist/ (tsc -p tsconfig.build.json), then makes the binary's start-up files
  * (scripts/bundle-cli.mjs: dist/cli/main.bundle.js and dist/cli/help.json), unless dist/ is already
  * the output of the current sources: a stamp (SHA-256 of every file under src/, the two tsconfig
- * files and the bundle script) is kept in node_modules/.cache/okta-aws-sso/build-stamp after each
- * successful build.
+ * files and the bundle script) is kept in dist/.build-stamp after each successful build (inside the
+ * output it vouches for, so a dist/ from other sources or another checkout never passes for fresh).
  *
  *   node scripts/build.mjs           # build when stale (what `npm test` and the test setup use)
  *   node scripts/build.mjs --force   # always build (what `npm run build` uses)
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const STAMP = path.join(ROOT, 'node_modules/.cache/okta-aws-sso/build-stamp');
+const STAMP = path.join(ROOT, 'dist/.build-stamp');
 
 function walk(dir, out) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
