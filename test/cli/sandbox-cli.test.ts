@@ -57,8 +57,12 @@ describe('sandbox commands', () => {
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.filter((e) => e.mutating)).toEqual([]);
     // Preflight is planned once: its lines are printed once and the organization is read once.
-    expect((dry.stdout + dry.stderr).match(/AWS caller: /g)).toHaveLength(1);
-    expect((dry.stdout + dry.stderr).match(/Okta org: /g)).toHaveLength(1);
+    expect(dry.stderr.match(/AWS caller: /g)).toHaveLength(1);
+    expect(dry.stderr.match(/Okta org: /g)).toHaveLength(1);
+    // ...and the --json document carries each of them once, as coded records.
+    const codes = (plan as unknown as { messages: { code: string }[] }).messages.map((m) => m.code);
+    expect(codes.filter((c) => c === 'PREFLIGHT_AWS_CALLER')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'PREFLIGHT_OKTA_ORG')).toHaveLength(1);
     expect(entries.filter((e) => e.operation.endsWith('DescribeOrganization'))).toHaveLength(1);
     expect(fs.existsSync(path.join(work, 'okta-aws-sso.state.json'))).toBe(false);
     expect(dry.stdout + dry.stderr).not.toContain(info.oktaApiToken);
