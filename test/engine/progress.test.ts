@@ -41,19 +41,34 @@ describe('coalesced progress saves', () => {
   });
 });
 
+/** Runs fn on vitest's fake clock, always back on the real one after. */
+async function onFakeClock(fn: () => Promise<void>): Promise<void> {
+  vi.useFakeTimers();
+  try {
+    await fn();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** A coalesced store whose writes are recorded in order, each "taking" writeMs of the (fake) clock. */
+function recordingStore(writeMs: number): { written: number[]; store: ReturnType<typeof coalescedProgress<number>> } {
+  const written: number[] = [];
+  const store = coalescedProgress<number>(
+    () => written.at(-1),
+    async (v) => {
+      if (writeMs > 0) vi.setSystemTime(Date.now() + writeMs);
+      written.push(v);
+    },
+  );
+  return { written, store };
+}
+
 describe('flushed saves', () => {
   it('a flushed save does not wait out the gap after a slow write; a plain one does', async () => {
-    vi.useFakeTimers();
-    try {
-      const written: number[] = [];
-      const store = coalescedProgress<number>(
-        () => written.at(-1),
-        async (v) => {
-          // The write "takes" 2 s of the (fake) clock: the next plain save waits 10x that.
-          vi.setSystemTime(Date.now() + 2000);
-          written.push(v);
-        },
-      );
+    await onFakeClock(async () => {
+      // The write "takes" 2 s of the (fake) clock: the next plain save waits 10x that.
+      const { written, store } = recordingStore(2000);
       await store.save(1);
       expect(written).toEqual([1]);
       let plainDone = false;
@@ -70,24 +85,15 @@ describe('flushed saves', () => {
       expect(written).toEqual([1, 3, 4]);
       expect(store.writes()).toBe(3);
       await plain;
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 });
 
 describe('the cost of saving a long run', () => {
   it('10,000 records at 20 a second (fake clock, instant writes): O(log) writes and O(N) values written, not O(N^2)', async () => {
-    vi.useFakeTimers();
-    try {
-      const written: number[] = [];
+    await onFakeClock(async () => {
       // A value's "size" is its number of records: what a write of the whole file costs.
-      const store = coalescedProgress<number>(
-        () => written.at(-1),
-        async (v) => {
-          written.push(v);
-        },
-      );
+      const { written, store } = recordingStore(0);
       for (let records = 1; records <= 10_000; records++) {
         void store.save(records);
         await vi.advanceTimersByTimeAsync(50);
@@ -104,8 +110,6 @@ describe('the cost of saving a long run', () => {
         const gapRecords = written[i + 1]! - written[i]!;
         expect(gapRecords).toBeLessThanOrEqual(Math.max(6, Math.ceil(written[i + 1]! / 20) + 2));
       }
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 });

@@ -47,22 +47,25 @@ const idle = async (sb: AwsStepFixture['sb']): Promise<void> => {
   await fetch(`${sb.info.adminUrl}/__sandbox/idle`);
 };
 
+/** Verify, once the pushed group has arrived in Identity Center (its id), with this wait timeout: its error. */
+async function verifyWithPushedGroup(outputs: Partial<StepOutputs>, waitTimeout: number): Promise<{ err: unknown; h: ReturnType<NonNullable<typeof fx>['harness']> }> {
+  const { aws, pf } = await homeAws(fx!.harness({ outputs }).ctx);
+  const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, 'awsssoPowerUsers');
+  expect(groupId).toBeDefined();
+  const h = fx!.harness({
+    outputs: { ...outputs, 'account-assignments': { groupId: groupId!, groupName: 'awsssoPowerUsers', permissionSetArn: outputs['permission-set']!.arn, results: [] } },
+    flags: { 'wait-timeout': waitTimeout },
+  });
+  return { err: await applyStep(verifyStep, h.ctx).catch((e: unknown) => e), h };
+}
+
 describe('provisioning verified by its effect', () => {
   it('the console action done without "Create Users": the test user never arrives and verify names the console mistake', async () => {
     const { sb, outputs } = await setup({ okta: { consoleProvisioning: { createUsers: false } } });
     expect(outputs['okta-provisioning']).toMatchObject({ via: 'console', featuresSource: 'person' });
     await idle(sb);
     // The pushed group arrives (Group Push works), but without members: no user was created.
-    const h = fx!.harness({ outputs, flags: { 'wait-timeout': 1 } });
-    const { aws, pf } = await homeAws(h.ctx);
-    const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, 'awsssoPowerUsers');
-    expect(groupId).toBeDefined();
-    const ps = outputs['permission-set']!;
-    const h2 = fx!.harness({
-      outputs: { ...outputs, 'account-assignments': { groupId: groupId!, groupName: 'awsssoPowerUsers', permissionSetArn: ps.arn, results: [] } },
-      flags: { 'wait-timeout': 1 },
-    });
-    const err = await applyStep(verifyStep, h2.ctx).catch((e: unknown) => e);
+    const { err } = await verifyWithPushedGroup(outputs, 1);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('VERIFY_FAILED');
     expect((err as WizardError).message).toMatch(/The test user "ada.lovelace@example.com" has not arrived in Identity Center/);
@@ -117,17 +120,8 @@ describe('provisioning verified by its effect', () => {
     const user = outputs['test-user']!;
     const assignmentGroupId = outputs.groups!.assignmentGroup.id;
     expect((await oktaGet<{ syncState: string }>(sb, `/api/v1/apps/${prov.appId}/users/${user.userId}`)).syncState).toBe('ERROR');
-    const h = fx!.harness({ outputs });
-    const { aws, pf } = await homeAws(h.ctx);
-    const groupId = await getGroupId(aws.identityStore(), pf.identityStoreId, 'awsssoPowerUsers');
-    expect(groupId).toBeDefined();
-    const ps = outputs['permission-set']!;
     // With wait-timeout 600 s, the test would time out if the wait did not stop once the ERROR stays.
-    const h2 = fx!.harness({
-      outputs: { ...outputs, 'account-assignments': { groupId: groupId!, groupName: 'awsssoPowerUsers', permissionSetArn: ps.arn, results: [] } },
-      flags: { 'wait-timeout': 600 },
-    });
-    const err = await applyStep(verifyStep, h2.ctx).catch((e: unknown) => e);
+    const { err, h: h2 } = await verifyWithPushedGroup(outputs, 600);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).code).toBe('VERIFY_FAILED');
     expect((err as WizardError).message).toMatch(/cannot arrive in Identity Center: Okta could not provision the test user \(after 4 re-assignment\(s\)\): .*An internal error occurred/);
