@@ -76,6 +76,21 @@ function adoptable(obs: ObservedOktaApp): { mine: OktaApp[]; unset: OktaApp[] } 
   return { mine: obs.apps.filter((a) => appOwner(a, obs.sp) === 'this'), unset: obs.apps.filter((a) => appOwner(a, obs.sp) === 'unset') };
 }
 
+/**
+ * The rule without an --okta-app-id (one place for plan and choose): the one app of this instance,
+ * else the one of the pool (this instance's apps, or else the unconfigured ones) with the label;
+ * `several` when that is not one app (`byLabel`: they share the label; else several serve this instance).
+ */
+function byRule(obs: ObservedOktaApp, label: string): { app?: OktaApp; several?: { apps: OktaApp[]; byLabel: boolean }; unset: OktaApp[] } {
+  const { mine, unset } = adoptable(obs);
+  if (mine.length === 1) return { app: mine[0], unset };
+  const same = (mine.length > 0 ? mine : unset).filter((a) => a.label === label);
+  if (same.length === 1) return { app: same[0], unset };
+  if (same.length > 1) return { several: { apps: same, byLabel: true }, unset };
+  if (mine.length > 1) return { several: { apps: mine, byLabel: false }, unset };
+  return { unset };
+}
+
 import { validateLabel } from './validators.js';
 export { validateLabel };
 
@@ -174,20 +189,17 @@ function targetApp(obs: ObservedOktaApp, answers: OktaAppAnswers, recorded?: Okt
     return app;
   }
   // An app of this instance first, whatever its label; otherwise an unconfigured one with the label.
-  const pool = mine.length > 0 ? mine : unset;
-  if (mine.length === 1) return mine[0];
-  const same = pool.filter((a) => a.label === answers.label);
-  if (same.length === 1) return same[0];
-  if (same.length > 1 || mine.length > 1) {
-    const which = same.length > 1 ? same : mine;
+  const rule = byRule(obs, answers.label);
+  if (rule.several) {
     throw new UsageError(
-      same.length > 1 ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center is not known.` : `Several Okta apps are set up for this Identity Center; which one to keep is not known.`,
+      rule.several.byLabel ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center is not known.` : `Several Okta apps are set up for this Identity Center; which one to keep is not known.`,
       {
         code: 'OKTA_APP_NOT_FOUND',
-        hint: `Pass --okta-app-id with one of: ${which.map((a) => a.id).join(', ')}.`,
+        hint: `Pass --okta-app-id with one of: ${rule.several.apps.map((a) => a.id).join(', ')}.`,
       },
     );
   }
+  if (rule.app) return rule.app;
   return undefined;
 }
 
@@ -282,17 +294,13 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
   async choose(ctx, obs, answers) {
     if (answers.appId !== undefined) return answers;
     // Only apps of this instance, or unconfigured ones, are ever offered: another instance's app is not.
-    const { mine, unset } = adoptable(obs);
-    if (mine.length === 1) return answers;
-    const pool = mine.length > 0 ? mine : unset;
-    const same = pool.filter((a) => a.label === answers.label);
-    if (same.length === 1) return answers;
-    if (same.length > 1 || mine.length > 1) {
-      const which = same.length > 1 ? same : mine;
+    const { app, several, unset } = byRule(obs, answers.label);
+    if (app) return answers;
+    if (several) {
       const appId = await ctx.io.select({
         key: 'okta-app-id',
-        message: same.length > 1 ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center?` : 'Several Okta apps are set up for this Identity Center; which one to keep?',
-        choices: which.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
+        message: several.byLabel ? `Several Okta apps are labelled "${answers.label}"; which one connects to Identity Center?` : 'Several Okta apps are set up for this Identity Center; which one to keep?',
+        choices: several.apps.map((a) => ({ value: a.id, name: `${a.label} (${a.id})`, description: `${a.status}, acsURL ${appSamlValues(a).acsUrl ?? '(empty)'}` })),
       });
       return { ...answers, appId };
     }
