@@ -128,7 +128,15 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
   const raw = await okta.getApp(app.appId);
   const links = (raw?._links as { appLinks?: { href?: string }[] } | undefined)?.appLinks;
   const appLink = links?.find((l) => typeof l.href === 'string')?.href ?? idp.ssoUrl;
-  const form = await samlFromSsoLink(orgUrl, authn.sessionToken, appLink, env.signal);
+  let form = await samlFromSsoLink(orgUrl, authn.sessionToken, appLink, env.signal);
+  // A session token is good for one use: when the answer to its first redirect was lost and the hop
+  // was sent again, Okta asks for a sign-in. A fresh primary authentication (no second factor to
+  // answer again) gets a new token; a token refused every time is still reported below.
+  for (let again = 0; again < 2 && form.kind === 'not-signed-in' && factorNote === ''; again++) {
+    const fresh = await primaryAuthentication(orgUrl, user.login, pw, env.signal);
+    if (fresh.kind !== 'success') break;
+    form = await samlFromSsoLink(orgUrl, fresh.sessionToken, appLink, env.signal);
+  }
   if (form.kind !== 'form') {
     const detail =
       form.kind === 'not-assigned'
