@@ -5,11 +5,16 @@
  * the docs, this registry and the codes used in src/ in sync), and tests assert codes, not wording.
  *
  * The lowest layer: it imports nothing. Errors keep their message text where they are raised; the
- * template here documents it and is what new code uses (see messageText / errorSpec). The info and
- * warn lines of the steps on the plan/apply contract are coded (steps 1-4 so far); spinner texts are not.
+ * template here documents it and is what new code uses (see messageText). Every info, warn and debug
+ * line, every spinner text (level `progress`) and every line a command ends with (TextBlock, level
+ * `result` or `info`) is coded: free text does not compile (see src/core/io.ts, src/cli/render.ts).
  */
 
-export type MessageLevel = 'error' | 'warn' | 'info' | 'result' | 'debug';
+/**
+ * `progress`: a spinner's text while a step runs (its start and outcome are records; the redrawn
+ * updates are not kept). `result`: what a command ends with (the closing lines).
+ */
+export type MessageLevel = 'error' | 'warn' | 'info' | 'result' | 'progress' | 'debug';
 
 export interface MessageSpec {
   level: MessageLevel;
@@ -292,6 +297,60 @@ export const MESSAGES = {
   STOPPING: { level: 'warn', text: "{signal}: stopping and saving the state (press Ctrl-C again to quit at once)." },
   ACCESS_STOPPING: { level: 'warn', text: "Stopping: what is done so far is recorded in the state file; run `{command}` to continue." },
   TEST_USER_ASSIGNMENT_UNREADABLE: { level: 'debug', text: "Could not read or re-assign the test user's assignment: {reason}" },
+  // Spinner texts (level progress): a spinner's start and outcome are records; updates are redrawn only.
+  PREFLIGHT_INSTANCE_LOOKUP: { level: 'progress', text: "Looking for the Identity Center instance in {region}" },
+  PREFLIGHT_INSTANCE_PROBE: { level: 'progress', text: "Probing the regions for the Identity Center instance" },
+  PREFLIGHT_REGION_PROBED: { level: 'progress', text: "Probing regions: {region}: {count} instance(s)" },
+  PREFLIGHT_INSTANCE_FOUND: { level: 'progress', text: "Identity Center instance {instanceArn} (identity store {identityStoreId}), home region {region}" },
+  PREFLIGHT_INSTANCES_FOUND: { level: 'progress', text: "{count} Identity Center instances in {region}" },
+  OKTA_APP_CREATING: { level: 'progress', text: "Creating the Okta app \"{label}\"" },
+  OKTA_APP_CREATED: { level: 'progress', text: "Created the Okta app \"{label}\" ({id})" },
+  IDP_METADATA_DOWNLOADING: { level: 'progress', text: "Downloading the SAML metadata of the Okta app {appId}" },
+  IDP_METADATA_DOWNLOADED: { level: 'progress', text: "Downloaded the SAML metadata of the Okta app {appId}" },
+  SCIM_PROBING: { level: 'progress', text: "Probing {endpoint}/ServiceProviderConfig" },
+  SCIM_PROBE_ACCEPTED: { level: 'progress', text: "The SCIM endpoint accepted the token ({endpoint})." },
+  PERMISSION_SET_PROGRESS: { level: 'progress', text: "Permission set \"{name}\"" },
+  PERMISSION_SET_PROVISIONING: { level: 'progress', text: "Permission set \"{name}\": still provisioning ({seconds} s)" },
+  PERMISSION_SET_READY: { level: 'progress', text: "Permission set \"{name}\" ready." },
+  PERMISSION_SET_READY_REPROVISIONED: { level: 'progress', text: "Permission set \"{name}\" ready (re-provisioned to {count} account(s))." },
+  GROUP_WAIT: { level: 'progress', text: "Waiting for the group \"{name}\" to arrive through SCIM" },
+  GROUP_WAIT_SECONDS: { level: 'progress', text: "Waiting for the group \"{name}\" to arrive through SCIM ({seconds} s of {timeout} s)" },
+  GROUP_ARRIVED: { level: 'progress', text: "The group \"{name}\" arrived ({id})." },
+  GROUP_CANNOT_ARRIVE: { level: 'progress', text: "The group \"{name}\" cannot arrive: Okta reports the push in ERROR." },
+  GROUP_NOT_ARRIVED: { level: 'progress', text: "The group \"{name}\" did not arrive within {timeout} s." },
+  ACCOUNTS_PROGRESS: { level: 'progress', text: "{done}/{total} accounts" },
+  ACCOUNTS_DONE: { level: 'progress', text: "{done}/{total} accounts ({summary})" },
+  VERIFY_USER_LOOKUP: { level: 'progress', text: "Looking for the test user \"{login}\" in the identity store" },
+  VERIFY_USER_WAIT: { level: 'progress', text: "Waiting for the test user \"{login}\" to arrive through SCIM ({seconds} s)" },
+  VERIFY_USER_GROUP_WAIT: { level: 'progress', text: "Waiting for \"{login}\" to join \"{group}\" through SCIM ({seconds} s)" },
+  VERIFY_USER_ARRIVED: { level: 'progress', text: "The test user arrived through SCIM ({id}) and is in \"{group}\"." },
+  HEALTH_PROFILES_CHECKING: { level: 'progress', text: "Checking the profiles of the assigned Okta users" },
+  HEALTH_PROFILES_CHECKED: { level: 'progress', text: "Checked {count} Okta profile(s)" },
+  ROTATE_PUSH_PROVING: { level: 'progress', text: "Proving provisioning {when}: changing the display name of {login} in Okta and waiting for it in Identity Center" },
+  ROTATE_PUSH_PROVED: { level: 'progress', text: "Provisioning works {when}: the change of {login} arrived in Identity Center (and was undone)." },
+  ROTATE_TOKEN_PROBING: { level: 'progress', text: "Probing {endpoint}/ServiceProviderConfig with the new token" },
+  ROTATE_TOKEN_ACCEPTED: { level: 'progress', text: "The SCIM endpoint accepts the new token." },
+  ACCESS_READING: { level: 'progress', text: "Reading Identity Center, the organization and the groups" },
+  ACCESS_READ: { level: 'progress', text: "Read {accounts} accounts, {permissionSets} permission sets, {groups} groups." },
+  EXPORT_READING: { level: 'progress', text: "Reading Identity Center" },
+  EXPORT_READ: { level: 'progress', text: "Read {sets} permission set(s) and {assignments} group assignment(s)." },
+  REPROVISION_START: { level: 'progress', text: "Provisioning \"{name}\" again to the {count} account(s) holding it" },
+  REPROVISION_WAIT: { level: 'progress', text: "Provisioning \"{name}\": still provisioning ({seconds} s)" },
+  REPROVISION_DONE: { level: 'progress', text: "\"{name}\" provisioned again to {count} account(s)." },
+  ASSIGN_PAIR: { level: 'progress', text: "\"{permissionSet}\" to \"{group}\": {done}/{total} accounts" },
+  ASSIGN_PAIR_FAILED: { level: 'progress', text: "\"{permissionSet}\" to \"{group}\": {done}/{total} accounts, {failed} failed" },
+  UNASSIGN_PAIR: { level: 'progress', text: "removing \"{permissionSet}\" from \"{group}\": {done}/{total} accounts" },
+  UNASSIGN_PAIR_FAILED: { level: 'progress', text: "removing \"{permissionSet}\" from \"{group}\": {failed} of {total} failed" },
+  UNASSIGN_PAIR_DONE: { level: 'progress', text: "removed \"{permissionSet}\" from \"{group}\" on {total} account(s)" },
+  PROFILES_READING: { level: 'progress', text: "Reading the access of {kind} \"{name}\"" },
+  PROFILES_READ: { level: 'progress', text: "{count} account and permission set pair(s) found." },
+  DESTROY_READING: { level: 'progress', text: "Reading what the setup created" },
+  DESTROY_READ: { level: 'progress', text: "Read what the setup created." },
+  DESTROY_REMOVING: { level: 'progress', text: "{change}" },
+  DESTROY_REMOVING_COUNT: { level: 'progress', text: "{change}: {done}/{total}" },
+  DESTROY_REMOVING_WAIT: { level: 'progress', text: "{change} (waiting for Identity Center: {seconds} s)" },
+  DESTROY_REMOVED_BY_CONSOLE: { level: 'progress', text: "{change}: a console action" },
+  DESTROY_REMOVED: { level: 'progress', text: "{change}: done" },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageCode = keyof typeof MESSAGES;

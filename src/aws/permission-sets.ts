@@ -139,7 +139,7 @@ export async function createOrAdopt(client: SSOAdminClient, instanceArn: string,
 }
 
 /** ProvisionPermissionSet to every provisioned account and wait for it. */
-export async function reprovisionAll(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, signal?: AbortSignal, onWait?: (msg: string) => void): Promise<void> {
+export async function reprovisionAll(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, signal?: AbortSignal, onWait?: (seconds: number) => void): Promise<void> {
   const t = awsTuning();
   let requestId: string | undefined;
   try {
@@ -201,7 +201,7 @@ export async function reprovisionAll(client: SSOAdminClient, instanceArn: string
         hint: 'Check IAM Identity Center > Permission sets > the set > Accounts for its status, then run again.',
       });
     }
-    onWait?.(`still provisioning (${Math.round((Date.now() - started) / 1000)} s)`);
+    onWait?.(Math.round((Date.now() - started) / 1000));
     delay = Math.min(t.provisionPollMaxMs, Math.round(delay * t.pollFactor));
   }
 }
@@ -245,7 +245,7 @@ export async function ensurePermissionSet(
   client: SSOAdminClient,
   instanceArn: string,
   want: DesiredPermissionSet,
-  opts: { signal?: AbortSignal; info?: (m: string) => void; onWait?: (m: string) => void } = {},
+  opts: { signal?: AbortSignal; info?: (m: string) => void; onWait?: (seconds: number) => void } = {},
 ): Promise<EnsureResult> {
   const info = opts.info ?? (() => undefined);
   let ps = await findPermissionSetByName(client, instanceArn, want.name);

@@ -72,7 +72,7 @@ class TrackingIo implements EngineIo {
   warn: Io['warn'] = (code, ...data) => this.inner.warn(code, ...data);
   debug: Io['debug'] = (code, ...data) => this.inner.debug(code, ...data);
   notify: Io['notify'] = (m) => this.inner.notify(m);
-  progress: Io['progress'] = (t) => this.inner.progress(t);
+  progress: Io['progress'] = (code, ...data) => this.inner.progress(code, ...data);
   showSecretOnce: Io['showSecretOnce'] = (l, v) => this.inner.showSecretOnce(l, v);
   registerSecret: Io['registerSecret'] = (v) => this.inner.registerSecret(v);
   redact(text: string): string {

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
-import { messageText } from '../../messages.js';
+import { ioMessage, messageText } from '../../messages.js';
 import { describeChange, type Change } from '../../core/change.js';
 import type { StepOutputs } from '../../core/outputs.js';
 import { line, renderBlocks, type CommandResult, type TextBlock } from '../render.js';
@@ -102,11 +102,11 @@ export const destroyCommand: CliCommand = {
 
     const lock = g.dryRun ? undefined : await (await import('../../engine/lock.js')).acquireLock(stateFile, { warn: (m) => out.message(m) });
     try {
-      const progress = out.progress('Reading what the setup created');
+      const progress = out.progress(ioMessage('DESTROY_READING'));
       let obs;
       try {
         obs = await observeDestroy(dctx, dopts);
-        progress.succeed('Read what the setup created.');
+        progress.succeed(ioMessage('DESTROY_READ'));
       } catch (e) {
         progress.fail();
         throw e;

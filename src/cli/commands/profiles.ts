@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { ioMessage } from '../../messages.js';
 import type { PreflightOutput } from '../../steps/outputs.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
@@ -105,11 +106,11 @@ export const profilesCommand: CliCommand = {
     let data: Record<string, unknown>;
     try {
       aws.setHomeRegion(pf.aws.region);
-      const progress = out.progress(`Reading the access of ${principal.type === 'USER' ? `user "${principal.userName}"` : `group "${principal.displayName}"`}`);
+      const progress = out.progress(ioMessage('PROFILES_READING', principal.type === 'USER' ? { kind: 'user', name: principal.userName } : { kind: 'group', name: principal.displayName }));
       let targets;
       try {
         targets = await profiles.discoverProfileTargets(aws, { instanceArn: pf.aws.instanceArn, identityStoreId: pf.aws.identityStoreId, principal });
-        progress.succeed(`${targets.length} account and permission set pair(s) found.`);
+        progress.succeed(ioMessage('PROFILES_READ', { count: targets.length }));
       } catch (e) {
         progress.fail();
         throw e;
