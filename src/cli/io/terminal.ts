@@ -215,14 +215,20 @@ export class TerminalOutput implements OutputSink {
     if (sp) sp.render();
   }
 
-  /** One message record: kept for --json, its text printed by its level. */
+  /** One message record: kept for --json, its text printed by its level (a result in green). */
   message(m: IoMessage): void {
     if (m.level === 'debug' && !this.verbose) return;
     this.record?.(m);
     if (m.level === 'warn') this.warn(m.text);
     else if (m.level === 'debug') this.debug(m.text);
     else if (m.level === 'error') this.line(this.chalk.red(escapeControl(m.text)));
+    else if (m.level === 'result') for (const l of this.fit(escapeControl(m.text))) this.line(this.chalk.green(l));
     else this.info(m.text);
+  }
+
+  /** Keep a record for --json that is printed another way (a wrapped paragraph). */
+  keep(m: IoMessage): void {
+    this.record?.(m);
   }
 
   /** A message of the CLI's own, by code (src/messages.ts): the commands' way to say something. */

@@ -35,7 +35,7 @@ export const accessExportCommand: CliCommand = {
         exitCode: 0,
         stateFile: s.stateFile,
         data: { file: target, permissionSets: text.sets, assignments: text.assignments },
-        text: [line(`Wrote ${target}: ${text.sets} permission set(s), ${text.assignments} group assignment(s). Check it with \`okta-aws-sso access plan -f ${String(opts['file'])}\`.`, 'success')],
+        text: [line('ACCESS_EXPORTED', { file: target, sets: text.sets, assignments: text.assignments, fileArg: String(opts['file']) })],
       };
     } finally {
       s.close();
