@@ -43,7 +43,7 @@ describe('the message registry', () => {
     expect(rows.sort()).toEqual(expected.sort());
   });
 
-  it('no message in src/ is free text: info/warn/debug take a registered code, the CLI prints through the renderer', () => {
+  it('no message in src/ is free text: info/warn/debug, spinners and closing lines take a registered code, the CLI prints through the renderer', () => {
     const free: string[] = [];
     const codes = new Set<string>();
     for (const f of sources(path.join(ROOT, 'src'))) {
@@ -58,6 +58,16 @@ describe('the message registry', () => {
           if (!coded) free.push(`${rel}:${i + 1}: ${l.trim()}`);
           for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
         }
+        // A spinner's texts and a command's closing lines: a code (or a record built from one), never a string.
+        for (const m of l.matchAll(/(?:\.(?:progress|update|succeed|fail)|\bline)\(\s*([^,)]*)/g)) {
+          const arg = m[1]!.trim();
+          // A string or template written in place is free text; a code literal, a record or a variable (typed) is not.
+          const literal = /^[`"]/.test(arg) || /^'(?![A-Z0-9_]+')/.test(arg) || arg.includes('`') || /\? '[^']*[a-z ][^']*'/.test(arg);
+          if (literal) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+          for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        }
+        // A view shows lines a formatter made of data, never a sentence written in place.
+        if (/\bview\(\s*'[a-z-]+',\s*\[?\s*[`'"]/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
         for (const c of l.matchAll(/(?:ioMessage|notify|messageText)\(\s*'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
         if (/\b(out|output)\.(info|warn|line)\(/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
       });
@@ -67,9 +77,35 @@ describe('the message registry', () => {
     expect(codes.size).toBeGreaterThan(100);
   });
 
+  it('every error thrown in src/ names its code (WizardError.code is a MessageCode, so an unregistered one does not compile)', () => {
+    const unnamed: string[] = [];
+    for (const f of sources(path.join(ROOT, 'src'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/new (WizardError|UsageError|AuthError)\(/g)) {
+        // The call's text, to its closing parenthesis (strings and templates skipped).
+        let i = m.index + m[0].length;
+        let depth = 1;
+        let quote: string | undefined;
+        for (; i < text.length && depth > 0; i++) {
+          const c = text[i]!;
+          if (quote) {
+            if (c === '\\') i++;
+            else if (c === quote) quote = undefined;
+          } else if (c === '"' || c === "'" || c === '`') quote = c;
+          else if (c === '(') depth++;
+          else if (c === ')') depth--;
+        }
+        if (!/\bcode\s*(:|,|\})/.test(text.slice(m.index, i))) unnamed.push(`${path.relative(ROOT, f)}:${text.slice(0, m.index).split('\n').length}`);
+      }
+    }
+    expect(unnamed, 'give each error its code from src/messages.ts').toEqual([]);
+  });
+
   it('every template names its data as {name} (no leftover code in a template)', () => {
     for (const [code, s] of Object.entries(MESSAGES) as [string, MessageSpec][]) {
       expect(`${s.text} ${s.hint ?? ''}`, code).not.toMatch(/\$\{|=>/);
+      // A name is a word in lowerCamelCase: `{0}`, `{NAME}` or a leftover expression is a broken template.
+      for (const [, name] of `${s.text} ${s.hint ?? ''}`.matchAll(/\{([^}]*)\}/g)) expect(name, `${code}: {${name}}`).toMatch(/^[a-z][A-Za-z0-9]*$/);
     }
   });
 

@@ -58,7 +58,7 @@ describe('runner', () => {
     let failOnce = true;
     const steps = threeSteps(j, {
       'sp-metadata': async () => {
-        if (failOnce) throw new WizardError('The metadata could not be read.', { code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+        if (failOnce) throw new WizardError('The metadata could not be read.', { code: 'SP_METADATA_INVALID', hint: 'Download it again.' });
         j.world.set('sp-metadata', 'v1');
         return { value: 'v1' };
       },
@@ -70,7 +70,7 @@ describe('runner', () => {
     expect(j.events).toEqual(['observe:preflight', 'apply:preflight', 'observe:sp-metadata', 'apply:sp-metadata']);
     let state = readStateFile(h.file);
     expect(state.steps['sp-metadata']?.status).toBe('failed');
-    expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+    expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_INVALID', hint: 'Download it again.' });
     expect(state.steps['okta-app']).toBeUndefined();
 
     // next run: a new process would load the file

@@ -37,15 +37,15 @@ export class MemoryOutput implements OutputSink {
    * also kept in `messages`, as --json keeps them (updates are only redrawn).
    */
   progress(start: IoMessage): OutputProgress {
-    const line = (m: IoMessage, prefix = ''): void => void this.lines.push({ level: 'progress', text: `${prefix}${m.text}`, code: m.code, data: m.data });
+    const keepLine = (m: IoMessage, prefix = ''): void => void this.lines.push({ level: 'progress', text: `${prefix}${m.text}`, code: m.code, data: m.data });
     this.messages.push(start);
-    line(start);
+    keepLine(start);
     const outcome = (m: IoMessage | undefined, prefix: string): void => {
       if (m) this.messages.push(m);
-      line(m ?? start, prefix);
+      keepLine(m ?? start, prefix);
     };
     return {
-      update: (m) => line(m),
+      update: (m) => keepLine(m),
       succeed: (m) => outcome(m, 'done: '),
       fail: (m) => outcome(m, 'failed: '),
       stop: () => undefined,

@@ -17,7 +17,7 @@ export const sandboxStatusCommand: CliCommand = {
     const s = await api.sandboxStatus(dir);
     const text: TextBlock[] = [];
     if (s.running && s.info) {
-      text.push(line('SANDBOX_RUNNING', { pid: s.info.pid, startedAt: s.info.startedAt, dir }), ...endpointLines(s.info));
+      text.push(line('SANDBOX_STATUS_RUNNING', { pid: s.info.pid, startedAt: s.info.startedAt, dir }), ...endpointLines(s.info));
     } else {
       text.push(line('SANDBOX_NONE_RUNNING', { dir }));
     }
