@@ -16,6 +16,9 @@ import { TerminalOutput } from '../src/cli/io/terminal.js';
 import { MemoryOutput } from '../src/cli/io/memory-output.js';
 import { BaseIo } from '../src/cli/io/base-io.js';
 import { AnswerSource } from '../src/cli/io/answer-source.js';
+import { closingSummary } from '../src/cli/report.js';
+import { blank, line, paragraph, renderBlocks, view } from '../src/cli/render.js';
+import type { WizardState } from '../src/engine/state.js';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -145,5 +148,63 @@ describe('the message registry', () => {
   it('fills templates, and leaves a missing name visible', () => {
     expect(messageText('NO_STATE', { file: '/x/state.json', kind: 'resume' })).toBe('There is no state file at /x/state.json, so there is nothing to resume.');
     expect(messageText('STATUS_NEXT', {})).toContain('{stepId}');
+  });
+
+  it('a spinner is coded: its start and outcome are records (for --json), its updates only redrawn', () => {
+    const output = new MemoryOutput();
+    const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output });
+    io.registerSecret('s3cr3t-value');
+    const p = io.progress('GROUP_WAIT', { name: 'awsssoPowerUsers' });
+    p.update('GROUP_WAIT_SECONDS', { name: 'awsssoPowerUsers', seconds: 5, timeout: 600 });
+    p.succeed('GROUP_ARRIVED', { name: 'awsssoPowerUsers', id: 's3cr3t-value' });
+    const q = io.progress('ACCOUNTS_PROGRESS', { done: 0, total: 3 });
+    q.fail();
+    expect(output.messages.map((m) => [m.level, m.code])).toEqual([
+      ['progress', 'GROUP_WAIT'],
+      ['progress', 'GROUP_ARRIVED'],
+      ['progress', 'ACCOUNTS_PROGRESS'],
+    ]);
+    expect(output.messages[1]?.data).toEqual({ name: 'awsssoPowerUsers', id: '****' });
+    expect(output.lines.filter((l) => l.level === 'progress').map((l) => l.code)).toEqual(['GROUP_WAIT', 'GROUP_WAIT_SECONDS', 'GROUP_ARRIVED', 'ACCOUNTS_PROGRESS', 'ACCOUNTS_PROGRESS']);
+  });
+
+  it('the closing summary is coded: what was created, adopted, what is still to do, the portal', () => {
+    const done = (outputs: Record<string, unknown>): { status: 'done'; outputs: Record<string, unknown> } => ({ status: 'done', outputs });
+    const state = {
+      steps: {
+        'okta-app': done({ label: 'AWS IAM Identity Center', adopted: true }),
+        groups: done({ assignmentGroup: { name: 'AWS Users' }, pushGroups: [{ name: 'awsssoPowerUsers' }] }),
+        'permission-set': done({ name: 'PowerUser', created: true }),
+        'account-assignments': done({ results: [{ status: 'SUCCEEDED' }, { status: 'SUCCEEDED' }, { status: 'EXISTING' }, { status: 'SKIPPED' }] }),
+        'test-user': done({ login: 'test.user@example.com', created: true }),
+        verify: done({ portalUrl: 'https://d-1234567890.awsapps.com/start' }),
+      },
+    } as unknown as WizardState;
+    const real = closingSummary(state, { sandbox: false });
+    expect(real.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_SKIPPED', 'SUMMARY_TODO_SIGN_IN', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);
+    expect(real.every((m) => m.level === 'result')).toBe(true);
+    expect(real.find((m) => m.code === 'SUMMARY_TODO_SKIPPED')?.data).toEqual({ count: 1 });
+    expect(real.find((m) => m.code === 'SUMMARY_TODO_SIGN_IN')?.data).toEqual({ login: 'test.user@example.com', url: 'https://d-1234567890.awsapps.com/start' });
+    expect(real.find((m) => m.code === 'SUMMARY_CREATED')?.data['items']).toBe('permission set "PowerUser", 2 account assignment(s), test user test.user@example.com');
+    // Against the sandbox nobody signs in by hand; with nothing owed the summary says so.
+    const sandbox = closingSummary({ steps: { ...state.steps, 'account-assignments': done({ results: [{ status: 'EXISTING' }] }) } } as unknown as WizardState, { sandbox: true });
+    expect(sandbox.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_NOTHING', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);
+  });
+
+  it('the renderer prints coded blocks by level and keeps them for --json; a view of data is printed, not kept', () => {
+    const stream = new PassThrough();
+    let printed = '';
+    stream.on('data', (b: Buffer) => (printed += b.toString()));
+    const kept: string[] = [];
+    const out = new TerminalOutput({ stream, color: 0, spinners: false, verbose: false, record: (m) => kept.push(m.code) });
+    renderBlocks(
+      out,
+      [line('RUN_DONE'), paragraph(ioMessage('SUMMARY_PORTAL', { url: 'https://d-1.awsapps.com/start?t=s3cr3t' }), 2), blank, line('SANDBOX_OPTIONS_KEPT'), view('plan', ['1. Preflight [preflight]', '   - no change'])],
+      (t) => t.replace('s3cr3t', '****'),
+    );
+    expect(kept).toEqual(['RUN_DONE', 'SUMMARY_PORTAL', 'SANDBOX_OPTIONS_KEPT']);
+    expect(printed).toBe(
+      'Done: every step is complete.\n  AWS access portal: https://d-1.awsapps.com/start?t=****\n\nWarning: The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.\n1. Preflight [preflight]\n   - no change\n',
+    );
   });
 });
