@@ -10,9 +10,9 @@ import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWiza
 import { coalescedProgress } from './progress.js';
 import type { AnyStep, ConsoleAction, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
-import { createStepContext } from './context.js';
+import { createStepContext, repairOutsideApply } from './context.js';
 import { MAX_ATTEMPTS, toPendingAction, type AttemptRecord, type StateStore, type StepErrorRecord, type StepRecord } from './state.js';
-import { approve, changeLine, driftOf, planStep, recordChanges, type StepPlan } from './step-plan.js';
+import { approve, changeLine, driftOf, planStep, recordChanges, repairApproval, RunApprovals, type StepPlan } from './step-plan.js';
 
 /** The Io the engine needs: the step interface plus redaction (BaseIo provides both). */
 export interface EngineIo extends Io {
@@ -147,8 +147,9 @@ export function knownOutputs(steps: readonly AnyStep[], store: StateStore): Part
   return out as Partial<StepOutputs>;
 }
 
-export function makeContext(opts: RunOptions, io: Io, outputs: Partial<StepOutputs>, id: StepId, dryRun: boolean): StepContext {
+export function makeContext(opts: RunOptions, io: Io, outputs: Partial<StepOutputs>, id: StepId, dryRun: boolean, repair?: StepContext['repair']): StepContext {
   return createStepContext({
+    ...(repair ? { repair } : {}),
     io,
     services: opts.services,
     secrets: opts.secrets,
@@ -178,6 +179,8 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       `Interrupted${current ? ` during the step "${current}"` : ''}. The state is saved in ${store.file}; run \`${opts.resumeCommand ?? 'okta-aws-sso resume'}\` to continue.`,
     );
 
+  /** What this run approved: a repair found while applying may fall under it (RunApprovals). */
+  const approvals = new RunApprovals();
   /** The changes an attempt was approved for, as recorded (secrets masked, no payloads). */
   const recorded = (changes: Parameters<typeof recordChanges>[0]): AttemptRecord['applied'] => JSON.parse(io.redact(JSON.stringify(recordChanges(changes)))) as AttemptRecord['applied'];
   /** Keeps the attempt that just ended (its window and what it was approved for) on the step's record. */
@@ -278,7 +281,15 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: drift[0]?.stepId ?? step.id, drift };
     }
 
-    const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false);
+    /** The attempt under way, once its plan is approved: a repair is recorded in it. */
+    let applying: Attempt | undefined;
+    const repair: StepContext['repair'] = async (change, reason) => {
+      if (!applying?.applied) throw repairOutsideApply(change);
+      const r = JSON.parse(io.redact(JSON.stringify(await approvals.repair(step.id, step.title, change, reason, io)))) as NonNullable<AttemptRecord['applied']>[number];
+      applying.applied.push(r);
+      io.info('REPAIR', { stepId: step.id, title: step.title, change: io.redact(changeLine(change)), reason: r.repair?.reason ?? '', approval: r.repair ? repairApproval(r.repair) : '' });
+    };
+    const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false, repair);
     if (step.skip) {
       let reason: string | undefined;
       try {
@@ -312,7 +323,9 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
       for (const c of plan.changes) io.debug('PLANNED_CHANGE', { stepId: step.id, change: io.redact(changeLine(c)) });
       await raceAbort(approve(step, plan.changes, io), signal, interrupted);
+      approvals.grant(step.id, plan.changes);
       attempt.applied = recorded(plan.changes);
+      applying = attempt;
       result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {
       return fail(step.id, e, 'apply', attempt);
