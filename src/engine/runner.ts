@@ -8,7 +8,7 @@
  */
 import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWizardError } from '../errors.js';
 import { coalescedProgress } from './progress.js';
-import type { AnyStep, ConsoleAction, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
+import type { AnyStep, ConsoleAction, Io, Progress, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 import { createStepContext, repairOutsideApply } from './context.js';
 import { MAX_ATTEMPTS, toPendingAction, type AttemptRecord, type StateStore, type StepErrorRecord, type StepRecord } from './state.js';
@@ -51,16 +51,73 @@ export interface RunResult {
   drift: { stepId: StepId; messages: string[] }[];
 }
 
-/** Io wrapper remembering the last console action shown, so a WaitingForConsoleError can be recorded with it. */
+/**
+ * A progress line that a question can pause: stopped (drawn no more) while a person answers, then drawn
+ * again with its latest text. A repair's approval may be asked while a wait's spinner runs.
+ */
+class PausableProgress implements Progress {
+  private cur: Progress | undefined;
+  constructor(
+    private readonly inner: Io,
+    private text: string,
+    private readonly live: Set<PausableProgress>,
+  ) {
+    this.cur = inner.progress(text);
+    live.add(this);
+  }
+  pause(): void {
+    this.cur?.stop();
+    this.cur = undefined;
+  }
+  resume(): void {
+    if (this.live.has(this) && !this.cur) this.cur = this.inner.progress(this.text);
+  }
+  update(t: string): void {
+    this.text = t;
+    this.cur?.update(t);
+  }
+  private end(): Progress {
+    this.live.delete(this);
+    const p = this.cur ?? this.inner.progress(this.text);
+    this.cur = undefined;
+    return p;
+  }
+  succeed(t?: string): void {
+    this.end().succeed(t);
+  }
+  fail(t?: string): void {
+    this.end().fail(t);
+  }
+  stop(): void {
+    this.live.delete(this);
+    this.cur?.stop();
+    this.cur = undefined;
+  }
+}
+
+/**
+ * Io wrapper remembering the last console action shown, so a WaitingForConsoleError can be recorded
+ * with it; and pausing the progress lines being drawn while a person answers a confirmation.
+ */
 class TrackingIo implements EngineIo {
   lastAction: ConsoleAction | undefined;
+  private readonly live = new Set<PausableProgress>();
   constructor(private readonly inner: EngineIo) {}
   get interactive(): boolean {
     return this.inner.interactive;
   }
   ask: Io['ask'] = (o) => this.inner.ask(o);
   select: Io['select'] = (o) => this.inner.select(o);
-  confirm: Io['confirm'] = (o) => this.inner.confirm(o);
+  confirm: Io['confirm'] = async (o) => {
+    if (!this.inner.interactive || this.live.size === 0) return this.inner.confirm(o);
+    const paused = [...this.live];
+    for (const p of paused) p.pause();
+    try {
+      return await this.inner.confirm(o);
+    } finally {
+      for (const p of paused) p.resume();
+    }
+  };
   secret: Io['secret'] = (o) => this.inner.secret(o);
   hasAnswer: Io['hasAnswer'] = (k) => this.inner.hasAnswer(k);
   answerSource: Io['answerSource'] = (k) => this.inner.answerSource(k);
@@ -72,7 +129,7 @@ class TrackingIo implements EngineIo {
   warn: Io['warn'] = (code, ...data) => this.inner.warn(code, ...data);
   debug: Io['debug'] = (code, ...data) => this.inner.debug(code, ...data);
   notify: Io['notify'] = (m) => this.inner.notify(m);
-  progress: Io['progress'] = (t) => this.inner.progress(t);
+  progress: Io['progress'] = (t) => new PausableProgress(this.inner, t, this.live);
   showSecretOnce: Io['showSecretOnce'] = (l, v) => this.inner.showSecretOnce(l, v);
   registerSecret: Io['registerSecret'] = (v) => this.inner.registerSecret(v);
   redact(text: string): string {

@@ -5,7 +5,8 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { StateStore, readState } from '../../src/engine/state.js';
 import { ExitCode, WizardError, AuthError } from '../../src/errors.js';
 import { notBuiltStep } from '../../src/steps/not-built.js';
-import type { AnyStep } from '../../src/steps/contract.js';
+import type { AnyStep, Progress } from '../../src/steps/contract.js';
+import { MemoryOutput } from '../../src/cli/io/memory-output.js';
 import type { Change, RiskClass } from '../../src/core/change.js';
 import type { StepId } from '../../src/core/outputs.js';
 import { engineHarness, newJournal, readStateFile, testStep, type EngineHarness, type Journal } from './fixtures.js';
@@ -560,6 +561,45 @@ describe('repairs (a change found needed while applying, beyond the plan)', () =
     expect(r2.error?.code).toBe('APPROVAL_NEEDED');
     expect(r2.error?.message).toContain('repair thing preflight');
     expect(j2.world.has('repaired-1')).toBe(false);
+  });
+
+  it('asked while a wait draws its progress line: the line is paused for the question and drawn again after it', async () => {
+    /** Counts the progress lines being drawn. */
+    class DrawnOutput extends MemoryOutput {
+      drawn = 0;
+      override progress(text: string): Progress {
+        this.drawn++;
+        const p = super.progress(text);
+        let on = true;
+        const off = (): void => {
+          if (on) this.drawn--;
+          on = false;
+        };
+        return { update: (t) => p.update(t), succeed: (t) => (off(), p.succeed(t)), fail: (t) => (off(), p.fail(t)), stop: () => (off(), p.stop()) };
+      }
+    }
+    const output = new DrawnOutput();
+    const drawnWhenAsked: number[] = [];
+    const { asked, prompter } = asking([true, true, true]);
+    const h = engineHarness({ yes: false, output, prompter: { ...prompter!, confirm: async (o: { message: string; default: boolean }) => (drawnWhenAsked.push(output.drawn), prompter!.confirm(o)) } });
+    const j = newJournal();
+    const waiting = testStep(j, {
+      id: 'sp-metadata',
+      needs: ['preflight'],
+      apply: async (ctx) => {
+        const p = ctx.io.progress('Waiting for the thing');
+        p.update('Waiting for the thing (5 s)');
+        await ctx.repair(repairOf('preflight', 'modifies-existing'), 'it broke');
+        p.succeed('The thing arrived.');
+        return { value: 'v1' };
+      },
+    });
+    expect((await runSteps(opts(h, [testStep(j, { id: 'preflight' }), waiting]))).outcome).toBe('done');
+    expect(asked).toHaveLength(3);
+    expect(drawnWhenAsked).toEqual([0, 0, 0]);
+    expect(output.drawn).toBe(0);
+    // Drawn again after the answer, with its latest text, then finished.
+    expect(output.lines.filter((l) => l.level === 'progress').map((l) => l.text)).toEqual(['Waiting for the thing', 'Waiting for the thing (5 s)', 'Waiting for the thing (5 s)', 'done: The thing arrived.']);
   });
 
   it('is refused outside apply: a step that proposes one while observing sends nothing (REPAIR_OUTSIDE_APPLY)', async () => {
