@@ -11,7 +11,7 @@ import { getGroupId, waitFor } from '../aws/identity-store.js';
 import { attachManagedPolicy, findPermissionSetByName, reprovisionAll } from '../aws/permission-sets.js';
 import * as pol from '../aws/permission-set-policies.js';
 import { awsTuning, type AwsTuning } from '../aws/tuning.js';
-import type { Io } from '../core/io.js';
+import type { Io, Progress } from '../core/io.js';
 import { WizardError } from '../errors.js';
 import type { OktaClient } from '../okta/client.js';
 import { MANAGED_TAG_KEY, type WantedPermissionSet } from './file.js';
@@ -213,13 +213,24 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     for (const x of failed) res.failed.push({ group: who.group, permissionSet: who.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
     return failed.length;
   };
+  /** One engine call under a progress bar: on an error the bar fails and what is tracked is saved before the error goes on. */
+  const underBar = async (first: string, run: (bar: Progress) => Promise<void>): Promise<void> => {
+    const bar = io.progress(first);
+    try {
+      await run(bar);
+    } catch (e) {
+      bar.fail();
+      await input.save();
+      throw e;
+    }
+  };
   for (const a of byKind('assign')) {
     const groupId = a.groupId ?? groupIds.get(a.group);
     const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
     if (!groupId || !arn) throw new WizardError(`Cannot assign "${a.permissionSet}" to "${a.group}": ${!groupId ? 'the group' : 'the permission set'} is missing.`, { code: 'AWS_ERROR', hint: 'Run `okta-aws-sso access plan` again to see what is missing.' });
     const ours = mine.has(arn);
-    const bar = io.progress(`"${a.permissionSet}" to "${a.group}": 0/${a.accounts.length} accounts`);
-    try {
+    const what = `"${a.permissionSet}" to "${a.group}"`;
+    await underBar(`${what}: 0/${a.accounts.length} accounts`, async (bar) => {
       const r = await assignAccounts({
         ...engineInput(arn, groupId, a.accounts),
         onResult: async (x) => {
@@ -229,22 +240,18 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
             await saveSoon();
           }
         },
-        onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
+        onProgress: (done, total) => bar.update(`${what}: ${done}/${total} accounts`),
       });
       res.assignmentsCreated += r.results.filter((x) => x.status === 'SUCCEEDED').length;
       const bad = settle(r, a);
-      if (bad) bar.fail(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
-      else bar.succeed(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length}/${a.accounts.length} accounts`);
-    } catch (e) {
-      bar.fail();
-      await input.save();
-      throw e;
-    }
+      if (bad) bar.fail(`${what}: ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
+      else bar.succeed(`${what}: ${a.accounts.length}/${a.accounts.length} accounts`);
+    });
   }
   await input.save();
   for (const d of byKind('unassign')) {
-    const bar = io.progress(`removing "${d.permissionSet}" from "${d.group}": 0/${d.accounts.length} accounts`);
-    try {
+    const what = `"${d.permissionSet}" from "${d.group}"`;
+    await underBar(`removing ${what}: 0/${d.accounts.length} accounts`, async (bar) => {
       const r = await unassignAccounts({
         ...engineInput(d.permissionSetArn, d.groupId, d.accounts),
         onResult: async (x) => {
@@ -253,17 +260,13 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
             await saveSoon();
           }
         },
-        onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
+        onProgress: (done, total) => bar.update(`removing ${what}: ${done}/${total} accounts`),
       });
       res.assignmentsDeleted += r.results.filter((x) => x.status === 'DELETED').length;
       const bad = settle(r, d);
-      if (bad) bar.fail(`removing "${d.permissionSet}" from "${d.group}": ${bad} of ${d.accounts.length} failed`);
-      else bar.succeed(`removed "${d.permissionSet}" from "${d.group}" on ${d.accounts.length} account(s)`);
-    } catch (e) {
-      bar.fail();
-      await input.save();
-      throw e;
-    }
+      if (bad) bar.fail(`removing ${what}: ${bad} of ${d.accounts.length} failed`);
+      else bar.succeed(`removed ${what} on ${d.accounts.length} account(s)`);
+    });
   }
   await input.save();
 
