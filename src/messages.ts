@@ -229,6 +229,8 @@ export const MESSAGES = {
   DRIFT_FOUND: { level: 'warn', text: "Drift in \"{stepId}\": {message}" },
   DRIFT_REPAIR: { level: 'info', text: "Re-applying \"{title}\" to repair the drift." },
   PLANNED_CHANGE: { level: 'debug', text: "  {change}" },
+  REPAIR: { level: 'info', text: "Repair in \"{title}\", beyond its plan: {change}; {reason} ({approval})." },
+  REPAIR_OUTSIDE_APPLY: { level: 'error', exitCode: 1, text: "A repair (\"{summary}\") was proposed outside a step's apply; nothing was sent.", hint: "This is a bug in okta-aws-sso: a step may propose a repair only while it applies. Please report it." },
   STATE_NOT_SAVED: { level: 'warn', text: "{message}" },
   STACK: { level: 'debug', text: "{stack}" },
   // The I/O core: defaults taken, approvals, console actions.

@@ -208,7 +208,7 @@ export interface VerifyAnswers {
   signIn: 'prove' | 'console' | 'print';
 }
 
-/** What the step read (nothing in a dry run: it reads once the earlier steps have run). */
+/** What the step read (nothing before apply in a run or a dry run: it reads, and waits, in apply). */
 export type ObservedVerify = { planned: true } | { planned?: undefined; findings: Findings };
 
 /** Read-only: a verification reads, it never writes; a problem found by a done step's re-check is drift. */
@@ -235,10 +235,11 @@ export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
     return { waitTimeoutS, signIn: ctx.services.sandbox || isSignInRequested() ? 'prove' : ctx.io.interactive ? 'console' : 'print' };
   },
   async observe(ctx, ans, recorded) {
-    // A dry run plans the reads; it does not wait for (or read back) what earlier planned changes will make.
-    if (ctx.dryRun && !recorded) return { planned: true };
-    // A done step's re-check reads without waiting; a run waits for the test user to arrive.
-    return { findings: await verifyAll(ctx, recorded === undefined, ans.waitTimeoutS) };
+    // A run (and a dry run) plans the reads: the wait for the test user belongs to apply, since it may
+    // repair (re-push, re-assign: ctx.repair), and observe never writes. A done step's re-check reads
+    // without waiting (and so without repairing).
+    if (!recorded) return { planned: true };
+    return { findings: await verifyAll(ctx, false, ans.waitTimeoutS) };
   },
   plan: (obs, ans, recorded) => planVerify(obs, ans, recorded),
   async apply(ctx, _changes, obs, ans) {
