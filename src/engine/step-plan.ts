@@ -173,7 +173,7 @@ export class RunApprovals {
       repair = { reason, approval: 'covered' };
     } else {
       const ok = await io.confirm({
-        message: `${stepTitle} (repair, ${riskLabel(c.risk)}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
+        message: `${stepTitle} (repair, ${RISK_LABEL[c.risk]}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
         default: c.risk !== 'org-wide' && c.risk !== 'destructive',
       });
       if (!ok) {
