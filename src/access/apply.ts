@@ -11,7 +11,7 @@ import { getGroupId, waitFor } from '../aws/identity-store.js';
 import { attachManagedPolicy, findPermissionSetByName, reprovisionAll } from '../aws/permission-sets.js';
 import * as pol from '../aws/permission-set-policies.js';
 import { awsTuning, type AwsTuning } from '../aws/tuning.js';
-import type { Io } from '../core/io.js';
+import type { Io, Progress } from '../core/io.js';
 import { WizardError } from '../errors.js';
 import type { OktaClient } from '../okta/client.js';
 import { MANAGED_TAG_KEY, type WantedPermissionSet } from './file.js';
@@ -213,13 +213,22 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     for (const x of failed) res.failed.push({ group: who.group, permissionSet: who.permissionSet, accountId: x.accountId, reason: x.failureReason ?? 'no reason given' });
     return failed.length;
   };
+  /** One engine call under its progress bar: on an error the bar fails and what is tracked is saved before the error goes on. */
+  const underBar = async (bar: Progress, run: (bar: Progress) => Promise<void>): Promise<void> => {
+    try {
+      await run(bar);
+    } catch (e) {
+      bar.fail();
+      await input.save();
+      throw e;
+    }
+  };
   for (const a of byKind('assign')) {
     const groupId = a.groupId ?? groupIds.get(a.group);
     const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
     if (!groupId || !arn) throw new WizardError(`Cannot assign "${a.permissionSet}" to "${a.group}": ${!groupId ? 'the group' : 'the permission set'} is missing.`, { code: 'AWS_ERROR', hint: 'Run `okta-aws-sso access plan` again to see what is missing.' });
     const ours = mine.has(arn);
-    const bar = io.progress('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done: 0, total: a.accounts.length });
-    try {
+    await underBar(io.progress('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done: 0, total: a.accounts.length }), async (bar) => {
       const r = await assignAccounts({
         ...engineInput(arn, groupId, a.accounts),
         onResult: async (x) => {
@@ -235,16 +244,11 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       const bad = settle(r, a);
       if (bad) bar.fail('ASSIGN_PAIR_FAILED', { permissionSet: a.permissionSet, group: a.group, done: a.accounts.length - bad, total: a.accounts.length, failed: bad });
       else bar.succeed('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done: a.accounts.length, total: a.accounts.length });
-    } catch (e) {
-      bar.fail();
-      await input.save();
-      throw e;
-    }
+    });
   }
   await input.save();
   for (const d of byKind('unassign')) {
-    const bar = io.progress('UNASSIGN_PAIR', { permissionSet: d.permissionSet, group: d.group, done: 0, total: d.accounts.length });
-    try {
+    await underBar(io.progress('UNASSIGN_PAIR', { permissionSet: d.permissionSet, group: d.group, done: 0, total: d.accounts.length }), async (bar) => {
       const r = await unassignAccounts({
         ...engineInput(d.permissionSetArn, d.groupId, d.accounts),
         onResult: async (x) => {
@@ -259,11 +263,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
       const bad = settle(r, d);
       if (bad) bar.fail('UNASSIGN_PAIR_FAILED', { permissionSet: d.permissionSet, group: d.group, failed: bad, total: d.accounts.length });
       else bar.succeed('UNASSIGN_PAIR_DONE', { permissionSet: d.permissionSet, group: d.group, total: d.accounts.length });
-    } catch (e) {
-      bar.fail();
-      await input.save();
-      throw e;
-    }
+    });
   }
   await input.save();
 

@@ -14,19 +14,18 @@ import {
 import { awsCallError, unlessNotFound } from './errors.js';
 import { sleep } from './retry.js';
 
+/** GetGroupId / GetUserId's request: the one resource whose unique attribute has this value. */
+function byUniqueAttribute(identityStoreId: string, attributePath: 'displayName' | 'userName', value: string) {
+  return { IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: attributePath, AttributeValue: value } } };
+}
+
 export async function getGroupId(client: IdentitystoreClient, identityStoreId: string, displayName: string): Promise<string | undefined> {
-  const send = (): Promise<string | undefined> =>
-    client
-      .send(new GetGroupIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: displayName } } }))
-      .then((r) => r.GroupId);
+  const send = (): Promise<string | undefined> => client.send(new GetGroupIdCommand(byUniqueAttribute(identityStoreId, 'displayName', displayName))).then((r) => r.GroupId);
   return unlessNotFound(send, undefined, `looking for the group "${displayName}" in the identity store`, 'identitystore:GetGroupId');
 }
 
 export async function getUserId(client: IdentitystoreClient, identityStoreId: string, userName: string): Promise<string | undefined> {
-  const send = (): Promise<string | undefined> =>
-    client
-      .send(new GetUserIdCommand({ IdentityStoreId: identityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } } }))
-      .then((r) => r.UserId);
+  const send = (): Promise<string | undefined> => client.send(new GetUserIdCommand(byUniqueAttribute(identityStoreId, 'userName', userName))).then((r) => r.UserId);
   return unlessNotFound(send, undefined, `looking for the user "${userName}" in the identity store`, 'identitystore:GetUserId');
 }
 

@@ -90,24 +90,19 @@ export async function detachManagedPolicy(client: SSOAdminClient, instanceArn: s
   await call(`detaching ${policyArn}`, 'sso:DetachManagedPolicyFromPermissionSet', () => client.send(new DetachManagedPolicyFromPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, ManagedPolicyArn: policyArn })), signal, notThere);
 }
 
+/** Attach's and detach's request: the set and the customer managed policy it names. */
+function customerPolicyInput(instanceArn: string, arn: string, ref: PolicyReference) {
+  return { InstanceArn: instanceArn, PermissionSetArn: arn, CustomerManagedPolicyReference: { Name: ref.name, Path: ref.path } };
+}
+
 export async function attachCustomerManagedPolicy(client: SSOAdminClient, instanceArn: string, arn: string, ref: PolicyReference, signal?: AbortSignal): Promise<void> {
-  await call(
-    `attaching the customer managed policy ${ref.path}${ref.name}`,
-    'sso:AttachCustomerManagedPolicyReferenceToPermissionSet',
-    () => client.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, CustomerManagedPolicyReference: { Name: ref.name, Path: ref.path } })),
-    signal,
-    already,
-  );
+  const send = () => client.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand(customerPolicyInput(instanceArn, arn, ref)));
+  await call(`attaching the customer managed policy ${ref.path}${ref.name}`, 'sso:AttachCustomerManagedPolicyReferenceToPermissionSet', send, signal, already);
 }
 
 export async function detachCustomerManagedPolicy(client: SSOAdminClient, instanceArn: string, arn: string, ref: PolicyReference, signal?: AbortSignal): Promise<void> {
-  await call(
-    `detaching the customer managed policy ${ref.path}${ref.name}`,
-    'sso:DetachCustomerManagedPolicyReferenceFromPermissionSet',
-    () => client.send(new DetachCustomerManagedPolicyReferenceFromPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, CustomerManagedPolicyReference: { Name: ref.name, Path: ref.path } })),
-    signal,
-    notThere,
-  );
+  const send = () => client.send(new DetachCustomerManagedPolicyReferenceFromPermissionSetCommand(customerPolicyInput(instanceArn, arn, ref)));
+  await call(`detaching the customer managed policy ${ref.path}${ref.name}`, 'sso:DetachCustomerManagedPolicyReferenceFromPermissionSet', send, signal, notThere);
 }
 
 export async function putInlinePolicy(client: SSOAdminClient, instanceArn: string, arn: string, doc: string, signal?: AbortSignal): Promise<void> {

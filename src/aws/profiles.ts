@@ -9,7 +9,7 @@
  * those are ever replaced or removed. A same-named section without the marker is a conflict.
  */
 import { DescribePermissionSetCommand, paginateListAccountAssignmentsForPrincipal, type PrincipalType } from '@aws-sdk/client-sso-admin';
-import { paginateListGroupMembershipsForMember } from '@aws-sdk/client-identitystore';
+import { paginateListGroupMembershipsForMember, type IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { parse as parseIni } from 'ini';
 import { UsageError } from '../errors.js';
 import type { AwsClients } from './clients.js';
@@ -104,31 +104,26 @@ export interface DiscoverInit {
   principal: Principal;
 }
 
+/** The principal's id in the identity store, or exit 2 naming it. */
+async function findPrincipal(ids: IdentitystoreClient, identityStoreId: string, p: Principal): Promise<string> {
+  const id = p.type === 'USER' ? await getUserId(ids, identityStoreId, p.userName) : await getGroupId(ids, identityStoreId, p.displayName);
+  if (id) return id;
+  const [what, name, hint] =
+    p.type === 'USER'
+      ? ['user', p.userName, 'Give the Identity Center user name (the Okta login provisioned through SCIM) with --user, or a group with --group.']
+      : ['group', p.displayName, 'Give the name of a group pushed from Okta with --group (e.g. awsssoPowerUsers), or a user with --user.'];
+  throw new UsageError(`No ${what} "${name}" in the Identity Center identity store.`, { code: 'PROFILE_PRINCIPAL_NOT_FOUND', hint });
+}
+
 /** Every (account, permission set) the principal can use: its own assignments and, for a user, its groups'. */
 export async function discoverProfileTargets(aws: AwsClients, init: DiscoverInit): Promise<ProfileTarget[]> {
   const ids = aws.identityStore();
-  const principals: { id: string; type: PrincipalType }[] = [];
+  const principalId = await findPrincipal(ids, init.identityStoreId, init.principal);
+  const principals: { id: string; type: PrincipalType }[] = [{ id: principalId, type: init.principal.type }];
   if (init.principal.type === 'USER') {
-    const userId = await getUserId(ids, init.identityStoreId, init.principal.userName);
-    if (!userId) {
-      throw new UsageError(`No user "${init.principal.userName}" in the Identity Center identity store.`, {
-        code: 'PROFILE_PRINCIPAL_NOT_FOUND',
-        hint: 'Give the Identity Center user name (the Okta login provisioned through SCIM) with --user, or a group with --group.',
-      });
-    }
-    principals.push({ id: userId, type: 'USER' });
-    for await (const page of paginateListGroupMembershipsForMember({ client: ids }, { IdentityStoreId: init.identityStoreId, MemberId: { UserId: userId } })) {
+    for await (const page of paginateListGroupMembershipsForMember({ client: ids }, { IdentityStoreId: init.identityStoreId, MemberId: { UserId: principalId } })) {
       for (const m of page.GroupMemberships ?? []) if (m.GroupId) principals.push({ id: m.GroupId, type: 'GROUP' });
     }
-  } else {
-    const groupId = await getGroupId(ids, init.identityStoreId, init.principal.displayName);
-    if (!groupId) {
-      throw new UsageError(`No group "${init.principal.displayName}" in the Identity Center identity store.`, {
-        code: 'PROFILE_PRINCIPAL_NOT_FOUND',
-        hint: 'Give the name of a group pushed from Okta with --group (e.g. awsssoPowerUsers), or a user with --user.',
-      });
-    }
-    principals.push({ id: groupId, type: 'GROUP' });
   }
 
   const sso = aws.ssoAdmin();

@@ -47,20 +47,14 @@ export function needsApproval(c: Change): boolean {
   return c.op !== 'adopt' && c.op !== 'console' && c.risk !== 'read-only';
 }
 
-function riskLabel(r: RiskClass): string {
-  switch (r) {
-    case 'additive':
-      return 'adds';
-    case 'modifies-existing':
-      return 'changes existing resources';
-    case 'org-wide':
-      return 'ORG-WIDE';
-    case 'destructive':
-      return 'DESTRUCTIVE';
-    default:
-      return r;
-  }
-}
+/** How the approval prompt names a risk class. */
+const RISK_LABEL: Record<RiskClass, string> = {
+  'read-only': 'read-only',
+  additive: 'adds',
+  'modifies-existing': 'changes existing resources',
+  'org-wide': 'ORG-WIDE',
+  destructive: 'DESTRUCTIVE',
+};
 
 /** One line per change, for the approval prompt, the dry run and the log. */
 export function changeLine(c: Change): string {
@@ -80,7 +74,7 @@ export async function approve(step: AnyStep, changes: readonly Change[], io: Io)
     const lines = group.map((c) => `  - ${changeLine(c)}`).join('\n');
     const what = group.length === 1 ? group[0]!.summary : `${group.length} changes`;
     const ok = await io.confirm({
-      message: `${step.title} (${riskLabel(risk)}): ${what}${group.length > 1 ? `:\n${lines}` : group[0]!.scale ? ` (${group[0]!.scale.count} ${group[0]!.scale.unit})` : ''}\nApply?`,
+      message: `${step.title} (${RISK_LABEL[risk]}): ${what}${group.length > 1 ? `:\n${lines}` : group[0]!.scale ? ` (${group[0]!.scale.count} ${group[0]!.scale.unit})` : ''}\nApply?`,
       default: risk !== 'org-wide' && risk !== 'destructive',
     });
     if (!ok) {
@@ -179,7 +173,7 @@ export class RunApprovals {
       repair = { reason, approval: 'covered' };
     } else {
       const ok = await io.confirm({
-        message: `${stepTitle} (repair, ${riskLabel(c.risk)}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
+        message: `${stepTitle} (repair, ${RISK_LABEL[c.risk]}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
         default: c.risk !== 'org-wide' && c.risk !== 'destructive',
       });
       if (!ok) {

@@ -10,6 +10,7 @@
 import { RETRY_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, WizardError } from '../errors.js';
+import { OKTA_SCOPES } from './scopes.js';
 
 // ------------------------------------------------------------------------------------------------
 // Okta objects (only the members the wizard reads; the raw object is kept whole for PUTs)
@@ -129,19 +130,7 @@ export interface OktaErrorDetails {
   causes: string[];
 }
 
-/** The scopes the wizard requests and the admin role it needs (for 403 hints and the docs). */
-export const OKTA_SCOPES = [
-  'okta.apps.manage',
-  'okta.apps.read',
-  'okta.groups.manage',
-  'okta.groups.read',
-  'okta.users.manage',
-  'okta.users.read',
-] as const;
-
-/** The extra scopes of --require-mfa (the app's sign-in policy, Identity Engine). */
-export const OKTA_POLICY_SCOPES: readonly string[] = ['okta.policies.manage', 'okta.policies.read'];
-
+/** The admin role and scopes the wizard needs (for 403 hints and the docs). */
 export const OKTA_PERMISSION_HINT =
   `Give the credentials these scopes (service app > Okta API Scopes > Grant): ${OKTA_SCOPES.join(', ')}; ` +
   'and an admin role that covers apps, groups and users (Super Administrator is the simplest; see docs/okta.md). ' +

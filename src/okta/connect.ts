@@ -14,7 +14,8 @@ import { createLiteClient, type LiteClient, type LiteClientConfig } from './sdk-
 import { parse as parseYaml } from 'yaml';
 import type { PreflightOutput } from '../core/outputs.js';
 import { AuthError, UsageError, WizardError } from '../errors.js';
-import { OktaAuthError, OktaClient, OktaUnreachableError, OKTA_PERMISSION_HINT, OKTA_SCOPES, type RawResponse, type Transport } from './client.js';
+import { OktaAuthError, OktaClient, OktaUnreachableError, OKTA_PERMISSION_HINT, type RawResponse, type Transport } from './client.js';
+import { OKTA_SCOPES } from './scopes.js';
 import { RetryingExecutor, type RetryOptions } from './retry.js';
 
 // ------------------------------------------------------------------------------------------------

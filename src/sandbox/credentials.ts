@@ -8,20 +8,15 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose';
+import { OKTA_POLICY_SCOPES, OKTA_SCOPES } from '../okta/scopes.js';
 
 export const CREDENTIALS_FILE = 'credentials.json';
 export const PRIVATE_KEY_FILE = 'okta-service-app.pem';
 
-/** Every Okta management scope the sandbox grants its service app. */
+/** Every Okta management scope the sandbox grants its service app: the wizard's, and the reads it serves besides. */
 export const SANDBOX_OKTA_SCOPES: readonly string[] = [
-  'okta.apps.manage',
-  'okta.apps.read',
-  'okta.groups.manage',
-  'okta.groups.read',
-  'okta.users.manage',
-  'okta.users.read',
-  'okta.policies.manage',
-  'okta.policies.read',
+  ...OKTA_SCOPES,
+  ...OKTA_POLICY_SCOPES,
   'okta.orgs.read',
   'okta.schemas.manage',
   'okta.schemas.read',

@@ -13,6 +13,7 @@
 import { UsageError } from '../errors.js';
 import { ioMessage, type IoMessage } from '../messages.js';
 import type { Step } from './contract.js';
+import { stepInfo } from './catalog.js';
 import type { Change } from '../core/change.js';
 import type { PreflightOutput } from '../core/outputs.js';
 import { chooseInstance, describeOrganization, probeInstances, REGION_PATTERN, type FoundInstance, type InstanceProbe, type OrganizationFacts } from '../aws/organization.js';
@@ -126,9 +127,7 @@ export function planPreflight(obs: ObservedPreflight, answers: PreflightAnswers,
 }
 
 export const preflightStep: Step<'preflight', PreflightAnswers, ObservedPreflight> = {
-  id: 'preflight',
-  title: 'Preflight: AWS and Okta credentials, organization, Identity Center instance',
-  kind: 'api',
+  ...stepInfo('preflight'),
   needs: [],
 
   async answers(ctx) {

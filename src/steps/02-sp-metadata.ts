@@ -22,6 +22,7 @@ import {
 } from '../saml/sp-metadata.js';
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import type { Change } from '../core/change.js';
 import type { PreflightOutput, SpMetadataOutput } from '../core/outputs.js';
 import { loopbackRules, type LoopbackRules } from './loopback.js';
@@ -218,9 +219,7 @@ export function planSpMetadata(obs: ObservedSpMetadata, answers: SpMetadataAnswe
 }
 
 export const spMetadataStep: Step<'sp-metadata', SpMetadataAnswers, ObservedSpMetadata> = {
-  id: 'sp-metadata',
-  title: 'Identity Center service-provider values (ACS URL, issuer)',
-  kind: 'console',
+  ...stepInfo('sp-metadata'),
   needs: ['preflight'],
 
   async answers(ctx) {

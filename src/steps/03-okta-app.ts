@@ -13,6 +13,7 @@
  * apply:   exactly those changes.
  */
 import type { Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import type { OktaAppOutput, SpMetadataOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaApp, OktaClient } from '../okta/client.js';
@@ -275,9 +276,7 @@ export function planOktaApp(obs: ObservedOktaApp, answers: OktaAppAnswers, recor
 }
 
 export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
-  id: 'okta-app',
-  title: 'Okta "AWS IAM Identity Center" app with SAML settings',
-  kind: 'api',
+  ...stepInfo('okta-app'),
   needs: ['preflight', 'sp-metadata'],
 
   async answers(ctx) {

@@ -18,6 +18,7 @@ import { WizardError } from '../errors.js';
 import { oktaPipeline } from '../okta/authn.js';
 import type { OktaClient, OktaPolicyRule } from '../okta/client.js';
 import type { ConsoleAction, Step } from './contract.js';
+import { stepInfo } from './catalog.js';
 
 export const MFA_POLICY_NAME = 'okta-aws-sso: MFA for AWS';
 export const MFA_RULE_NAME = 'okta-aws-sso: require two factors';
@@ -156,9 +157,7 @@ export function planAppSignOnPolicy(obs: ObservedAppSignOnPolicy, recorded?: App
 }
 
 export const appSignOnPolicyStep: Step<'app-sign-on-policy', undefined, ObservedAppSignOnPolicy> = {
-  id: 'app-sign-on-policy',
-  title: 'Optional (--require-mfa): app sign-in policy requiring two factors',
-  kind: 'api',
+  ...stepInfo('app-sign-on-policy'),
   needs: ['okta-app'],
 
   async skip(ctx) {

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ConsoleAction, Step } from './contract.js';
+import { stepInfo } from './catalog.js';
 import type { IdpMetadataOutput, OktaAppOutput } from '../core/outputs.js';
 import { isKnownAfterApply, KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import { checkCertValidity, parseIdpMetadata, type IdpMetadata } from '../saml/idp-metadata.js';
@@ -121,9 +122,7 @@ function toOutputs(obs: ObservedIdpMetadata, uploadConfirmedAt: string): IdpMeta
 }
 
 export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdpMetadata> = {
-  id: 'idp-metadata',
-  title: 'Okta IdP metadata uploaded to Identity Center',
-  kind: 'console',
+  ...stepInfo('idp-metadata'),
   needs: ['okta-app'],
 
   async answers(ctx) {

@@ -12,6 +12,7 @@
 import { normaliseScimEndpoint, probeScim, validateScimEndpoint, validateScimToken } from '../scim/client.js';
 import { identityCenterSettings } from '../aws/console-links.js';
 import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import type { PreflightOutput, ScimEndpointOutput } from '../core/outputs.js';
 import { ioMessage, type IoMessage } from '../messages.js';
@@ -114,9 +115,7 @@ export function planScimEndpoint(obs: ObservedScim, ans: ScimAnswers, recorded?:
 }
 
 export const scimEndpointStep: Step<'scim-endpoint', ScimAnswers, ObservedScim> = {
-  id: 'scim-endpoint',
-  title: 'Identity Center SCIM endpoint and token (console), then a probe',
-  kind: 'console',
+  ...stepInfo('scim-endpoint'),
   needs: ['preflight'],
   async answers(ctx) {
     // Before the console action the person has no values to give: they are asked after it (apply).

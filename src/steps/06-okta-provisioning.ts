@@ -25,6 +25,7 @@
  *          off make a done step's plan non-empty: drift.
  */
 import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { OktaAppOutput, OktaProvisioningOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
@@ -368,9 +369,7 @@ export function planProvisioning(obs: ObservedProvisioning, recorded?: OktaProvi
 }
 
 export const oktaProvisioningStep: Step<'okta-provisioning', ProvisioningAnswers, ObservedProvisioning> = {
-  id: 'okta-provisioning',
-  title: 'Okta provisioning to the Identity Center SCIM endpoint',
-  kind: 'api',
+  ...stepInfo('okta-provisioning'),
   needs: ['okta-app', 'scim-endpoint'],
   answers: provisioningAnswers,
 

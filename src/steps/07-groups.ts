@@ -10,6 +10,7 @@
  *          unassigned plans the repair as drift.
  */
 import type { Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupsOutput, OktaGroupRef } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
@@ -151,9 +152,7 @@ export function planGroups(obs: ObservedGroups, want: GroupPlanInput, recorded?:
 }
 
 export const groupsStep: Step<'groups', GroupPlanInput, ObservedGroups> = {
-  id: 'groups',
-  title: 'Okta groups: assignment group and push groups',
-  kind: 'api',
+  ...stepInfo('groups'),
   needs: ['okta-app', 'okta-provisioning'],
   answers: groupAnswers,
 

@@ -10,6 +10,7 @@
  *          a new group with the prefix, is drift (the re-run pushes it).
  */
 import type { ConsoleAction, Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } from '../core/change.js';
 import type { GroupPushOutput, PushMappingRef } from '../core/outputs.js';
 import { likelyPushErrorCause, type OktaGroup, type PushMapping } from '../okta/client.js';
@@ -150,9 +151,7 @@ export function planGroupPush(obs: ObservedGroupPush, ans: GroupPushAnswers, rec
 }
 
 export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPush> = {
-  id: 'group-push',
-  title: 'Okta Group Push to Identity Center',
-  kind: 'api',
+  ...stepInfo('group-push'),
   needs: ['groups', 'okta-provisioning'],
 
   async answers(ctx) {

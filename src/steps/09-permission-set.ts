@@ -23,6 +23,7 @@ import { WizardError } from '../errors.js';
 import { KNOWN_AFTER_APPLY, type Change, type PlannedWrite } from '../core/change.js';
 import type { PermissionSetOutput } from '../core/outputs.js';
 import type { Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 
 export const DEFAULT_PERMISSION_SET = 'AWSPowerUserAccess';
 export const DEFAULT_MANAGED_POLICY = 'arn:aws:iam::aws:policy/PowerUserAccess';
@@ -134,9 +135,7 @@ export function planPermissionSet(obs: ObservedPermissionSet, want: DesiredPermi
 }
 
 export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, ObservedPermissionSet> = {
-  id: 'permission-set',
-  title: 'Permission set with the managed policy',
-  kind: 'api',
+  ...stepInfo('permission-set'),
   needs: ['preflight'],
   answers: desired,
   async observe(ctx, want) {

@@ -19,6 +19,7 @@ import { awsTuning } from '../aws/tuning.js';
 import type { AwsClients } from '../aws/clients.js';
 import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change } from '../core/change.js';
 import type { Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import type { AccountAssignmentResult, AccountAssignmentsOutput, PreflightOutput } from '../core/outputs.js';
 import { consoleMistakes, mappingWatcher } from './provisioning-effect.js';
 
@@ -268,9 +269,7 @@ function summary(results: AccountAssignmentResult[]): string {
 const finished = (r: AccountAssignmentResult | undefined): boolean => r !== undefined && (r.status === 'SUCCEEDED' || r.status === 'EXISTING');
 
 export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswers, ObservedAssignments> = {
-  id: 'account-assignments',
-  title: 'Assign the pushed group to the AWS accounts with the permission set',
-  kind: 'api',
+  ...stepInfo('account-assignments'),
   needs: ['preflight', 'groups', 'group-push', 'permission-set'],
   answers: assignmentAnswers,
   async observe(ctx, ans) {

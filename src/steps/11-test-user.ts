@@ -6,6 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Step, StepContext } from './contract.js';
+import { stepInfo } from './catalog.js';
 import { KNOWN_AFTER_APPLY, type Change } from '../core/change.js';
 import type { TestUserOutput } from '../core/outputs.js';
 import { UsageError, WizardError } from '../errors.js';
@@ -140,9 +141,7 @@ export function planTestUser(obs: ObservedTestUser, profile: Profile, recorded?:
 }
 
 export const testUserStep: Step<'test-user', Profile, ObservedTestUser> = {
-  id: 'test-user',
-  title: 'Okta test user in the assignment and push groups',
-  kind: 'api',
+  ...stepInfo('test-user'),
   needs: ['groups'],
 
   async skip(ctx) {

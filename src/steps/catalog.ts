@@ -1,8 +1,9 @@
 /**
  * The steps' id, title and kind, in order, without their code: what `status` (and the help) need.
  * Loading src/steps/index.ts pulls in every client (the AWS SDK, the Okta client, the XML parser);
- * this list lets `okta-aws-sso status` start in a fraction of that time.
- * test/steps/catalog.test.ts checks that it matches STEPS exactly: change both together.
+ * this list lets `okta-aws-sso status` start in a fraction of that time. It is where a step's title
+ * and kind are written: each step module spreads `stepInfo(id)` (12-verify.ts still spells its own).
+ * test/steps/catalog.test.ts checks that it matches STEPS exactly (order, titles, kinds).
  */
 import type { Step } from './contract.js';
 import type { StepId } from './outputs.js';
@@ -25,3 +26,10 @@ export const STEP_CATALOG: readonly StepInfo[] = [
   { id: 'test-user', title: 'Okta test user in the assignment and push groups', kind: 'api' },
   { id: 'verify', title: 'Verify end to end, then the sign-in check', kind: 'api' },
 ];
+
+/** A step's id, title and kind from the catalog, for the step module to spread (written once, here). */
+export function stepInfo<K extends StepId>(id: K): { id: K; title: string; kind: StepInfo['kind'] } {
+  const info = STEP_CATALOG.find((s) => s.id === id);
+  if (!info) throw new Error(`The step "${id}" is not in STEP_CATALOG (src/steps/catalog.ts).`);
+  return { id, title: info.title, kind: info.kind };
+}

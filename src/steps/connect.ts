@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Io, SecretStore } from '../core/io.js';
 import { UsageError, WizardError } from '../errors.js';
 import type { OktaClient } from '../okta/client.js';
-import { OKTA_POLICY_SCOPES, OKTA_SCOPES } from '../okta/client.js';
+import { OKTA_POLICY_SCOPES, OKTA_SCOPES } from '../okta/scopes.js';
 import {
   connectOkta,
   normaliseOrgUrl,

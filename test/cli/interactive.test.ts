@@ -4,28 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 
-import { useLineEditingTerminal } from '../helpers/terminal.js';
+import { Capture, useLineEditingTerminal } from '../helpers/terminal.js';
 import { runCli } from '../../src/cli/run.js';
 import type { AnyStep } from '../../src/steps/contract.js';
 import { tmpWorkDir } from '../helpers/cli.js';
 
 useLineEditingTerminal();
 
-class Screen extends Writable {
+/** A wide terminal screen that keeps what is drawn. */
+class Screen extends Capture {
   isTTY = true;
   columns = 200;
-  text = '';
-  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-  plain(): string {
-    return stripVTControlCharacters(this.text);
-  }
 }
 
 function tty(): { stdin: PassThrough & { isTTY: boolean; setRawMode: (b: boolean) => void }; stdout: Screen; stderr: Screen } {

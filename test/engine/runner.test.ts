@@ -25,6 +25,21 @@ function threeSteps(j: Journal, override: Partial<Record<StepId, Parameters<type
   ];
 }
 
+/** A prompter that records each approval question and answers from the list (then no). */
+function asking(answers: boolean[]): { asked: string[]; prompter: NonNullable<Parameters<typeof engineHarness>[0]>['prompter'] } {
+  const asked: string[] = [];
+  const prompter = {
+    input: async () => '',
+    select: async () => '',
+    password: async () => '',
+    confirm: async (o: { message: string }) => {
+      asked.push(o.message);
+      return answers.shift() ?? false;
+    },
+  } as unknown as NonNullable<Parameters<typeof engineHarness>[0]>['prompter'];
+  return { asked, prompter };
+}
+
 describe('runner', () => {
   it('runs the steps in order, passes outputs on, and saves state after each step', async () => {
     const j = newJournal();
@@ -380,17 +395,7 @@ describe('approval gate', () => {
 
   it('asks once per step and risk class; org-wide changes name their scale; a "no" changes nothing', async () => {
     const j = newJournal();
-    const asked: string[] = [];
-    const answers = [true, false];
-    const prompter = {
-      input: async () => '',
-      select: async () => '',
-      password: async () => '',
-      confirm: async (o: { message: string }) => {
-        asked.push(o.message);
-        return answers.shift() ?? false;
-      },
-    } as unknown as NonNullable<Parameters<typeof engineHarness>[0]>['prompter'];
+    const { asked, prompter } = asking([true, false]);
     const h = engineHarness({ yes: false, prompter });
     const wide = testStep(j, { id: 'account-assignments', risk: 'org-wide' });
     const step: AnyStep = {
@@ -475,20 +480,6 @@ describe('StateStore.save', () => {
 });
 
 describe('repairs (a change found needed while applying, beyond the plan)', () => {
-  /** A prompter that records each approval question and answers from the list (then no). */
-  function asking(answers: boolean[]): { asked: string[]; prompter: NonNullable<Parameters<typeof engineHarness>[0]>['prompter'] } {
-    const asked: string[] = [];
-    const prompter = {
-      input: async () => '',
-      select: async () => '',
-      password: async () => '',
-      confirm: async (o: { message: string }) => {
-        asked.push(o.message);
-        return answers.shift() ?? false;
-      },
-    } as unknown as NonNullable<Parameters<typeof engineHarness>[0]>['prompter'];
-    return { asked, prompter };
-  }
   /** The repair of the thing an earlier step created: same resource, at `risk`. */
   const repairOf = (id: StepId, risk: RiskClass): Change => ({ op: 'update', resource: { kind: 'thing', name: id }, summary: `repair thing ${id}`, risk, writes: [{ service: 'okta', operation: `repair-${id}`, count: 1 }] });
   /** preflight creates its thing (additive, approved once); sp-metadata repairs it twice while it applies. */

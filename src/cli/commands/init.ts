@@ -20,20 +20,15 @@ export const initCommand: CliCommand = {
     }
     const r = await import('../run-steps.js').then((m) => m.runWizard(ctx, g, opts, 'init'));
     if (!accessFile || r.result !== 'done' || g.dryRun) return r;
-    const { openSession } = await import('./access/shared.js');
-    const { exportText } = await import('./access/export.js');
-    const s = await openSession(ctx, g, {});
-    try {
+    const { withSession } = await import('./access/shared.js');
+    const { writeAccessFile } = await import('./access/export.js');
+    return withSession(ctx, g, {}, async (s) => {
       const ps = s.state.steps['permission-set']?.outputs as { name?: string } | undefined;
       const aa = s.state.steps['account-assignments']?.outputs as { groupName?: string } | undefined;
       if (!ps?.name || !aa?.groupName) return r;
-      const text = await exportText(s, { group: aa.groupName, permissionSet: ps.name });
-      const { default: writeFileAtomic } = await import('write-file-atomic');
-      await writeFileAtomic(accessFile, text.yaml, { mode: 0o644 });
+      await writeAccessFile(s, accessFile, { group: aa.groupName, permissionSet: ps.name });
       r.text.push(line('INIT_ACCESS_FILE_WRITTEN', { file: accessFile, group: aa.groupName, permissionSet: ps.name, fileArg: String(opts['writeAccessFile']) }));
-    } finally {
-      s.close();
-    }
-    return r;
+      return r;
+    });
   },
 };

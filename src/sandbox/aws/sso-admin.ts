@@ -129,6 +129,18 @@ async function withPsLock<T>(ctx: OpContext, arn: string, fn: () => T): Promise<
   }
 }
 
+/**
+ * A write to a permission set's content (its fields, policies, boundary): under the set's lock, and
+ * afterwards every account it is provisioned to holds an outdated version.
+ */
+function changeContent(ctx: OpContext, ps: PermissionSetRec, change: () => void): Promise<Output> {
+  return withPsLock(ctx, ps.arn, () => {
+    change();
+    outdate(ps);
+    return {};
+  });
+}
+
 function principalExists(s: AwsState, type: unknown, id: unknown): boolean {
   return type === 'USER' ? s.users.some((u) => u.id === id) : s.groups.some((g) => g.id === id);
 }
@@ -137,6 +149,11 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
   const s = ctx.state;
   const now = ctx.now;
   const pg = (items: unknown[]) => page(items, input, { operation: op, max: MAX });
+  /** A list answer: the page of `items` under `key`, with the NextToken of the rest. */
+  const listed = (key: string, items: unknown[]): Output => {
+    const p = pg(items);
+    return { [key]: p.items, NextToken: p.nextToken };
+  };
   if (op === 'ListInstances') {
     const instances =
       ctx.region === s.region
@@ -148,8 +165,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
             },
           ]
         : [];
-    const p = pg(instances);
-    return { Instances: p.items, NextToken: p.nextToken };
+    return listed('Instances', instances);
   }
   requireInstance(ctx, input);
   switch (op) {
@@ -160,8 +176,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
         EncryptionConfigurationDetails: { KeyType: 'AWS_OWNED_KMS_KEY', EncryptionStatus: 'ENABLED' },
       };
     case 'ListPermissionSets': {
-      const p = pg(s.permissionSets.map((x) => x.arn));
-      return { PermissionSets: p.items, NextToken: p.nextToken };
+      return listed('PermissionSets', s.permissionSets.map((x) => x.arn));
     }
     case 'DescribePermissionSet':
       return { PermissionSet: psOut(permissionSet(ctx, input.PermissionSetArn)) };
@@ -184,12 +199,10 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     }
     case 'UpdatePermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         if (input.Description !== undefined) ps.description = input.Description as string;
         if (input.SessionDuration !== undefined) ps.sessionDuration = input.SessionDuration as string;
         if (input.RelayState !== undefined) ps.relayState = input.RelayState as string;
-        outdate(ps);
-        return {};
       });
     }
     case 'AttachManagedPolicyToPermissionSet': {
@@ -199,28 +212,23 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       if (!m) throw validation(`The ManagedPolicyArn ${arn} is not an AWS managed policy ARN.`);
       // The policy must exist (AWS checks it against IAM; see docs/sandbox-aws.md for the error's shape).
       if (!awsManagedPolicyExists(arn)) throw validation(`Policy ${arn} does not exist or is not attachable.`);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         if (ps.managedPolicies.some((p) => p.Arn === arn)) throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
         if (ps.managedPolicies.length >= 20) throw validation('A permission set can have at most 20 managed policies attached.');
         ps.managedPolicies.push({ Name: m[1]!, Arn: arn });
-        outdate(ps);
-        return {};
       });
     }
     case 'DetachManagedPolicyFromPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         const before = ps.managedPolicies.length;
         ps.managedPolicies = ps.managedPolicies.filter((p) => p.Arn !== input.ManagedPolicyArn);
         if (ps.managedPolicies.length === before) throw notFound(`Managed policy ${String(input.ManagedPolicyArn)} is not attached to the permission set.`);
-        outdate(ps);
-        return {};
       });
     }
     case 'ListManagedPoliciesInPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      const p = pg(ps.managedPolicies);
-      return { AttachedManagedPolicies: p.items, NextToken: p.nextToken };
+      return listed('AttachedManagedPolicies', ps.managedPolicies);
     }
     case 'ProvisionPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
@@ -248,8 +256,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     case 'ListPermissionSetProvisioningStatus': {
       const f = (input.Filter as { Status?: string } | undefined)?.Status;
       const all = s.provisioning.map((p) => provStatus(p, now)).filter((x) => !f || x.Status === f);
-      const p = pg(all.map((x) => ({ Status: x.Status, RequestId: x.RequestId, CreatedDate: x.CreatedDate })));
-      return { PermissionSetsProvisioningStatus: p.items, NextToken: p.nextToken };
+      return listed('PermissionSetsProvisioningStatus', all.map((x) => ({ Status: x.Status, RequestId: x.RequestId, CreatedDate: x.CreatedDate })));
     }
     case 'ListAccountsForProvisionedPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
@@ -257,8 +264,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       const ids = Object.entries(ps.provisioned)
         .filter(([, v]) => !want || (want === 'LATEST_PERMISSION_SET_PROVISIONED' ? v === 'LATEST' : v === 'OUTDATED'))
         .map(([k]) => k);
-      const p = pg(ids);
-      return { AccountIds: p.items, NextToken: p.nextToken };
+      return listed('AccountIds', ids);
     }
     case 'ListPermissionSetsProvisionedToAccount': {
       const want = input.ProvisioningStatus;
@@ -269,8 +275,7 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
           return !want || (want === 'LATEST_PERMISSION_SET_PROVISIONED' ? v === 'LATEST' : v === 'OUTDATED');
         })
         .map((ps) => ps.arn);
-      const p = pg(arns);
-      return { PermissionSets: p.items, NextToken: p.nextToken };
+      return listed('PermissionSets', arns);
     }
     case 'DeletePermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
@@ -288,32 +293,27 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       const ps = permissionSet(ctx, input.PermissionSetArn);
       const ref = input.CustomerManagedPolicyReference as { Name: string; Path?: string };
       const path = ref.Path ?? '/';
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         const list = (ps.customerManagedPolicies ??= []);
         if (list.some((p) => p.Name === ref.Name && p.Path === path)) throw conflict(`Customer managed policy reference ${path}${ref.Name} is already attached to the permission set.`);
         // Managed and customer managed policies together: at most 20 per permission set (default quota).
         if (list.length + ps.managedPolicies.length >= 20) throw new AwsError(400, 'ServiceQuotaExceededException', 'The permission set has reached the quota of attached managed policies.');
         list.push({ Name: ref.Name, Path: path });
-        outdate(ps);
-        return {};
       });
     }
     case 'DetachCustomerManagedPolicyReferenceFromPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
       const ref = input.CustomerManagedPolicyReference as { Name: string; Path?: string };
       const path = ref.Path ?? '/';
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         const list = ps.customerManagedPolicies ?? [];
         if (!list.some((p) => p.Name === ref.Name && p.Path === path)) throw notFound(`Customer managed policy reference ${path}${ref.Name} is not attached to the permission set.`);
         ps.customerManagedPolicies = list.filter((p) => !(p.Name === ref.Name && p.Path === path));
-        outdate(ps);
-        return {};
       });
     }
     case 'ListCustomerManagedPolicyReferencesInPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      const p = pg(ps.customerManagedPolicies ?? []);
-      return { CustomerManagedPolicyReferences: p.items, NextToken: p.nextToken };
+      return listed('CustomerManagedPolicyReferences', ps.customerManagedPolicies ?? []);
     }
     case 'PutInlinePolicyToPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
@@ -324,10 +324,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       } catch {
         throw validation('The inline policy is not a valid IAM policy document (MalformedPolicyDocument).');
       }
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         ps.inlinePolicy = doc;
-        outdate(ps);
-        return {};
       });
     }
     case 'GetInlinePolicyForPermissionSet': {
@@ -337,10 +335,8 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     }
     case 'DeleteInlinePolicyFromPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         delete ps.inlinePolicy;
-        outdate(ps);
-        return {};
       });
     }
     case 'PutPermissionsBoundaryToPermissionSet': {
@@ -348,12 +344,10 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
       const b = input.PermissionsBoundary as { CustomerManagedPolicyReference?: { Name: string; Path?: string }; ManagedPolicyArn?: string };
       if (!b.CustomerManagedPolicyReference === !b.ManagedPolicyArn) throw validation('Specify exactly one of CustomerManagedPolicyReference or ManagedPolicyArn in PermissionsBoundary.');
       if (b.ManagedPolicyArn && !awsManagedPolicyExists(b.ManagedPolicyArn)) throw validation(`Policy ${b.ManagedPolicyArn} does not exist or is not attachable.`);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         ps.permissionsBoundary = b.ManagedPolicyArn
           ? { ManagedPolicyArn: b.ManagedPolicyArn }
           : { CustomerManagedPolicyReference: { Name: b.CustomerManagedPolicyReference!.Name, Path: b.CustomerManagedPolicyReference!.Path ?? '/' } };
-        outdate(ps);
-        return {};
       });
     }
     case 'GetPermissionsBoundaryForPermissionSet': {
@@ -363,17 +357,14 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
     }
     case 'DeletePermissionsBoundaryFromPermissionSet': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
-      return withPsLock(ctx, ps.arn, () => {
+      return changeContent(ctx, ps, () => {
         if (!ps.permissionsBoundary) throw notFound(`Could not find a permissions boundary for PermissionSet ${ps.arn}.`);
         delete ps.permissionsBoundary;
-        outdate(ps);
-        return {};
       });
     }
     case 'ListTagsForResource': {
       const ps = permissionSet(ctx, input.ResourceArn);
-      const p = pg(ps.tags);
-      return { Tags: p.items, NextToken: p.nextToken };
+      return listed('Tags', ps.tags);
     }
     case 'TagResource': {
       const ps = permissionSet(ctx, input.ResourceArn);
@@ -463,26 +454,21 @@ export async function ssoAdmin(op: string, input: Input, ctx: OpContext): Promis
         .map((o) => opStatus(o, now))
         .filter((x) => !f || x.Status === f)
         .map((x) => ({ Status: x.Status, RequestId: x.RequestId, CreatedDate: x.CreatedDate }));
-      const p = pg(all);
-      return kind === 'create'
-        ? { AccountAssignmentsCreationStatus: p.items, NextToken: p.nextToken }
-        : { AccountAssignmentsDeletionStatus: p.items, NextToken: p.nextToken };
+      return listed(kind === 'create' ? 'AccountAssignmentsCreationStatus' : 'AccountAssignmentsDeletionStatus', all);
     }
     case 'ListAccountAssignments': {
       const ps = permissionSet(ctx, input.PermissionSetArn);
       const list = s.assignments
         .filter((a) => a.accountId === input.AccountId && a.permissionSetArn === ps.arn)
         .map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId }));
-      const p = pg(list);
-      return { AccountAssignments: p.items, NextToken: p.nextToken };
+      return listed('AccountAssignments', list);
     }
     case 'ListAccountAssignmentsForPrincipal': {
       const acct = (input.Filter as { AccountId?: string } | undefined)?.AccountId;
       const list = s.assignments
         .filter((a) => a.principalId === input.PrincipalId && a.principalType === input.PrincipalType && (!acct || a.accountId === acct))
         .map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId }));
-      const p = pg(list);
-      return { AccountAssignments: p.items, NextToken: p.nextToken };
+      return listed('AccountAssignments', list);
     }
     default:
       throw validation(`Operation ${op} is not supported by the sandbox.`);

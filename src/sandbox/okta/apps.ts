@@ -2,7 +2,7 @@
 import type { Handlers, Json, Org } from './context.js';
 import { apiValidation } from './errors.js';
 import { app } from './org.js';
-import { filterBy, page } from './paging.js';
+import { listCollection } from './paging.js';
 import { newSigningKey } from './saml.js';
 import { ensureKeys } from './app-keys.js';
 import { newAppRelations, type AppRec } from './state.js';
@@ -13,15 +13,14 @@ const KNOWN_OIN_APPS = ['amazon_aws_sso', 'scim2headerauth', 'scim2testapp', 'sc
 
 export function appHandlers(org: Org): Handlers {
   return {
-    listApplications: (ctx) => {
-      let apps = Object.values(org.state.apps);
-      if (typeof ctx.query.q === 'string') {
-        const q = ctx.query.q.toLowerCase();
-        apps = apps.filter((a) => a.name.toLowerCase().startsWith(q) || a.label.toLowerCase().startsWith(q));
-      }
-      apps = filterBy(apps, (x) => appView(org, x), ctx.query.filter, ['id', 'status', 'credentials.signing.kid', 'settings.slo.enabled', 'name']);
-      return page(org, ctx, apps.map((x) => appView(org, x)), (v) => String(v.id), 20);
-    },
+    listApplications: (ctx) =>
+      listCollection(org, ctx, Object.values(org.state.apps), {
+        view: (x) => appView(org, x),
+        q: (a, q) => a.name.toLowerCase().startsWith(q) || a.label.toLowerCase().startsWith(q),
+        search: false,
+        filterFields: ['id', 'status', 'credentials.signing.kid', 'settings.slo.enabled', 'name'],
+        defaultLimit: 20,
+      }),
     createApplication: async (ctx) => {
       const body = ctx.body as Json;
       const signOnMode = String(body.signOnMode ?? '');

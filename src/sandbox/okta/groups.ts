@@ -2,23 +2,21 @@
 import type { Handlers, Json, Org } from './context.js';
 import { apiValidation } from './errors.js';
 import { applyPushRules, group, refreshAssignments, user } from './org.js';
-import { filterBy, page } from './paging.js';
+import { listCollection, page } from './paging.js';
 import type { GroupRec, UserRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { groupView, userView } from './views.js';
 
 export function groupHandlers(org: Org): Handlers {
   return {
-    listGroups: (ctx) => {
-      let groups = Object.values(org.state.groups);
-      if (typeof ctx.query.q === 'string') {
-        const q = ctx.query.q.toLowerCase();
-        groups = groups.filter((g) => g.profile.name.toLowerCase().startsWith(q));
-      }
-      groups = filterBy(groups, (x) => groupView(org, x), ctx.query.search);
-      groups = filterBy(groups, (x) => groupView(org, x), ctx.query.filter, ['id', 'type', 'lastUpdated', 'lastMembershipUpdated', 'profile.name']);
-      return page(org, ctx, groups.map((x) => groupView(org, x)), (v) => String(v.id), 200);
-    },
+    listGroups: (ctx) =>
+      listCollection(org, ctx, Object.values(org.state.groups), {
+        view: (x) => groupView(org, x),
+        q: (g, q) => g.profile.name.toLowerCase().startsWith(q),
+        search: true,
+        filterFields: ['id', 'type', 'lastUpdated', 'lastMembershipUpdated', 'profile.name'],
+        defaultLimit: 200,
+      }),
     createGroup: (ctx) => {
       const body = ctx.body as Json;
       const profile = isObj(body.profile) ? body.profile : {};

@@ -1,5 +1,5 @@
 /** List answers: `limit` / `after` cursor paging with a Link header, and `filter` / `search` expressions. */
-import type { Answer, Ctx, Org } from './context.js';
+import type { Answer, Ctx, Json, Org } from './context.js';
 import { OktaHttpError } from './errors.js';
 import { SearchSyntaxError, compileExpression } from './search.js';
 
@@ -36,4 +36,28 @@ export function filterBy<T>(items: T[], view: (t: T) => unknown, expr: unknown, 
     throw e;
   }
   return items.filter((i) => pred(view(i)));
+}
+
+/** How a top-level collection (apps, groups, users) answers its list call. */
+export interface Listing<T> {
+  view: (t: T) => Json;
+  /** `q`: whether the record matches the lower-cased prefix. */
+  q: (t: T, prefix: string) => boolean;
+  /** Whether the collection takes a `search` expression (apps do not). */
+  search: boolean;
+  /** The fields a `filter` expression may name. */
+  filterFields: string[];
+  defaultLimit: number;
+}
+
+/** `q` prefix matching, then `search` and `filter` over the records' views, then a page. */
+export function listCollection<T>(org: Org, ctx: Ctx, items: T[], l: Listing<T>): Answer {
+  let found = items;
+  if (typeof ctx.query.q === 'string') {
+    const prefix = ctx.query.q.toLowerCase();
+    found = found.filter((x) => l.q(x, prefix));
+  }
+  if (l.search) found = filterBy(found, l.view, ctx.query.search);
+  found = filterBy(found, l.view, ctx.query.filter, l.filterFields);
+  return page(org, ctx, found.map(l.view), (v) => String(v.id), l.defaultLimit);
 }

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { Answer, Handlers, Json, Org } from './context.js';
 import { OktaHttpError, apiValidation } from './errors.js';
 import { refreshAssignments, user } from './org.js';
-import { filterBy, page } from './paging.js';
+import { listCollection, page } from './paging.js';
 import type { UserRec } from './state.js';
 import { isObj, rid } from './util.js';
 import { groupView, userView } from './views.js';
@@ -53,16 +53,14 @@ function updateProfile(org: Org, u: UserRec, body: Json, replace: boolean): Answ
 }
 export function userHandlers(org: Org): Handlers {
   return {
-    listUsers: (ctx) => {
-      let users = Object.values(org.state.users);
-      if (typeof ctx.query.q === 'string') {
-        const q = ctx.query.q.toLowerCase();
-        users = users.filter((u) => ['login', 'firstName', 'lastName', 'email'].some((k) => String(u.profile[k] ?? '').toLowerCase().startsWith(q)));
-      }
-      users = filterBy(users, (x) => userView(org, x), ctx.query.search);
-      users = filterBy(users, (x) => userView(org, x), ctx.query.filter, ['status', 'lastUpdated', 'id', 'profile.login', 'profile.email', 'profile.firstName', 'profile.lastName']);
-      return page(org, ctx, users.map((x) => userView(org, x)), (v) => String(v.id), 200);
-    },
+    listUsers: (ctx) =>
+      listCollection(org, ctx, Object.values(org.state.users), {
+        view: (x) => userView(org, x),
+        q: (u, q) => ['login', 'firstName', 'lastName', 'email'].some((k) => String(u.profile[k] ?? '').toLowerCase().startsWith(q)),
+        search: true,
+        filterFields: ['status', 'lastUpdated', 'id', 'profile.login', 'profile.email', 'profile.firstName', 'profile.lastName'],
+        defaultLimit: 200,
+      }),
     createUser: (ctx) => {
       const body = ctx.body as Json;
       const profile = { ...(body.profile as Json) };

@@ -10,7 +10,7 @@ import type { GlobalOpts } from '../../context.js';
 import { DEFAULT_STATE_FILE } from '../../../engine/defaults.js';
 import { line, renderBlocks, view, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
-import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
+import { observeAndPlan, planData, readFileArg, withAccessOptions, withSession } from './shared.js';
 
 export const accessApplyCommand: CliCommand = {
   name: 'access apply',
@@ -42,8 +42,7 @@ export const accessApplyCommand: CliCommand = {
     };
     if (ctx.deps.handleSignals) process.once('SIGINT', onSig);
     try {
-      const s = await openSession(ctx, g, opts, controller.signal);
-      try {
+      return await withSession(ctx, g, opts, async (s) => {
         if (pruneUnmanaged) {
           const id = s.pf.instanceArn.split('/').pop() ?? s.pf.instanceArn;
           const given = opts['confirm'] === undefined ? undefined : String(opts['confirm']);
@@ -124,9 +123,7 @@ export const accessApplyCommand: CliCommand = {
           },
           text,
         };
-      } finally {
-        s.close();
-      }
+      }, controller.signal);
     } finally {
       if (ctx.deps.handleSignals) process.removeListener('SIGINT', onSig);
       await lock.release();

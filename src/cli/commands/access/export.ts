@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import { line, type CommandResult } from '../../render.js';
 import { withSetupOptions, type CliCommand } from '../command.js';
-import { openSession } from './shared.js';
+import { withSession, type AccessSession } from './shared.js';
 
 export const accessExportCommand: CliCommand = {
   name: 'access export',
@@ -25,11 +25,8 @@ export const accessExportCommand: CliCommand = {
     if (fs.existsSync(target) && opts['force'] !== true) {
       throw new UsageError(`${target} exists.`, { code: 'ACCESS_FILE_EXISTS', hint: 'Pass --force to overwrite it, or give another -f <file>.' });
     }
-    const s = await openSession(ctx, g, opts);
-    try {
-      const text = await exportText(s);
-      const { default: writeFileAtomic } = await import('write-file-atomic');
-      await writeFileAtomic(target, text.yaml, { mode: 0o644 });
+    return withSession(ctx, g, opts, async (s) => {
+      const text = await writeAccessFile(s, target);
       return {
         result: 'ok',
         exitCode: 0,
@@ -37,15 +34,21 @@ export const accessExportCommand: CliCommand = {
         data: { file: target, permissionSets: text.sets, assignments: text.assignments },
         text: [line('ACCESS_EXPORTED', { file: target, sets: text.sets, assignments: text.assignments, fileArg: String(opts['file']) })],
       };
-    } finally {
-      s.close();
-    }
+    });
   },
 };
 
-/** The access file of the whole instance, or of one group and set (init --write-access-file). */
-export async function exportText(
-  s: Awaited<ReturnType<typeof openSession>>,
+/** Writes the access file of the whole instance, or of one group and set (init --write-access-file), to `target`. */
+export async function writeAccessFile(s: AccessSession, target: string, only?: { group: string; permissionSet: string }): Promise<{ sets: number; assignments: number }> {
+  const text = await exportText(s, only);
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  await writeFileAtomic(target, text.yaml, { mode: 0o644 });
+  return text;
+}
+
+/** The access file of the whole instance, or of one group and set. */
+async function exportText(
+  s: AccessSession,
   only?: { group: string; permissionSet: string },
 ): Promise<{ yaml: string; sets: number; assignments: number }> {
   const { observeAccess, observeAllGroupAssignments } = await import('../../../access/observe.js');

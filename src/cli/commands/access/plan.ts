@@ -6,7 +6,7 @@
 import { ExitCode } from '../../../errors.js';
 import { line, view, type CommandResult } from '../../render.js';
 import type { CliCommand } from '../command.js';
-import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
+import { observeAndPlan, planData, readFileArg, withAccessOptions, withSession } from './shared.js';
 
 export const accessPlanCommand: CliCommand = {
   name: 'access plan',
@@ -20,8 +20,7 @@ export const accessPlanCommand: CliCommand = {
     ),
   async run(ctx, g, opts): Promise<CommandResult> {
     const file = await readFileArg(ctx, opts);
-    const s = await openSession(ctx, g, opts);
-    try {
+    return withSession(ctx, g, opts, async (s) => {
       const { planText, hasChanges } = await import('../../../access/plan.js');
       const { plan } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged: opts['pruneUnmanaged'] === true });
       const pending = hasChanges(plan);
@@ -29,8 +28,6 @@ export const accessPlanCommand: CliCommand = {
       if (pending) text.push(line('ACCESS_APPLY_HINT', { file: String(opts['file']), prune: opts['prune'] ? ' --prune' : '' }));
       else text.push(line('ACCESS_IN_SYNC'));
       return { result: 'planned', exitCode: pending ? ExitCode.ChangesPending : ExitCode.Ok, stateFile: s.stateFile, data: planData(file.file, plan), text };
-    } finally {
-      s.close();
-    }
+    });
   },
 };

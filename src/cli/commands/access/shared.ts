@@ -54,6 +54,16 @@ export async function loadSetup(ctx: CliContext, g: GlobalOpts): Promise<{ state
   return { stateFile, state, pf };
 }
 
+/** Runs `work` on an open session, then closes it (its AWS clients) whatever happens. */
+export async function withSession<T>(ctx: CliContext, g: GlobalOpts, opts: Record<string, unknown>, work: (s: AccessSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const s = await openSession(ctx, g, opts, signal);
+  try {
+    return await work(s);
+  } finally {
+    s.close();
+  }
+}
+
 export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<string, unknown>, signal?: AbortSignal): Promise<AccessSession> {
   const { stateFile, state, pf } = await loadSetup(ctx, g);
   const out = ctx.output(g);

@@ -3,26 +3,16 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { ANSWERS, type AnswerSpec } from '../../../steps/answers.js';
 import path from 'node:path';
 import { UsageError, isWizardError } from '../../../errors.js';
-import { loadSandboxApi } from '../../sandbox.js';
 import { line, view, type CommandResult, type TextBlock } from '../../render.js';
-import type { CliCommand } from '../command.js';
-import { chosenDir, dirOptions } from './shared.js';
+import { sandboxCommand } from './shared.js';
 import { READ_LIMITS, readBoundedSync } from '../../../safe/read.js';
 import { escapeControl, excerpt } from '../../../safe/text.js';
 
-export const sandboxConsoleCommand: CliCommand = {
-  name: 'sandbox console',
-  define(parent) {
-    const c = parent
-      .command('console <action-id>')
-      .description('perform a console action in the sandbox, as a person would in the browser')
-      .option('--payload-file <file>', 'JSON payload for the action');
-    for (const o of dirOptions()) c.addOption(o);
-    return c;
-  },
-  async run(ctx, _g, o, args): Promise<CommandResult> {
-    const api = await loadSandboxApi();
-    const dir = await chosenDir(ctx, o);
+export const sandboxConsoleCommand = sandboxCommand({
+  usage: 'console <action-id>',
+  description: 'perform a console action in the sandbox, as a person would in the browser',
+  options: (c) => c.option('--payload-file <file>', 'JSON payload for the action'),
+  async run({ ctx, api, dir, opts: o, args }): Promise<CommandResult> {
     const arg = args[0] ?? '';
     const s = await api.sandboxStatus(dir);
     if (!s.running || !s.info) throw new UsageError(`No sandbox is running in ${dir}.`, { code: 'SANDBOX_NOT_RUNNING', hint: 'Start one with `okta-aws-sso sandbox start`.' });
@@ -67,4 +57,4 @@ export const sandboxConsoleCommand: CliCommand = {
     }
     return { result: 'ok', exitCode: 0, stateFile: null, data: { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}), secretFiles }, text };
   },
-};
+});

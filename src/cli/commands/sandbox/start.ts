@@ -3,10 +3,9 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { SandboxOptions } from '../../../sandbox/types.js';
-import { MANUAL_CONSOLE_MARKER, loadSandboxApi, manualConsole } from '../../sandbox.js';
+import { MANUAL_CONSOLE_MARKER, manualConsole } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
-import type { CliCommand } from '../command.js';
-import { chosenDir, dirOptions, endpointLines, intOption, publicInfo } from './shared.js';
+import { addressLines, intOption, publicInfo, sandboxCommand } from './shared.js';
 
 async function readPolicy(api: { policyProblems(p: unknown): Promise<string[]> }, file: string): Promise<Record<string, unknown>> {
   let doc: unknown;
@@ -22,25 +21,19 @@ async function readPolicy(api: { policyProblems(p: unknown): Promise<string[]> }
   return doc as Record<string, unknown>;
 }
 
-export const sandboxStartCommand: CliCommand = {
-  name: 'sandbox start',
-  define(parent) {
-    const c = parent
-      .command('start')
-      .description('start the sandbox (or report the running one)')
+export const sandboxStartCommand = sandboxCommand({
+  usage: 'start',
+  description: 'start the sandbox (or report the running one)',
+  options: (c) =>
+    c
       .option('--port <n>', 'port of the sandbox (default: a free port)')
       .option('--okta-provisioning-api <mode>', 'what the Okta provisioning API does: unknown or supported', 'unknown')
       .option('--assignment-delay <ms>', 'delay before an account assignment completes')
       .option('--accounts <n>', 'number of member accounts')
       .option('--aws-policy <file>', "the AWS caller's IAM policy (JSON); a call it does not allow answers AccessDeniedException (default: everything allowed)")
       .option('--aws-caller <who>', 'who calls AWS: management (default) or delegated-admin (the Identity Center delegated administrator account)')
-      .option('--manual-console', 'the sandbox does not perform console actions for --sandbox runs: they stop at each one, as against real consoles (do it with `sandbox console <id>`)');
-    for (const o of dirOptions()) c.addOption(o);
-    return c;
-  },
-  async run(ctx, _g, o): Promise<CommandResult> {
-    const api = await loadSandboxApi();
-    const dir = await chosenDir(ctx, o);
+      .option('--manual-console', 'the sandbox does not perform console actions for --sandbox runs: they stop at each one, as against real consoles (do it with `sandbox console <id>`)'),
+  async run({ ctx, api, dir, opts: o }): Promise<CommandResult> {
     const options: SandboxOptions = {};
     const okta: NonNullable<typeof options.okta> = {};
     const aws: NonNullable<typeof options.aws> = {};
@@ -67,7 +60,7 @@ export const sandboxStartCommand: CliCommand = {
     const text: TextBlock[] = [line(r.started ? 'SANDBOX_STARTED' : 'SANDBOX_ALREADY_RUNNING', { pid: r.info.pid, dir })];
     const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown' || o['awsPolicy'] !== undefined || o['awsCaller'] !== undefined;
     if (!r.started && asked) text.push(line('SANDBOX_OPTIONS_KEPT'));
-    text.push(...endpointLines(r.info));
+    text.push(...addressLines(r.info));
     // The environment other tools need. The sandbox's API token goes only into a 0600 file to
     // `source`, never to the terminal or a log.
     const env = api.sandboxEnv(r.info);
@@ -80,4 +73,4 @@ export const sandboxStartCommand: CliCommand = {
     if (manualConsole(dir)) text.push(line('SANDBOX_MANUAL_CONSOLE'));
     return { result: 'ok', exitCode: 0, stateFile: null, data: { ...publicInfo(r.info, r.started), manualConsole: manualConsole(dir) }, text };
   },
-};
+});

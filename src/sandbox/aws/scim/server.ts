@@ -140,11 +140,37 @@ function strip<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
+type ScimHandler = (req: SandboxRequest, now: number, id: string) => { status: number; body?: unknown };
+
 export class ScimServer {
   constructor(
     private readonly state: () => AwsState,
     private readonly baseUrl: () => string,
   ) {}
+
+  /** The methods on /Users and /Groups (`collection`) and on one user or group (`resource`, by id). */
+  private readonly routes: Record<'Users' | 'Groups', Record<'collection' | 'resource', Partial<Record<string, ScimHandler>>>> = {
+    Users: {
+      collection: { POST: (req, now) => this.createUser(req, now), GET: (req) => this.list('Users', req) },
+      resource: {
+        GET: (_req, _now, id) => ({ status: 200, body: this.userResource(this.findUser(id)) }),
+        PUT: (req, now, id) => this.putUser(id, req, now),
+        PATCH: (req, now, id) => this.patchUser(id, req, now),
+        DELETE: (_req, _now, id) => this.deleteUser(id),
+      },
+    },
+    Groups: {
+      collection: { POST: (req, now) => this.createGroup(req, now), GET: (req) => this.list('Groups', req) },
+      resource: {
+        GET: (_req, _now, id) => ({ status: 200, body: this.groupResource(this.findGroup(id)) }),
+        PATCH: (req, now, id) => this.patchGroup(id, req, now),
+        DELETE: (_req, _now, id) => this.deleteGroup(id),
+        PUT: () => {
+          throw new ScimError(501, 'PUT on Groups is not supported: use PATCH.');
+        },
+      },
+    },
+  };
 
   private endpoint(): string {
     return `${this.baseUrl()}/${this.state().scim.tenantId}/scim/v2`;
@@ -231,27 +257,12 @@ export class ScimServer {
         if (m !== 'GET') break;
         return { status: 200, body: resourceTypes(this.endpoint(), id) };
       case 'Users':
-        if (!id) {
-          if (m === 'POST') return this.createUser(req, now);
-          if (m === 'GET') return this.list('Users', req);
-        } else {
-          if (m === 'GET') return { status: 200, body: this.userResource(this.findUser(id)) };
-          if (m === 'PUT') return this.putUser(id, req, now);
-          if (m === 'PATCH') return this.patchUser(id, req, now);
-          if (m === 'DELETE') return this.deleteUser(id);
-        }
+      case 'Groups': {
+        const methods = this.routes[res][id ? 'resource' : 'collection'];
+        const handler = Object.hasOwn(methods, m) ? methods[m] : undefined;
+        if (handler) return handler(req, now, id ?? '');
         break;
-      case 'Groups':
-        if (!id) {
-          if (m === 'POST') return this.createGroup(req, now);
-          if (m === 'GET') return this.list('Groups', req);
-        } else {
-          if (m === 'GET') return { status: 200, body: this.groupResource(this.findGroup(id)) };
-          if (m === 'PATCH') return this.patchGroup(id, req, now);
-          if (m === 'DELETE') return this.deleteGroup(id);
-          if (m === 'PUT') throw new ScimError(501, 'PUT on Groups is not supported: use PATCH.');
-        }
-        break;
+      }
       case 'Bulk':
       case 'Me':
       case '.search':
