@@ -22,6 +22,7 @@ import type { Change } from '../core/change.js';
 import type { VerifyOutput } from '../core/outputs.js';
 import { DEFAULT_WAIT_TIMEOUT_S } from './10-account-assignments.js';
 import { appUserWatcher, consoleMistakes, mappingWatcher } from './provisioning-effect.js';
+import { stepInfo } from './catalog.js';
 
 export function portalUrl(identityStoreId: string): string {
   return `https://${identityStoreId}.awsapps.com/start`;
@@ -225,9 +226,7 @@ export function planVerify(obs: ObservedVerify, ans: VerifyAnswers, recorded?: V
 }
 
 export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
-  id: 'verify',
-  title: 'Verify end to end, then the sign-in check',
-  kind: 'api',
+  ...stepInfo('verify'),
   needs: ['preflight', 'permission-set', 'account-assignments'],
   async answers(ctx) {
     const waitTimeoutS = Number(await ctx.io.ask({ key: 'wait-timeout', message: 'Seconds to wait for the test user to arrive through SCIM', default: String(DEFAULT_WAIT_TIMEOUT_S) }));

@@ -2,7 +2,7 @@
  * The steps' id, title and kind, in order, without their code: what `status` (and the help) need.
  * Loading src/steps/index.ts pulls in every client (the AWS SDK, the Okta client, the XML parser);
  * this list lets `okta-aws-sso status` start in a fraction of that time. It is where a step's title
- * and kind are written: each step module spreads `stepInfo(id)` (12-verify.ts still spells its own).
+ * and kind are written: each step module spreads `stepInfo(id)`.
  * test/steps/catalog.test.ts checks that it matches STEPS exactly (order, titles, kinds).
  */
 import type { Step } from './contract.js';
