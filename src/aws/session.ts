@@ -16,6 +16,16 @@ export const SANDBOX_TUNING: Partial<AwsTuning> = {
 
 let sandboxTuned = false;
 
+/**
+ * A run against the sandbox (a --sandbox step, or an access command on a setup made with --sandbox):
+ * SANDBOX_TUNING from now on, in this process.
+ */
+export function useSandboxTuning(): void {
+  if (sandboxTuned) return;
+  sandboxTuned = true;
+  setAwsTuning(SANDBOX_TUNING);
+}
+
 export interface HomeAws {
   aws: AwsClients;
   pf: PreflightOutput['aws'];
@@ -31,9 +41,6 @@ export async function homeAws(ctx: HomeAwsContext): Promise<HomeAws> {
   const pf = ctx.need('preflight').aws;
   const aws = await ctx.services.aws();
   aws.setHomeRegion(pf.region);
-  if (ctx.services.sandbox && !sandboxTuned) {
-    sandboxTuned = true;
-    setAwsTuning(SANDBOX_TUNING);
-  }
+  if (ctx.services.sandbox) useSandboxTuning();
   return { aws, pf };
 }

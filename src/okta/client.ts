@@ -312,12 +312,17 @@ function errorDetails(status: number, method: string, path: string, body: string
   return { status, method, path, errorCode, errorSummary, causes };
 }
 
+/** How long an app read stays good for a second look within one check (getAppAsJustRead). */
+export const APP_REREAD_MS = 30_000;
+
 export class OktaClient {
   readonly orgUrl: string;
   private readonly transport: Transport;
   private readonly info: PreflightOutput['okta'];
   private readonly retryPolicy: RetryPolicy;
   private readonly onCreateRetry: ((message: string) => void) | undefined;
+  /** The apps read by getApp (and when), until this client sends any write: see getAppAsJustRead. */
+  private readonly appsRead = new Map<string, { app: OktaApp; at: number }>();
 
   constructor(init: OktaClientInit) {
     this.orgUrl = init.orgUrl.replace(/\/+$/, '');
@@ -375,6 +380,7 @@ export class OktaClient {
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
     }
+    if (method !== 'GET') this.appsRead.clear();
     const res = await this.transport(url, { method, headers, body: payload });
     const text = await res.text();
     if (res.status < 200 || res.status >= 300) {
@@ -470,7 +476,22 @@ export class OktaClient {
   }
 
   async getApp(appId: string): Promise<OktaApp | undefined> {
-    return this.getOrNone<OktaApp>(`/api/v1/apps/${encodeURIComponent(appId)}`);
+    const app = await this.getOrNone<OktaApp>(`/api/v1/apps/${encodeURIComponent(appId)}`);
+    if (app) this.appsRead.set(appId, { app: structuredClone(app), at: Date.now() });
+    else this.appsRead.delete(appId);
+    return app;
+  }
+
+  /**
+   * A second look at an app within one check: the app as this client read it less than
+   * APP_REREAD_MS ago, if the client has sent no write since (any write clears these); else a live
+   * read. For reads that only complete another live check (the sign-in proof takes the app's SSO
+   * link right after verify read the app), never to check a write.
+   */
+  async getAppAsJustRead(appId: string): Promise<OktaApp | undefined> {
+    const seen = this.appsRead.get(appId);
+    if (seen && Date.now() - seen.at < APP_REREAD_MS) return structuredClone(seen.app);
+    return this.getApp(appId);
   }
 
   /** POST lifecycle/activate: activating an active app is a no-op, so it is sent again after a fault. */

@@ -34,6 +34,35 @@ export const RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 });
 
 /**
+ * A probe: a read that checks values given to the wizard before anything is written with them (the
+ * SCIM endpoint's ServiceProviderConfig with the token), that a person waits on, and whose failure
+ * stops the run with an error naming the fix (the next run starts again at that step). The policy's
+ * backoff with fewer sends than a write gets (5: still more than the 3 of the AWS and Okta SDKs'
+ * defaults) and a shorter rate-limit wait: a service that fails every request is reported in
+ * seconds (worstCaseWaitMs), while one transient failure in five sends is still ridden out.
+ */
+export const PROBE_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  ...RETRY_POLICY,
+  maxAttempts: 5,
+  budgetMs: 30_000,
+  rateLimitMaxWaitMs: 10_000,
+});
+
+/**
+ * The longest an operation on `p` can spend waiting between its sends: each retry waits at most its
+ * backoff ceiling or, after a 429, the capped rate-limit wait; RetryBudget never lets a wait end past
+ * the operation's budget. (The sends themselves are bounded by the caller's timeout.)
+ */
+export function worstCaseWaitMs(p: RetryPolicy, rateLimited = true): number {
+  let total = 0;
+  for (let attempt = 0; attempt < p.maxAttempts - 1; attempt++) {
+    const backoff = Math.min(p.capMs, p.baseMs * 2 ** attempt);
+    total += rateLimited ? Math.max(backoff, p.rateLimitMaxWaitMs) : backoff;
+  }
+  return Math.min(total, p.budgetMs);
+}
+
+/**
  * Okta's asynchronous provisioning jobs (a group push, a user's creation in Identity Center) that end in
  * ERROR after a SCIM failure are started again at most this many times per wait, through the documented
  * way for each (re-activating the push mapping; re-assigning the test user through its assignment

@@ -3,7 +3,7 @@
  * (GET {endpoint}/ServiceProviderConfig with the bearer token). The token never appears in a message.
  */
 import { AuthError, UsageError, WizardError, isWizardError } from '../errors.js';
-import { RETRY_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
+import { PROBE_POLICY, RetryBudget, sleep, type RetryPolicy } from '../retry/policy.js';
 import { isLoopbackUrl, type UrlRules } from '../saml/sp-metadata.js';
 
 const SCIM_RE = /^https:\/\/scim\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com\/[A-Za-z0-9-]+\/scim\/v2$/;
@@ -38,14 +38,15 @@ export interface ProbeResult {
   patchSupported?: boolean;
 }
 
-/** Probe the endpoint with the token. 401 -> AuthError (wrong token or wrong tenant); others -> WizardError. */
 /**
- * A GET on the one retry policy (src/retry/policy.ts): 429 and 5xx answers and dropped connections
- * are retried with backoff within one operation budget (a 429's Retry-After is honoured, capped);
+ * A GET on the one retry policy's probe allowance (PROBE_POLICY, src/retry/policy.ts): 429 and 5xx
+ * answers and dropped connections are retried with backoff within one operation budget (a 429's
+ * Retry-After is honoured, capped by the policy);
  * the last answer or error is returned. `signal` bounds the whole operation; `interrupt` is Ctrl-C.
  */
 async function fetchWithPolicy(url: string, init: RequestInit, signal: AbortSignal, interrupt: AbortSignal | undefined, policy: Partial<RetryPolicy> | undefined): Promise<Response> {
-  const budget = new RetryBudget({ ...RETRY_POLICY, ...policy });
+  const p = { ...PROBE_POLICY, ...policy };
+  const budget = new RetryBudget(p);
   for (;;) {
     let res: Response | undefined;
     let error: unknown;
@@ -58,7 +59,7 @@ async function fetchWithPolicy(url: string, init: RequestInit, signal: AbortSign
     if (res && res.status !== 429 && res.status < 500) return res;
     let wanted: number | undefined;
     const after = res?.headers.get('retry-after');
-    if (after && /^\d+$/.test(after)) wanted = Math.min(Number(after) * 1000, RETRY_POLICY.rateLimitMaxWaitMs);
+    if (after && /^\d+$/.test(after)) wanted = Math.min(Number(after) * 1000, p.rateLimitMaxWaitMs);
     const delay = budget.next(wanted);
     if (delay === undefined) {
       if (res) return res;
@@ -69,10 +70,18 @@ async function fetchWithPolicy(url: string, init: RequestInit, signal: AbortSign
   }
 }
 
+/**
+ * The bound of the whole probe, its sends and waits included: an endpoint that never answers ends
+ * in SCIM_UNREACHABLE within it. An endpoint that answers every request with an error ends sooner,
+ * after PROBE_POLICY's sends (worstCaseWaitMs(PROBE_POLICY) of waits at most).
+ */
+export const SCIM_PROBE_TIMEOUT_MS = 45_000;
+
+/** Probe the endpoint with the token. 401 -> AuthError (wrong token or wrong tenant); others -> WizardError. */
 export async function probeScim(endpoint: string, token: string, opts: { timeoutMs?: number; signal?: AbortSignal; policy?: Partial<RetryPolicy> } = {}): Promise<ProbeResult> {
   const url = `${normaliseScimEndpoint(endpoint)}/ServiceProviderConfig`;
   // One bound for the whole probe, retries included: 100% SCIM faults end within a minute.
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 45_000);
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? SCIM_PROBE_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   try {

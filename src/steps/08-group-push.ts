@@ -174,8 +174,9 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
     const byId = new Map<string, string>();
     for (const g of found) if (g.id !== groups.assignmentGroup.id && (g.type === undefined || g.type === 'OKTA_GROUP')) byId.set(g.id, g.profile.name);
     for (const g of groups.pushGroups) byId.set(g.id, g.name);
+    // The mappings are read live (a gone app fails here); the app's label is the one okta-provisioning
+    // read (it names the app in the console action only, and no write depends on it).
     const mappings = known ? await okta.listPushMappings(prov.appId) : [];
-    const app = known ? await okta.getApp(prov.appId) : undefined;
     const previous = recorded ?? ctx.outputs['group-push'];
     const targets = [...byId]
       .map(([id, name]) => {
@@ -185,7 +186,7 @@ export const groupPushStep: Step<'group-push', GroupPushAnswers, ObservedGroupPu
       .sort((a, b) => a.name.localeCompare(b.name));
     return {
       appId: prov.appId,
-      appLabel: app?.label ?? prov.appLabel,
+      appLabel: prov.appLabel,
       targets,
       ...(found.some((g) => g.id === groups.assignmentGroup.id) ? { assignmentHasPrefix: groups.assignmentGroup.name } : {}),
       ...(previous ? { previous } : {}),

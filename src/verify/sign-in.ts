@@ -125,7 +125,8 @@ async function samlPart(env: SignInEnv, rows: HealthRow[], userName: string | un
   }
   rows.push(rowOf('okta-authn', 'Sign in to Okta as the test user', 'passed', `primary authentication of ${user.login}${factorNote} succeeded`));
 
-  const raw = await okta.getApp(app.appId);
+  // Verify read the app (live) just before: its SSO link is taken from that read when nothing was written since.
+  const raw = await okta.getAppAsJustRead(app.appId);
   const links = (raw?._links as { appLinks?: { href?: string }[] } | undefined)?.appLinks;
   const appLink = links?.find((l) => typeof l.href === 'string')?.href ?? idp.ssoUrl;
   let form = await samlFromSsoLink(orgUrl, authn.sessionToken, appLink, env.signal);

@@ -1,14 +1,16 @@
 /**
- * End-to-end tests of the CLI as a process: the real binary for help/version/usage, and the same
- * runCli with three small test steps (fixtures/steps-cli.mjs) for runs that wait, fail or owe a
- * console action.
+ * End-to-end tests of the CLI: the real binary as a process where the test is about the process (help
+ * and --version without the SDKs, a usage error's exit code, Ctrl-C, the SDK warning filter), and the
+ * same CLI with three small test steps (fixtures/steps.mjs) for runs that wait, fail or owe a console
+ * action: in this test's process (runCliInProcess, docs/testing.md) unless the test is about the
+ * process, then as one of its own (fixtures/steps-cli.mjs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT, STEPS_CLI, runCli, spawnCli, tmpWorkDir, waitForOutput } from '../helpers/cli.js';
+import { ROOT, STEPS_CLI, fixtureSteps, runCli, runCliInProcess, spawnCli, tmpWorkDir, waitForOutput } from '../helpers/cli.js';
 import type { JsonDocument } from '../../src/cli/report.js';
 import type { WizardState } from '../../src/engine/state.js';
 
@@ -19,7 +21,12 @@ function readState(dir: string): WizardState {
   return JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
 }
 
-function fixture(args: string[], dir: string, env: Record<string, string | undefined> = {}) {
+/** The CLI with the test steps, in this process (the runs below are not about the process). */
+async function fixture(args: string[], dir: string, env: Record<string, string | undefined> = {}) {
+  return runCliInProcess(args, { cwd: dir, env, steps: await fixtureSteps() });
+}
+/** The same as a process of its own (fixtures/steps-cli.mjs), for the tests about the process. */
+function fixtureProcess(args: string[], dir: string, env: Record<string, string | undefined> = {}) {
   return runCli(args, { entry: STEPS_CLI, cwd: dir, env });
 }
 
@@ -46,32 +53,33 @@ describe('help and version', () => {
   });
 
   it('--help documents the exit codes and init --help every answer flag (secrets only as files)', async () => {
-    const top = await runCli(['--help']);
+    const top = await runCliInProcess(['--help']);
     expect(top.stdout).toMatch(/Exit codes:[\s\S]*130/);
     for (const c of ['init', 'resume', 'status', 'verify', 'sandbox']) expect(top.stdout).toContain(c);
-    const init = await runCli(['init', '--help']);
+    const init = await runCliInProcess(['init', '--help']);
     for (const f of ['--okta-org-url <value>', '--okta-token-file <file>', '--push-groups <list>', '--skip-test-user', '--wait-timeout <n>', '--console-done <list>', '--sandbox', 'OKTA_ORG_URL']) {
       expect(init.stdout).toContain(f);
     }
     expect(init.stdout).not.toMatch(/--okta-api-token\b/);
-    const v = await runCli(['--version']);
+    const v = await runCliInProcess(['--version']);
     expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
 
   it('an unknown option or command is a usage error (exit 2)', async () => {
+    // The real process's exit code once; the other usage errors in this process.
     const r = await runCli(['init', '--no-such-flag']);
     expect(r.code).toBe(2);
     // the same Error: / What to do: form as every other error
     expect(r.stderr).toMatch(/^Error: Unknown option '--no-such-flag'\.\nWhat to do: Run `okta-aws-sso --help`/);
-    const r2 = await runCli(['frobnicate']);
+    const r2 = await runCliInProcess(['frobnicate']);
     expect(r2.code).toBe(2);
     for (const args of [[], ['sandbox']]) {
-      const h = await runCli(args);
+      const h = await runCliInProcess(args);
       expect(h.code, `okta-aws-sso ${args.join(' ')}`).toBe(2);
       expect(h.stderr).toContain('Usage: okta-aws-sso');
     }
-    expect((await runCli(['help', 'init'])).code).toBe(0);
-    const r3 = await runCli(['status', '--json', '--bogus']);
+    expect((await runCliInProcess(['help', 'init'])).code).toBe(0);
+    const r3 = await runCliInProcess(['status', '--json', '--bogus']);
     expect(r3.code).toBe(2);
     expect(parseDoc(r3.stdout)).toMatchObject({ result: 'error', exitCode: 2, error: { code: 'USAGE' } });
   });
@@ -93,7 +101,8 @@ describe('runs', () => {
 
   it('--json: stdout is exactly one JSON document, human output goes to stderr, secrets appear nowhere', async () => {
     const dir = tmpWorkDir();
-    const r = await fixture(['init', '--json', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { OKTA_API_TOKEN: SECRET });
+    // A process of its own: nothing but the document reaches the real stdout.
+    const r = await fixtureProcess(['init', '--json', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { OKTA_API_TOKEN: SECRET });
     expect(r.code, r.stderr).toBe(0);
     const doc = parseDoc(r.stdout);
     expect(doc).toMatchObject({ tool: 'okta-aws-sso', command: 'init', result: 'done', exitCode: 0, dryRun: false, error: null });
@@ -179,7 +188,7 @@ describe('runs', () => {
     expect(readState(dir).steps['sp-metadata']?.error?.code).toBe('UNEXPECTED');
     const v = await fixture(['resume', '--verbose'], dir, { FIXTURE_CRASH: '1' });
     expect(v.code).toBe(1);
-    expect(v.stdout).toMatch(/TypeError: Cannot read properties of null[\s\S]*\n\s+at .*steps-cli\.mjs/);
+    expect(v.stdout).toMatch(/TypeError: Cannot read properties of null[\s\S]*\n\s+at .*steps\.mjs/);
   });
 
   it('drift found by check() on resume is reported and the step re-applied', async () => {
@@ -318,7 +327,7 @@ describe('runs', () => {
 
   it('the AWS SDK\'s NodeVersionSupportWarning is dropped, other warnings are still shown', async () => {
     const dir = tmpWorkDir();
-    const live = await fixture(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { FIXTURE_WARN: '1' });
+    const live = await fixtureProcess(['init', ...ORG, '--console-done', 'upload-idp-metadata'], dir, { FIXTURE_WARN: '1' });
     expect(live.code, live.stderr).toBe(0);
     expect(live.stderr).toContain('Some other warning that must still be shown');
     expect(live.stderr).not.toContain('NodeVersionSupportWarning');

@@ -1,12 +1,12 @@
 /**
- * Access as code, through the real binary against one sandbox setup made by `init --sandbox --yes`
- * (issue 14's "Done when"): a file with 4 permission sets (managed, customer managed, inline,
+ * Access as code, through the real CLI against one sandbox setup made by `init --sandbox --yes
+ * --write-access-file init-access.yaml` (a copy of the shared finished run, test/helpers/finished-run.ts;
+ * issue 14's "Done when"): a file with 4 permission sets (managed, customer managed, inline,
  * boundary) and 5 assignments over accounts and nested OUs plans and applies; a second plan shows no
  * change; editing one policy re-provisions exactly the accounts holding that set; --prune removes
  * exactly what was dropped; the setup exported round-trips to a file whose plan is empty.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   CreateAccountAssignmentCommand,
@@ -22,14 +22,16 @@ import { IdentitystoreClient, GetGroupIdCommand } from '@aws-sdk/client-identity
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCliInProcess as runCli, spawnCli } from '../helpers/cli.js';
+import { FINISHED_RUN_ARGS, copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
 import { readRequestLog } from '../helpers/sandbox.js';
 import { expectRunMatchesState, expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';
 import { readInfoFile } from '../../src/sandbox/info-file.js';
 import type { SandboxInfo } from '../../src/sandbox/types.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-access-'));
-const sandboxDir = path.join(dir, '.okta-aws-sso', 'sandbox');
+let finished: FinishedRun;
+let dir = '';
+let sandboxDir = '';
 const env = { CI: 'true' };
 const cli = (args: string[]) => runCli(args, { cwd: dir, env });
 
@@ -59,13 +61,19 @@ interface PlanDoc {
 const json = (stdout: string) => JSON.parse(stdout) as PlanDoc;
 
 beforeAll(async () => {
-  const sb = await cli(['sandbox', 'start', '--assignment-delay', '50']);
-  expect(sb.code, sb.stdout + sb.stderr).toBe(0);
-  const since = new Date().toISOString();
-  const r = await cli(['init', '--sandbox', '--yes', '--write-access-file', 'init-access.yaml']);
-  expect(r.code, r.stdout + r.stderr).toBe(0);
-  expect(expectRunMatchesState(await readRequestLog(sandboxDir), JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState, { since }).length).toBeGreaterThan(8);
+  // The setup: the shared `init --sandbox --yes --write-access-file init-access.yaml`, in a private copy
+  // whose sandbox runs again as the init left it.
+  expect(FINISHED_RUN_ARGS).toEqual(expect.arrayContaining(['init', '--sandbox', '--yes', '--write-access-file', 'init-access.yaml']));
+  finished = await copyFinishedRun('oas-access-');
+  ({ dir, sbDir: sandboxDir } = finished);
+  expect(finished.code, finished.stdout + finished.stderr).toBe(0);
+  expect(finished.stdout).toContain('Wrote the access file');
+  expect(expectRunMatchesState(await readRequestLog(sandboxDir), JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState, { since: finished.startedAt }).length).toBeGreaterThan(8);
   info = (await readInfoFile(sandboxDir))!;
+  // Assignments of this file's runs end after 50 ms (the sandbox option `sandbox start --assignment-delay`
+  // sets; the shared run kept the default 300 ms).
+  const delay = await fetch(`${info.adminUrl}/options`, { method: 'POST', body: JSON.stringify({ aws: { assignmentDelayMs: 50 } }) });
+  expect(delay.status).toBe(200);
   const client = { endpoint: info.awsUrl, region: info.region, credentials: { accessKeyId: info.aws.accessKeyId, secretAccessKey: info.aws.secretAccessKey } };
   sso = new SSOAdminClient(client);
   ids = new IdentitystoreClient(client);
@@ -92,8 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sso?.destroy();
   ids?.destroy();
-  await runCli(['sandbox', 'stop'], { cwd: dir, env: {} });
-  fs.rmSync(dir, { recursive: true, force: true });
+  await finished?.dispose();
 });
 
 async function groupId(name: string): Promise<string> {
@@ -327,12 +334,13 @@ describe('an interrupted access apply', () => {
     );
     const active = [...new Set(Object.values(direct).flat())].sort();
     expect(active.length).toBeGreaterThan(20);
-    // AWS answers slowly for a while, so that the run is still assigning when the signal comes.
     const slow = (spec: unknown) => fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aws: spec }) });
-    expect((await slow({ latencyMs: 150 })).status).toBe(200);
     // What the run has to do (with only this test run, the earlier tests' assignments too).
     const planned = json((await cli(['access', 'plan', '-f', 'interrupt.yaml', '--json'])).stdout).data.counts['assignmentsToCreate']!;
     expect(planned).toBeGreaterThanOrEqual(active.length);
+    // AWS answers the assignment calls slowly for a while, so that the run is still assigning when the
+    // signal comes (its reads before them at the usual pace).
+    expect((await slow({ latencyMs: 150, operations: ['SWBExternalService.CreateAccountAssignment', 'SWBExternalService.ListAccountAssignmentCreationStatus'] })).status).toBe(200);
     const cursor = await logSize();
     const sent = async (since: number) => (await readRequestLog(sandboxDir, { since })).filter((e) => e.service === 'aws' && e.status === 200);
     const run = spawnCli(['access', 'apply', '-f', 'interrupt.yaml', '--yes'], { cwd: dir, env });

@@ -5,6 +5,10 @@
  * The retry policy (src/retry/policy.ts), the Okta client's create-or-adopt and repeatable writes
  * (src/okta/client.ts) and the AWS adopt-after-conflict do the work; one run here (docs/performance.md
  * gives the figures of ten runs, with SCIM faults too).
+ *
+ * And a SCIM endpoint that fails every request: the run stops at the SCIM endpoint's probe with a clear
+ * error, after the sends of the probe's allowance (PROBE_POLICY, src/retry/policy.ts; test/retry/policy.test.ts
+ * shows from the policy that its worst case is under a minute), and writes nothing that needs SCIM.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,15 +16,46 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { readRequestLog } from '../helpers/sandbox.js';
+import { PROBE_POLICY } from '../../src/retry/policy.js';
 import { expectRunMatchesState } from '../helpers/plan-log.js';
 import type { WizardState } from '../../src/engine/state.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-faults-'));
 const sb = path.join(dir, 'sb');
+const scimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-faults-scim-'));
+const scimSb = path.join(scimDir, 'sb');
 
 afterAll(async () => {
   await runCli(['sandbox', 'stop', '--dir', sb], { cwd: dir });
+  await runCli(['sandbox', 'stop', '--dir', scimSb], { cwd: scimDir });
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(scimDir, { recursive: true, force: true });
+});
+
+describe('a SCIM endpoint that fails every request', () => {
+  it('ends the run at the probe with a clear error and its code, after the probe allowance', { timeout: 120_000 }, async () => {
+    const start = await runCli(['sandbox', 'start', '--dir', scimSb], { cwd: scimDir });
+    expect(start.code, start.stderr).toBe(0);
+    const info = JSON.parse(fs.readFileSync(path.join(scimSb, 'sandbox.json'), 'utf8')) as { adminUrl: string };
+    const set = await fetch(`${info.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scim: { errorRate: 1 } }) });
+    expect(set.status).toBe(200);
+
+    const r = await runCli(['init', '--sandbox', '--yes', '--sandbox-dir', scimSb, '--json'], { cwd: scimDir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; hint?: string } };
+    expect(doc.error).toMatchObject({ code: 'SCIM_PROBE_FAILED', message: 'The SCIM endpoint answered 500 to the probe.' });
+    expect(doc.error.hint).toMatch(/Run again in a few minutes/);
+    expect(r.stderr).not.toMatch(/\bat .+\(.+:\d+:\d+\)/); // no stack trace
+
+    // The probe was sent exactly as often as the policy allows a probe, each send answered 500; no
+    // other SCIM request, and nothing that needs SCIM was written (the run stopped at that step).
+    const log = await readRequestLog(scimSb);
+    const scim = log.filter((e) => e.service === 'scim');
+    expect(scim.map((e) => `${e.operation} ${e.fault ?? e.status}`)).toEqual(Array(PROBE_POLICY.maxAttempts).fill('SCIM GET /ServiceProviderConfig error'));
+    const state = JSON.parse(fs.readFileSync(path.join(scimDir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+    expect(state.steps['scim-endpoint']?.status).toBe('failed');
+    expect(state.steps['okta-provisioning']?.status ?? 'pending').toBe('pending');
+  });
 });
 
 describe('a run under injected faults', () => {

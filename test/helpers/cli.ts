@@ -1,7 +1,8 @@
 /**
  * Spawns the real CLI (node bin/okta-aws-sso.js, i.e. dist/ built by globalSetup) or the test-steps
- * entry (test/cli/fixtures/steps-cli.mjs: the same runCli with small test steps) and collects
- * stdout, stderr and the exit code.
+ * entry (test/cli/fixtures/steps-cli.mjs: the same runCli with the small test steps of
+ * test/cli/fixtures/steps.mjs) and collects stdout, stderr and the exit code; or runs either in the
+ * test's own process (runCliInProcess, with `steps: await fixtureSteps()` for the test steps).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/okta-aws-sso.js');
 export const STEPS_CLI = path.join(ROOT, 'test/cli/fixtures/steps-cli.mjs');
+/** The test steps themselves (what STEPS_CLI runs), for runCliInProcess. */
+export const FIXTURE_STEPS = path.join(ROOT, 'test/cli/fixtures/steps.mjs');
+
+/** The small test steps of STEPS_CLI, loaded into this process (`runCliInProcess(args, { steps })`). */
+export async function fixtureSteps(): Promise<readonly unknown[]> {
+  return ((await import(/* @vite-ignore */ pathToFileURL(FIXTURE_STEPS).href)) as { steps: readonly unknown[] }).steps;
+}
 
 export interface CliResult {
   code: number | null;
@@ -88,13 +96,18 @@ let inProcessQueue: Promise<unknown> = Promise.resolve();
  * the start of every run). Runs in one file are queued one after another, never concurrent: a test
  * that needs two CLIs at once uses spawnCli.
  */
-export function runCliInProcess(args: string[], opts: Omit<CliOptions, 'entry' | 'nodeArgs'> = {}): Promise<CliResult> {
+export interface InProcessOptions extends Omit<CliOptions, 'entry' | 'nodeArgs'> {
+  /** Steps instead of the real ones (as STEPS_CLI runs them: `await fixtureSteps()`). */
+  steps?: readonly unknown[];
+}
+
+export function runCliInProcess(args: string[], opts: InProcessOptions = {}): Promise<CliResult> {
   const run = inProcessQueue.then(() => runInProcessNow(args, opts));
   inProcessQueue = run.catch(() => undefined);
   return run;
 }
 
-async function runInProcessNow(args: string[], opts: Omit<CliOptions, 'entry' | 'nodeArgs'>): Promise<CliResult> {
+async function runInProcessNow(args: string[], opts: InProcessOptions): Promise<CliResult> {
   // The compiled CLI (dist/, what the binary runs), loaded by Node itself as the binary loads it, once
   // per test file (vitest.config.ts externalizes dist/: vitest does not transform it again).
   inProcess ??= import(/* @vite-ignore */ pathToFileURL(path.join(ROOT, 'dist/cli/run.js')).href).then((m) => (m as { runCli: InProcessRunCli }).runCli);
@@ -119,7 +132,7 @@ async function runInProcessNow(args: string[], opts: Omit<CliOptions, 'entry' | 
   setProcessEnv(env);
   process.chdir(cwd);
   try {
-    const code = await runCliNow(args, { env: process.env, cwd, stdin, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
+    const code = await runCliNow(args, { env: process.env, cwd, stdin, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), ...(opts.steps ? { steps: opts.steps } : {}) });
     return { code, signal: null, stdout: out, stderr: err };
   } finally {
     setProcessEnv(savedEnv);

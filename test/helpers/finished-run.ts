@@ -34,8 +34,8 @@ export const FINISHED_RUN_USER_FLAGS = [
   '--test-user-email', FINISHED_RUN_USER.email,
 ];
 export const FINISHED_RUN_PASSWORD = 'Verify-Sign-In-2026!';
-/** The exact command line (after the binary) of the shared run. */
-export const FINISHED_RUN_ARGS = ['init', '--sandbox', '--yes', ...FINISHED_RUN_USER_FLAGS];
+/** The exact command line (after the binary) of the shared run (it also writes its access file, for test/e2e/access). */
+export const FINISHED_RUN_ARGS = ['init', '--sandbox', '--yes', ...FINISHED_RUN_USER_FLAGS, '--write-access-file', 'init-access.yaml'];
 
 /** Environment variable through which the global setup tells the test files where the run is. */
 export const FINISHED_RUN_ENV = 'OKTA_AWS_SSO_TEST_FINISHED_RUN';

@@ -68,13 +68,16 @@ describe('the npm package', () => {
     expect(installed.engines.node).toBe('>=20.17');
     expect(fs.existsSync(path.join(app, 'node_modules', pkg.name, 'src'))).toBe(false);
 
-    const v = await run('npx', ['okta-aws-sso', '--version'], { cwd: app, env: npmEnv() });
-    expect(v.stdout.trim()).toBe(pkg.version);
-
+    // The two commands side by side (neither reads what the other writes): --version is done long
+    // before init has passed its first console action.
     const since = new Date().toISOString();
-    const r = await run('npx', ['okta-aws-sso', 'init', '--sandbox', '--yes'], { cwd: app, env: { ...npmEnv(), CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }).catch(
-      (e: { code?: number; stdout?: string; stderr?: string }) => ({ failed: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
-    );
+    const [v, r] = await Promise.all([
+      run('npx', ['okta-aws-sso', '--version'], { cwd: app, env: npmEnv() }),
+      run('npx', ['okta-aws-sso', 'init', '--sandbox', '--yes'], { cwd: app, env: { ...npmEnv(), CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }).catch(
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({ failed: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+      ),
+    ]);
+    expect(v.stdout.trim()).toBe(pkg.version);
     expect('failed' in r ? r.failed : 0, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Done: every step is complete\./);
     const state = JSON.parse(fs.readFileSync(path.join(app, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RetryErrorInfo } from '@smithy/types';
-import { RETRY_POLICY, RetryBudget, backoffDelay } from '../../src/retry/policy.js';
+import { PROBE_POLICY, RETRY_POLICY, RetryBudget, backoffDelay, worstCaseWaitMs, type RetryPolicy } from '../../src/retry/policy.js';
+import { SCIM_PROBE_TIMEOUT_MS } from '../../src/scim/client.js';
 import { PolicyRetryStrategy, sdkRetrySettings } from '../../src/aws/retry-strategy.js';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { DEFAULT_BACKOFF } from '../../src/aws/retry.js';
@@ -32,6 +33,43 @@ describe('the retry policy', () => {
     expect(t.next(500)).toBe(500);
     now = 900;
     expect(t.next(500)).toBeUndefined(); // would end after the operation's deadline
+  });
+});
+
+/** The waits a RetryBudget hands out when every send fails and each asks for `wanted` (fake clock). */
+function spentWaits(p: RetryPolicy, wanted: (attempt: number) => number | undefined): number[] {
+  let now = 0;
+  const b = new RetryBudget(p, () => now);
+  const waits: number[] = [];
+  for (let d = b.next(wanted(0)); d !== undefined; d = b.next(wanted(waits.length))) {
+    waits.push(d);
+    now += d;
+  }
+  return waits;
+}
+
+describe('the probe allowance (100% faults end with a clear error in under a minute)', () => {
+  it('worstCaseWaitMs is what a budget really hands out, with and without rate-limit waits', () => {
+    const ceiling = (a: number) => Math.min(PROBE_POLICY.capMs, PROBE_POLICY.baseMs * 2 ** a);
+    // Every send answered 5xx: the backoff at its ceiling (the longest full jitter can draw).
+    const errors = spentWaits(PROBE_POLICY, (a) => ceiling(a));
+    expect(errors).toHaveLength(PROBE_POLICY.maxAttempts - 1);
+    expect(errors.reduce((x, y) => x + y, 0)).toBe(worstCaseWaitMs(PROBE_POLICY, false));
+    // Every send answered 429 asking for a long wait: capped by the policy, cut by the budget.
+    const throttled = spentWaits(PROBE_POLICY, () => PROBE_POLICY.rateLimitMaxWaitMs);
+    expect(throttled.reduce((x, y) => x + y, 0)).toBe(worstCaseWaitMs(PROBE_POLICY));
+    expect(worstCaseWaitMs(RETRY_POLICY)).toBe(RETRY_POLICY.budgetMs);
+  });
+
+  it("the SCIM probe's worst case is under a minute, its sends included", () => {
+    expect(worstCaseWaitMs(PROBE_POLICY)).toBeLessThan(60_000);
+    // The whole probe (sends and waits) is cut at SCIM_PROBE_TIMEOUT_MS.
+    expect(SCIM_PROBE_TIMEOUT_MS).toBeLessThan(60_000);
+    // Every answer a 5xx: a few seconds of backoff (0.25 + 0.5 + 1 + 2 s at most).
+    expect(worstCaseWaitMs(PROBE_POLICY, false)).toBe(3_750);
+    // Still more sends than the SDKs' defaults (3), on the policy's backoff.
+    expect(PROBE_POLICY.maxAttempts).toBeGreaterThan(3);
+    expect(PROBE_POLICY).toMatchObject({ baseMs: RETRY_POLICY.baseMs, capMs: RETRY_POLICY.capMs });
   });
 });
 

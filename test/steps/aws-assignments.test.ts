@@ -58,7 +58,8 @@ describe('waiting for the pushed group', () => {
   it('waits visibly until the group arrives through SCIM', async () => {
     const h = fx.harness({ outputs, flags: { accounts: snap().accounts[1]!.id } });
     const run = applyStep(accountAssignmentsStep, h.ctx);
-    await new Promise((r) => setTimeout(r, 300));
+    // The step is waiting (and shows it) before the group arrives.
+    await expect.poll(() => h.output.lines.some((l) => l.level === 'progress' && /Waiting for the group "awsssoPowerUsers"/.test(l.text)), { timeout: 20_000, interval: 10 }).toBe(true);
     const g = await scimCall(fx.sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers', externalId: 'okta-00g-push' });
     expect(g.status).toBe(201);
     groupId = g.json.id as string;

@@ -48,7 +48,7 @@ let accounts = 0;
 describe('init --sandbox --yes', () => {
   it('runs the whole sequence to a verified end, then changes nothing on a second or fresh run', async () => {
     // The first run: the shared one (`init --sandbox --yes` with these test-user flags, default sandbox folder).
-    expect(FINISHED_RUN_ARGS).toEqual(['init', '--sandbox', '--yes', ...USER]);
+    expect(FINISHED_RUN_ARGS).toEqual(['init', '--sandbox', '--yes', ...USER, '--write-access-file', 'init-access.yaml']);
     const since1 = finished.startedAt;
     const first = finished;
     expect(first.stderr).not.toMatch(/NodeVersionSupportWarning/);

@@ -67,6 +67,8 @@ export async function openSession(ctx: CliContext, g: GlobalOpts, opts: Record<s
     const { bindSandbox, sandboxDir } = await import('../../sandbox.js');
     const dir = await sandboxDir((opts['sandboxDir'] as string | undefined) ?? g.sandboxDir ?? state.run?.sandbox?.dir, ctx.cwd);
     await bindSandbox({ dir, answers, env: ctx.env, workDir: path.dirname(stateFile) });
+    // As the wizard's --sandbox steps: the pushed group's arrival polled every 250 ms, not 5 s.
+    (await import('../../../aws/session.js')).useSandboxTuning();
   }
   const interactive = ctx.interactive(g);
   const io = new BaseIo({
