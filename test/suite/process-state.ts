@@ -11,12 +11,17 @@
 import { afterAll } from 'vitest';
 import { DEFAULT_TUNING, setAwsTuning } from '../../src/aws/tuning.js';
 
+const envObject = process.env;
 const envBefore = { ...process.env };
 const cwdBefore = process.cwd();
 
 afterAll(() => {
   setAwsTuning({ ...DEFAULT_TUNING });
   const problems: string[] = [];
+  if (process.env !== envObject) {
+    problems.push('process.env replaced by another object');
+    process.env = envObject;
+  }
   for (const k of new Set([...Object.keys(envBefore), ...Object.keys(process.env)])) {
     if (process.env[k] === envBefore[k]) continue;
     problems.push(`process.env.${k} ${k in envBefore ? (k in process.env ? 'changed' : 'deleted') : 'added'}`);
