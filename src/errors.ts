@@ -2,8 +2,10 @@
  * Errors that carry a documented exit code. Every layer throws these; only the CLI turns them into
  * a message and an exit code (src/cli/render.ts). A plain Error reaching the CLI is a bug and exits 1.
  *
- * Messages must say what is wrong AND how to fix it, and must never contain a secret.
+ * Messages must say what is wrong AND how to fix it, and must never contain a secret. Every error
+ * carries a registered code (src/messages.ts): an unregistered one does not compile.
  */
+import type { MessageCode } from './messages.js';
 
 export const ExitCode = {
   /** Every step done. */
@@ -25,12 +27,12 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class WizardError extends Error {
   readonly exitCode: ExitCode;
-  /** Short machine-readable code for --json output, e.g. "OKTA_UNAUTHORIZED". */
-  readonly code: string;
+  /** The stable code for --json output, registered in src/messages.ts (docs/messages.md). */
+  readonly code: MessageCode;
   /** What the user should do about it (printed under the message). */
   readonly hint: string | undefined;
 
-  constructor(message: string, opts: { exitCode?: ExitCode; code?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, opts: { exitCode?: ExitCode; code?: MessageCode; hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.exitCode = opts.exitCode ?? ExitCode.StepFailed;
@@ -41,7 +43,7 @@ export class WizardError extends Error {
 
 /** Bad input: exit 2. */
 export class UsageError extends WizardError {
-  constructor(message: string, opts: { code?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, opts: { code?: MessageCode; hint?: string; cause?: unknown } = {}) {
     super(message, { ...opts, exitCode: ExitCode.Usage, code: opts.code ?? 'USAGE' });
   }
 }
@@ -57,7 +59,7 @@ export class MissingAnswerError extends UsageError {
 
 /** Credentials rejected or lacking permissions: exit 4. */
 export class AuthError extends WizardError {
-  constructor(message: string, opts: { code?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, opts: { code?: MessageCode; hint?: string; cause?: unknown } = {}) {
     super(message, { ...opts, exitCode: ExitCode.Auth, code: opts.code ?? 'AUTH' });
   }
 }

@@ -16,6 +16,9 @@ import { TerminalOutput } from '../src/cli/io/terminal.js';
 import { MemoryOutput } from '../src/cli/io/memory-output.js';
 import { BaseIo } from '../src/cli/io/base-io.js';
 import { AnswerSource } from '../src/cli/io/answer-source.js';
+import { closingSummary } from '../src/cli/report.js';
+import { blank, line, paragraph, renderBlocks, view } from '../src/cli/render.js';
+import type { WizardState } from '../src/engine/state.js';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -43,7 +46,7 @@ describe('the message registry', () => {
     expect(rows.sort()).toEqual(expected.sort());
   });
 
-  it('no message in src/ is free text: info/warn/debug take a registered code, the CLI prints through the renderer', () => {
+  it('no message in src/ is free text: info/warn/debug, spinners and closing lines take a registered code, the CLI prints through the renderer', () => {
     const free: string[] = [];
     const codes = new Set<string>();
     for (const f of sources(path.join(ROOT, 'src'))) {
@@ -58,6 +61,16 @@ describe('the message registry', () => {
           if (!coded) free.push(`${rel}:${i + 1}: ${l.trim()}`);
           for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
         }
+        // A spinner's texts and a command's closing lines: a code (or a record built from one), never a string.
+        for (const m of l.matchAll(/(?:\.(?:progress|update|succeed|fail)|\bline)\(\s*([^,)]*)/g)) {
+          const arg = m[1]!.trim();
+          // A string or template written in place is free text; a code literal, a record or a variable (typed) is not.
+          const literal = /^[`"]/.test(arg) || /^'(?![A-Z0-9_]+')/.test(arg) || arg.includes('`') || /\? '[^']*[a-z ][^']*'/.test(arg);
+          if (literal) free.push(`${rel}:${i + 1}: ${l.trim()}`);
+          for (const c of arg.matchAll(/'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
+        }
+        // A view shows lines a formatter made of data, never a sentence written in place.
+        if (/\bview\(\s*'[a-z-]+',\s*\[?\s*[`'"]/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
         for (const c of l.matchAll(/(?:ioMessage|notify|messageText)\(\s*'([A-Z0-9_]+)'/g)) codes.add(c[1]!);
         if (/\b(out|output)\.(info|warn|line)\(/.test(l)) free.push(`${rel}:${i + 1}: ${l.trim()}`);
       });
@@ -67,9 +80,35 @@ describe('the message registry', () => {
     expect(codes.size).toBeGreaterThan(100);
   });
 
+  it('every error thrown in src/ names its code (WizardError.code is a MessageCode, so an unregistered one does not compile)', () => {
+    const unnamed: string[] = [];
+    for (const f of sources(path.join(ROOT, 'src'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/new (WizardError|UsageError|AuthError)\(/g)) {
+        // The call's text, to its closing parenthesis (strings and templates skipped).
+        let i = m.index + m[0].length;
+        let depth = 1;
+        let quote: string | undefined;
+        for (; i < text.length && depth > 0; i++) {
+          const c = text[i]!;
+          if (quote) {
+            if (c === '\\') i++;
+            else if (c === quote) quote = undefined;
+          } else if (c === '"' || c === "'" || c === '`') quote = c;
+          else if (c === '(') depth++;
+          else if (c === ')') depth--;
+        }
+        if (!/\bcode\s*(:|,|\})/.test(text.slice(m.index, i))) unnamed.push(`${path.relative(ROOT, f)}:${text.slice(0, m.index).split('\n').length}`);
+      }
+    }
+    expect(unnamed, 'give each error its code from src/messages.ts').toEqual([]);
+  });
+
   it('every template names its data as {name} (no leftover code in a template)', () => {
     for (const [code, s] of Object.entries(MESSAGES) as [string, MessageSpec][]) {
       expect(`${s.text} ${s.hint ?? ''}`, code).not.toMatch(/\$\{|=>/);
+      // A name is a word in lowerCamelCase: `{0}`, `{NAME}` or a leftover expression is a broken template.
+      for (const [, name] of `${s.text} ${s.hint ?? ''}`.matchAll(/\{([^}]*)\}/g)) expect(name, `${code}: {${name}}`).toMatch(/^[a-z][A-Za-z0-9]*$/);
     }
   });
 
@@ -109,5 +148,63 @@ describe('the message registry', () => {
   it('fills templates, and leaves a missing name visible', () => {
     expect(messageText('NO_STATE', { file: '/x/state.json', kind: 'resume' })).toBe('There is no state file at /x/state.json, so there is nothing to resume.');
     expect(messageText('STATUS_NEXT', {})).toContain('{stepId}');
+  });
+
+  it('a spinner is coded: its start and outcome are records (for --json), its updates only redrawn', () => {
+    const output = new MemoryOutput();
+    const io = new BaseIo({ answers: new AnswerSource({ env: {} }), output });
+    io.registerSecret('s3cr3t-value');
+    const p = io.progress('GROUP_WAIT', { name: 'awsssoPowerUsers' });
+    p.update('GROUP_WAIT_SECONDS', { name: 'awsssoPowerUsers', seconds: 5, timeout: 600 });
+    p.succeed('GROUP_ARRIVED', { name: 'awsssoPowerUsers', id: 's3cr3t-value' });
+    const q = io.progress('ACCOUNTS_PROGRESS', { done: 0, total: 3 });
+    q.fail();
+    expect(output.messages.map((m) => [m.level, m.code])).toEqual([
+      ['progress', 'GROUP_WAIT'],
+      ['progress', 'GROUP_ARRIVED'],
+      ['progress', 'ACCOUNTS_PROGRESS'],
+    ]);
+    expect(output.messages[1]?.data).toEqual({ name: 'awsssoPowerUsers', id: '****' });
+    expect(output.lines.filter((l) => l.level === 'progress').map((l) => l.code)).toEqual(['GROUP_WAIT', 'GROUP_WAIT_SECONDS', 'GROUP_ARRIVED', 'ACCOUNTS_PROGRESS', 'ACCOUNTS_PROGRESS']);
+  });
+
+  it('the closing summary is coded: what was created, adopted, what is still to do, the portal', () => {
+    const done = (outputs: Record<string, unknown>): { status: 'done'; outputs: Record<string, unknown> } => ({ status: 'done', outputs });
+    const state = {
+      steps: {
+        'okta-app': done({ label: 'AWS IAM Identity Center', adopted: true }),
+        groups: done({ assignmentGroup: { name: 'AWS Users' }, pushGroups: [{ name: 'awsssoPowerUsers' }] }),
+        'permission-set': done({ name: 'PowerUser', created: true }),
+        'account-assignments': done({ results: [{ status: 'SUCCEEDED' }, { status: 'SUCCEEDED' }, { status: 'EXISTING' }, { status: 'SKIPPED' }] }),
+        'test-user': done({ login: 'test.user@example.com', created: true }),
+        verify: done({ portalUrl: 'https://d-1234567890.awsapps.com/start' }),
+      },
+    } as unknown as WizardState;
+    const real = closingSummary(state, { sandbox: false });
+    expect(real.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_SKIPPED', 'SUMMARY_TODO_SIGN_IN', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);
+    expect(real.every((m) => m.level === 'result')).toBe(true);
+    expect(real.find((m) => m.code === 'SUMMARY_TODO_SKIPPED')?.data).toEqual({ count: 1 });
+    expect(real.find((m) => m.code === 'SUMMARY_TODO_SIGN_IN')?.data).toEqual({ login: 'test.user@example.com', url: 'https://d-1234567890.awsapps.com/start' });
+    expect(real.find((m) => m.code === 'SUMMARY_CREATED')?.data['items']).toBe('permission set "PowerUser", 2 account assignment(s), test user test.user@example.com');
+    // Against the sandbox nobody signs in by hand; with nothing owed the summary says so.
+    const sandbox = closingSummary({ steps: { ...state.steps, 'account-assignments': done({ results: [{ status: 'EXISTING' }] }) } } as unknown as WizardState, { sandbox: true });
+    expect(sandbox.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_NOTHING', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);
+  });
+
+  it('the renderer prints coded blocks by level and keeps them for --json; a view of data is printed, not kept', () => {
+    const stream = new PassThrough();
+    let printed = '';
+    stream.on('data', (b: Buffer) => (printed += b.toString()));
+    const kept: string[] = [];
+    const out = new TerminalOutput({ stream, color: 0, spinners: false, verbose: false, record: (m) => kept.push(m.code) });
+    renderBlocks(
+      out,
+      [line('RUN_DONE'), paragraph(ioMessage('SUMMARY_PORTAL', { url: 'https://d-1.awsapps.com/start?t=s3cr3t' }), 2), blank, line('SANDBOX_OPTIONS_KEPT'), view('plan', ['1. Preflight [preflight]', '   - no change'])],
+      (t) => t.replace('s3cr3t', '****'),
+    );
+    expect(kept).toEqual(['RUN_DONE', 'SUMMARY_PORTAL', 'SANDBOX_OPTIONS_KEPT']);
+    expect(printed).toBe(
+      'Done: every step is complete.\n  AWS access portal: https://d-1.awsapps.com/start?t=****\n\nWarning: The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.\n1. Preflight [preflight]\n   - no change\n',
+    );
   });
 });

@@ -123,12 +123,12 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     }
     const t = awsTuning();
     const timeoutMs = input.groupWaitMs ?? 600_000;
-    const p = io.progress(`Waiting for the group "${g.name}" to arrive through SCIM`);
+    const p = io.progress('GROUP_WAIT', { name: g.name });
     const id = await waitFor(() => getGroupId(aws.identityStore(), where.identityStoreId, g.name), {
       timeoutMs,
       pollMs: t.scimPollMs,
       ...(input.signal ? { signal: input.signal } : {}),
-      onWait: (s) => p.update(`Waiting for the group "${g.name}" to arrive through SCIM (${s} s)`),
+      onWait: (s) => p.update('GROUP_WAIT_SECONDS', { name: g.name, seconds: s, timeout: Math.round(timeoutMs / 1000) }),
     });
     if (!id) {
       p.fail();
@@ -137,7 +137,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
         hint: 'Check in Okta: the app > Push Groups tab (the mapping for this group must be Active, not Error), then run again: the plan resumes from what exists.',
       });
     }
-    p.succeed(`The group "${g.name}" arrived (${id}).`);
+    p.succeed('GROUP_ARRIVED', { name: g.name, id });
     groupIds.set(g.name, id);
   }
 
@@ -169,14 +169,14 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     await updateSet(input, u.arn, u.set, u.live);
     res.permissionSetsUpdated.push(u.set.name);
     if (u.reprovision && u.live.provisionedAccounts.length > 0) {
-      const p = io.progress(`Provisioning "${u.set.name}" again to the ${u.live.provisionedAccounts.length} account(s) holding it`);
+      const p = io.progress('REPROVISION_START', { name: u.set.name, count: u.live.provisionedAccounts.length });
       try {
-        await reprovisionAll(client, where.instanceArn, u.arn, input.signal, (m) => p.update(`Provisioning "${u.set.name}": ${m}`));
+        await reprovisionAll(client, where.instanceArn, u.arn, input.signal, (s) => p.update('REPROVISION_WAIT', { name: u.set.name, seconds: s }));
       } catch (e) {
         p.fail();
         throw e;
       }
-      p.succeed(`"${u.set.name}" provisioned again to ${u.live.provisionedAccounts.length} account(s).`);
+      p.succeed('REPROVISION_DONE', { name: u.set.name, count: u.live.provisionedAccounts.length });
       res.reprovisioned.push({ name: u.set.name, accounts: u.live.provisionedAccounts.length });
     }
   }
@@ -218,7 +218,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
     const arn = a.permissionSetArn ?? setArns.get(a.permissionSet);
     if (!groupId || !arn) throw new WizardError(`Cannot assign "${a.permissionSet}" to "${a.group}": ${!groupId ? 'the group' : 'the permission set'} is missing.`, { code: 'AWS_ERROR', hint: 'Run `okta-aws-sso access plan` again to see what is missing.' });
     const ours = mine.has(arn);
-    const bar = io.progress(`"${a.permissionSet}" to "${a.group}": 0/${a.accounts.length} accounts`);
+    const bar = io.progress('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done: 0, total: a.accounts.length });
     try {
       const r = await assignAccounts({
         ...engineInput(arn, groupId, a.accounts),
@@ -229,12 +229,12 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
             await saveSoon();
           }
         },
-        onProgress: (done, total) => bar.update(`"${a.permissionSet}" to "${a.group}": ${done}/${total} accounts`),
+        onProgress: (done, total) => bar.update('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done, total }),
       });
       res.assignmentsCreated += r.results.filter((x) => x.status === 'SUCCEEDED').length;
       const bad = settle(r, a);
-      if (bad) bar.fail(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length - bad}/${a.accounts.length} accounts, ${bad} failed`);
-      else bar.succeed(`"${a.permissionSet}" to "${a.group}": ${a.accounts.length}/${a.accounts.length} accounts`);
+      if (bad) bar.fail('ASSIGN_PAIR_FAILED', { permissionSet: a.permissionSet, group: a.group, done: a.accounts.length - bad, total: a.accounts.length, failed: bad });
+      else bar.succeed('ASSIGN_PAIR', { permissionSet: a.permissionSet, group: a.group, done: a.accounts.length, total: a.accounts.length });
     } catch (e) {
       bar.fail();
       await input.save();
@@ -243,7 +243,7 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
   }
   await input.save();
   for (const d of byKind('unassign')) {
-    const bar = io.progress(`removing "${d.permissionSet}" from "${d.group}": 0/${d.accounts.length} accounts`);
+    const bar = io.progress('UNASSIGN_PAIR', { permissionSet: d.permissionSet, group: d.group, done: 0, total: d.accounts.length });
     try {
       const r = await unassignAccounts({
         ...engineInput(d.permissionSetArn, d.groupId, d.accounts),
@@ -253,12 +253,12 @@ export async function applyAccess(input: ApplyInput): Promise<ApplyResult> {
             await saveSoon();
           }
         },
-        onProgress: (done, total) => bar.update(`removing "${d.permissionSet}" from "${d.group}": ${done}/${total} accounts`),
+        onProgress: (done, total) => bar.update('UNASSIGN_PAIR', { permissionSet: d.permissionSet, group: d.group, done, total }),
       });
       res.assignmentsDeleted += r.results.filter((x) => x.status === 'DELETED').length;
       const bad = settle(r, d);
-      if (bad) bar.fail(`removing "${d.permissionSet}" from "${d.group}": ${bad} of ${d.accounts.length} failed`);
-      else bar.succeed(`removed "${d.permissionSet}" from "${d.group}" on ${d.accounts.length} account(s)`);
+      if (bad) bar.fail('UNASSIGN_PAIR_FAILED', { permissionSet: d.permissionSet, group: d.group, failed: bad, total: d.accounts.length });
+      else bar.succeed('UNASSIGN_PAIR_DONE', { permissionSet: d.permissionSet, group: d.group, total: d.accounts.length });
     } catch (e) {
       bar.fail();
       await input.save();

@@ -111,7 +111,7 @@ export interface InstanceProbe {
  * (the configured one first) until one has an instance. Reads only; choosing among several
  * instances is the caller's question (see chooseInstance).
  */
-export async function probeInstances(aws: AwsClients, region: string | undefined, report?: (msg: string) => void): Promise<InstanceProbe> {
+export async function probeInstances(aws: AwsClients, region: string | undefined, report?: (region: string, instances: number) => void): Promise<InstanceProbe> {
   const order = region ? [region] : [aws.region, ...IDENTITY_CENTER_REGIONS.filter((r) => r !== aws.region)];
   for (const r of order) {
     let list: InstanceMetadata[];
@@ -123,7 +123,7 @@ export async function probeInstances(aws: AwsClients, region: string | undefined
       if (!region && (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId')) continue;
       throw awsCallError(e, `listing Identity Center instances in ${r} (sso:ListInstances)`, 'sso:ListInstances');
     }
-    report?.(`${r}: ${list.length} instance(s)`);
+    report?.(r, list.length);
     if (list.length > 0) return { instances: list.map((i) => toFound(i, r)), region: r };
   }
   throw new WizardError(region ? `No IAM Identity Center instance was found in ${region}.` : 'No IAM Identity Center instance was found in any region.', {

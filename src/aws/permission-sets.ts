@@ -108,30 +108,61 @@ export interface EnsureResult {
   reprovisioned: string[];
 }
 
-/** Create the permission set, or adopt it when it exists (also when create says it already exists). */
+/**
+ * How far AWS's clock and this machine's may differ: SigV4 refuses a request signed more than 5 minutes
+ * off the server's time, so an answered request bounds the skew.
+ */
+const SIGV4_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Whether the set a create met as "already exists" (after sending it more than once: a lost answer) was
+ * made by that same create: created no earlier than the first send (within the clock skew SigV4
+ * allows) and holding exactly the values that create sent. CreatePermissionSet takes no client token, so
+ * this is how the wizard tells its own lost create from someone else's set.
+ */
+export function madeBySend(ps: PermissionSet, want: DesiredPermissionSet, sentAtMs: number): boolean {
+  const created = ps.CreatedDate instanceof Date ? ps.CreatedDate.getTime() : Number.NaN;
+  return created >= sentAtMs - SIGV4_CLOCK_SKEW_MS && ps.Name === want.name && (ps.Description ?? '') === want.description && ps.SessionDuration === want.sessionDuration;
+}
+
+/**
+ * Create the permission set, or adopt it when it exists (also when create says it already exists).
+ * `created` is also true when the set was made by this create's own first send whose answer was lost
+ * (`madeBySend`): it is the wizard's, not someone else's.
+ */
 export async function createOrAdopt(client: SSOAdminClient, instanceArn: string, want: DesiredPermissionSet, signal?: AbortSignal): Promise<{ ps: PermissionSet; created: boolean }> {
+  const sentAt = Date.now();
+  // Whether the create was sent more than once (the SDK's attempts, or a send of withRetry's): only then
+  // can the set "already exists" be the create's own.
+  let sends = 0;
+  let resent = false;
+  const send = async () => {
+    sends++;
+    try {
+      return await client.send(
+        new CreatePermissionSetCommand({
+          InstanceArn: instanceArn,
+          Name: want.name,
+          Description: want.description,
+          SessionDuration: want.sessionDuration,
+          Tags: [{ Key: 'created-by', Value: 'okta-aws-sso' }],
+        }),
+      );
+    } catch (e) {
+      resent ||= sends > 1 || ((e as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+      throw e;
+    }
+  };
   try {
     const r = await createOrAdoptAws(
       async () => {
-        const res = await withRetry(
-          () =>
-            client.send(
-              new CreatePermissionSetCommand({
-                InstanceArn: instanceArn,
-                Name: want.name,
-                Description: want.description,
-                SessionDuration: want.sessionDuration,
-                Tags: [{ Key: 'created-by', Value: 'okta-aws-sso' }],
-              }),
-            ),
-          retryOpts(signal),
-        );
+        const res = await withRetry(send, retryOpts(signal));
         if (!res.PermissionSet?.PermissionSetArn) throw new WizardError('CreatePermissionSet returned no ARN.', { code: 'AWS_ERROR', hint: 'Run again; the wizard adopts the set if it was created.' });
         return res.PermissionSet;
       },
       () => findPermissionSetByName(client, instanceArn, want.name),
     );
-    return { ps: r.value, created: !r.adopted };
+    return { ps: r.value, created: !r.adopted || (resent && madeBySend(r.value, want, sentAt)) };
   } catch (e) {
     if (e instanceof WizardError) throw e;
     throw awsCallError(e, `creating the permission set "${want.name}"`, 'sso:CreatePermissionSet, sso:TagResource');
@@ -139,7 +170,7 @@ export async function createOrAdopt(client: SSOAdminClient, instanceArn: string,
 }
 
 /** ProvisionPermissionSet to every provisioned account and wait for it. */
-export async function reprovisionAll(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, signal?: AbortSignal, onWait?: (msg: string) => void): Promise<void> {
+export async function reprovisionAll(client: SSOAdminClient, instanceArn: string, permissionSetArn: string, signal?: AbortSignal, onWait?: (seconds: number) => void): Promise<void> {
   const t = awsTuning();
   let requestId: string | undefined;
   try {
@@ -201,7 +232,7 @@ export async function reprovisionAll(client: SSOAdminClient, instanceArn: string
         hint: 'Check IAM Identity Center > Permission sets > the set > Accounts for its status, then run again.',
       });
     }
-    onWait?.(`still provisioning (${Math.round((Date.now() - started) / 1000)} s)`);
+    onWait?.(Math.round((Date.now() - started) / 1000));
     delay = Math.min(t.provisionPollMaxMs, Math.round(delay * t.pollFactor));
   }
 }
@@ -245,7 +276,7 @@ export async function ensurePermissionSet(
   client: SSOAdminClient,
   instanceArn: string,
   want: DesiredPermissionSet,
-  opts: { signal?: AbortSignal; info?: (m: string) => void; onWait?: (m: string) => void } = {},
+  opts: { signal?: AbortSignal; info?: (m: string) => void; onWait?: (seconds: number) => void } = {},
 ): Promise<EnsureResult> {
   const info = opts.info ?? (() => undefined);
   let ps = await findPermissionSetByName(client, instanceArn, want.name);

@@ -12,13 +12,21 @@ import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { escapeKeepingColor, safeMessage } from '../safe/text.js';
 import { healthLines, type HealthRow } from '../verify/rows.js';
-import type { IoMessage } from '../messages.js';
+import { ioMessage, messageText, type CodeAt, type DataArgs, type IoMessage, type MessageValue } from '../messages.js';
 
-/** One piece of what a person reads at the end of a command. */
+/**
+ * One piece of what a person reads at the end of a command. What is said is a coded message (src/messages.ts),
+ * printed by its level and kept for --json's `messages`; what is shown of data --json carries in full
+ * (the step table, a plan, a diff) is a view: lines a formatter made of that data.
+ */
 export type TextBlock =
-  | { kind: 'line'; text: string; style?: 'success' | 'warn' }
-  /** Wrapped at the terminal's width on word boundaries, continuation lines indented. */
-  | { kind: 'paragraph'; text: string; indent: number }
+  /** Printed by its level: `result` in green, `warn` as a warning, `info` plain. */
+  | { kind: 'message'; message: IoMessage }
+  | { kind: 'blank' }
+  /** A message wrapped at the terminal's width on word boundaries, continuation lines indented. */
+  | { kind: 'paragraph'; message: IoMessage; indent: number }
+  /** Lines a formatter made of data that --json carries in full (`of` names which). */
+  | { kind: 'view'; of: 'plan' | 'planned-console-actions' | 'access-plan' | 'rotation-plan' | 'destroy-plan' | 'profiles-diff' | 'profiles' | 'sandbox-values'; lines: readonly string[] }
   | { kind: 'status-table'; steps: readonly StepInfo[]; state: WizardState | undefined }
   | { kind: 'owed-console-actions'; steps: readonly StepInfo[]; state: WizardState | undefined }
   /** verify's health table: the details wrap between words under their column (src/verify/rows.ts). */
@@ -41,8 +49,21 @@ export interface CommandResult {
   text: TextBlock[];
 }
 
-export function line(text: string, style?: 'success' | 'warn'): TextBlock {
-  return style ? { kind: 'line', text, style } : { kind: 'line', text };
+/** A coded message block: `code` of a level a command ends with, and the data its template needs. */
+export function line<C extends CodeAt<'info' | 'result' | 'warn'>>(code: C, ...data: DataArgs<C>): TextBlock {
+  return { kind: 'message', message: ioMessage(code, ...data) };
+}
+
+/** A coded message wrapped under an indent (the closing summary). */
+export function paragraph(message: IoMessage, indent: number): TextBlock {
+  return { kind: 'paragraph', message, indent };
+}
+
+export const blank: TextBlock = { kind: 'blank' };
+
+/** Lines a formatter made of data --json carries in full (never a sentence of its own: say those with line()). */
+export function view(of: Extract<TextBlock, { kind: 'view' }>['of'], lines: readonly string[]): TextBlock {
+  return { kind: 'view', of, lines };
 }
 
 export function jsonDocument(
@@ -78,19 +99,22 @@ function paintStatus(out: TerminalOutput): (s: StepStatus, t: string) => string 
 export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], redact: (t: string) => string = (t) => t): void {
   for (const b of blocks) {
     switch (b.kind) {
-      case 'line': {
-        const t = redact(b.text);
-        if (b.style === 'warn') out.warn(t);
-        else if (b.style === 'success') out.line(out.chalk.green(t));
-        else out.info(t);
+      case 'message':
+        out.message(masked(b.message, redact));
         break;
-      }
+      case 'blank':
+        out.line();
+        break;
+      case 'view':
+        for (const l of b.lines) out.info(redact(l));
+        break;
       case 'paragraph': {
+        const m = masked(b.message, redact);
+        out.keep(m);
         const width = out.columns();
-        const t = redact(b.text);
         const pad = ' '.repeat(b.indent);
-        if (width === undefined) out.info(`${pad}${t}`);
-        else wrapWords(t, Math.max(20, width - b.indent - 2)).forEach((l, i) => out.info(`${pad}${i > 0 ? '  ' : ''}${l}`));
+        if (width === undefined) out.info(`${pad}${m.text}`);
+        else wrapWords(m.text, Math.max(20, width - b.indent - 2)).forEach((l, i) => out.info(`${pad}${i > 0 ? '  ' : ''}${l}`));
         break;
       }
       case 'status-table':
@@ -103,17 +127,25 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         break;
       }
       case 'owed-console-actions':
+        // The actions are in --json's pendingConsoleActions: shown here, not kept as messages.
         for (const p of pendingConsoleActions(b.steps, b.state)) {
-          out.info('');
-          out.info(`Owed console action for "${p.stepId}": ${p.title}`);
-          if (p.where) out.info(`  Where: ${p.where}`);
-          (p.instructions ?? []).forEach((ins, i) => out.info(`  ${i + 1}. ${ins}`));
-          for (const v of p.values ?? []) out.info(`  ${v.label}: ${v.value}`);
-          out.info(`  When done: ${p.resumeWith ?? 'okta-aws-sso resume'}`);
+          out.line();
+          out.info(messageText('OWED_CONSOLE_ACTION', { stepId: p.stepId, title: p.title }));
+          if (p.where) out.info(messageText('OWED_CONSOLE_ACTION_WHERE', { where: p.where }));
+          (p.instructions ?? []).forEach((ins, i) => out.info(messageText('OWED_CONSOLE_ACTION_STEP', { n: i + 1, instruction: ins })));
+          for (const v of p.values ?? []) out.info(messageText('OWED_CONSOLE_ACTION_VALUE', { label: v.label, value: v.value }));
+          out.info(messageText('OWED_CONSOLE_ACTION_WHEN_DONE', { command: p.resumeWith ?? 'okta-aws-sso resume' }));
         }
         break;
     }
   }
+}
+
+/** A record with its text and its data's strings masked (a command's own line may quote a secret the run saw). */
+function masked(m: IoMessage, redact: (t: string) => string): IoMessage {
+  const data: Record<string, MessageValue> = {};
+  for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? redact(v) : v;
+  return { ...m, text: redact(m.text), data };
 }
 
 /** `Error:` (or `Waiting:` / `Interrupted:`) and `What to do:`, on stderr. */

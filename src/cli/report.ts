@@ -8,7 +8,7 @@ import type { RecordedChange } from '../engine/step-plan.js';
 import type { StepId } from '../core/outputs.js';
 import type { StepInfo } from '../steps/catalog.js';
 import type { WizardError } from '../errors.js';
-import type { IoMessage } from '../messages.js';
+import { ioMessage, type IoMessage } from '../messages.js';
 import { MAX_MESSAGE_CHARS, wrapWords } from '../safe/text.js';
 
 /** A message in the --json document: cut like a printed one (JSON escapes its control characters). */
@@ -249,15 +249,20 @@ export function planLines(plan: PlannedStep[]): string[] {
   return lines;
 }
 
+/** The dry run's console actions to come, one line each (the data: pendingConsoleActions, planned). */
+export function plannedActionLines(planned: readonly JsonPendingConsoleAction[]): string[] {
+  return planned.map((p) => `  - ${p.title} [${p.stepId}]${p.instructions?.[0] ? `: ${p.instructions[0]}` : ''}`);
+}
+
 /**
  * The short closing summary of a finished run: what was created, what was adopted (already there),
  * what the person must still do, and the access portal URL. `okta-aws-sso status` has the full table.
  */
-export function closingSummary(state: WizardState, opts: { sandbox: boolean }): string[] {
+export function closingSummary(state: WizardState, opts: { sandbox: boolean }): IoMessage[] {
   const out = (id: StepId): Record<string, unknown> | undefined => (state.steps[id]?.status === 'done' ? state.steps[id]?.outputs : undefined);
   const created: string[] = [];
   const adopted: string[] = [];
-  const todo: string[] = [];
+  const todo: IoMessage[] = [];
   const app = out('okta-app') as { label?: string; adopted?: boolean } | undefined;
   if (app?.label) (app.adopted ? adopted : created).push(`Okta app "${app.label}"`);
   // The groups step does not record whether it created a group: named as in place.
@@ -272,18 +277,18 @@ export function closingSummary(state: WizardState, opts: { sandbox: boolean }): 
     const skipped = aa.results.filter((r) => r.status === 'SKIPPED').length;
     if (made > 0) created.push(`${made} account assignment(s)`);
     if (had > 0) adopted.push(`${had} account assignment(s)`);
-    if (skipped > 0) todo.push(`${skipped} account(s) were skipped on purpose (\`okta-aws-sso status --json\` says why).`);
+    if (skipped > 0) todo.push(ioMessage('SUMMARY_TODO_SKIPPED', { count: skipped }));
   }
   const user = out('test-user') as { login?: string; created?: boolean } | undefined;
   if (user?.login) (user.created ? created : adopted).push(`test user ${user.login}`);
   const portal = (out('verify') as { portalUrl?: string } | undefined)?.portalUrl;
-  if (portal && user?.login && !opts.sandbox) todo.push(`Sign in once as ${user.login} at ${portal} (a private browser window).`);
-  const lines: string[] = [];
-  if (created.length > 0) lines.push(`Created: ${created.join(', ')}.`);
-  if (adopted.length > 0) lines.push(`Already there (adopted): ${adopted.join(', ')}.`);
-  if (groupNames.length > 0) lines.push(`Okta groups in place: ${groupNames.join(', ')}.`);
-  lines.push(todo.length > 0 ? `Still to do: ${todo.join(' ')}` : 'Still to do: nothing.');
-  if (portal) lines.push(`AWS access portal: ${portal}`);
-  lines.push('Every step and its details: `okta-aws-sso status`.');
+  if (portal && user?.login && !opts.sandbox) todo.push(ioMessage('SUMMARY_TODO_SIGN_IN', { login: user.login, url: portal }));
+  const lines: IoMessage[] = [];
+  if (created.length > 0) lines.push(ioMessage('SUMMARY_CREATED', { items: created.join(', ') }));
+  if (adopted.length > 0) lines.push(ioMessage('SUMMARY_ADOPTED', { items: adopted.join(', ') }));
+  if (groupNames.length > 0) lines.push(ioMessage('SUMMARY_GROUPS', { groups: groupNames.join(', ') }));
+  lines.push(...(todo.length > 0 ? todo : [ioMessage('SUMMARY_TODO_NOTHING')]));
+  if (portal) lines.push(ioMessage('SUMMARY_PORTAL', { url: portal }));
+  lines.push(ioMessage('SUMMARY_DETAILS'));
   return lines;
 }

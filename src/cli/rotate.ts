@@ -11,7 +11,7 @@ import type { StateLock } from '../engine/lock.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 import type { RotationEnv, RotationPlan, RotationRecord } from '../steps/rotation.js';
 import type { CliContext, GlobalOpts } from './context.js';
-import { line, renderBlocks, type CommandResult, type TextBlock } from './render.js';
+import { blank, line, renderBlocks, view, type CommandResult, type TextBlock } from './render.js';
 
 export interface RotationSpec {
   kind: 'scim-token' | 'saml-cert';
@@ -112,11 +112,10 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
     const { openRecord, planLines } = await import('../steps/rotation.js');
     const { record, continuing } = openRecord(store.state.rotations?.[spec.kind], new Date());
     const plan = spec.plan(outputs, record, continuing);
-    const planText = planLines(plan);
     out.notify(continuing ? 'ROTATE_CONTINUE' : 'ROTATE_PLAN', { kind: spec.label, startedAt: record.startedAt });
-    renderBlocks(out, planText.map((l) => line(l)));
+    renderBlocks(out, [view('rotation-plan', planLines(plan))]);
     if (g.dryRun) {
-      return { result: 'planned', exitCode: 0, stateFile: file, data: { rotation: plan }, text: [line(messageText('ROTATE_DRY_RUN'))] };
+      return { result: 'planned', exitCode: 0, stateFile: file, data: { rotation: plan }, text: [line('DRY_RUN_NOTHING_CHANGED')] };
     }
     if (!continuing) {
       const ok = await io.confirm({ message: `Start the rotation of the ${spec.label} as planned above?`, default: true });
@@ -155,15 +154,14 @@ export async function runRotation(ctx: CliContext, g: GlobalOpts, cmdOpts: Recor
           stateFile: file,
           error: e,
           data: { rotation: spec.plan(outputs, record, true) },
-          text: [line(''), ...planLines(spec.plan(outputs, record, true)).map((l) => line(l))],
+          text: [blank, view('rotation-plan', planLines(spec.plan(outputs, record, true)))],
         };
       }
       throw e;
     } finally {
       if (awsUsed) (await services.aws().catch(() => undefined))?.destroy();
     }
-    const text: TextBlock[] = [line(''), line(messageText('ROTATE_DONE', { kind: spec.label }), 'success')];
-    for (const l of planLines({ ...spec.plan(outputs, record, true), warnings: [] })) text.push(line(l));
+    const text: TextBlock[] = [blank, line('ROTATE_DONE', { kind: spec.label }), view('rotation-plan', planLines({ ...spec.plan(outputs, record, true), warnings: [] }))];
     return { result: 'done', exitCode: 0, stateFile: file, data: { rotation: spec.plan(outputs, record, true), finishedAt: record.finishedAt }, text };
   } finally {
     if (ctx.deps.handleSignals) process.removeListener('SIGINT', onSignal);

@@ -20,9 +20,9 @@ import { BaseIo, type ConsolePerformer } from './io/base-io.js';
 import type { ConsoleAction } from '../core/io.js';
 import { InquirerPrompter, type TerminalOutput } from './io/terminal.js';
 import { answersFromOptions, loadConfigFile } from './options.js';
-import { closingSummary, jsonSteps, pendingConsoleActions, planLines } from './report.js';
+import { closingSummary, jsonSteps, pendingConsoleActions, planLines, plannedActionLines } from './report.js';
 import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
-import { line, type CommandResult, type TextBlock } from './render.js';
+import { blank, line, paragraph, view, type CommandResult, type TextBlock } from './render.js';
 
 export type RunKind = 'init' | 'resume' | 'verify';
 
@@ -143,12 +143,9 @@ async function runUnlocked(
     const { buildPlan } = await import('../engine/plan.js');
     out.notify('DRY_RUN', { planningFrom: existing ? `; planning from ${file}` : '' });
     const plan: PlanResult = await buildPlan({ steps, store, io, services, secrets, signal: controller.signal, workDir, verbose: g.verbose ?? false });
-    const text: TextBlock[] = planLines(plan.steps).map((l) => line(l));
+    const text: TextBlock[] = [view('plan', planLines(plan.steps))];
     const planned = pendingConsoleActions(steps, undefined, plan.steps);
-    if (planned.length > 0) {
-      text.push(line(''), line('Console actions to come (a person does these in a browser):'));
-      for (const p of planned) text.push(line(`  - ${p.title} [${p.stepId}]${p.instructions?.[0] ? `: ${p.instructions[0]}` : ''}`));
-    }
+    if (planned.length > 0) text.push(blank, line('DRY_RUN_CONSOLE_ACTIONS'), view('planned-console-actions', plannedActionLines(planned)));
     return {
       result: plan.error ? 'error' : 'planned',
       exitCode: plan.exitCode,
@@ -187,10 +184,10 @@ async function runUnlocked(
   });
 
   // A finished run ends with a short summary; any other outcome with the step table (where it stopped).
-  const text: TextBlock[] = [line('')];
+  const text: TextBlock[] = [blank];
   if (result.outcome === 'done') {
-    text.push(line(messageText(kind === 'verify' ? 'RUN_VERIFIED' : 'RUN_DONE'), 'success'));
-    for (const l of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push({ kind: 'paragraph', text: l, indent: 2 });
+    text.push(line(kind === 'verify' ? 'RUN_VERIFIED' : 'RUN_DONE'));
+    for (const m of closingSummary(store.state, { sandbox: sandboxDirUsed !== undefined })) text.push(paragraph(m, 2));
   } else {
     text.push({ kind: 'status-table', steps, state: store.state });
   }
@@ -213,7 +210,7 @@ async function runUnlocked(
             ? { ok: true, detail: 'every done step re-checked; the sign-in proof failed (rows below)' }
             : { ok: false, detail: result.error?.message ?? `stopped (${result.outcome})`, ...(result.error?.hint ? { fix: result.error.hint } : {}) },
     });
-    text.push(line(''), line('Health:'));
+    text.push(blank, line('HEALTH_HEADING'));
     text.push({ kind: 'health', rows, indent: 2 });
     const failOn = v.parseFailOn(cmdOpts.failOn) ?? 'failed';
     if (exitCode === ExitCode.Ok && v.healthExitCode(rows, failOn) !== 0) exitCode = ExitCode.StepFailed;

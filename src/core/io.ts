@@ -105,11 +105,17 @@ export interface ConsoleAction {
   optional?: boolean;
 }
 
+/**
+ * A spinner while something runs. Its texts are coded like every message (level `progress`): the
+ * start and the outcome are records (--json keeps them), the updates are redrawn in place only.
+ */
 export interface Progress {
-  /** "37/120 accounts" */
-  update(text: string): void;
-  succeed(text?: string): void;
-  fail(text?: string): void;
+  /** e.g. PROGRESS_ACCOUNTS "37/120 accounts" */
+  update<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): void;
+  succeed<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): void;
+  /** Without a code: the last text marked failed (the error that follows says why). */
+  fail(): void;
+  fail<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): void;
   /** Stop drawing without a verdict (e.g. before a prompt). */
   stop(): void;
 }
@@ -140,7 +146,8 @@ export interface Io {
   debug<C extends CodeAt<'debug'>>(code: C, ...data: DataArgs<C>): void;
   /** A message record built elsewhere with ioMessage() (e.g. a pure check's warning), at its code's level. */
   notify(message: IoMessage): void;
-  progress(text: string): Progress;
+  /** A spinner (see Progress), started with a registered code of level `progress`. */
+  progress<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): Progress;
   /**
    * A value meant for the person once (a generated password): shown in the terminal and never
    * written to logs, --json output or the state file.

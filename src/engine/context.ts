@@ -3,7 +3,7 @@
  * progress store; tests build one with createStepContext() and the real I/O binding.
  */
 import { WizardError } from '../errors.js';
-import type { Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
+import type { Change, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { SecretKey } from '../core/answers.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
 
@@ -32,6 +32,14 @@ export class MemoryProgressStore<T = unknown> implements StepProgressStore<T> {
   }
 }
 
+/** A repair proposed where nothing may write (observe, plan, a dry run, a drift check): a bug. */
+export function repairOutsideApply(change: Change): WizardError {
+  return new WizardError(`A repair ("${change.summary}") was proposed outside a step's apply; nothing was sent.`, {
+    code: 'REPAIR_OUTSIDE_APPLY',
+    hint: 'This is a bug in okta-aws-sso: a step may propose a repair only while it applies. Please report it.',
+  });
+}
+
 export interface ContextInit {
   io: Io;
   services: Services;
@@ -42,6 +50,8 @@ export interface ContextInit {
   signal?: AbortSignal;
   workDir?: string;
   now?: () => Date;
+  /** How a repair is approved and recorded (the runner's, during apply). Absent: refused (not in apply). */
+  repair?: StepContext['repair'];
 }
 
 export function createStepContext(init: ContextInit): StepContext {
@@ -66,5 +76,10 @@ export function createStepContext(init: ContextInit): StepContext {
     signal: init.signal ?? new AbortController().signal,
     workDir: init.workDir ?? process.cwd(),
     now: init.now ?? (() => new Date()),
+    repair:
+      init.repair ??
+      (async (change) => {
+        throw repairOutsideApply(change);
+      }),
   };
 }

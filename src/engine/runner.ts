@@ -8,11 +8,12 @@
  */
 import { ExitCode, InterruptedError, WaitingForConsoleError, WizardError, isWizardError } from '../errors.js';
 import { coalescedProgress } from './progress.js';
-import type { AnyStep, ConsoleAction, Io, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
+import type { AnyStep, ConsoleAction, Io, Progress, SecretStore, Services, StepContext, StepProgressStore } from '../steps/contract.js';
 import type { StepId, StepOutputs } from '../core/outputs.js';
-import { createStepContext } from './context.js';
+import type { CodeAt, MessageData } from '../messages.js';
+import { createStepContext, repairOutsideApply } from './context.js';
 import { MAX_ATTEMPTS, toPendingAction, type AttemptRecord, type StateStore, type StepErrorRecord, type StepRecord } from './state.js';
-import { approve, changeLine, driftOf, planStep, recordChanges, type StepPlan } from './step-plan.js';
+import { approve, changeLine, driftOf, planStep, recordChanges, repairApproval, RunApprovals, type StepPlan } from './step-plan.js';
 
 /** The Io the engine needs: the step interface plus redaction (BaseIo provides both). */
 export interface EngineIo extends Io {
@@ -51,16 +52,82 @@ export interface RunResult {
   drift: { stepId: StepId; messages: string[] }[];
 }
 
-/** Io wrapper remembering the last console action shown, so a WaitingForConsoleError can be recorded with it. */
+/**
+ * A progress line that a question can pause: stopped (drawn no more) while a person answers, then drawn
+ * again with its latest text. A repair's approval may be asked while a wait's spinner runs.
+ */
+class PausableProgress implements Progress {
+  private cur: Progress | undefined;
+  constructor(
+    private readonly inner: Io,
+    /** The spinner's last text, by code: a resumed spinner starts again with it. */
+    private text: ProgressText,
+    private readonly live: Set<PausableProgress>,
+  ) {
+    this.cur = start(inner, text);
+    live.add(this);
+  }
+  pause(): void {
+    this.cur?.stop();
+    this.cur = undefined;
+  }
+  resume(): void {
+    if (this.live.has(this) && !this.cur) this.cur = start(this.inner, this.text);
+  }
+  update(code: ProgressCode, data?: MessageData): void {
+    this.text = [code, data];
+    (this.cur?.update as ProgressCall | undefined)?.(code, data);
+  }
+  private end(): Progress {
+    this.live.delete(this);
+    const p = this.cur ?? start(this.inner, this.text);
+    this.cur = undefined;
+    return p;
+  }
+  succeed(code: ProgressCode, data?: MessageData): void {
+    (this.end().succeed as ProgressCall)(code, data);
+  }
+  fail(code?: ProgressCode, data?: MessageData): void {
+    const p = this.end();
+    if (code === undefined) p.fail();
+    else (p.fail as ProgressCall)(code, data);
+  }
+  stop(): void {
+    this.live.delete(this);
+    this.cur?.stop();
+    this.cur = undefined;
+  }
+}
+
+type ProgressCode = CodeAt<'progress'>;
+type ProgressText = [code: ProgressCode, data: MessageData | undefined];
+/** A spinner's method with its code and data as checked by the caller (Io.progress's types). */
+type ProgressCall = (code: ProgressCode, data?: MessageData) => void;
+const start = (io: Io, [code, data]: ProgressText): Progress => (io.progress as (c: ProgressCode, d?: MessageData) => Progress)(code, data);
+
+/**
+ * Io wrapper remembering the last console action shown, so a WaitingForConsoleError can be recorded
+ * with it; and pausing the progress lines being drawn while a person answers a confirmation.
+ */
 class TrackingIo implements EngineIo {
   lastAction: ConsoleAction | undefined;
+  private readonly live = new Set<PausableProgress>();
   constructor(private readonly inner: EngineIo) {}
   get interactive(): boolean {
     return this.inner.interactive;
   }
   ask: Io['ask'] = (o) => this.inner.ask(o);
   select: Io['select'] = (o) => this.inner.select(o);
-  confirm: Io['confirm'] = (o) => this.inner.confirm(o);
+  confirm: Io['confirm'] = async (o) => {
+    if (!this.inner.interactive || this.live.size === 0) return this.inner.confirm(o);
+    const paused = [...this.live];
+    for (const p of paused) p.pause();
+    try {
+      return await this.inner.confirm(o);
+    } finally {
+      for (const p of paused) p.resume();
+    }
+  };
   secret: Io['secret'] = (o) => this.inner.secret(o);
   hasAnswer: Io['hasAnswer'] = (k) => this.inner.hasAnswer(k);
   answerSource: Io['answerSource'] = (k) => this.inner.answerSource(k);
@@ -72,7 +139,7 @@ class TrackingIo implements EngineIo {
   warn: Io['warn'] = (code, ...data) => this.inner.warn(code, ...data);
   debug: Io['debug'] = (code, ...data) => this.inner.debug(code, ...data);
   notify: Io['notify'] = (m) => this.inner.notify(m);
-  progress: Io['progress'] = (t) => this.inner.progress(t);
+  progress: Io['progress'] = (code, ...data) => new PausableProgress(this.inner, [code, data[0]], this.live);
   showSecretOnce: Io['showSecretOnce'] = (l, v) => this.inner.showSecretOnce(l, v);
   registerSecret: Io['registerSecret'] = (v) => this.inner.registerSecret(v);
   redact(text: string): string {
@@ -147,8 +214,9 @@ export function knownOutputs(steps: readonly AnyStep[], store: StateStore): Part
   return out as Partial<StepOutputs>;
 }
 
-export function makeContext(opts: RunOptions, io: Io, outputs: Partial<StepOutputs>, id: StepId, dryRun: boolean): StepContext {
+export function makeContext(opts: RunOptions, io: Io, outputs: Partial<StepOutputs>, id: StepId, dryRun: boolean, repair?: StepContext['repair']): StepContext {
   return createStepContext({
+    ...(repair ? { repair } : {}),
     io,
     services: opts.services,
     secrets: opts.secrets,
@@ -178,6 +246,8 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       `Interrupted${current ? ` during the step "${current}"` : ''}. The state is saved in ${store.file}; run \`${opts.resumeCommand ?? 'okta-aws-sso resume'}\` to continue.`,
     );
 
+  /** What this run approved: a repair found while applying may fall under it (RunApprovals). */
+  const approvals = new RunApprovals();
   /** The changes an attempt was approved for, as recorded (secrets masked, no payloads). */
   const recorded = (changes: Parameters<typeof recordChanges>[0]): AttemptRecord['applied'] => JSON.parse(io.redact(JSON.stringify(recordChanges(changes)))) as AttemptRecord['applied'];
   /** Keeps the attempt that just ended (its window and what it was approved for) on the step's record. */
@@ -278,7 +348,15 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       return { outcome: 'failed', exitCode: err.exitCode, error: err, stoppedAt: drift[0]?.stepId ?? step.id, drift };
     }
 
-    const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false);
+    /** The attempt under way, once its plan is approved: a repair is recorded in it. */
+    let applying: Attempt | undefined;
+    const repair: StepContext['repair'] = async (change, reason) => {
+      if (!applying?.applied) throw repairOutsideApply(change);
+      const r = JSON.parse(io.redact(JSON.stringify(await approvals.repair(step.id, step.title, change, reason, io)))) as NonNullable<AttemptRecord['applied']>[number];
+      applying.applied.push(r);
+      io.info('REPAIR', { stepId: step.id, title: step.title, change: io.redact(changeLine(change)), reason: r.repair?.reason ?? '', approval: r.repair ? repairApproval(r.repair) : '' });
+    };
+    const ctx = makeContext(opts, io, outputs as Partial<StepOutputs>, step.id, false, repair);
     if (step.skip) {
       let reason: string | undefined;
       try {
@@ -312,7 +390,9 @@ export async function runSteps(opts: RunOptions & { mode?: 'run' | 'verify' }): 
       plan = replan ?? (await raceAbort(planStep(step, ctx), signal, interrupted));
       for (const c of plan.changes) io.debug('PLANNED_CHANGE', { stepId: step.id, change: io.redact(changeLine(c)) });
       await raceAbort(approve(step, plan.changes, io), signal, interrupted);
+      approvals.grant(step.id, plan.changes);
       attempt.applied = recorded(plan.changes);
+      applying = attempt;
       result = await raceAbort(step.apply(ctx, plan.changes, plan.observed, plan.answers), signal, interrupted);
     } catch (e) {
       return fail(step.id, e, 'apply', attempt);

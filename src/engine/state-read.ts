@@ -49,7 +49,11 @@ const changeRecord = object(
     summary: str,
     risk: oneOf(['read-only', 'additive', 'modifies-existing', 'org-wide', 'destructive']),
   },
-  { scale: object({ count: num, unit: str }), writes: arrayOf(object({ service: oneOf(['okta', 'aws']), operation: str, count: num })) },
+  {
+    scale: object({ count: num, unit: str }),
+    writes: arrayOf(object({ service: oneOf(['okta', 'aws']), operation: str, count: num })),
+    repair: object({ reason: str, approval: oneOf(['covered', 'asked']) }, { coveredBy: str }),
+  },
 );
 const stepRecord = object(
   { status: oneOf(STEP_STATUSES) },

@@ -46,6 +46,8 @@ const changeRecordSchema = z.object({
   risk: z.enum(['read-only', 'additive', 'modifies-existing', 'org-wide', 'destructive']),
   scale: z.object({ count: z.number(), unit: z.string() }).optional(),
   writes: z.array(z.object({ service: z.enum(['okta', 'aws']), operation: z.string(), count: z.number() })).optional(),
+  /** A repair found needed while applying (src/engine/step-plan.ts, RunApprovals): why, and under which approval. */
+  repair: z.object({ reason: z.string(), approval: z.enum(['covered', 'asked']), coveredBy: z.string().optional() }).optional(),
 });
 
 /**

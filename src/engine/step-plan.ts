@@ -11,8 +11,8 @@
  * exit 2), then hands exactly the approved changes to apply().
  */
 import { UsageError } from '../errors.js';
-import { RISK_ORDER, describeChange, isWrite, type Change, type RiskClass } from '../core/change.js';
-import type { StepOutputs } from '../core/outputs.js';
+import { RISK_ORDER, describeChange, isWrite, type Change, type ResourceRef, type RiskClass } from '../core/change.js';
+import type { StepId, StepOutputs } from '../core/outputs.js';
 import type { AnyStep, Drift, Io, StepContext } from '../steps/contract.js';
 
 export interface StepPlan {
@@ -43,7 +43,7 @@ export async function driftOf(step: AnyStep, ctx: StepContext, recorded: unknown
 }
 
 /** Changes that need an approval: everything but adopts and console actions (a person does those). */
-function needsApproval(c: Change): boolean {
+export function needsApproval(c: Change): boolean {
   return c.op !== 'adopt' && c.op !== 'console' && c.risk !== 'read-only';
 }
 
@@ -111,4 +111,86 @@ export interface RecordedChange {
   risk: RiskClass;
   scale?: { count: number; unit: string };
   writes?: { service: 'okta' | 'aws'; operation: string; count: number }[];
+  /** Present on a repair: a change found needed while applying, beyond the plan (see RunApprovals). */
+  repair?: RepairRecord;
+}
+
+/**
+ * Why a repair was made and under which approval. `covered`: an approval given earlier in the same
+ * run for the same resource at the same or a higher risk class (`coveredBy` names that change);
+ * `asked`: the engine asked (a person answered, or --yes approved).
+ */
+export interface RepairRecord {
+  reason: string;
+  approval: 'covered' | 'asked';
+  coveredBy?: string;
+}
+
+/** How a repair was approved, in words (the REPAIR message). */
+export function repairApproval(r: RepairRecord): string {
+  if (r.approval === 'asked') return 'approved now';
+  return r.coveredBy ? `covered by the approval of "${r.coveredBy}" given in this run` : 'read-only: nothing to approve';
+}
+
+/** Same resource: same kind, and the same id when both have one, else the same name. */
+export function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.id !== undefined && b.id !== undefined) return a.id === b.id;
+  return a.name !== undefined && a.name === b.name;
+}
+
+/**
+ * The approvals given in one run, and the gate for repairs (Terraform would re-plan; a wait cannot).
+ *
+ * A repair is a change a step finds it needs while applying, that no plan could foresee: e.g. a push
+ * mapping Okta put in ERROR is pushed again, the test user whose provisioning Okta left in ERROR is
+ * re-assigned (src/steps/provisioning-effect.ts). The step proposes it as a typed Change through
+ * `ctx.repair(change, reason)` before sending anything; the engine then
+ *  - approves it under the approval already given when this run approved a change on the SAME
+ *    RESOURCE (sameResource) at the SAME OR A HIGHER RISK CLASS (in any step: the test user created
+ *    by the test-user step, the mapping re-activated by the group-push step), or an earlier repair
+ *    of it asked in this run; an approval from an earlier run covers nothing;
+ *  - otherwise asks, like approve() (`--yes` approves; a non-interactive run without it stops with
+ *    APPROVAL_NEEDED, exit 2; a "no" stops with DECLINED), before the repair's first write;
+ *  - records it in the attempt's `applied`, with `repair` (reason, approval), so that `--json` shows it
+ *    and the plan-equals-requests check counts its writes as declared.
+ */
+export class RunApprovals {
+  private readonly given: { stepId: StepId; change: Change }[] = [];
+
+  /** Remember what a step's approval covered (the changes approve() asked for). */
+  grant(stepId: StepId, changes: readonly Change[]): void {
+    for (const c of changes) if (needsApproval(c)) this.given.push({ stepId, change: c });
+  }
+
+  /** The change approved in this run that covers `c`, if any. */
+  cover(c: Change): { stepId: StepId; change: Change } | undefined {
+    const rank = RISK_ORDER.indexOf(c.risk);
+    return this.given.find((g) => sameResource(g.change.resource, c.resource) && RISK_ORDER.indexOf(g.change.risk) >= rank);
+  }
+
+  /** Approve a repair (covered, or asked now); returns its record. Throws DECLINED / APPROVAL_NEEDED. */
+  async repair(stepId: StepId, stepTitle: string, c: Change, reason: string, io: Io): Promise<RecordedChange> {
+    const covering = this.cover(c);
+    let repair: RepairRecord;
+    if (covering) {
+      repair = { reason, approval: 'covered', coveredBy: `${covering.change.summary} (${covering.stepId})` };
+    } else if (!needsApproval(c)) {
+      repair = { reason, approval: 'covered' };
+    } else {
+      const ok = await io.confirm({
+        message: `${stepTitle} (repair, ${riskLabel(c.risk)}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
+        default: c.risk !== 'org-wide' && c.risk !== 'destructive',
+      });
+      if (!ok) {
+        throw new UsageError(`Stopped in "${stepTitle}": the repair "${c.summary}" was not approved; it was not made.`, {
+          code: 'DECLINED',
+          hint: 'Run again and approve the repair (or pass --yes), or fix the cause named above and run again.',
+        });
+      }
+      repair = { reason, approval: 'asked' };
+      this.given.push({ stepId, change: c });
+    }
+    return { ...recordChanges([c])[0]!, repair };
+  }
 }

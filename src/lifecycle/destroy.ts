@@ -446,7 +446,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
   for (const c of changes) {
     if (ctx.signal.aborted) throw new WizardError('Interrupted.', { code: 'INTERRUPTED', exitCode: 130, hint: 'Run `okta-aws-sso destroy` again to continue; what was removed is recorded.' });
     const p = c.payload as DestroyPayload;
-    const bar = ctx.io.progress(c.summary);
+    const bar = ctx.io.progress('DESTROY_REMOVING', { change: c.summary });
     try {
       switch (p.action) {
         case 'unassign': {
@@ -459,7 +459,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
             targets: p.accounts.map((accountId) => ({ accountId })),
             bulkExisting: false,
             signal: ctx.signal,
-            onProgress: (n, total) => bar.update(`${c.summary}: ${n}/${total}`),
+            onProgress: (n, total) => bar.update('DESTROY_REMOVING_COUNT', { change: c.summary, done: n, total }),
             debug: (m) => ctx.io.debug('CLIENT_DEBUG', { message: m }),
           });
           const failed = r.results.filter((x) => x.status === 'FAILED');
@@ -488,7 +488,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
               timeoutMs: ctx.services.sandbox ? 30_000 : 120_000,
               pollMs: ctx.services.sandbox ? 200 : 5_000,
               signal: ctx.signal,
-              onWait: (s) => bar.update(`${c.summary} (waiting for Identity Center: ${s} s)`),
+              onWait: (s) => bar.update('DESTROY_REMOVING_WAIT', { change: c.summary, seconds: s }),
             });
             if (!gone) ctx.io.warn('DESTROY_GROUP_STILL_PUSHED', { name: p.groupName });
           }
@@ -507,7 +507,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
           await o.deactivateConnection(p.appId);
           break;
         case 'console': {
-          bar.succeed(`${c.summary}: a console action`);
+          bar.succeed('DESTROY_REMOVED_BY_CONSOLE', { change: c.summary });
           await performConsole(ctx, consoleAction(p.id, obs.identityStoreId), obs.instanceId);
           await hooks.removed(removalKey(p), p.id);
           done.push(c.summary);
@@ -525,7 +525,7 @@ export async function applyDestroy(ctx: DestroyContext, obs: ObservedDestroy, ch
       bar.fail();
       throw e;
     }
-    bar.succeed(`${c.summary}: done`);
+    bar.succeed('DESTROY_REMOVED', { change: c.summary });
     await hooks.removed(removalKey(p));
     done.push(c.summary);
   }

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
+import type { MessageCode } from '../messages.js';
 import { escapeControl } from './text.js';
 
 export const KiB = 1024;
@@ -38,14 +39,14 @@ export interface BoundedReadOptions {
   /** What to do instead (the "What to do:" line). */
   hint: string;
   /** Error code for a file that cannot be read (default FILE_UNREADABLE). */
-  code?: string;
+  code?: MessageCode;
   /** Checks the opened file (owner, mode) before anything is read; throws to refuse it. */
   inspect?: (st: fs.Stats) => void;
 }
 
 const CHUNK = 64 * KiB;
 
-function refuse(opts: BoundedReadOptions, file: string, why: string, code: string, hint = opts.hint): UsageError {
+function refuse(opts: BoundedReadOptions, file: string, why: string, code: MessageCode, hint = opts.hint): UsageError {
   return new UsageError(`${opts.what} "${escapeControl(file)}" ${why}.`, { code, hint });
 }
 

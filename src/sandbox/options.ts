@@ -29,7 +29,7 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
       throw new SandboxInputError('options.okta.apiTokenPermissions must be a list of Okta scopes such as "okta.apps.manage" or "okta.users.read".');
     }
   }
-  known('options.okta', raw, ['apiTokenPermissions', 'provisioningApi', 'rateLimitPerMinute', 'rateLimitWindowSeconds', 'directory', 'authnPolicy', 'consoleProvisioning']);
+  known('options.okta', raw, ['apiTokenPermissions', 'provisioningApi', 'rateLimitPerMinute', 'rateLimitWindowSeconds', 'directory', 'authnPolicy', 'consoleProvisioning', 'sessionTokensSpent']);
   const out: OktaEmulatorOptions = {};
   if (raw.provisioningApi !== undefined) {
     if (raw.provisioningApi !== 'unknown' && raw.provisioningApi !== 'supported') {
@@ -42,6 +42,10 @@ export function parseOktaOptions(raw: unknown): OktaEmulatorOptions {
       throw new SandboxInputError('options.okta.authnPolicy must be "password", "mfa" or "identity-engine".');
     }
     out.authnPolicy = raw.authnPolicy;
+  }
+  if (raw.sessionTokensSpent !== undefined) {
+    if (typeof raw.sessionTokensSpent !== 'boolean') throw new SandboxInputError('options.okta.sessionTokensSpent must be true or false.');
+    out.sessionTokensSpent = raw.sessionTokensSpent;
   }
   if (raw.rateLimitPerMinute !== undefined) out.rateLimitPerMinute = num('options.okta.rateLimitPerMinute', raw.rateLimitPerMinute, 1, 1_000_000, true);
   if (raw.directory !== undefined) {

@@ -98,6 +98,12 @@ export interface OktaEmulatorOptions {
    * does not open the app's SSO link).
    */
   authnPolicy?: 'password' | 'mfa' | 'identity-engine';
+  /**
+   * Test hook: every session token is already spent when its first redirect arrives
+   * (GET /login/sessionCookieRedirect answers with the sign-in page, as Okta answers a redirect sent
+   * again after its answer was lost), so no token ever opens the app. Default false: good once.
+   */
+  sessionTokensSpent?: boolean;
 }
 
 export interface AwsEmulatorOptions {

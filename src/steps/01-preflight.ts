@@ -146,20 +146,17 @@ export const preflightStep: Step<'preflight', PreflightAnswers, ObservedPrefligh
     const org = await describeOrganization(aws);
     ctx.io.notify(managementNote(org));
     if (org.delegatedAdminNote?.startsWith('inferred')) ctx.io.debug('DELEGATED_ADMIN_INFERRED', { note: org.delegatedAdminNote });
-    const p = ctx.io.progress(answers.region ? `Looking for the Identity Center instance in ${answers.region}` : 'Probing the regions for the Identity Center instance');
+    const p = answers.region ? ctx.io.progress('PREFLIGHT_INSTANCE_LOOKUP', { region: answers.region }) : ctx.io.progress('PREFLIGHT_INSTANCE_PROBE');
     let instances: InstanceProbe;
     try {
-      instances = await probeInstances(aws, answers.region, (m) => p.update(`Probing regions: ${m}`));
+      instances = await probeInstances(aws, answers.region, (region, count) => p.update('PREFLIGHT_REGION_PROBED', { region, count }));
     } catch (e) {
       p.fail();
       throw e;
     }
     const only = instances.instances.length === 1 ? instances.instances[0]! : undefined;
-    p.succeed(
-      only
-        ? `Identity Center instance ${only.instanceArn} (identity store ${only.identityStoreId}), home region ${only.region}`
-        : `${instances.instances.length} Identity Center instances in ${instances.region}`,
-    );
+    if (only) p.succeed('PREFLIGHT_INSTANCE_FOUND', { instanceArn: only.instanceArn, identityStoreId: only.identityStoreId, region: only.region });
+    else p.succeed('PREFLIGHT_INSTANCES_FOUND', { count: instances.instances.length, region: instances.region });
     const okta = (await ctx.services.okta()).describe();
     ctx.io.info('PREFLIGHT_OKTA_ORG', { orgUrl: okta.orgUrl, authMode: okta.authMode, credentialSource: okta.credentialSource });
     return { caller: { accountId: aws.caller.accountId, arn: aws.caller.arn }, credentialSource: aws.credentialSource, org, instances, okta };

@@ -329,7 +329,7 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
       switch (pl.action) {
         case 'create': {
           const label = String(pl.body.label);
-          const p = ctx.io.progress(`Creating the Okta app "${label}"`);
+          const p = ctx.io.progress('OKTA_APP_CREATING', { label });
           try {
             const created = await client.createApp(pl.body);
             app = await readBack(client, created.id, obs.sp, 'created');
@@ -337,7 +337,7 @@ export const oktaAppStep: Step<'okta-app', OktaAppAnswers, ObservedOktaApp> = {
             p.fail();
             throw e;
           }
-          p.succeed(`Created the Okta app "${label}" (${app.id})`);
+          p.succeed('OKTA_APP_CREATED', { label, id: app.id });
           adopted = false;
           break;
         }

@@ -141,7 +141,7 @@ export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdp
     const base = { app, file: answers.file, now: ctx.now().toISOString(), ...(ctx.outputs['idp-metadata'] ? { earlier: ctx.outputs['idp-metadata'] } : {}) };
     if (isKnownAfterApply(app.appId)) return { ...base, fileCurrent: false };
     const okta = await ctx.services.okta();
-    const p = ctx.io.progress(`Downloading the SAML metadata of the Okta app ${app.appId}`);
+    const p = ctx.io.progress('IDP_METADATA_DOWNLOADING', { appId: app.appId });
     let got: { xml: string; md: IdpMetadata };
     try {
       got = await download(okta, app);
@@ -149,7 +149,7 @@ export const idpMetadataStep: Step<'idp-metadata', { file: string }, ObservedIdp
       p.fail();
       throw e;
     }
-    p.succeed(`Downloaded the SAML metadata of the Okta app ${app.appId}`);
+    p.succeed('IDP_METADATA_DOWNLOADED', { appId: app.appId });
     const { warning } = checkCertValidity(got.md, ctx.now());
     if (warning) ctx.io.notify(warning);
     let fileCurrent = false;

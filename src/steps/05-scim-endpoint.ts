@@ -77,14 +77,14 @@ export interface ObservedScim {
 export type ScimPayload = { action: 'console'; actionId: 'enable-automatic-provisioning' } | { action: 'use'; endpoint: string };
 
 async function probeWithProgress(ctx: StepContext, endpoint: string, token: string): Promise<void> {
-  const p = ctx.io.progress(`Probing ${endpoint}/ServiceProviderConfig`);
+  const p = ctx.io.progress('SCIM_PROBING', { endpoint });
   try {
     await probeScim(endpoint, token, { signal: ctx.signal });
   } catch (e) {
     p.fail();
     throw e;
   }
-  p.succeed(`The SCIM endpoint accepted the token (${endpoint}).`);
+  p.succeed('SCIM_PROBE_ACCEPTED', { endpoint });
 }
 
 export function planScimEndpoint(obs: ObservedScim, ans: ScimAnswers, recorded?: ScimEndpointOutput): Change<ScimPayload>[] {

@@ -14,7 +14,7 @@ import { KNOWN_AFTER_APPLY, isKnownAfterApply, type Change, type PlannedWrite } 
 import type { GroupPushOutput, PushMappingRef } from '../core/outputs.js';
 import { likelyPushErrorCause, type OktaGroup, type PushMapping } from '../okta/client.js';
 import { DEFAULT_PUSH_PREFIX } from './07-groups.js';
-import { repushMapping } from './provisioning-effect.js';
+import { repushChange, repushMapping } from './provisioning-effect.js';
 
 export function ruleAction(app: { id: string; label: string }, prefix: string): ConsoleAction {
   const name = `okta-aws-sso: ${prefix}*`;
@@ -117,16 +117,10 @@ export function planGroupPush(obs: ObservedGroupPush, ans: GroupPushAnswers, rec
         ...(was ? { drift: `The push of "${g.name}" is INACTIVE, not ACTIVE.` } : {}),
       });
     } else if (m.status === 'ERROR') {
+      // The same change as the repair a wait makes (provisioning-effect.ts), planned here.
       changes.push({
-        op: 'update',
-        resource,
-        summary: `Push the group "${g.name}" again`,
-        risk: 'modifies-existing',
-        before: { status: 'ERROR' },
-        after: { status: 'ACTIVE' },
+        ...(repushChange(m.id, g.name, m.errorSummary) as Change<GroupPushPayload>),
         detail: `push again, was ERROR${m.errorSummary ? `: ${m.errorSummary}` : ''}`,
-        payload: { action: 'repush', mappingId: m.id, groupName: g.name, ...(m.errorSummary ? { errorSummary: m.errorSummary } : {}) },
-        writes: patch(),
         ...(was ? { drift: `The push of "${g.name}" is in ERROR: ${m.errorSummary ?? 'no message'} (likely cause: ${likelyPushErrorCause(m.errorSummary)}).` } : {}),
       });
     } else {

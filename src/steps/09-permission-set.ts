@@ -160,7 +160,7 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
   async apply(ctx, changes, obs, want) {
     const { aws } = await homeAws(ctx);
     const client = aws.ssoAdmin();
-    const p = ctx.io.progress(`Permission set "${want.name}"`);
+    const p = ctx.io.progress('PERMISSION_SET_PROGRESS', { name: want.name });
     let arn = obs.existing?.arn;
     let created = false;
     let reprovisioned = 0;
@@ -199,7 +199,7 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
             break;
           case 'provision':
             ctx.io.info('PERMISSION_SET_REPROVISION', { count: pl.accounts.length });
-            await reprovisionAll(client, obs.instanceArn, pl.arn, ctx.signal, (m) => p.update(`Permission set "${want.name}": ${m}`));
+            await reprovisionAll(client, obs.instanceArn, pl.arn, ctx.signal, (s) => p.update('PERMISSION_SET_PROVISIONING', { name: want.name, seconds: s }));
             reprovisioned = pl.accounts.length;
             break;
         }
@@ -208,7 +208,8 @@ export const permissionSetStep: Step<'permission-set', DesiredPermissionSet, Obs
       p.fail();
       throw e;
     }
-    p.succeed(`Permission set "${want.name}" ready${reprovisioned ? ` (re-provisioned to ${reprovisioned} account(s))` : ''}.`);
+    if (reprovisioned) p.succeed('PERMISSION_SET_READY_REPROVISIONED', { name: want.name, count: reprovisioned });
+    else p.succeed('PERMISSION_SET_READY', { name: want.name });
     // A set an earlier run created stays "created" when a later run (drift repair) adopts it: destroy removes it.
     const prev = ctx.outputs['permission-set'];
     if (prev?.created === true && prev.arn === arn) created = true;

@@ -80,7 +80,7 @@ export async function waitForPushedGroup(ctx: StepContext, aws: AwsClients, pf: 
   const first = await getGroupId(client, pf.identityStoreId, name);
   if (first) return first;
   const timeoutMs = await waitTimeoutMs(ctx);
-  const p = ctx.io.progress(`Waiting for the group "${name}" to arrive through SCIM`);
+  const p = ctx.io.progress('GROUP_WAIT', { name });
   const watch = mappingWatcher(ctx, name);
   const found = await waitFor<{ id?: string; error?: string }>(
     async () => {
@@ -93,18 +93,18 @@ export async function waitForPushedGroup(ctx: StepContext, aws: AwsClients, pf: 
       timeoutMs,
       pollMs: awsTuning().scimPollMs,
       signal: ctx.signal,
-      onWait: (s) => p.update(`Waiting for the group "${name}" to arrive through SCIM (${s} s of ${Math.round(timeoutMs / 1000)} s)`),
+      onWait: (s) => p.update('GROUP_WAIT_SECONDS', { name, seconds: s, timeout: Math.round(timeoutMs / 1000) }),
     },
   );
   if (found?.error) {
-    p.fail(`The group "${name}" cannot arrive: Okta reports the push in ERROR.`);
+    p.fail('GROUP_CANNOT_ARRIVE', { name });
     throw new WizardError(`${found.error}.`, {
       code: 'GROUP_PUSH_ERROR',
       hint: `Fix the cause named above, then run again: the wizard pushes the group again. ${consoleMistakes(ctx)}.`,
     });
   }
   if (!found?.id) {
-    p.fail(`The group "${name}" did not arrive within ${Math.round(timeoutMs / 1000)} s.`);
+    p.fail('GROUP_NOT_ARRIVED', { name, timeout: Math.round(timeoutMs / 1000) });
     throw new WizardError(`The pushed group "${name}" has not arrived in the Identity Center identity store ${pf.identityStoreId}.`, {
       code: 'GROUP_NOT_PUSHED',
       hint:
@@ -112,7 +112,7 @@ export async function waitForPushedGroup(ctx: StepContext, aws: AwsClients, pf: 
         `and the SCIM token (Identity Center > Settings > Automatic provisioning; an expired or replaced token gives 401). ${consoleMistakes(ctx)}. Then run again, or raise --wait-timeout.`,
     });
   }
-  p.succeed(`The group "${name}" arrived (${found.id}).`);
+  p.succeed('GROUP_ARRIVED', { name, id: found.id });
   return found.id;
 }
 
@@ -333,7 +333,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     const total = assign.length;
     const already = total - todo.length;
     let outcome;
-    const bar = ctx.io.progress(`${already}/${total} accounts`);
+    const bar = ctx.io.progress('ACCOUNTS_PROGRESS', { done: already, total });
     if (todo.length > 0) {
       const requestsPerSecond = await rate(ctx);
       try {
@@ -351,7 +351,7 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
             progress.results[r.accountId] = r;
             void save().catch(() => undefined);
           },
-          onProgress: (done) => bar.update(`${already + done}/${total} accounts`),
+          onProgress: (done) => bar.update('ACCOUNTS_PROGRESS', { done: already + done, total }),
           debug: (m) => ctx.io.debug('CLIENT_DEBUG', { message: m }),
         });
       } catch (e) {
@@ -365,14 +365,14 @@ export const accountAssignmentsStep: Step<'account-assignments', AssignmentAnswe
     const results: AccountAssignmentResult[] = [...assign.map((a) => progress.results[a.accountId]!), ...skipped];
     const failed = results.filter((r) => r.status === 'FAILED');
     if (failed.length > 0) {
-      bar.fail(`${total - failed.length}/${total} accounts (${summary(results)})`);
+      bar.fail('ACCOUNTS_DONE', { done: total - failed.length, total, summary: summary(results) });
       for (const f of failed) ctx.io.warn('ACCOUNT_ASSIGNMENT_FAILED', { account: accountLabel(f), accountId: f.accountId, reason: f.failureReason ?? 'no reason given' });
       throw new WizardError(`${failed.length} of ${total} account assignment(s) failed: ${failed.map((f) => `${f.accountId} (${f.failureReason ?? 'no reason'})`).join('; ')}.`, {
         code: 'ASSIGNMENTS_FAILED',
         hint: 'Fix the causes named above (a suspended or closing account, an IAM role quota, missing IAM rights in the account), then run again: only the failed and unfinished accounts are retried.',
       });
     }
-    bar.succeed(`${total}/${total} accounts (${summary(results)})`);
+    bar.succeed('ACCOUNTS_DONE', { done: total, total, summary: summary(results) });
     return { groupId, groupName: name, permissionSetArn: psArn, results };
   },
   outputsAfter(obs) {

@@ -68,7 +68,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
   let userInGroup: boolean | undefined;
   if (user) {
     const timeoutMs = waitForUser ? waitTimeoutS * 1000 : 0;
-    const p = ctx.io.progress(`Looking for the test user "${user.login}" in the identity store`);
+    const p = ctx.io.progress('VERIFY_USER_LOOKUP', { login: user.login });
     // Provisioning verified by its effect; stop as soon as Okta reports a sync error for the user.
     const watch = appUserWatcher(ctx, user);
     const arrived = await waitFor<{ id?: string; error?: string }>(
@@ -82,7 +82,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
         timeoutMs,
         pollMs: awsTuning().scimPollMs,
         signal: ctx.signal,
-        onWait: (s) => p.update(`Waiting for the test user "${user.login}" to arrive through SCIM (${s} s)`),
+        onWait: (s) => p.update('VERIFY_USER_WAIT', { login: user.login, seconds: s }),
       },
     );
     identityStoreUserId = arrived?.id;
@@ -112,7 +112,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
           timeoutMs,
           pollMs: awsTuning().scimPollMs,
           signal: ctx.signal,
-          onWait: (s) => p.update(`Waiting for "${user.login}" to join "${a.groupName}" through SCIM (${s} s)`),
+          onWait: (s) => p.update('VERIFY_USER_GROUP_WAIT', { login: user.login, group: a.groupName, seconds: s }),
         },
       );
       userInGroup = member?.member === true;
@@ -123,7 +123,7 @@ async function verifyAll(ctx: StepContext, waitForUser: boolean, waitTimeoutS: n
             : `The user "${user.login}" is not a member of "${a.groupName}" in Identity Center: check that it is in the Okta group and that the push mapping is Active, then push again.`,
         );
       }
-      if (userInGroup && userHasExternalIds) p.succeed(`The test user arrived through SCIM (${identityStoreUserId}) and is in "${a.groupName}".`);
+      if (userInGroup && userHasExternalIds) p.succeed('VERIFY_USER_ARRIVED', { id: identityStoreUserId, group: a.groupName });
       else p.fail();
     }
   } else {
@@ -208,7 +208,7 @@ export interface VerifyAnswers {
   signIn: 'prove' | 'console' | 'print';
 }
 
-/** What the step read (nothing in a dry run: it reads once the earlier steps have run). */
+/** What the step read (nothing before apply in a run or a dry run: it reads, and waits, in apply). */
 export type ObservedVerify = { planned: true } | { planned?: undefined; findings: Findings };
 
 /** Read-only: a verification reads, it never writes; a problem found by a done step's re-check is drift. */
@@ -235,10 +235,11 @@ export const verifyStep: Step<'verify', VerifyAnswers, ObservedVerify> = {
     return { waitTimeoutS, signIn: ctx.services.sandbox || isSignInRequested() ? 'prove' : ctx.io.interactive ? 'console' : 'print' };
   },
   async observe(ctx, ans, recorded) {
-    // A dry run plans the reads; it does not wait for (or read back) what earlier planned changes will make.
-    if (ctx.dryRun && !recorded) return { planned: true };
-    // A done step's re-check reads without waiting; a run waits for the test user to arrive.
-    return { findings: await verifyAll(ctx, recorded === undefined, ans.waitTimeoutS) };
+    // A run (and a dry run) plans the reads: the wait for the test user belongs to apply, since it may
+    // repair (re-push, re-assign: ctx.repair), and observe never writes. A done step's re-check reads
+    // without waiting (and so without repairing).
+    if (!recorded) return { planned: true };
+    return { findings: await verifyAll(ctx, false, ans.waitTimeoutS) };
   },
   plan: (obs, ans, recorded) => planVerify(obs, ans, recorded),
   async apply(ctx, _changes, obs, ans) {

@@ -51,6 +51,13 @@ export interface StepContext {
   /** Working directory for files the step writes (defaults to the state file's folder). */
   workDir: string;
   now(): Date;
+  /**
+   * A repair found needed while applying (beyond the plan: no plan could foresee it), proposed before
+   * its first write: the engine approves it under an approval given in this run for the same resource
+   * and risk class, or asks; then records it in the attempt (src/engine/step-plan.ts, RunApprovals).
+   * Throws DECLINED / APPROVAL_NEEDED when it is not approved, and outside apply (nothing may write).
+   */
+  repair(change: Change, reason: string): Promise<void>;
 }
 
 /**

@@ -8,7 +8,9 @@
  */
 import { likelyPushErrorCause, OktaAuthError, oktaStatus, type OktaAppUser, type OktaClient, type PushMapping } from '../okta/client.js';
 import { PROVISIONING_RETRIES } from '../retry/policy.js';
+import { isWizardError } from '../errors.js';
 import type { TestUserOutput } from '../core/outputs.js';
+import type { Change } from '../core/change.js';
 import type { StepContext } from './contract.js';
 import { CONSOLE_MISTAKES } from './06-okta-provisioning.js';
 
@@ -24,6 +26,45 @@ export async function repushMapping(okta: OktaClient, appId: string, mappingId: 
     await okta.setPushMappingStatus(appId, mappingId, 'INACTIVE');
     return okta.setPushMappingStatus(appId, mappingId, 'ACTIVE');
   }
+}
+
+/**
+ * The repairs below are typed changes, proposed to the engine (ctx.repair) before their first write:
+ * approved under this run's approval of the same resource and risk class, or asked, then recorded in
+ * the step's attempt (src/engine/step-plan.ts, RunApprovals). Same resource and class as the plans that
+ * make them: the mapping as the group-push step plans "Push the group again" (modifies-existing), the
+ * test user as the test-user step plans adding an existing user to a group (modifies-existing).
+ */
+export function repushChange(mappingId: string, groupName: string, errorSummary: string | null | undefined): Change {
+  return {
+    op: 'update',
+    resource: { kind: 'okta-push-mapping', id: mappingId, name: groupName },
+    summary: `Push the group "${groupName}" again`,
+    risk: 'modifies-existing',
+    before: { status: 'ERROR' },
+    after: { status: 'ACTIVE' },
+    payload: { action: 'repush', mappingId, groupName, ...(errorSummary ? { errorSummary } : {}) },
+    writes: [{ service: 'okta', operation: 'updateGroupPushMapping', count: 1 }],
+  };
+}
+
+export function reassignChange(user: TestUserOutput, groupId: string): Change {
+  return {
+    op: 'update',
+    resource: { kind: 'okta-user', id: user.userId, name: user.login },
+    summary: `Re-assign the test user ${user.login}: leave the assignment group ${groupId} and join it again`,
+    risk: 'modifies-existing',
+    payload: { action: 'reassign', userId: user.userId, groupId },
+    writes: [
+      { service: 'okta', operation: 'unassignUserFromGroup', count: 1 },
+      { service: 'okta', operation: 'assignUserToGroup', count: 1 },
+    ],
+  };
+}
+
+/** An error a wait must not swallow: a refused credential, or a repair not approved. */
+function mustStop(e: unknown): boolean {
+  return e instanceof OktaAuthError || (isWizardError(e) && (e.code === 'DECLINED' || e.code === 'APPROVAL_NEEDED' || e.code === 'REPAIR_OUTSIDE_APPLY'));
 }
 
 /** What to check when provisioning shows no effect, worded for the provisioning app. */
@@ -52,13 +93,14 @@ export function mappingWatcher(ctx: StepContext, groupName: string): () => Promi
       m = await okta.getPushMapping(push.appId, ref.mappingId);
       if (m?.status !== 'ERROR') return undefined;
       if (repushed < PROVISIONING_RETRIES) {
+        await ctx.repair(repushChange(ref.mappingId, groupName, m.errorSummary), `Okta reports the push in ERROR (${m.errorSummary ?? 'no message'}), attempt ${repushed + 1} of ${PROVISIONING_RETRIES}`);
         repushed++;
         ctx.io.info('PUSH_REPUSH', { name: groupName, error: m.errorSummary ?? 'no message', attempt: repushed, max: PROVISIONING_RETRIES });
         await repushMapping(okta, push.appId, ref.mappingId);
         return undefined;
       }
     } catch (e) {
-      if (e instanceof OktaAuthError) throw e;
+      if (mustStop(e)) throw e;
       ctx.io.debug('PUSH_MAPPING_UNREADABLE', { name: groupName, reason: e instanceof Error ? e.message : String(e) });
       return undefined;
     }
@@ -106,6 +148,7 @@ export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Pr
       const embedded = au._embedded as { syncError?: { errorSummary?: string } } | undefined;
       summary = embedded?.syncError?.errorSummary ?? (typeof au.errorSummary === 'string' ? au.errorSummary : 'no message');
       if (reassigned < PROVISIONING_RETRIES && canReassign(au, user, groupId)) {
+        await ctx.repair(reassignChange(user, groupId), `Okta reports the provisioning of the test user in ERROR (${summary}), attempt ${reassigned + 1} of ${PROVISIONING_RETRIES}`);
         reassigned++;
         ctx.io.info('TEST_USER_REASSIGN', { login: user.login, error: summary, attempt: reassigned, max: PROVISIONING_RETRIES });
         away = true;
@@ -115,7 +158,7 @@ export function appUserWatcher(ctx: StepContext, user: TestUserOutput): () => Pr
         return undefined;
       }
     } catch (e) {
-      if (e instanceof OktaAuthError) throw e;
+      if (mustStop(e)) throw e;
       ctx.io.debug('TEST_USER_ASSIGNMENT_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) });
       return undefined;
     }

@@ -152,7 +152,7 @@ async function provePush(env: RotationEnv, user: TestUserOutput, when: string): 
   if (!live) throw new WizardError(`The test user ${user.login} no longer exists in Okta.`, { code: 'ROTATE_PUSH_NOT_SEEN', hint: 'Run `okta-aws-sso resume` to re-create it, then run the rotation again.' });
   const original = typeof live.profile.displayName === 'string' && live.profile.displayName !== '' ? live.profile.displayName : user.displayName;
   const probe = `${original} (SCIM check)`;
-  const p = env.io.progress(`Proving provisioning ${when}: changing the display name of ${user.login} in Okta and waiting for it in Identity Center`);
+  const p = env.io.progress('ROTATE_PUSH_PROVING', { when, login: user.login });
   const fail = (what: string): WizardError => {
     p.fail();
     return new WizardError(`The change of ${user.login} (${what}) did not arrive in the identity store within ${PUSH_WAIT_MS / 1000} s ${when}.`, {
@@ -172,7 +172,7 @@ async function provePush(env: RotationEnv, user: TestUserOutput, when: string): 
     p.fail();
     throw e;
   }
-  p.succeed(`Provisioning works ${when}: the change of ${user.login} arrived in Identity Center (and was undone).`);
+  p.succeed('ROTATE_PUSH_PROVED', { when, login: user.login });
 }
 
 /** Runs the phases not done yet, in order. Returns what the rotation left as facts for the summary. */
@@ -190,14 +190,14 @@ export async function runScimRotation(env: RotationEnv): Promise<void> {
   }
   if (!done('token-probed')) {
     token ??= await newToken(env);
-    const p = env.io.progress(`Probing ${s.scim.endpoint}/ServiceProviderConfig with the new token`);
+    const p = env.io.progress('ROTATE_TOKEN_PROBING', { endpoint: s.scim.endpoint });
     try {
       await probeScim(s.scim.endpoint, token, { signal: env.signal });
     } catch (e) {
       p.fail();
       throw e;
     }
-    p.succeed('The SCIM endpoint accepts the new token.');
+    p.succeed('ROTATE_TOKEN_ACCEPTED');
     await markDone(env, 'token-probed');
   }
   if (!done('okta-updated')) {

@@ -56,8 +56,8 @@ async function profilesRow(env: HealthEnv): Promise<HealthRow> {
   const g = env.outputs.groups;
   if (!g) return rowOf('okta-profiles', check, 'skipped', 'the groups step is not done');
   const okta = await env.services.okta();
-  const p = env.io.progress('Checking the profiles of the assigned Okta users');
-  const scan = await scanGroupProfiles(okta, [g.assignmentGroup.id], (n) => p.update(`Checked ${n} Okta profile(s)`));
+  const p = env.io.progress('HEALTH_PROFILES_CHECKING');
+  const scan = await scanGroupProfiles(okta, [g.assignmentGroup.id], (n) => p.update('HEALTH_PROFILES_CHECKED', { count: n }));
   p.stop();
   if (scan.refused === 0) return rowOf('okta-profiles', check, 'passed', `${scan.checked} assigned user(s), all with first, last and display name SCIM accepts`);
   return rowOf(

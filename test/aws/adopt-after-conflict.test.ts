@@ -8,7 +8,7 @@
 import { ListInstancesCommand, ListPermissionSetsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkRetrySettings } from '../../src/aws/retry-strategy.js';
-import { attachManagedPolicy, createOrAdopt, listAttachedPolicies } from '../../src/aws/permission-sets.js';
+import { attachManagedPolicy, createOrAdopt, listAttachedPolicies, madeBySend } from '../../src/aws/permission-sets.js';
 import { createOrAdoptAws } from '../../src/aws/retry.js';
 import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -38,6 +38,9 @@ describe('AWS creates after a lost answer', () => {
       sb.faults.apply({ aws: { lostAnswerRate: 0.4 } });
       const r = await createOrAdopt(sso, instanceArn, { name, description: 'fault test', sessionDuration: 'PT1H', managedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } as never);
       expect(r.ps.Name).toBe(name);
+      // Made by this create (also when its first answer was lost and the resend met "already exists"):
+      // the wizard's own set, never taken for someone else's.
+      expect(r.created).toBe(true);
       await attachManagedPolicy(sso, instanceArn, r.ps.PermissionSetArn as string, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
       sb.faults.clear();
       expect(await listAttachedPolicies(sso, instanceArn, r.ps.PermissionSetArn as string)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
@@ -47,6 +50,19 @@ describe('AWS creates after a lost answer', () => {
     // Every set exists exactly once.
     const arns = (await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 100 }))).PermissionSets ?? [];
     expect(arns).toHaveLength(names.length);
+  });
+
+  it("a set someone else made before the create is adopted, not counted as the wizard's", async () => {
+    const want = { name: 'MadeBefore', description: 'fault test', sessionDuration: 'PT1H', managedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' };
+    const first = await createOrAdopt(sso, instanceArn, want);
+    expect(first.created).toBe(true);
+    const again = await createOrAdopt(sso, instanceArn, want);
+    expect(again.ps.PermissionSetArn).toBe(first.ps.PermissionSetArn);
+    // Same values, but it existed before this create was sent (more than the clock skew SigV4 allows).
+    expect(madeBySend(again.ps, want, Date.now() + 6 * 60_000)).toBe(false);
+    // Made after the send, but with other values: not what this create sent.
+    expect(madeBySend(again.ps, { ...want, description: 'other' }, Date.now() - 1000)).toBe(false);
+    expect(madeBySend(again.ps, want, Date.now() - 1000)).toBe(true);
   });
 
   it('a conflict with nothing to adopt stands (the lookup finds nothing)', async () => {

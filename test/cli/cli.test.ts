@@ -244,7 +244,9 @@ describe('runs', () => {
     ]);
     expect(doc.steps.map((s) => s.notes)).toEqual([['check: credentials'], [expect.stringMatching(/^pending: needs the result of "preflight"/)], []]);
     expect(doc.pendingConsoleActions).toEqual([{ stepId: 'okta-app', title: 'Upload the IdP metadata', instructions: ['in the AWS console'], planned: true }]);
-    expect(r.stderr).toContain('Console actions to come');
+    const heading = doc.messages.find((m) => m.code === 'DRY_RUN_CONSOLE_ACTIONS');
+    expect(heading?.level).toBe('info');
+    expect(r.stderr).toContain(`${heading?.text}\n  - Upload the IdP metadata [okta-app]: in the AWS console`);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 

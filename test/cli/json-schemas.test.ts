@@ -57,7 +57,14 @@ describe('--json documents match docs/schemas', () => {
 
     const start = check('sandbox', await runCli(['sandbox', 'start', '--json'], { cwd: dir, env }));
     expect(start['data']).toMatchObject({ started: false });
-    expect(JSON.stringify(start)).not.toMatch(/token|secret/i);
+    expect(JSON.stringify(start['data'])).not.toMatch(/token|secret/i);
+    // The lines it printed are records too: they name the 0600 file that holds the API token, never the token.
+    const startMsgs = start['messages'] as { code: string; data: Record<string, unknown> }[];
+    const envFile = String(startMsgs.find((m) => m.code === 'SANDBOX_ENV_SOURCE')?.data['file']);
+    const token = /OKTA_API_TOKEN="([^"]+)"/.exec(fs.readFileSync(envFile, 'utf8'))?.[1];
+    expect(token).toMatch(/\S{8}/);
+    expect(JSON.stringify(start)).not.toContain(token);
+    expect(startMsgs.find((m) => m.code === 'SANDBOX_ENV_EXPORT' && m.data['name'] === 'OKTA_API_TOKEN')?.data['value']).toBe(`<in ${envFile}>`);
     check('sandbox', await runCli(['sandbox', 'status', '--json'], { cwd: dir, env }));
 
     const since = new Date().toISOString();
@@ -72,6 +79,14 @@ describe('--json documents match docs/schemas', () => {
     expect(msgs.filter((m) => m.code === 'STEP_START').map((m) => m.data['stepId'])).toContain('account-assignments');
     expect(msgs.find((m) => m.code === 'GROUP_CREATED')).toMatchObject({ level: 'info', data: { name: expect.any(String), id: expect.any(String) } });
     expect(msgs.every((m) => m.level !== 'debug')).toBe(true);
+    // A spinner's start and outcome are records too (its redrawn updates are not), and so is every
+    // line the run ended with: the closing summary.
+    expect(msgs.filter((m) => m.level === 'progress').map((m) => m.code)).toEqual(expect.arrayContaining(['ACCOUNTS_PROGRESS', 'ACCOUNTS_DONE', 'PERMISSION_SET_PROGRESS']));
+    expect(msgs.find((m) => m.code === 'ACCOUNTS_DONE')?.data).toMatchObject({ done: expect.any(Number), total: expect.any(Number) });
+    const closing = msgs.slice(msgs.findIndex((m) => m.code === 'RUN_DONE'));
+    expect(closing.map((m) => m.code)).toEqual(expect.arrayContaining(['RUN_DONE', 'SUMMARY_CREATED', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']));
+    expect(closing.every((m) => m.level === 'result')).toBe(true);
+    for (const m of closing) expect(init.stderr.replace(/\n +/g, ' ')).toContain(m.text);
     // Each record's text is what the terminal printed (on stderr with --json).
     for (const m of msgs.filter((x) => x.code === 'GROUP_CREATED')) expect(init.stderr).toContain(m.text);
     // The dry run printed the very changes init then applied, for every step it could plan (the rest

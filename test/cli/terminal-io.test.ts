@@ -10,6 +10,7 @@ import { BaseIo } from '../../src/cli/io/base-io.js';
 import { InquirerPrompter, TerminalOutput, colorLevel } from '../../src/cli/io/terminal.js';
 import { printError } from '../../src/cli/render.js';
 import { WizardError } from '../../src/errors.js';
+import { ioMessage } from '../../src/messages.js';
 import { Capture, typeWhenDrawn, useLineEditingTerminal } from '../helpers/terminal.js';
 
 useLineEditingTerminal();
@@ -149,13 +150,13 @@ describe('TerminalOutput and color rules', () => {
       values: [{ label: 'Region', value: 'us-east-2' }],
     });
     o.debug('hidden detail');
-    const p = o.progress('Assigning accounts');
-    p.update('3/7 accounts');
-    p.succeed('7/7 accounts assigned');
+    const p = o.progress(ioMessage('ACCOUNTS_PROGRESS', { done: 0, total: 7 }));
+    p.update(ioMessage('ACCOUNTS_PROGRESS', { done: 3, total: 7 }));
+    p.succeed(ioMessage('ACCOUNTS_DONE', { done: 7, total: 7, summary: '7 assigned' }));
     expect(s.text).toContain('Console action: Enable automatic provisioning  [enable-automatic-provisioning]');
     expect(s.text).toContain('  1. Choose Enable\n  2. Copy the SCIM endpoint');
     expect(s.text).toContain('Region: us-east-2');
-    expect(s.text).toContain('✔ 7/7 accounts assigned');
+    expect(s.text).toContain('✔ 7/7 accounts (7 assigned)');
     expect(s.text).not.toContain('hidden detail');
     expect(s.text).not.toContain('\u001b[');
     const v = new Capture();
@@ -168,18 +169,18 @@ describe('TerminalOutput and color rules', () => {
     const s = Object.assign(new Capture(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
     const o = new TerminalOutput({ stream: s, color: 0, spinners: true, verbose: false });
     await o.ready();
-    const early = o.progress('Quick step');
-    early.succeed('Early done');
-    const p = o.progress('Assigning accounts');
-    p.update('2/5 accounts');
+    const early = o.progress(ioMessage('DESTROY_READING'));
+    early.succeed(ioMessage('DESTROY_READ'));
+    const p = o.progress(ioMessage('ACCOUNTS_PROGRESS', { done: 0, total: 5 }));
+    p.update(ioMessage('ACCOUNTS_PROGRESS', { done: 2, total: 5 }));
     o.info('A line while the spinner runs');
-    p.succeed('5/5 accounts assigned');
+    p.succeed(ioMessage('ACCOUNTS_DONE', { done: 5, total: 5, summary: '5 assigned' }));
     await new Promise((r) => setTimeout(r, 20));
     const text = s.plain();
-    expect(text).toContain('Early done');
+    expect(text).toContain('Read what the setup created.');
     expect(text).toContain('A line while the spinner runs\n');
-    expect(text).toContain('5/5 accounts assigned');
-    expect(text.indexOf('A line while')).toBeLessThan(text.lastIndexOf('5/5 accounts assigned'));
+    expect(text).toContain('5/5 accounts (5 assigned)');
+    expect(text.indexOf('A line while')).toBeLessThan(text.lastIndexOf('5/5 accounts (5 assigned)'));
   });
 
   it('a value shown once is never written to a stream that is not a terminal', () => {

@@ -115,11 +115,13 @@ export function engineHarness(opts: {
   env?: Record<string, string>;
   prompter?: Prompter;
   yes?: boolean;
+  /** Where the I/O core writes (default: a MemoryOutput). */
+  output?: MemoryOutput;
 } = {}): EngineHarness {
   const dir = opts.dir ?? tmpDir();
   const file = path.join(dir, 'okta-aws-sso.state.json');
   const answers = new AnswerSource({ flags: opts.flags ?? {}, env: opts.env ?? {}, saved: opts.state?.inputs ?? {} });
-  const output = new MemoryOutput();
+  const output = opts.output ?? new MemoryOutput();
   const io = new BaseIo({ answers, output, ...(opts.prompter ? { prompter: opts.prompter } : {}), yes: opts.yes ?? true });
   const secrets = new MemorySecretStore(io);
   const services: Services = {

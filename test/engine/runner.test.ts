@@ -6,6 +6,10 @@ import { StateStore, readState } from '../../src/engine/state.js';
 import { ExitCode, WizardError, AuthError } from '../../src/errors.js';
 import { notBuiltStep } from '../../src/steps/not-built.js';
 import type { AnyStep } from '../../src/steps/contract.js';
+import type { OutputProgress } from '../../src/cli/io/base-io.js';
+import type { IoMessage } from '../../src/messages.js';
+import { MemoryOutput } from '../../src/cli/io/memory-output.js';
+import type { Change, RiskClass } from '../../src/core/change.js';
 import type { StepId } from '../../src/core/outputs.js';
 import { engineHarness, newJournal, readStateFile, testStep, type EngineHarness, type Journal } from './fixtures.js';
 
@@ -58,7 +62,7 @@ describe('runner', () => {
     let failOnce = true;
     const steps = threeSteps(j, {
       'sp-metadata': async () => {
-        if (failOnce) throw new WizardError('The metadata could not be read.', { code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+        if (failOnce) throw new WizardError('The metadata could not be read.', { code: 'SP_METADATA_INVALID', hint: 'Download it again.' });
         j.world.set('sp-metadata', 'v1');
         return { value: 'v1' };
       },
@@ -70,7 +74,7 @@ describe('runner', () => {
     expect(j.events).toEqual(['observe:preflight', 'apply:preflight', 'observe:sp-metadata', 'apply:sp-metadata']);
     let state = readStateFile(h.file);
     expect(state.steps['sp-metadata']?.status).toBe('failed');
-    expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_BAD', hint: 'Download it again.' });
+    expect(state.steps['sp-metadata']?.error).toMatchObject({ message: 'The metadata could not be read.', code: 'SP_METADATA_INVALID', hint: 'Download it again.' });
     expect(state.steps['okta-app']).toBeUndefined();
 
     // next run: a new process would load the file
@@ -467,5 +471,157 @@ describe('StateStore.save', () => {
     await Promise.all([store.save(), store.save(), store.save()]);
     expect(store.outputsOf('preflight')).toEqual({ a: 1 });
     expect(readStateFile(h.file).steps['preflight']?.outputs).toEqual({ a: 1 });
+  });
+});
+
+describe('repairs (a change found needed while applying, beyond the plan)', () => {
+  /** A prompter that records each approval question and answers from the list (then no). */
+  function asking(answers: boolean[]): { asked: string[]; prompter: NonNullable<Parameters<typeof engineHarness>[0]>['prompter'] } {
+    const asked: string[] = [];
+    const prompter = {
+      input: async () => '',
+      select: async () => '',
+      password: async () => '',
+      confirm: async (o: { message: string }) => {
+        asked.push(o.message);
+        return answers.shift() ?? false;
+      },
+    } as unknown as NonNullable<Parameters<typeof engineHarness>[0]>['prompter'];
+    return { asked, prompter };
+  }
+  /** The repair of the thing an earlier step created: same resource, at `risk`. */
+  const repairOf = (id: StepId, risk: RiskClass): Change => ({ op: 'update', resource: { kind: 'thing', name: id }, summary: `repair thing ${id}`, risk, writes: [{ service: 'okta', operation: `repair-${id}`, count: 1 }] });
+  /** preflight creates its thing (additive, approved once); sp-metadata repairs it twice while it applies. */
+  function steps(j: Journal, risk: RiskClass, target: StepId = 'preflight'): AnyStep[] {
+    return [
+      testStep(j, { id: 'preflight' }),
+      testStep(j, {
+        id: 'sp-metadata',
+        needs: ['preflight'],
+        apply: async (ctx, jj) => {
+          for (const n of [1, 2]) {
+            await ctx.repair(repairOf(target, risk), `it broke (${n})`);
+            jj.world.set(`repaired-${n}`, 'yes');
+          }
+          jj.world.set('sp-metadata', 'v1');
+          return { value: 'v1' };
+        },
+      }),
+    ];
+  }
+
+  it('falls under the approval this run gave for the same resource and risk class: no question, recorded with the approval that covers it', async () => {
+    const j = newJournal();
+    const { asked, prompter } = asking([true, true]);
+    const h = engineHarness({ yes: false, prompter });
+    const r = await runSteps(opts(h, steps(j, 'additive')));
+    expect(r.outcome).toBe('done');
+    // Two plan approvals (preflight's create, sp-metadata's create), none for the repairs.
+    expect(asked).toHaveLength(2);
+    expect(asked.some((q) => q.includes('repair'))).toBe(false);
+    const rec = readStateFile(h.file).steps['sp-metadata']!;
+    const repairs = rec.attempts!.at(-1)!.applied!.filter((c) => c.repair);
+    expect(repairs).toEqual([1, 2].map((n) => ({ op: 'update', resource: { kind: 'thing', name: 'preflight' }, summary: 'repair thing preflight', risk: 'additive', writes: [{ service: 'okta', operation: 'repair-preflight', count: 1 }], repair: { reason: `it broke (${n})`, approval: 'covered', coveredBy: 'thing preflight (preflight)' } })));
+    // The step's last apply (steps[].applied in --json) shows them beside the planned change.
+    expect(rec.applied!.map((c) => c.summary)).toEqual(['thing sp-metadata', 'repair thing preflight', 'repair thing preflight']);
+    expect(h.output.messages.filter((m) => m.code === 'REPAIR').map((m) => m.text)).toEqual([1, 2].map((n) => `Repair in "Test step sp-metadata", beyond its plan: update: repair thing preflight; it broke (${n}) (covered by the approval of "thing preflight (preflight)" given in this run).`));
+  });
+
+  it('a higher risk class than the approval given (or another resource) is asked once; the answer then covers the same repair', async () => {
+    const j = newJournal();
+    const { asked, prompter } = asking([true, true, true]);
+    const h = engineHarness({ yes: false, prompter });
+    expect((await runSteps(opts(h, steps(j, 'modifies-existing')))).outcome).toBe('done');
+    expect(asked).toHaveLength(3);
+    expect(asked[2]).toMatch(/^Test step sp-metadata \(repair, changes existing resources\): update: repair thing preflight\nWhy: it broke \(1\)\nApply\?/);
+    const repairs = readStateFile(h.file).steps['sp-metadata']!.applied!.filter((c) => c.repair).map((c) => c.repair);
+    expect(repairs).toEqual([
+      { reason: 'it broke (1)', approval: 'asked' },
+      { reason: 'it broke (2)', approval: 'covered', coveredBy: 'repair thing preflight (sp-metadata)' },
+    ]);
+  });
+
+  it('a "no" stops the step before the repair (DECLINED, exit 2); a non-interactive run without --yes stops with APPROVAL_NEEDED', async () => {
+    const j = newJournal();
+    const { prompter } = asking([true, true, false]);
+    const h = engineHarness({ yes: false, prompter });
+    const r = await runSteps(opts(h, steps(j, 'additive', 'okta-app')));
+    expect(r.error?.code).toBe('DECLINED');
+    expect(r.exitCode).toBe(ExitCode.Usage);
+    expect(j.world.has('repaired-1')).toBe(false);
+    const a = readStateFile(h.file).steps['sp-metadata']!.attempts!.at(-1)!;
+    expect(a.outcome).toBe('failed');
+    expect(a.applied!.some((c) => c.repair)).toBe(false);
+
+    const j2 = newJournal();
+    j2.world.set('preflight', 'v1');
+    j2.world.set('sp-metadata', 'v1');
+    const h2 = engineHarness({ yes: false });
+    // Nothing planned to approve (both adopt), so the repair is the first thing to approve.
+    const only = steps(j2, 'additive')[1]!;
+    const r2 = await runSteps(opts(h2, [steps(j2, 'additive')[0]!, { ...only, plan: (o, a, rec) => only.plan({ value: 'v1' }, a, rec) }]));
+    expect(r2.error?.code).toBe('APPROVAL_NEEDED');
+    expect(r2.error?.message).toContain('repair thing preflight');
+    expect(j2.world.has('repaired-1')).toBe(false);
+  });
+
+  it('asked while a wait draws its progress line: the line is paused for the question and drawn again after it', async () => {
+    /** Counts the progress lines being drawn. */
+    class DrawnOutput extends MemoryOutput {
+      drawn = 0;
+      override progress(start: IoMessage): OutputProgress {
+        this.drawn++;
+        const p = super.progress(start);
+        let on = true;
+        const off = (): void => {
+          if (on) this.drawn--;
+          on = false;
+        };
+        return { update: (t) => p.update(t), succeed: (t) => (off(), p.succeed(t)), fail: (t) => (off(), p.fail(t)), stop: () => (off(), p.stop()) };
+      }
+    }
+    const output = new DrawnOutput();
+    const drawnWhenAsked: number[] = [];
+    const { asked, prompter } = asking([true, true, true]);
+    const h = engineHarness({ yes: false, output, prompter: { ...prompter!, confirm: async (o: { message: string; default: boolean }) => (drawnWhenAsked.push(output.drawn), prompter!.confirm(o)) } });
+    const j = newJournal();
+    const waiting = testStep(j, {
+      id: 'sp-metadata',
+      needs: ['preflight'],
+      apply: async (ctx) => {
+        const p = ctx.io.progress('GROUP_WAIT', { name: 'thing' });
+        p.update('GROUP_WAIT_SECONDS', { name: 'thing', seconds: 5, timeout: 600 });
+        await ctx.repair(repairOf('preflight', 'modifies-existing'), 'it broke');
+        p.succeed('GROUP_ARRIVED', { name: 'thing', id: 'g-1' });
+        return { value: 'v1' };
+      },
+    });
+    expect((await runSteps(opts(h, [testStep(j, { id: 'preflight' }), waiting]))).outcome).toBe('done');
+    expect(asked).toHaveLength(3);
+    expect(drawnWhenAsked).toEqual([0, 0, 0]);
+    expect(output.drawn).toBe(0);
+    // Drawn again after the answer, with its latest text, then finished.
+    expect(output.lines.filter((l) => l.level === 'progress').map((l) => [l.code, l.data?.['seconds'] ?? null])).toEqual([
+      ['GROUP_WAIT', null],
+      ['GROUP_WAIT_SECONDS', 5],
+      ['GROUP_WAIT_SECONDS', 5],
+      ['GROUP_ARRIVED', null],
+    ]);
+  });
+
+  it('is refused outside apply: a step that proposes one while observing sends nothing (REPAIR_OUTSIDE_APPLY)', async () => {
+    const j = newJournal();
+    const h = engineHarness();
+    const base = testStep(j, { id: 'preflight' });
+    const bad: AnyStep = {
+      ...base,
+      async observe(ctx) {
+        await ctx.repair(repairOf('preflight', 'additive'), 'too early');
+        return { value: undefined };
+      },
+    };
+    const r = await runSteps(opts(h, [bad]));
+    expect(r.error?.code).toBe('REPAIR_OUTSIDE_APPLY');
+    expect(j.world.size).toBe(0);
   });
 });

@@ -75,13 +75,23 @@ describe('the plan-equals-requests checker', () => {
     expect(writeProblems([...log, req('okta', 'deactivateGroup', 0, 'lost')], plan)).toEqual(['okta deactivateGroup: not planned, sent 1 time(s) (0 accepted)']);
   });
 
-  it('allows the repairs a test names, up to their count, and never requires them', () => {
+  it('counts the repairs the engine recorded as declared, up to their writes, without requiring them', () => {
     const reassigned = [...exact(), req('okta', 'unassignUserFromGroup'), req('okta', 'assignUserToGroup')];
-    const repairs = { 'okta unassignUserFromGroup': 1, 'okta assignUserToGroup': 1 };
+    const repair = {
+      writes: [
+        { service: 'okta' as const, operation: 'unassignUserFromGroup', count: 1 },
+        { service: 'okta' as const, operation: 'assignUserToGroup', count: 1 },
+      ],
+      repair: { reason: 'Okta reports the provisioning of the test user in ERROR', approval: 'asked' },
+    };
+    // Without the recorded repair, its writes are not planned.
     expect(writeProblems(reassigned, plan)).toEqual(['okta assignUserToGroup: not planned, sent 1 time(s) (1 accepted)', 'okta unassignUserFromGroup: not planned, sent 1 time(s) (1 accepted)']);
-    expect(writeProblems(reassigned, plan, { finished: true, repairs })).toEqual([]);
-    expect(writeProblems(exact(), plan, { finished: true, repairs })).toEqual([]);
-    expect(writeProblems([...reassigned, req('okta', 'assignUserToGroup')], plan, { finished: true, repairs })).toEqual(['okta assignUserToGroup: planned 1, accepted 2']);
+    expect(writeProblems(reassigned, [...plan, repair])).toEqual([]);
+    // A repair whose write failed is not required (rule 3 is the plan's) ...
+    expect(writeProblems(exact(), [...plan, repair])).toEqual([]);
+    // ... but never more than its writes, and a write no repair declares still fails.
+    expect(writeProblems([...reassigned, req('okta', 'assignUserToGroup')], [...plan, repair])).toEqual(['okta assignUserToGroup: planned 1 (1 by recorded repairs), accepted 2']);
+    expect(writeProblems([...reassigned, req('okta', 'deleteUser')], [...plan, repair])).toEqual(['okta deleteUser: not planned, sent 1 time(s) (1 accepted)']);
   });
 
   it('refuses a plan whose change declares no writes (it cannot be compared)', () => {
@@ -135,6 +145,14 @@ describe('whole runs, attempt by attempt', () => {
     const { log, state, since } = twoAttempts();
     delete state.steps['group-push']!.attempts;
     expect(() => expectRunMatchesState(log, state, { since })).toThrow(/outside every step apply/);
+  });
+
+  it('`until` ends the window: the test writes after the run are not the run writes; inside the window they fail', () => {
+    const { log, state, since } = twoAttempts();
+    const until = at();
+    const own = req('okta', 'replaceApplication'); // the test changes the app once the run is over
+    expect(expectRunMatchesState([...log, own], state, { since, until })).toEqual(['group-push']);
+    expect(() => expectRunMatchesState([...log, own], state, { since, until: own.ts })).toThrow(/outside every step apply/);
   });
 
   it('an attempt stopped before its approval may send nothing', () => {

@@ -15,7 +15,7 @@ import type { AnswerKey, SecretKey } from '../../src/core/answers.js';
 import type { AnyStep, Drift, Step, StepContext } from '../../src/steps/contract.js';
 import type { StepId, StepOutputs } from '../../src/core/outputs.js';
 import type { Change } from '../../src/core/change.js';
-import { approve, driftOf, planStep } from '../../src/engine/step-plan.js';
+import { approve, driftOf, planStep, RunApprovals, type RecordedChange } from '../../src/engine/step-plan.js';
 
 export interface HarnessInit {
   flags?: Partial<Record<AnswerKey, AnswerValue>>;
@@ -33,6 +33,8 @@ export interface HarnessInit {
 
 export interface Harness {
   ctx: StepContext;
+  /** The repairs the step proposed while applying, as the engine records them (approved by asking: --yes). */
+  repairs: RecordedChange[];
   io: BaseIo;
   output: MemoryOutput;
   answers: AnswerSource;
@@ -47,7 +49,14 @@ export function stepHarness(init: HarnessInit = {}): Harness {
   // The test process's environment (the CLI passes its own), as the CLI context does.
   const services = createServices(io, secrets, init.sandboxAdminUrl ? { adminUrl: init.sandboxAdminUrl } : undefined, { env: process.env, cwd: process.cwd() });
   const workDir = init.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oas-step-'));
+  // Repairs are approved as the engine does it, with no earlier approval to fall under: asked (yes: approved).
+  const approvals = new RunApprovals();
+  const repairs: RecordedChange[] = [];
   const ctx = createStepContext({
+    repair: async (change, reason) => {
+      // The step is not known here: the id only names it in a later repair's coveredBy.
+      repairs.push(await approvals.repair('verify', 'this step', change, reason, io));
+    },
     io,
     services,
     secrets,
@@ -56,7 +65,7 @@ export function stepHarness(init: HarnessInit = {}): Harness {
     dryRun: init.dryRun ?? false,
     workDir,
   });
-  return { ctx, io, output, answers, secrets };
+  return { ctx, io, output, answers, secrets, repairs };
 }
 
 /**

@@ -52,14 +52,16 @@ describe('waiting for the pushed group', () => {
     expect((err as WizardError).code).toBe('GROUP_NOT_PUSHED');
     expect((err as WizardError).hint).toMatch(/Push Groups/);
     expect((err as WizardError).hint).toMatch(/SCIM token/);
-    expect(h.output.lines.some((l) => l.level === 'progress' && /Waiting for the group "awsssoPowerUsers"/.test(l.text))).toBe(true);
+    expect(h.output.messages).toContainEqual(expect.objectContaining({ level: 'progress', code: 'GROUP_WAIT', data: { name: 'awsssoPowerUsers' } }));
+    // The spinner's start and its outcome are records (the timeout in seconds, as --wait-timeout gave it).
+    expect(h.output.messages.filter((m) => m.level === 'progress').map((m) => [m.code, m.data['timeout'] ?? null])).toEqual([['GROUP_WAIT', null], ['GROUP_NOT_ARRIVED', 1]]);
   });
 
   it('waits visibly until the group arrives through SCIM', async () => {
     const h = fx.harness({ outputs, flags: { accounts: snap().accounts[1]!.id } });
     const run = applyStep(accountAssignmentsStep, h.ctx);
     // The step is waiting (and shows it) before the group arrives.
-    await expect.poll(() => h.output.lines.some((l) => l.level === 'progress' && /Waiting for the group "awsssoPowerUsers"/.test(l.text)), { timeout: 20_000, interval: 10 }).toBe(true);
+    await expect.poll(() => h.output.lines.some((l) => l.code === 'GROUP_WAIT' && l.data?.['name'] === 'awsssoPowerUsers'), { timeout: 20_000, interval: 10 }).toBe(true);
     const g = await scimCall(fx.sb.aws.info().scimEndpoint, token, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'awsssoPowerUsers', externalId: 'okta-00g-push' });
     expect(g.status).toBe(201);
     groupId = g.json.id as string;
@@ -119,7 +121,7 @@ describe('assignments across the organization', () => {
     const skippedMsgs = h.output.messages.filter((m) => m.code === 'ACCOUNT_SKIPPED');
     expect(skippedMsgs).toContainEqual(expect.objectContaining({ level: 'info', data: expect.objectContaining({ accountId: suspended[0], reason: expect.stringMatching(/SUSPENDED/) }) }));
     expect(skippedMsgs).toContainEqual(expect.objectContaining({ data: expect.objectContaining({ account: expect.stringMatching(/^\d{12} \(Management\)$/), reason: expect.stringMatching(/only with --include-management-account/) }) }));
-    expect(h.output.lines.some((l) => l.level === 'progress' && /^\d+\/11 accounts$/.test(l.text))).toBe(true);
+    expect(h.output.lines.some((l) => l.level === 'progress' && l.code === 'ACCOUNTS_PROGRESS' && l.data?.['total'] === 11)).toBe(true);
     expect(h.output.messages).toContainEqual(expect.objectContaining({ code: 'ACCOUNT_ASSIGNMENT_FAILED', level: 'warn', data: expect.objectContaining({ accountId: failing, reason: expect.stringMatching(/Unable to provision/) }) }));
 
     const log = (await readRequestLog(fx.sb)).slice(cursor);

@@ -74,9 +74,9 @@ describe('preflight: region probing', () => {
     const out = await applyStep(preflightStep, h.ctx);
     expect(out.aws.region).toBe('eu-central-1');
     expect(out.aws.instanceArn).toBe(sb.aws.info().instanceArn);
-    const probes = h.output.lines.filter((l) => l.level === 'progress').map((l) => l.text).join('\n');
-    expect(probes).toMatch(/us-east-1: 0 instance/);
-    expect(probes).toMatch(/eu-central-1: 1 instance/);
+    const probes = h.output.lines.filter((l) => l.code === 'PREFLIGHT_REGION_PROBED').map((l) => l.data);
+    expect(probes).toContainEqual({ region: 'us-east-1', count: 0 });
+    expect(probes).toContainEqual({ region: 'eu-central-1', count: 1 });
     (await h.ctx.services.aws()).destroy();
   });
 

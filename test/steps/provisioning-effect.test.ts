@@ -98,6 +98,11 @@ describe('provisioning verified by its effect', () => {
     expect((err as WizardError).code).toBe('GROUP_PUSH_ERROR');
     expect((err as WizardError).message).toMatch(/Okta reports the push of "awsssoPowerUsers" in ERROR after 4 new push\(es\): .+likely cause/);
     expect(hw.output.messages.filter((x) => x.code === 'PUSH_REPUSH').map((x) => [x.data['attempt'], x.data['max']])).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    // Each re-push a typed repair, proposed before its write: the first asked (--yes), the next ones
+    // covered by that approval (same mapping, same risk class).
+    expect(hw.repairs.map((c) => [c.op, c.resource, c.risk, c.writes, c.repair?.approval])).toEqual(
+      ['asked', 'covered', 'covered', 'covered'].map((a) => ['update', { kind: 'okta-push-mapping', id: mapping.mappingId, name: 'awsssoPowerUsers' }, 'modifies-existing', [{ service: 'okta', operation: 'updateGroupPushMapping', count: 1 }], a]),
+    );
     const patches = (await readRequestLog(sb)).filter((e) => e.service === 'okta' && e.operation.includes('updateGroupPushMapping'));
     expect(patches.length).toBeGreaterThanOrEqual(4);
 
@@ -130,6 +135,9 @@ describe('provisioning verified by its effect', () => {
     expect((err as WizardError).message).toMatch(/cannot arrive in Identity Center: Okta could not provision the test user \(after 4 re-assignment\(s\)\): .*An internal error occurred/);
     expect(h2.output.text()).toMatch(/re-assigning it through the assignment group .*\(1 of 4/);
     expect(h2.output.text()).toMatch(/\(4 of 4/);
+    expect(h2.repairs.map((c) => [c.resource, c.repair?.reason])).toEqual(
+      [1, 2, 3, 4].map((n) => [{ kind: 'okta-user', id: user.userId, name: user.login }, expect.stringMatching(new RegExp(`provisioning of the test user in ERROR \\(.+\\), attempt ${n} of 4$`))]),
+    );
     const log = await readRequestLog(sb);
     expect(log.filter((e) => e.service === 'okta' && e.operation === 'unassignUserFromGroup')).toHaveLength(4);
     // One creation at assignment, then one per re-assignment: each a new attempt by Okta.

@@ -203,6 +203,21 @@ describe('Okta emulator: primary authentication and the app SSO link', () => {
     expect(again.headers.get('location')).toMatch(/\/login\/default/);
   });
 
+  it('okta.sessionTokensSpent: every token arrives spent at its first redirect (the sign-in page); off again, a token opens the app', async () => {
+    const redirect = async (): Promise<string | null> => {
+      const a = (await (await authn(USER, PASSWORD)).json()) as { sessionToken: string };
+      return (await fetch(`${sb.info.oktaUrl}/login/sessionCookieRedirect?token=${a.sessionToken}&redirectUrl=${encodeURIComponent(appLink)}`, { redirect: 'manual' })).headers.get('location');
+    };
+    sb.okta.setOptions({ sessionTokensSpent: true });
+    try {
+      expect(await redirect()).toMatch(/\/login\/default\?error=invalid_session_token$/);
+      expect(await redirect()).toMatch(/\/login\/default/);
+    } finally {
+      sb.okta.setOptions({ sessionTokensSpent: false });
+    }
+    expect(await redirect()).toBe(appLink);
+  });
+
   it('MFA policy: MFA_REQUIRED with the factors and no session token; Identity Engine: pipeline idx', async () => {
     sb.okta.setOptions({ authnPolicy: 'mfa' });
     const mfa = (await (await authn(USER, PASSWORD)).json()) as { status: string; sessionToken?: string; _embedded: { factors: { factorType: string }[] } };

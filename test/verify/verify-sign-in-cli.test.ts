@@ -2,7 +2,10 @@
  * `init --sandbox --yes` ends with the sign-in proof passing (13 rows: the shared finished run,
  * test/helpers/finished-run.ts, made with a known test-user password), and `verify --sandbox --sign-in --json`
  * reports one health row per check: a NameID that is not the Identity Center user name, a wrong IdP
- * metadata upload and an MFA policy each break exactly their rows (real binary, sandbox process).
+ * metadata upload and an MFA policy each break exactly their rows; a one-use session token spent by a
+ * re-sent first redirect is replaced by a fresh sign-in, and one refused every time is reported (real
+ * binary, sandbox process). Each verify run is held to its plan (test/helpers/plan-log.ts) over the run's
+ * own window: the test's writes to Okta between runs are outside it.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINISHED_RUN_PASSWORD as PASSWORD, FINISHED_RUN_USER, copyFinishedRun, type FinishedRun } from '../helpers/finished-run.js';
+import { readRequestLog, type RequestLogEntry } from '../helpers/sandbox.js';
+import { expectRunMatchesState } from '../helpers/plan-log.js';
+import type { WizardState } from '../../src/engine/state.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/okta-aws-sso.js');
@@ -38,11 +44,25 @@ function run(args: string[], extra: Record<string, string> = {}): Promise<{ code
   });
 }
 
-async function verify(args: string[] = []): Promise<{ code: number; rows: Row[]; out: string }> {
+/**
+ * `verify --sign-in --json`, held to its plan: the wizard's writes between its start and its end fit
+ * the attempts it recorded (verify writes nothing without a repair). The test's own writes to Okta
+ * before and after the run are outside that window. Returns the run's requests too.
+ */
+async function verify(args: string[] = []): Promise<{ code: number; rows: Row[]; out: string; log: RequestLogEntry[] }> {
+  const since = new Date().toISOString();
   const r = await run(['verify', '--sandbox', '--sandbox-dir', sbDir, '--sign-in', '--json', ...args], { OKTA_AWS_SSO_TEST_USER_PASSWORD: PASSWORD });
+  const until = new Date().toISOString();
   const doc = JSON.parse(r.stdout) as { health?: Row[] };
-  return { code: r.code, rows: doc.health ?? [], out: r.stdout + r.stderr };
+  const log = (await readRequestLog(sbDir)).filter((e) => e.ts >= since && e.ts <= until);
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'okta-aws-sso.state.json'), 'utf8')) as WizardState;
+  expect(expectRunMatchesState(log, state, { since, until })).toEqual(['verify']);
+  return { code: r.code, rows: doc.health ?? [], out: r.stdout + r.stderr, log };
 }
+
+/** The sign-in requests of a run, in order: primary authentications and session-token redirects. */
+const signIns = (log: RequestLogEntry[]): string[] =>
+  log.filter((e) => e.operation === 'POST /api/v1/authn' || e.operation === 'GET /login/sessionCookieRedirect').map((e) => `${e.operation.split(' ')[1]} ${e.fault ?? e.status}`);
 
 const status = (rows: Row[], id: string): string | undefined => rows.find((r) => r.id === id)?.status;
 const failedIds = (rows: Row[]): string[] => rows.filter((r) => r.status === 'failed').map((r) => r.id);
@@ -133,6 +153,39 @@ describe('verify --sign-in (sandbox)', () => {
       expect(v.rows.find((r) => r.id === 'acs')!.detail).toMatch(/400: The SAML response was refused: issuer is the idp entity id/);
     } finally {
       await admin('console/upload-idp-metadata', { xml: good });
+    }
+  }, 120_000);
+
+  it('a session token spent by a re-sent first redirect (its answer lost): the SAML part signs in again and passes', async () => {
+    // Okta carries out the first redirect (the token is spent) but its answer is lost; the client sends it
+    // again and Okta answers with its sign-in page. A fresh primary authentication gets a new token.
+    await admin('faults', { okta: { lostAnswerRate: 1, operations: ['GET /login/sessionCookieRedirect'], limit: 1 } });
+    try {
+      const v = await verify();
+      expect(v.code, v.out).toBe(0);
+      expect(signIns(v.log)).toEqual(['/api/v1/authn 200', '/login/sessionCookieRedirect lost', '/login/sessionCookieRedirect 302', '/api/v1/authn 200', '/login/sessionCookieRedirect 302']);
+      expect(failedIds(v.rows)).toEqual([]);
+      expect(status(v.rows, 'okta-authn')).toBe('passed');
+      expect(status(v.rows, 'saml-response')).toBe('passed');
+      expect(status(v.rows, 'acs')).toBe('passed');
+      expect(v.out).not.toContain(PASSWORD);
+    } finally {
+      await admin('faults', { okta: null });
+    }
+  }, 120_000);
+
+  it('a session token refused every time: two fresh sign-ins, then the SAML row fails and says so', async () => {
+    await admin('options', { okta: { sessionTokensSpent: true } });
+    try {
+      const v = await verify();
+      expect(v.code, v.out).toBe(1);
+      // The first token and two fresh ones, each refused (the sign-in page), then no more.
+      expect(signIns(v.log)).toEqual(['/api/v1/authn 200', '/login/sessionCookieRedirect 302', '/api/v1/authn 200', '/login/sessionCookieRedirect 302', '/api/v1/authn 200', '/login/sessionCookieRedirect 302']);
+      expect(status(v.rows, 'okta-authn')).toBe('passed');
+      expect(failedIds(v.rows)).toEqual(['saml-response']);
+      expect(v.rows.find((r) => r.id === 'saml-response')!.detail).toMatch(/asked for a sign-in again instead of opening the app \(the session token was not accepted\)/);
+    } finally {
+      await admin('options', { okta: { sessionTokensSpent: false } });
     }
   }, 120_000);
 

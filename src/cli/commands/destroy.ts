@@ -8,10 +8,10 @@
  */
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
-import { messageText } from '../../messages.js';
+import { ioMessage, messageText } from '../../messages.js';
 import { describeChange, type Change } from '../../core/change.js';
 import type { StepOutputs } from '../../core/outputs.js';
-import { line, renderBlocks, type CommandResult, type TextBlock } from '../render.js';
+import { blank, line, renderBlocks, view, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
 import { withSetupOptions } from './command.js';
 
@@ -102,27 +102,24 @@ export const destroyCommand: CliCommand = {
 
     const lock = g.dryRun ? undefined : await (await import('../../engine/lock.js')).acquireLock(stateFile, { warn: (m) => out.message(m) });
     try {
-      const progress = out.progress('Reading what the setup created');
+      const progress = out.progress(ioMessage('DESTROY_READING'));
       let obs;
       try {
         obs = await observeDestroy(dctx, dopts);
-        progress.succeed('Read what the setup created.');
+        progress.succeed(ioMessage('DESTROY_READ'));
       } catch (e) {
         progress.fail();
         throw e;
       }
       const changes = planDestroy(obs);
       const text: TextBlock[] = [];
-      text.push(line(`Identity Center instance ${obs.instanceId} (${obs.instanceArn}).`));
-      if (changes.length === 0) text.push(line('Nothing the wizard created is left to remove.', 'success'));
-      else {
-        text.push(line(`Plan: ${changes.length} removal(s), in this order:`));
-        changes.forEach((c, i) => text.push(line(`  ${i + 1}. ${describeChange(c)}`)));
-      }
-      for (const k of obs.kept) text.push(line(`  kept: ${k}`));
+      text.push(line('DESTROY_INSTANCE', { instanceId: obs.instanceId, instanceArn: obs.instanceArn }));
+      if (changes.length === 0) text.push(line('DESTROY_NOTHING_LEFT'));
+      else text.push(line('DESTROY_PLAN', { count: changes.length }), view('destroy-plan', changes.map((c, i) => `  ${i + 1}. ${describeChange(c)}`)));
+      for (const k of obs.kept) text.push(line('DESTROY_KEPT', { what: k }));
       const data: Record<string, unknown> = { instanceId: obs.instanceId, changes: changes.map(jsonChange), kept: obs.kept, removed: [] as string[] };
       if (g.dryRun || changes.length === 0) {
-        if (g.dryRun) text.push(line('Dry run: nothing was changed.'));
+        if (g.dryRun) text.push(line('DRY_RUN_NOTHING_CHANGED'));
         return { result: g.dryRun ? 'planned' : 'ok', exitCode: 0, stateFile, data, text };
       }
       // Show the plan before asking.
@@ -154,9 +151,9 @@ export const destroyCommand: CliCommand = {
       await store.save();
       data['removed'] = removed;
       text.length = 0;
-      text.push(line(''), line(messageText('DESTROY_DONE', { count: removed.length, instanceId: obs.instanceId }), 'success'));
-      for (const k of obs.kept) text.push(line(`  kept: ${k}`));
-      text.push(line(`The state file ${stateFile} records what was removed; \`okta-aws-sso init\` would set everything up again.`));
+      text.push(blank, line('DESTROY_DONE', { count: removed.length, instanceId: obs.instanceId }));
+      for (const k of obs.kept) text.push(line('DESTROY_KEPT', { what: k }));
+      text.push(line('DESTROY_STATE_RECORDS', { file: stateFile }));
       return { result: 'done', exitCode: ExitCode.Ok, stateFile, data, text };
     } finally {
       await lock?.release();

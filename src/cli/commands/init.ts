@@ -30,7 +30,7 @@ export const initCommand: CliCommand = {
       const text = await exportText(s, { group: aa.groupName, permissionSet: ps.name });
       const { default: writeFileAtomic } = await import('write-file-atomic');
       await writeFileAtomic(accessFile, text.yaml, { mode: 0o644 });
-      r.text.push(line(`Wrote the access file ${accessFile} (the group "${aa.groupName}" with "${ps.name}"): manage access from it with \`okta-aws-sso access plan -f ${String(opts['writeAccessFile'])}\`.`));
+      r.text.push(line('INIT_ACCESS_FILE_WRITTEN', { file: accessFile, group: aa.groupName, permissionSet: ps.name, fileArg: String(opts['writeAccessFile']) }));
     } finally {
       s.close();
     }

@@ -8,8 +8,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { ioMessage } from '../../messages.js';
 import type { PreflightOutput } from '../../steps/outputs.js';
-import { line, type CommandResult, type TextBlock } from '../render.js';
+import { line, view, type CommandResult, type TextBlock } from '../render.js';
 import type { CliCommand } from './command.js';
 import { withSetupOptions } from './command.js';
 
@@ -105,11 +106,11 @@ export const profilesCommand: CliCommand = {
     let data: Record<string, unknown>;
     try {
       aws.setHomeRegion(pf.aws.region);
-      const progress = out.progress(`Reading the access of ${principal.type === 'USER' ? `user "${principal.userName}"` : `group "${principal.displayName}"`}`);
+      const progress = out.progress(ioMessage('PROFILES_READING', principal.type === 'USER' ? { kind: 'user', name: principal.userName } : { kind: 'group', name: principal.displayName }));
       let targets;
       try {
         targets = await profiles.discoverProfileTargets(aws, { instanceArn: pf.aws.instanceArn, identityStoreId: pf.aws.identityStoreId, principal });
-        progress.succeed(`${targets.length} account and permission set pair(s) found.`);
+        progress.succeed(ioMessage('PROFILES_READ', { count: targets.length }));
       } catch (e) {
         progress.fail();
         throw e;
@@ -124,13 +125,13 @@ export const profilesCommand: CliCommand = {
       profiles.checkReadBack(merged.text, wanted);
       const changed = merged.text !== before.text;
       text = [];
-      if (specs.length === 0) text.push(line(`No account assignment reaches ${principal.type === 'USER' ? principal.userName : principal.displayName}: only the sso-session is written.`, 'warn'));
+      if (specs.length === 0) text.push(line('PROFILES_NONE', { name: principal.type === 'USER' ? principal.userName : principal.displayName }));
       let backup: string | undefined;
       if (g.dryRun) {
         const { createTwoFilesPatch } = await import('diff');
-        if (changed) for (const l of createTwoFilesPatch(file, file, before.text, merged.text, 'now', 'after okta-aws-sso profiles').trimEnd().split('\n')) text.push(line(l));
-        else text.push(line(`${file} is already up to date.`));
-        text.push(line('Dry run: nothing was written.'));
+        if (changed) text.push(view('profiles-diff', createTwoFilesPatch(file, file, before.text, merged.text, 'now', 'after okta-aws-sso profiles').trimEnd().split('\n')));
+        else text.push(line('PROFILES_UP_TO_DATE', { file }));
+        text.push(line('DRY_RUN_NOTHING_WRITTEN'));
       } else if (changed) {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
         if (before.mode !== undefined) {
@@ -139,14 +140,14 @@ export const profilesCommand: CliCommand = {
         }
         const { default: writeFileAtomic } = await import('write-file-atomic');
         await writeFileAtomic(file, merged.text, { mode: before.mode ?? 0o600 });
-        text.push(line(`Wrote ${file}${backup ? ` (the previous version is in ${backup})` : ''}.`, 'success'));
+        text.push(backup ? line('PROFILES_WRITTEN_BACKUP', { file, backup }) : line('PROFILES_WRITTEN', { file }));
       } else {
-        text.push(line(`${file} is already up to date.`, 'success'));
+        text.push(line('PROFILES_UP_TO_DATE', { file }));
       }
-      const count = (xs: string[]): string => String(xs.filter((x) => x.startsWith('profile ')).length);
-      text.push(line(`Profiles: ${count(merged.added)} added, ${count(merged.updated)} updated, ${count(merged.removed)} removed, ${count(merged.unchanged)} unchanged.`));
-      for (const s of specs) text.push(line(`  ${s.name.padEnd(40)} ${s.accountId} ${s.roleName}`));
-      if (specs[0]) text.push(line(`Sign in once with \`aws sso login --sso-session ${sessionName}\`, then e.g. \`aws sts get-caller-identity --profile ${specs[0].name}\`.`));
+      const count = (xs: string[]): number => xs.filter((x) => x.startsWith('profile ')).length;
+      text.push(line('PROFILES_COUNTS', { added: count(merged.added), updated: count(merged.updated), removed: count(merged.removed), unchanged: count(merged.unchanged) }));
+      text.push(view('profiles', specs.map((s) => `  ${s.name.padEnd(40)} ${s.accountId} ${s.roleName}`)));
+      if (specs[0]) text.push(line('PROFILES_SIGN_IN', { session: sessionName, profile: specs[0].name }));
       data = {
         file,
         ...(backup ? { backup } : {}),

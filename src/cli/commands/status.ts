@@ -1,5 +1,4 @@
 /** `okta-aws-sso status`: the step table from the state file; reads only, takes no lock. */
-import { messageText } from '../../messages.js';
 import { existsSync } from 'node:fs';
 import { jsonSteps, pendingConsoleActions } from '../report.js';
 import { line, type CommandResult, type TextBlock } from '../render.js';
@@ -19,17 +18,17 @@ export const statusCommand: CliCommand = {
     const steps = ctx.stepInfos();
     const text: TextBlock[] = [];
     if (!state) {
-      text.push(line(messageText('STATUS_NO_STATE', { file })));
+      text.push(line('STATUS_NO_STATE', { file }));
     } else {
       const done = steps.filter((s) => state.steps[s.id]?.status === 'done').length;
-      text.push(line(messageText('STATUS_SUMMARY', { file, createdAt: state.createdAt, updatedAt: state.updatedAt, done, total: steps.length })));
+      text.push(line('STATUS_SUMMARY', { file, createdAt: state.createdAt, updatedAt: state.updatedAt, done, total: steps.length }));
     }
     text.push({ kind: 'status-table', steps, state }, { kind: 'owed-console-actions', steps, state });
     if (state) {
       const open = steps.filter((s) => !['done', 'skipped', 'waiting-for-console'].includes(state.steps[s.id]?.status ?? 'pending'));
       const waiting = steps.some((s) => state.steps[s.id]?.status === 'waiting-for-console');
-      if (open.length === 0 && !waiting) text.push(line(messageText('STATUS_ALL_DONE')));
-      else if (!waiting) text.push(line(messageText('STATUS_NEXT', { stepId: open[0]?.id ?? '' })));
+      if (open.length === 0 && !waiting) text.push(line('STATUS_ALL_DONE'));
+      else if (!waiting) text.push(line('STATUS_NEXT', { stepId: open[0]?.id ?? '' }));
     }
     return {
       result: 'status',

@@ -85,11 +85,11 @@ function normalise(spec: AnswerSpec, raw: unknown, where: string): AnswerValue {
       const s = String(raw).trim().toLowerCase();
       if (['1', 'true', 'yes', 'on', ''].includes(s)) return true;
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
-      throw new UsageError(`${where} must be true or false, not "${String(raw)}".`, { hint: 'Use true/false, yes/no or 1/0.' });
+      throw new UsageError(`${where} must be true or false, not "${String(raw)}".`, { code: 'ANSWER_NOT_BOOLEAN', hint: 'Use true/false, yes/no or 1/0.' });
     }
     case 'number': {
       const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (!Number.isFinite(n)) throw new UsageError(`${where} must be a number, not "${String(raw)}".`, { hint: 'Give a whole number.' });
+      if (!Number.isFinite(n)) throw new UsageError(`${where} must be a number, not "${String(raw)}".`, { code: 'ANSWER_NOT_NUMBER', hint: 'Give a whole number.' });
       return n;
     }
     default:

@@ -19,7 +19,7 @@ import type {
 } from '../../steps/contract.js';
 import { MissingAnswerError, UsageError, WaitingForConsoleError } from '../../errors.js';
 import { excerpt } from '../../safe/text.js';
-import { ioMessage, type CodeAt, type DataArgs, type IoMessage, type MessageValue } from '../../messages.js';
+import { ioMessage, type CodeAt, type DataArgs, type IoMessage, type MessageCode, type MessageData, type MessageValue } from '../../messages.js';
 import type { AnswerSource, AnswerValue } from './answer-source.js';
 
 /** How a terminal (or a test driving the real prompts) asks questions. */
@@ -36,8 +36,17 @@ export interface OutputSink {
   message(m: IoMessage): void;
   /** Shown to the person only, never logged or put in --json output. */
   secretOnce(label: string, value: string): void;
-  progress(text: string): Progress;
+  /** A spinner, its texts as records (BaseIo builds and masks them). */
+  progress(start: IoMessage): OutputProgress;
   consoleAction(action: ConsoleAction): void;
+}
+
+/** A spinner as the output draws it: records in, the start's text kept when an outcome has none. */
+export interface OutputProgress {
+  update(m: IoMessage): void;
+  succeed(m?: IoMessage): void;
+  fail(m?: IoMessage): void;
+  stop(): void;
 }
 
 /** --sandbox: performs a console action the way a person would, returning what they would copy. */
@@ -293,19 +302,25 @@ export class BaseIo implements Io {
     this.emit(m);
   }
 
-  /** Every message passes here: its text and its data's strings masked. */
+  /** Every message passes here. */
   private emit(m: IoMessage): void {
-    const data: Record<string, MessageValue> = {};
-    for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? this.redact(v) : v;
-    this.output.message({ ...m, text: this.redact(m.text), data });
+    this.output.message(this.masked(m));
   }
 
-  progress(text: string): Progress {
-    const p = this.output.progress(this.redact(text));
+  /** A record with its text and its data's strings masked. */
+  private masked(m: IoMessage): IoMessage {
+    const data: Record<string, MessageValue> = {};
+    for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? this.redact(v) : v;
+    return { ...m, text: this.redact(m.text), data };
+  }
+
+  progress<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): Progress {
+    const p = this.output.progress(this.masked(ioMessage(code, ...data)));
+    const rec = (c: MessageCode | undefined, d: MessageData | undefined): IoMessage | undefined => (c === undefined ? undefined : this.masked(ioMessage(c as CodeAt<'progress'>, d as never)));
     return {
-      update: (t) => p.update(this.redact(t)),
-      succeed: (t) => p.succeed(t === undefined ? undefined : this.redact(t)),
-      fail: (t) => p.fail(t === undefined ? undefined : this.redact(t)),
+      update: (c: MessageCode, d?: MessageData) => p.update(rec(c, d)!),
+      succeed: (c: MessageCode, d?: MessageData) => p.succeed(rec(c, d)),
+      fail: (c?: MessageCode, d?: MessageData) => p.fail(rec(c, d)),
       stop: () => p.stop(),
     };
   }

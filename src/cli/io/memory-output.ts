@@ -2,15 +2,16 @@
  * An output sink that keeps every line in memory: what tests read to assert on what a person
  * would see, and what --json mode uses to collect messages.
  */
-import type { ConsoleAction, Progress } from '../../steps/contract.js';
-import type { OutputSink } from './base-io.js';
-import type { IoMessage, MessageCode } from '../../messages.js';
+import type { ConsoleAction } from '../../steps/contract.js';
+import type { OutputProgress, OutputSink } from './base-io.js';
+import type { IoMessage, MessageCode, MessageValue } from '../../messages.js';
 
 export interface OutputLine {
   level: 'info' | 'warn' | 'debug' | 'secret' | 'progress' | 'console';
   text: string;
-  /** Messages only: the registered code. */
+  /** Messages and spinner texts: the registered code and the data of the record. */
   code?: MessageCode;
+  data?: Readonly<Record<string, MessageValue>>;
 }
 
 export class MemoryOutput implements OutputSink {
@@ -21,7 +22,7 @@ export class MemoryOutput implements OutputSink {
 
   message(m: IoMessage): void {
     this.messages.push(m);
-    this.lines.push({ level: m.level === 'warn' || m.level === 'debug' ? m.level : 'info', text: m.text, code: m.code });
+    this.lines.push({ level: m.level === 'warn' || m.level === 'debug' || m.level === 'progress' ? m.level : 'info', text: m.text, code: m.code, data: m.data });
   }
 
   /** The codes of the messages so far, in order. */
@@ -31,12 +32,22 @@ export class MemoryOutput implements OutputSink {
   secretOnce(label: string, value: string): void {
     this.lines.push({ level: 'secret', text: `${label}: ${value}` });
   }
-  progress(text: string): Progress {
-    this.lines.push({ level: 'progress', text });
+  /**
+   * A spinner: every text a line of level `progress` (with its code); the start and the outcome are
+   * also kept in `messages`, as --json keeps them (updates are only redrawn).
+   */
+  progress(start: IoMessage): OutputProgress {
+    const keepLine = (m: IoMessage, prefix = ''): void => void this.lines.push({ level: 'progress', text: `${prefix}${m.text}`, code: m.code, data: m.data });
+    this.messages.push(start);
+    keepLine(start);
+    const outcome = (m: IoMessage | undefined, prefix: string): void => {
+      if (m) this.messages.push(m);
+      keepLine(m ?? start, prefix);
+    };
     return {
-      update: (t) => this.lines.push({ level: 'progress', text: t }),
-      succeed: (t) => this.lines.push({ level: 'progress', text: `done: ${t ?? text}` }),
-      fail: (t) => this.lines.push({ level: 'progress', text: `failed: ${t ?? text}` }),
+      update: (m) => keepLine(m),
+      succeed: (m) => outcome(m, 'done: '),
+      fail: (m) => outcome(m, 'failed: '),
       stop: () => undefined,
     };
   }

@@ -5,8 +5,16 @@
  */
 import { PassThrough, type Writable, type Readable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { ConsoleAction, Progress } from '../../steps/contract.js';
-import type { OutputSink, Prompter } from './base-io.js';
+import type { ConsoleAction } from '../../steps/contract.js';
+import type { OutputProgress, OutputSink, Prompter } from './base-io.js';
+
+/** A spinner as drawn: texts already filled and escaped. */
+interface TextProgress {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
 import { ioMessage, type DataArgs, type IoMessage, type MessageCode } from '../../messages.js';
 import { escapeControl } from '../../safe/text.js';
 
@@ -207,14 +215,20 @@ export class TerminalOutput implements OutputSink {
     if (sp) sp.render();
   }
 
-  /** One message record: kept for --json, its text printed by its level. */
+  /** One message record: kept for --json, its text printed by its level (a result in green). */
   message(m: IoMessage): void {
     if (m.level === 'debug' && !this.verbose) return;
     this.record?.(m);
     if (m.level === 'warn') this.warn(m.text);
     else if (m.level === 'debug') this.debug(m.text);
     else if (m.level === 'error') this.line(this.chalk.red(escapeControl(m.text)));
+    else if (m.level === 'result') for (const l of this.fit(escapeControl(m.text))) this.line(this.chalk.green(l));
     else this.info(m.text);
+  }
+
+  /** Keep a record for --json that is printed another way (a wrapped paragraph). */
+  keep(m: IoMessage): void {
+    this.record?.(m);
   }
 
   /** A message of the CLI's own, by code (src/messages.ts): the commands' way to say something. */
@@ -274,13 +288,21 @@ export class TerminalOutput implements OutputSink {
     }
   }
 
-  progress(raw: string): Progress {
-    const p = this.progressRaw(escapeControl(raw));
-    const esc = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
-    return { update: (t) => p.update(escapeControl(t)), succeed: (t) => p.succeed(esc(t)), fail: (t) => p.fail(esc(t)), stop: () => p.stop() };
+  /**
+   * A spinner (a plain line without a terminal): its start and its outcome are records kept for
+   * --json; the updates are only redrawn (shown with --verbose where no spinner is drawn).
+   */
+  progress(start: IoMessage): OutputProgress {
+    this.record?.(start);
+    const p = this.progressRaw(escapeControl(start.text));
+    const outcome = (m: IoMessage | undefined): string | undefined => {
+      if (m) this.record?.(m);
+      return m === undefined ? undefined : escapeControl(m.text);
+    };
+    return { update: (m) => p.update(escapeControl(m.text)), succeed: (m) => p.succeed(outcome(m)), fail: (m) => p.fail(outcome(m)), stop: () => p.stop() };
   }
 
-  private progressRaw(text: string): Progress {
+  private progressRaw(text: string): TextProgress {
     if (this.spinners) return this.spinner(text);
     this.line(`${this.chalk.cyan('…')} ${text}`);
     let last = text;
@@ -301,7 +323,7 @@ export class TerminalOutput implements OutputSink {
     await loadOra().catch(() => undefined);
   }
 
-  private spinner(text: string): Progress {
+  private spinner(text: string): TextProgress {
     type Spin = { text: string; succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown; clear(): unknown; render(): unknown };
     let sp: Spin | undefined;
     let pending: { kind: 'succeed' | 'fail' | 'stop'; t: string | undefined } | undefined;

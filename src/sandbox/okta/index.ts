@@ -75,7 +75,7 @@ export function createOktaEmulator(cfg: { apiToken: string; oauthClients?: OktaO
     now,
     provisioner: new Provisioner({ state: () => org.state, now }),
   };
-  const sso = createSso({ state: () => org.state, orgUrl: () => org.orgUrl, policy: () => org.options.authnPolicy ?? 'password' });
+  const sso = createSso({ state: () => org.state, orgUrl: () => org.orgUrl, policy: () => org.options.authnPolicy ?? 'password', tokensSpent: () => org.options.sessionTokensSpent === true });
   const tokens = new Map<string, IssuedToken>();
   const limiter = new RateLimiter(() => ({ perMinute: org.options.rateLimitPerMinute, windowSeconds: org.options.rateLimitWindowSeconds }));
   const rateHeaders = (method: string, path: string, consume: boolean) => limiter.headers(method, path, consume);

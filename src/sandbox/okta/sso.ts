@@ -134,6 +134,8 @@ export interface SsoDeps {
   state(): OktaState;
   orgUrl(): string;
   policy(): AuthnPolicy;
+  /** Test hook (okta.sessionTokensSpent): every token arrives spent at its first redirect. */
+  tokensSpent?(): boolean;
 }
 
 /** Sign-in endpoints; `handle` answers undefined for any other path. */
@@ -240,7 +242,7 @@ export function createSso(deps: SsoDeps): { handle(req: SandboxRequest, path: st
     const redirectUrl = req.query.get('redirectUrl') ?? `${deps.orgUrl()}/app/UserHome`;
     const t = sessionTokens.get(token);
     sessionTokens.delete(token); // one use only
-    if (!t || t.expiresAt < Date.now() || deps.policy() === 'identity-engine') {
+    if (!t || t.expiresAt < Date.now() || deps.policy() === 'identity-engine' || deps.tokensSpent?.() === true) {
       return { status: 302, headers: { location: `${deps.orgUrl()}/login/default?error=invalid_session_token` } };
     }
     const sid = `102${crypto.randomBytes(24).toString('base64url')}`;

@@ -8,7 +8,7 @@
 import { InterruptedError, UsageError, WizardError } from '../../../errors.js';
 import type { GlobalOpts } from '../../context.js';
 import { DEFAULT_STATE_FILE } from '../../../engine/defaults.js';
-import { line, renderBlocks, type CommandResult, type TextBlock } from '../../render.js';
+import { line, renderBlocks, view, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
 
@@ -56,7 +56,7 @@ export const accessApplyCommand: CliCommand = {
         }
         const { planText, hasChanges } = await import('../../../access/plan.js');
         const { plan, tracked } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged });
-        const planBlocks: TextBlock[] = planText(plan).map((l) => line(l));
+        const planBlocks: TextBlock[] = [view('access-plan', planText(plan))];
         const data = planData(file.file, plan);
         const { StateStore } = await import('../../../engine/state.js');
         const store = new StateStore(s.stateFile, s.state, { redact: (t) => s.io.redact(t) });
@@ -65,11 +65,11 @@ export const accessApplyCommand: CliCommand = {
         for (const x of plan.settled ?? []) track(tracked, x.group, x.permissionSet, x.accounts);
         const settledCount = (plan.settled ?? []).reduce((n, x) => n + x.accounts.length, 0);
         if (!hasChanges(plan)) {
-          const text = [...planBlocks, line('Identity Center already matches the access file: nothing to do.', 'success')];
+          const text = [...planBlocks, line('ACCESS_NOTHING_TO_DO')];
           if (settledCount > 0) {
             store.state.access = { ...store.state.access, permissionSets: tracked.permissionSets, assignments: tracked.assignments };
             await store.save();
-            text.push(line(`Recorded in the state file ${settledCount} assignment(s) an earlier, interrupted run had sent.`));
+            text.push(line('ACCESS_SETTLED', { count: settledCount }));
           }
           return { result: 'done', exitCode: 0, stateFile: s.stateFile, data: { ...data, applied: false }, text };
         }
@@ -97,12 +97,15 @@ export const accessApplyCommand: CliCommand = {
         store.state.access = { permissionSets: tracked.permissionSets, assignments: tracked.assignments, lastApply: { at: new Date().toISOString(), file: file.file, summary: plan.summary } };
         await store.save();
         const text: TextBlock[] = [
-          line(
-            `Applied: ${res.assignmentsCreated} assignment(s) created, ${res.assignmentsDeleted} deleted; permission sets ${res.permissionSetsCreated.length} created, ${res.permissionSetsUpdated.length} updated, ${res.permissionSetsDeleted.length} deleted.`,
-            'success',
-          ),
+          line('ACCESS_APPLIED', {
+            created: res.assignmentsCreated,
+            deleted: res.assignmentsDeleted,
+            setsCreated: res.permissionSetsCreated.length,
+            setsUpdated: res.permissionSetsUpdated.length,
+            setsDeleted: res.permissionSetsDeleted.length,
+          }),
         ];
-        for (const r of res.reprovisioned) text.push(line(`  "${r.name}" provisioned again to the ${r.accounts} account(s) holding it.`));
+        for (const r of res.reprovisioned) text.push(line('ACCESS_REPROVISIONED', { name: r.name, accounts: r.accounts }));
         return {
           result: 'done',
           exitCode: 0,

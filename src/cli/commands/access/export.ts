@@ -35,7 +35,7 @@ export const accessExportCommand: CliCommand = {
         exitCode: 0,
         stateFile: s.stateFile,
         data: { file: target, permissionSets: text.sets, assignments: text.assignments },
-        text: [line(`Wrote ${target}: ${text.sets} permission set(s), ${text.assignments} group assignment(s). Check it with \`okta-aws-sso access plan -f ${String(opts['file'])}\`.`, 'success')],
+        text: [line('ACCESS_EXPORTED', { file: target, sets: text.sets, assignments: text.assignments, fileArg: String(opts['file']) })],
       };
     } finally {
       s.close();
@@ -50,12 +50,12 @@ export async function exportText(
 ): Promise<{ yaml: string; sets: number; assignments: number }> {
   const { observeAccess, observeAllGroupAssignments } = await import('../../../access/observe.js');
   const { exportAccessFile } = await import('../../../access/export.js');
-  const p = s.io.progress('Reading Identity Center');
+  const p = s.io.progress('EXPORT_READING');
   const live = await observeAccess(s.aws, s.where, { setNames: only ? [only.permissionSet] : [], setArns: [], groups: [], ous: [], allSets: !only });
   const sets = live.permissionSets.filter((x) => (only ? x.name === only.permissionSet : true));
   let assignments = await observeAllGroupAssignments(s.aws, s.where, sets);
   if (only) assignments = assignments.filter((a) => a.group === only.group);
-  p.succeed(`Read ${sets.length} permission set(s) and ${assignments.length} group assignment(s).`);
+  p.succeed('EXPORT_READ', { sets: sets.length, assignments: assignments.length });
   const active = live.accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
   const header = `okta-aws-sso access file, exported ${new Date().toISOString()} from ${s.pf.instanceArn}.\nFormat: docs/access.md. Plan with \`okta-aws-sso access plan -f <this file>\`.`;
   return { yaml: exportAccessFile(sets, assignments, active, header), sets: sets.length, assignments: assignments.length };

@@ -4,7 +4,7 @@
  * pending (for CI, like `terraform plan -detailed-exitcode`); 2: a bad file or usage.
  */
 import { ExitCode } from '../../../errors.js';
-import { line, type CommandResult } from '../../render.js';
+import { line, view, type CommandResult } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { observeAndPlan, openSession, planData, readFileArg, withAccessOptions } from './shared.js';
 
@@ -25,9 +25,9 @@ export const accessPlanCommand: CliCommand = {
       const { planText, hasChanges } = await import('../../../access/plan.js');
       const { plan } = await observeAndPlan(s, file, { prune: opts['prune'] === true, pruneUnmanaged: opts['pruneUnmanaged'] === true });
       const pending = hasChanges(plan);
-      const text = planText(plan).map((l) => line(l));
-      if (pending) text.push(line(`Apply it with \`okta-aws-sso access apply -f ${String(opts['file'])}${opts['prune'] ? ' --prune' : ''}\`.`));
-      else text.push(line('Identity Center matches the access file.', 'success'));
+      const text = [view('access-plan', planText(plan))];
+      if (pending) text.push(line('ACCESS_APPLY_HINT', { file: String(opts['file']), prune: opts['prune'] ? ' --prune' : '' }));
+      else text.push(line('ACCESS_IN_SYNC'));
       return { result: 'planned', exitCode: pending ? ExitCode.ChangesPending : ExitCode.Ok, stateFile: s.stateFile, data: planData(file.file, plan), text };
     } finally {
       s.close();

@@ -122,7 +122,7 @@ export async function observeAndPlan(s: AccessSession, file: AccessFile, opts: {
   const { trackedFromState } = await import('../../../access/tracked.js');
   const tracked = trackedFromState(s.state);
   const ous = file.assignments.flatMap((a) => [...a.targets.ous, ...a.targets.exclude.filter((x) => x.startsWith('ou-'))]);
-  const p = s.io.progress('Reading Identity Center, the organization and the groups');
+  const p = s.io.progress('ACCESS_READING');
   let live: LiveState;
   try {
     live = await observeAccess(
@@ -136,7 +136,7 @@ export async function observeAndPlan(s: AccessSession, file: AccessFile, opts: {
       },
       (m) => s.io.debug('CLIENT_DEBUG', { message: m }),
     );
-    p.succeed(`Read ${live.accounts.length} accounts, ${live.permissionSets.length} permission sets, ${live.groups.length} groups.`);
+    p.succeed('ACCESS_READ', { accounts: live.accounts.length, permissionSets: live.permissionSets.length, groups: live.groups.length });
   } catch (e) {
     p.fail();
     throw e;

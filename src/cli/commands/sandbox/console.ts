@@ -4,7 +4,7 @@ import { ANSWERS, type AnswerSpec } from '../../../steps/answers.js';
 import path from 'node:path';
 import { UsageError, isWizardError } from '../../../errors.js';
 import { loadSandboxApi } from '../../sandbox.js';
-import { line, type CommandResult, type TextBlock } from '../../render.js';
+import { line, view, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
 import { chosenDir, dirOptions } from './shared.js';
 import { READ_LIMITS, readBoundedSync } from '../../../safe/read.js';
@@ -41,7 +41,7 @@ export const sandboxConsoleCommand: CliCommand = {
       const prev = ctx.redact;
       ctx.redact = (t) => prev(t).split(v).join('****');
     }
-    const text: TextBlock[] = [line(`Sandbox performed "${arg}"${r.message ? `: ${ctx.redact(r.message).replace(/\.+$/, '')}` : ''}.`)];
+    const text: TextBlock[] = [line('SANDBOX_CONSOLE_PERFORMED', { action: arg, result: r.message ? `: ${ctx.redact(r.message).replace(/\.+$/, '')}` : '' })];
     // Files a person would have downloaded land in the current folder.
     const files: string[] = [];
     for (const [name, content] of Object.entries(r.files ?? {})) {
@@ -51,9 +51,9 @@ export const sandboxConsoleCommand: CliCommand = {
       const f = path.resolve(ctx.cwd, name);
       writeFileSync(f, content);
       files.push(f);
-      text.push(line(`  saved ${f}`));
+      text.push(line('SANDBOX_FILE_SAVED', { file: f }));
     }
-    for (const [k, v] of Object.entries(r.answers ?? {})) text.push(line(`  ${k}: ${v}`));
+    text.push(view('sandbox-values', Object.entries(r.answers ?? {}).map(([k, v]) => `  ${k}: ${v}`)));
     // A secret a person would copy (the SCIM token) goes to a 0600 file named after its answer, for
     // the answer's file flag (e.g. --scim-token-file scim-token.txt); never to the terminal.
     const secretFiles: Record<string, string> = {};
@@ -63,7 +63,7 @@ export const sandboxConsoleCommand: CliCommand = {
       chmodSync(f, 0o600);
       secretFiles[k] = f;
       const spec = (ANSWERS as Record<string, AnswerSpec>)[k];
-      text.push(line(`  ${k}: not shown; saved in ${f} (mode 0600)${spec?.fileFlag ? `: pass it with ${spec.fileFlag} ${f}` : ''}`));
+      text.push(line('SANDBOX_SECRET_SAVED', { key: k, file: f, passWith: spec?.fileFlag ? `: pass it with ${spec.fileFlag} ${f}` : '' }));
     }
     return { result: 'ok', exitCode: 0, stateFile: null, data: { action: arg, answers: r.answers ?? {}, files, secrets: Object.keys(r.secrets ?? {}), secretFiles }, text };
   },

@@ -15,6 +15,6 @@ export const sandboxResetCommand: CliCommand = {
     const api = await loadSandboxApi();
     const dir = await chosenDir(ctx, o);
     await api.resetSandbox(dir);
-    return { result: 'ok', exitCode: 0, stateFile: null, data: { reset: true }, text: [line(`Sandbox in ${dir} reset to its initial state.`)] };
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { reset: true }, text: [line('SANDBOX_RESET', { dir })] };
   },
 };

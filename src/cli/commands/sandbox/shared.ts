@@ -4,6 +4,12 @@ import type { SandboxInfo } from '../../../sandbox/types.js';
 import { UsageError } from '../../../errors.js';
 import { sandboxDir } from '../../sandbox.js';
 import type { CliContext } from '../../context.js';
+import { line, type TextBlock } from '../../render.js';
+
+/** Where a running sandbox answers: its Okta, AWS and admin addresses (start and status show them). */
+export function endpointLines(info: SandboxInfo): TextBlock[] {
+  return [line('SANDBOX_OKTA_URL', { url: info.oktaUrl }), line('SANDBOX_AWS_URL', { url: info.awsUrl, region: info.region }), line('SANDBOX_ADMIN_URL', { url: info.adminUrl })];
+}
 
 export function dirOptions(): Option[] {
   return [new Option('--dir <dir>', 'sandbox folder (default .okta-aws-sso/sandbox)'), new Option('--sandbox-dir <dir>', 'same as --dir').hideHelp()];

@@ -6,7 +6,7 @@ import type { SandboxOptions } from '../../../sandbox/types.js';
 import { MANUAL_CONSOLE_MARKER, loadSandboxApi, manualConsole } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
-import { chosenDir, dirOptions, intOption, publicInfo } from './shared.js';
+import { chosenDir, dirOptions, endpointLines, intOption, publicInfo } from './shared.js';
 
 async function readPolicy(api: { policyProblems(p: unknown): Promise<string[]> }, file: string): Promise<Record<string, unknown>> {
   let doc: unknown;
@@ -64,20 +64,20 @@ export const sandboxStartCommand: CliCommand = {
     const marker = path.join(dir, MANUAL_CONSOLE_MARKER);
     if (o['manualConsole'] === true) writeFileSync(marker, 'Runs against this sandbox stop at each console action (sandbox start --manual-console).\n');
     else if (r.started) rmSync(marker, { force: true });
-    const text: TextBlock[] = [line(`Sandbox ${r.started ? 'started' : 'already running'} (pid ${r.info.pid}) in ${dir}`)];
+    const text: TextBlock[] = [line(r.started ? 'SANDBOX_STARTED' : 'SANDBOX_ALREADY_RUNNING', { pid: r.info.pid, dir })];
     const asked = port !== undefined || o['assignmentDelay'] !== undefined || o['accounts'] !== undefined || o['oktaProvisioningApi'] !== 'unknown' || o['awsPolicy'] !== undefined || o['awsCaller'] !== undefined;
-    if (!r.started && asked) text.push(line('The running sandbox keeps the options it was started with; run `okta-aws-sso sandbox stop` first to change them.', 'warn'));
-    text.push(line(`  Okta: ${r.info.oktaUrl}`), line(`  AWS:  ${r.info.awsUrl} (region ${r.info.region})`), line(`  Admin: ${r.info.adminUrl}`));
+    if (!r.started && asked) text.push(line('SANDBOX_OPTIONS_KEPT'));
+    text.push(...endpointLines(r.info));
     // The environment other tools need. The sandbox's API token goes only into a 0600 file to
     // `source`, never to the terminal or a log.
     const env = api.sandboxEnv(r.info);
     const envFile = path.join(dir, 'sandbox.env');
     writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
     chmodSync(envFile, 0o600);
-    text.push(line('Environment for other tools (the AWS CLI also needs --endpoint-url):'));
-    for (const [k, v] of Object.entries(env)) text.push(line(`  export ${k}=${k === 'OKTA_API_TOKEN' ? `<in ${envFile}>` : v}`));
-    text.push(line(`  or: source ${envFile}`), line('Run the wizard against it with: okta-aws-sso init --sandbox'));
-    if (manualConsole(dir)) text.push(line('Console actions: not performed by the sandbox (--manual-console); do each with `okta-aws-sso sandbox console <id>`.'));
+    text.push(line('SANDBOX_ENV_HEADING'));
+    for (const [k, v] of Object.entries(env)) text.push(line('SANDBOX_ENV_EXPORT', { name: k, value: k === 'OKTA_API_TOKEN' ? `<in ${envFile}>` : v }));
+    text.push(line('SANDBOX_ENV_SOURCE', { file: envFile }), line('SANDBOX_RUN_WITH'));
+    if (manualConsole(dir)) text.push(line('SANDBOX_MANUAL_CONSOLE'));
     return { result: 'ok', exitCode: 0, stateFile: null, data: { ...publicInfo(r.info, r.started), manualConsole: manualConsole(dir) }, text };
   },
 };

@@ -2,7 +2,7 @@
 import { loadSandboxApi } from '../../sandbox.js';
 import { line, type CommandResult, type TextBlock } from '../../render.js';
 import type { CliCommand } from '../command.js';
-import { chosenDir, dirOptions, publicInfo } from './shared.js';
+import { chosenDir, dirOptions, endpointLines, publicInfo } from './shared.js';
 
 export const sandboxStatusCommand: CliCommand = {
   name: 'sandbox status',
@@ -17,14 +17,9 @@ export const sandboxStatusCommand: CliCommand = {
     const s = await api.sandboxStatus(dir);
     const text: TextBlock[] = [];
     if (s.running && s.info) {
-      text.push(
-        line(`Sandbox running (pid ${s.info.pid}, since ${s.info.startedAt}) in ${dir}`),
-        line(`  Okta: ${s.info.oktaUrl}`),
-        line(`  AWS:  ${s.info.awsUrl} (region ${s.info.region})`),
-        line(`  Admin: ${s.info.adminUrl}`),
-      );
+      text.push(line('SANDBOX_STATUS_RUNNING', { pid: s.info.pid, startedAt: s.info.startedAt, dir }), ...endpointLines(s.info));
     } else {
-      text.push(line(`No sandbox running in ${dir}. Start one with: okta-aws-sso sandbox start`));
+      text.push(line('SANDBOX_NONE_RUNNING', { dir }));
     }
     return { result: 'ok', exitCode: 0, stateFile: null, data: { running: s.running, ...(s.info ? { info: publicInfo(s.info) } : {}) }, text };
   },

@@ -15,6 +15,6 @@ export const sandboxStopCommand: CliCommand = {
     const api = await loadSandboxApi();
     const dir = await chosenDir(ctx, o);
     const stopped = await api.stopSandbox(dir);
-    return { result: 'ok', exitCode: 0, stateFile: null, data: { stopped }, text: [line(stopped ? `Sandbox in ${dir} stopped.` : `No sandbox was running in ${dir}.`)] };
+    return { result: 'ok', exitCode: 0, stateFile: null, data: { stopped }, text: [line(stopped ? 'SANDBOX_STOPPED' : 'SANDBOX_WAS_NOT_RUNNING', { dir })] };
   },
 };
