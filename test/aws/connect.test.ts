@@ -29,7 +29,9 @@ beforeAll(async () => {
   sb = await withSandbox();
 });
 afterAll(async () => {
-  process.env = saved;
+  // Put back in place (not a new object: vi.stubEnv and the next test file in this worker use this one).
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
   await sb?.close();
 });
 

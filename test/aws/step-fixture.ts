@@ -1,6 +1,7 @@
 /**
- * Shared setup for the AWS step tests: an in-process sandbox, process.env pointed at it (each test
- * file runs in its own process), and harnesses that run a real step with the real I/O core.
+ * Shared setup for the AWS step tests: an in-process sandbox, process.env pointed at it (put back as
+ * it was by close(): test files share worker processes, vitest.config.ts), and harnesses that run a
+ * real step with the real I/O core.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,11 @@ export function fastTuning(): void {
 
 export async function startAwsStepFixture(options?: SandboxOptions, env: Record<string, string> = {}): Promise<AwsStepFixture> {
   const sb = await withSandbox(options);
-  for (const [k, v] of Object.entries({ ...sb.env, ...env })) process.env[k] = v;
+  const envBefore = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries({ ...sb.env, ...env })) {
+    envBefore.set(k, process.env[k]);
+    process.env[k] = v;
+  }
   fastTuning();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oas-aws-step-'));
   const harnesses: Harness[] = [];
@@ -57,6 +62,10 @@ export async function startAwsStepFixture(options?: SandboxOptions, env: Record<
         }
       }
       await sb.close();
+      for (const [k, v] of envBefore) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     },
   };
 }

@@ -74,10 +74,16 @@ describe('Okta writes under faults', () => {
 
   it('a 429 waits until X-Rate-Limit-Reset (here a 1 s window), then succeeds', async () => {
     waits.length = 0;
+    const since = sb.log.since(0).entries.length;
     sb.faults.apply({ okta: { throttleRate: 1 } });
     const pending = okta.getGroup('00gnothere');
     // Every request is throttled until the faults are lifted: the client must be waiting, not failing.
-    await new Promise((r) => setTimeout(r, 50));
+    // Lifted once the sandbox has answered a 429 (not after a fixed time: on a loaded machine the
+    // request may not have been sent yet).
+    const deadline = Date.now() + 30_000;
+    while (!(await readRequestLog(sb, { since })).some((e) => e.fault === 'throttle') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     sb.faults.clear();
     expect(await pending).toBeUndefined(); // the 404 after the throttling: a definite answer
     expect(waits.length).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { fastTuning, oktaSideOutputs, scimCall } from '../aws/step-fixture.js';
 let sb: TestSandbox;
 let proxy: Served;
 let member = '';
+const envBefore = new Map<string, string | undefined>();
 /** What the proxy changes besides the caller: an organization without all features, a second instance. */
 const rewrite = { consolidatedBilling: false, secondInstance: false };
 
@@ -24,7 +25,10 @@ function harness(extraEnv: Record<string, string> = {}) {
 
 beforeAll(async () => {
   sb = await withSandbox({ aws: { region: 'eu-central-1' } });
-  for (const [k, v] of Object.entries(sb.env)) process.env[k] = v;
+  for (const [k, v] of Object.entries(sb.env)) {
+    envBefore.set(k, process.env[k]);
+    process.env[k] = v;
+  }
   fastTuning();
   const snap = sb.aws.snapshot() as { accounts: { id: string; state: string }[]; org: { managementAccountId: string }; delegatedAdministrators: string[] };
   member = snap.accounts.find((a) => a.id !== snap.org.managementAccountId && a.state === 'ACTIVE')!.id;
@@ -56,6 +60,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await sb?.close();
+  // Test files share worker processes (vitest.config.ts): the next one starts from process.env as it was.
+  for (const [k, v] of envBefore) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 describe('preflight: region probing', () => {

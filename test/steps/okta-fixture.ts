@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runStep, stepHarness, type Harness, type HarnessInit } from '../helpers/step-harness.js';
-import { afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { readRequestLog, withSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { expectWritesMatchPlan } from '../helpers/plan-log.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
@@ -106,6 +106,9 @@ export function oktaSandboxPerTest(): { start(options?: SandboxOptions): Promise
   let current: TestSandbox | undefined;
   beforeAll(() => {
     vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
   });
   afterEach(async () => {
     await current?.close();

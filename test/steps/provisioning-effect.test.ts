@@ -4,7 +4,7 @@
  * console mistake, re-push a mapping in ERROR and re-assign a test user in ERROR (four times), then
  * stop as soon as the ERROR stays; a new SCIM token reaches Okta.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { preflightStep } from '../../src/steps/01-preflight.js';
 import { oktaProvisioningStep } from '../../src/steps/06-okta-provisioning.js';
 import { groupPushStep } from '../../src/steps/08-group-push.js';
@@ -26,6 +26,9 @@ import { awsUpstream, OKTA_STEPS, oktaGet, runOktaHalf, TEST_USER_FLAGS } from '
 let fx: AwsStepFixture | undefined;
 beforeAll(() => {
   vi.stubEnv('OKTA_AWS_SSO_OKTA_YAML', '/nonexistent/okta.yaml');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
 afterEach(async () => {
   await fx?.close();
