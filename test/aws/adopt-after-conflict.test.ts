@@ -18,7 +18,9 @@ let instanceArn: string;
 
 beforeAll(async () => {
   sb = await withSandbox();
-  sso = new SSOAdminClient({ endpoint: sb.info.awsUrl, region: sb.info.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, ...sdkRetrySettings({ baseMs: 5, capMs: 20 }) });
+  // Short waits, but long enough for the sandbox's request rate (a token bucket) to refill between
+  // throttled attempts: 5-20 ms ran out of attempts while the lookup's concurrent describes waited.
+  sso = new SSOAdminClient({ endpoint: sb.info.awsUrl, region: sb.info.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, ...sdkRetrySettings({ baseMs: 25, capMs: 400 }) });
   instanceArn = (await sso.send(new ListInstancesCommand({}))).Instances?.[0]?.InstanceArn as string;
 });
 afterAll(async () => {
