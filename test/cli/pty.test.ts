@@ -46,7 +46,7 @@ describe('a pseudo-terminal without a size', () => {
       expect(code, run.out()).toBe(130);
       expect(before).toBeLessThan(4000);
       expect(run.out().length).toBeLessThan(8000);
-      expect(run.out()).toContain('Spinning while waiting for a signal');
+      expect(run.out()).toContain('Waiting for the group "Fixture" to arrive through SCIM');
       expect(run.out()).not.toContain('\x1b[?25l'); // no spinner: the cursor was never hidden
       expect(run.out()).toContain('okta-aws-sso resume');
     });
@@ -58,7 +58,7 @@ describe('a pseudo-terminal with a size', () => {
     const dir = tmpWorkDir();
     const run = inPty(dir, 'stty cols 80 rows 24; ');
     const pid = await pidOf(run.out);
-    await waitForOutput(run.out, 'Spinning while waiting for a signal', 5000);
+    await waitForOutput(run.out, 'Waiting for the group "Fixture" to arrive through SCIM', 5000);
     process.kill(pid, 'SIGINT');
     const code = await run.done;
     expect(code, run.out()).toBe(130);
