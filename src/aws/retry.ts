@@ -31,9 +31,12 @@ export function isThrottle(e: unknown): boolean {
   return THROTTLES.has(awsErrorName(e));
 }
 
-/** A ConflictException worth retrying: not "PermissionSet with name X already exists" (that one means adopt). */
+/**
+ * A ConflictException worth retrying ("another operation is in progress"): not "already exists" or
+ * "already attached" (`isAlreadyThere`: that one means adopt, and sending again only meets it again).
+ */
 export function isRetryableConflict(e: unknown): boolean {
-  return awsErrorName(e) === 'ConflictException' && !/already exists/i.test(awsErrorMessage(e));
+  return awsErrorName(e) === 'ConflictException' && !isAlreadyThere(e);
 }
 
 /** ConflictException saying the object is already there ("already exists", "already attached"). */

@@ -26,6 +26,8 @@ describe('jittered exponential backoff', () => {
     expect(isThrottle(awsError('TooManyRequestsException'))).toBe(true);
     expect(isRetryableConflict(awsError('ConflictException', 'a previous write has not propagated'))).toBe(true);
     expect(isRetryableConflict(awsError('ConflictException', 'PermissionSet with name X already exists.'))).toBe(false);
+    // The sandbox's (and AWS's) answer to an attach whose first answer was lost: adopt, do not resend.
+    expect(isRetryableConflict(awsError('ConflictException', 'Managed policy arn:aws:iam::aws:policy/ReadOnlyAccess is already attached to the permission set.'))).toBe(false);
 
     const waits: number[] = [];
     let calls = 0;
