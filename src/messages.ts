@@ -363,6 +363,7 @@ export const MESSAGES = {
   OWED_CONSOLE_ACTION_WHEN_DONE: { level: 'info', text: "  When done: {command}" },
   SUMMARY_CREATED: { level: 'result', text: "Created: {items}." },
   SUMMARY_ADOPTED: { level: 'result', text: "Already there (adopted): {items}." },
+  SUMMARY_REPAIRED: { level: 'result', text: "Repaired on the way ({count}): {items}." },
   SUMMARY_GROUPS: { level: 'result', text: "Okta groups in place: {groups}." },
   SUMMARY_TODO_NOTHING: { level: 'result', text: "Still to do: nothing." },
   SUMMARY_TODO_SKIPPED: { level: 'result', text: "Still to do: {count} account(s) were skipped on purpose (`okta-aws-sso status --json` says why)." },

@@ -186,6 +186,28 @@ describe('the message registry', () => {
     expect(real.find((m) => m.code === 'SUMMARY_TODO_SKIPPED')?.data).toEqual({ count: 1 });
     expect(real.find((m) => m.code === 'SUMMARY_TODO_SIGN_IN')?.data).toEqual({ login: 'test.user@example.com', url: 'https://d-1234567890.awsapps.com/start' });
     expect(real.find((m) => m.code === 'SUMMARY_CREATED')?.data['items']).toBe('permission set "PowerUser", 2 account assignment(s), test user test.user@example.com');
+    // A repair the engine recorded in the attempt that finished a step is named with its reason.
+    const repairedState = {
+      steps: {
+        ...state.steps,
+        verify: {
+          ...done({ portalUrl: 'https://d-1234567890.awsapps.com/start' }),
+          attempts: [
+            {
+              startedAt: '2026-12-02T10:00:00.000Z',
+              finishedAt: '2026-12-02T10:01:00.000Z',
+              outcome: 'done',
+              applied: [
+                { op: 'update', resource: { kind: 'okta-user', name: 'test.user@example.com' }, summary: 'Assign test.user@example.com again through "AWS Users"', risk: 'modifies-existing', repair: { reason: 'Okta reports its provisioning in ERROR', approval: 'asked' } },
+              ],
+            },
+          ],
+        },
+      },
+    } as unknown as WizardState;
+    const repaired = closingSummary(repairedState, { sandbox: false });
+    expect(repaired.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_REPAIRED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_SKIPPED', 'SUMMARY_TODO_SIGN_IN', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);
+    expect(repaired.find((m) => m.code === 'SUMMARY_REPAIRED')?.data).toEqual({ count: 1, items: 'Assign test.user@example.com again through "AWS Users" (Okta reports its provisioning in ERROR)' });
     // Against the sandbox nobody signs in by hand; with nothing owed the summary says so.
     const sandbox = closingSummary({ steps: { ...state.steps, 'account-assignments': done({ results: [{ status: 'EXISTING' }] }) } } as unknown as WizardState, { sandbox: true });
     expect(sandbox.map((m) => m.code)).toEqual(['SUMMARY_CREATED', 'SUMMARY_ADOPTED', 'SUMMARY_GROUPS', 'SUMMARY_TODO_NOTHING', 'SUMMARY_PORTAL', 'SUMMARY_DETAILS']);

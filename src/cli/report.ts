@@ -283,9 +283,16 @@ export function closingSummary(state: WizardState, opts: { sandbox: boolean }): 
   if (user?.login) (user.created ? created : adopted).push(`test user ${user.login}`);
   const portal = (out('verify') as { portalUrl?: string } | undefined)?.portalUrl;
   if (portal && user?.login && !opts.sandbox) todo.push(ioMessage('SUMMARY_TODO_SIGN_IN', { login: user.login, url: portal }));
+  // Repairs the engine recorded in the attempt that finished each step (re-push, re-assignment).
+  const repaired = Object.values(state.steps).flatMap((rec) => {
+    const attempts = rec?.status === 'done' ? rec.attempts : undefined;
+    const last = attempts?.[attempts.length - 1];
+    return last?.outcome === 'done' ? (last.applied ?? []).flatMap((c) => (c.repair ? [`${c.summary} (${c.repair.reason})`] : [])) : [];
+  });
   const lines: IoMessage[] = [];
   if (created.length > 0) lines.push(ioMessage('SUMMARY_CREATED', { items: created.join(', ') }));
   if (adopted.length > 0) lines.push(ioMessage('SUMMARY_ADOPTED', { items: adopted.join(', ') }));
+  if (repaired.length > 0) lines.push(ioMessage('SUMMARY_REPAIRED', { count: repaired.length, items: repaired.join('; ') }));
   if (groupNames.length > 0) lines.push(ioMessage('SUMMARY_GROUPS', { groups: groupNames.join(', ') }));
   lines.push(...(todo.length > 0 ? todo : [ioMessage('SUMMARY_TODO_NOTHING')]));
   if (portal) lines.push(ioMessage('SUMMARY_PORTAL', { url: portal }));

@@ -85,6 +85,8 @@ describe('a run under injected faults', () => {
     // Verify's re-assignment of the test user after the SCIM error is a repair the engine recorded in the
     // attempt (approved by --yes), so its writes are declared like the planned ones.
     expect(state.steps.verify!.applied!.filter((c) => c.repair).map((c) => [c.summary, c.repair!.approval])).toEqual([[expect.stringMatching(/^Re-assign the test user /), 'asked']]);
+    // ... and the closing summary names it.
+    expect(r.stdout).toMatch(/Repaired on the way \(1\):\s+Re-assign the test user /);
     expect(expectRunMatchesState(await readRequestLog(sb), state, { since })).toEqual(expect.arrayContaining(['okta-app', 'groups', 'group-push', 'permission-set', 'account-assignments', 'test-user', 'verify']));
     const log = fs.readFileSync(path.join(sb, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { service: string; operation: string; status: number; fault?: string });
     expect(log.filter((e) => e.fault).length).toBeGreaterThan(0); // faults really happened
