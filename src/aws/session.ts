@@ -4,7 +4,7 @@
  */
 import type { PreflightOutput } from '../core/outputs.js';
 import type { AwsClients } from './clients.js';
-import { setAwsTuning, type AwsTuning } from './tuning.js';
+import { awsTuning, setAwsTuning, type AwsTuning } from './tuning.js';
 
 /**
  * A --sandbox run: the sandbox pushes groups at once, so the real-world 5 s SCIM poll would only
@@ -14,16 +14,16 @@ export const SANDBOX_TUNING: Partial<AwsTuning> = {
   scimPollMs: 250,
 };
 
-let sandboxTuned = false;
-
 /**
  * A run against the sandbox (a --sandbox step, or an access command on a setup made with --sandbox):
- * SANDBOX_TUNING from now on, in this process.
+ * from now on, in this process, no wait is longer than SANDBOX_TUNING's (a shorter one, set by a test,
+ * stays). Checked on every call rather than remembered, so a tuning put back meanwhile (the test suite
+ * does between files) is shortened again.
  */
 export function useSandboxTuning(): void {
-  if (sandboxTuned) return;
-  sandboxTuned = true;
-  setAwsTuning(SANDBOX_TUNING);
+  const now = awsTuning();
+  const patch = Object.fromEntries(Object.entries(SANDBOX_TUNING).filter(([k, v]) => v < now[k as keyof AwsTuning]));
+  if (Object.keys(patch).length > 0) setAwsTuning(patch);
 }
 
 export interface HomeAws {
