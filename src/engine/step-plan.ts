@@ -56,6 +56,11 @@ const RISK_LABEL: Record<RiskClass, string> = {
   destructive: 'DESTRUCTIVE',
 };
 
+/** The answer Enter gives at an approval: yes, except for org-wide and destructive changes. */
+function yesByDefault(risk: RiskClass): boolean {
+  return risk !== 'org-wide' && risk !== 'destructive';
+}
+
 /** One line per change, for the approval prompt, the dry run and the log. */
 export function changeLine(c: Change): string {
   return describeChange(c);
@@ -75,7 +80,7 @@ export async function approve(step: AnyStep, changes: readonly Change[], io: Io)
     const what = group.length === 1 ? group[0]!.summary : `${group.length} changes`;
     const ok = await io.confirm({
       message: `${step.title} (${RISK_LABEL[risk]}): ${what}${group.length > 1 ? `:\n${lines}` : group[0]!.scale ? ` (${group[0]!.scale.count} ${group[0]!.scale.unit})` : ''}\nApply?`,
-      default: risk !== 'org-wide' && risk !== 'destructive',
+      default: yesByDefault(risk),
     });
     if (!ok) {
       throw new UsageError(`Stopped before "${step.title}": ${what} not approved; nothing was changed by this step.`, {
@@ -174,7 +179,7 @@ export class RunApprovals {
     } else {
       const ok = await io.confirm({
         message: `${stepTitle} (repair, ${RISK_LABEL[c.risk]}): ${describeChange(c)}\nWhy: ${reason}\nApply?`,
-        default: c.risk !== 'org-wide' && c.risk !== 'destructive',
+        default: yesByDefault(c.risk),
       });
       if (!ok) {
         throw new UsageError(`Stopped in "${stepTitle}": the repair "${c.summary}" was not approved; it was not made.`, {
