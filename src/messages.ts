@@ -490,3 +490,10 @@ export function messageText(code: MessageCode, data: Readonly<Record<string, Mes
 export function isMessageCode(code: string): code is MessageCode {
   return Object.prototype.hasOwnProperty.call(MESSAGES, code);
 }
+
+/** The record with its text and its data's strings passed through `redact` (a value may quote a secret the run saw). */
+export function maskMessage(m: IoMessage, redact: (text: string) => string): IoMessage {
+  const data: Record<string, MessageValue> = {};
+  for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? redact(v) : v;
+  return { ...m, text: redact(m.text), data };
+}

@@ -12,7 +12,7 @@ import { toolVersion, type CliContext, type GlobalOpts } from './context.js';
 import { TerminalOutput, colorLevel, isTTY } from './io/terminal.js';
 import { escapeKeepingColor, safeMessage } from '../safe/text.js';
 import { healthLines, type HealthRow } from '../verify/rows.js';
-import { ioMessage, messageText, type CodeAt, type DataArgs, type IoMessage, type MessageValue } from '../messages.js';
+import { ioMessage, maskMessage, messageText, type CodeAt, type DataArgs, type IoMessage } from '../messages.js';
 
 /**
  * One piece of what a person reads at the end of a command. What is said is a coded message (src/messages.ts),
@@ -100,7 +100,7 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
   for (const b of blocks) {
     switch (b.kind) {
       case 'message':
-        out.message(masked(b.message, redact));
+        out.message(maskMessage(b.message, redact));
         break;
       case 'blank':
         out.line();
@@ -109,7 +109,7 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
         for (const l of b.lines) out.info(redact(l));
         break;
       case 'paragraph': {
-        const m = masked(b.message, redact);
+        const m = maskMessage(b.message, redact);
         out.keep(m);
         const width = out.columns();
         const pad = ' '.repeat(b.indent);
@@ -141,12 +141,6 @@ export function renderBlocks(out: TerminalOutput, blocks: readonly TextBlock[], 
   }
 }
 
-/** A record with its text and its data's strings masked (a command's own line may quote a secret the run saw). */
-function masked(m: IoMessage, redact: (t: string) => string): IoMessage {
-  const data: Record<string, MessageValue> = {};
-  for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? redact(v) : v;
-  return { ...m, text: redact(m.text), data };
-}
 
 /** `Error:` (or `Waiting:` / `Interrupted:`) and `What to do:`, on stderr. */
 export function printError(stream: Writable, out: TerminalOutput, e: WizardError, redact: (t: string) => string): void {

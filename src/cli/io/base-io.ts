@@ -19,7 +19,7 @@ import type {
 } from '../../steps/contract.js';
 import { MissingAnswerError, UsageError, WaitingForConsoleError } from '../../errors.js';
 import { excerpt } from '../../safe/text.js';
-import { ioMessage, type CodeAt, type DataArgs, type IoMessage, type MessageCode, type MessageData, type MessageValue } from '../../messages.js';
+import { ioMessage, maskMessage, type CodeAt, type DataArgs, type IoMessage, type MessageCode, type MessageData } from '../../messages.js';
 import type { AnswerSource, AnswerValue } from './answer-source.js';
 
 /** How a terminal (or a test driving the real prompts) asks questions. */
@@ -309,9 +309,7 @@ export class BaseIo implements Io {
 
   /** A record with its text and its data's strings masked. */
   private masked(m: IoMessage): IoMessage {
-    const data: Record<string, MessageValue> = {};
-    for (const [k, v] of Object.entries(m.data)) data[k] = typeof v === 'string' ? this.redact(v) : v;
-    return { ...m, text: this.redact(m.text), data };
+    return maskMessage(m, (t) => this.redact(t));
   }
 
   progress<C extends CodeAt<'progress'>>(code: C, ...data: DataArgs<C>): Progress {
